@@ -1,0 +1,482 @@
+"""The bundled life-cycle inventories: read, check, and write them into Brightway.
+
+``inventories/manifest.yaml`` names the data version and every data file. The files are
+CSV, one row per number, and every row carries its unit, year and source:
+
+``gases.csv``
+    The greenhouse gases the inventories emit, each mapped to its ecoinvent 3.9
+    biosphere flow (name, compartment, code as shipped by bw2io).
+``geographies.csv``
+    Countries (ISO 3166-1), Chinese provinces (ISO 3166-2) and regional grids, with the
+    grid each falls back on.
+background files (``electricity.csv``, ``materials.csv`` ...)
+    Background datasets, one row per exchange: ``amount`` of ``flow`` (a gas id or another
+    dataset id) in ``flow_unit`` per one ``unit`` of ``dataset``.
+``processes.csv``
+    Default parameters of the foreground processes (polysilicon electricity per kg, wafer
+    thickness ...), per stage and technology.
+
+Everything is checked when loaded (schema, numbers, units through pint, source and year,
+duplicates, references); a problem raises :class:`~footprint.errors.DataError` naming the
+file, row and column.
+"""
+
+import csv
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from footprint.errors import DataError, FootprintError
+from footprint.resources import data_dir
+from footprint.units import Quantity, brightway_unit, parse_quantity, ureg
+
+#: The library's own biosphere: one flow for factors published only as aggregated CO2-eq.
+OWN_BIOSPHERE = "footprint-biosphere"
+AGGREGATED_FLOW = (OWN_BIOSPHERE, "co2-eq-aggregated")
+AGGREGATED_GAS = "co2e_aggregated"
+
+BACKGROUND_COLUMNS = (
+    "dataset", "name", "unit", "geography", "category", "flow", "amount", "flow_unit",
+    "year", "source", "locator", "quality", "scope", "note",
+)
+PROCESS_COLUMNS = ("stage", "technology", "parameter", "value", "unit", "year", "source", "locator", "quality", "note")
+GAS_COLUMNS = ("gas", "label", "flow_name", "categories", "code", "origin")
+GEOGRAPHY_COLUMNS = ("id", "name", "name_zh", "level", "parent", "grid")
+SCOPES = {
+    "co2_combustion": "CO2 only, direct emissions at generation or combustion",
+    "co2e_combustion": "CO2-eq, direct emissions only",
+    "co2e_lifecycle": "CO2-eq, life cycle (cradle to gate)",
+    "co2e_cradle_to_gate": "CO2-eq, cradle to gate",
+    "process": "direct process emissions",
+}
+YEAR_RANGE = (1990, 2030)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One row of a background file: ``amount`` of ``flow`` per unit of the dataset."""
+
+    flow: str
+    amount: float  # in the flow's reference unit (kg for gases, the dataset's unit otherwise)
+    year: int
+    source: str
+    locator: str
+    quality: str
+    scope: str
+    note: str
+    where: str
+
+
+@dataclass
+class Dataset:
+    """A background dataset (an activity of the ``footprint-background`` database)."""
+
+    id: str
+    name: str
+    unit: str  # pint unit expression, e.g. "kWh"
+    geography: str
+    category: str
+    exchanges: list = field(default_factory=list)
+    file: str = ""
+
+    @property
+    def year(self):
+        return max(exchange.year for exchange in self.exchanges)
+
+    @property
+    def sources(self):
+        return sorted({exchange.source for exchange in self.exchanges})
+
+    @property
+    def scope(self):
+        return ",".join(sorted({exchange.scope for exchange in self.exchanges}))
+
+
+@dataclass(frozen=True)
+class ProcessDefault:
+    """A default parameter of a foreground process, with its source."""
+
+    stage: str
+    technology: str
+    parameter: str
+    value: Quantity
+    year: int
+    source: str
+    locator: str
+    quality: str
+    note: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Gas:
+    id: str
+    label: str
+    key: tuple  # Brightway biosphere key
+    flow_name: str
+    categories: tuple
+    origin: str  # fossil | biogenic | land_use | aggregated
+
+
+@dataclass(frozen=True)
+class Geography:
+    id: str
+    name: str
+    name_zh: str
+    level: str
+    parent: str
+    grid: str
+
+
+@dataclass
+class Bundle:
+    """Everything in ``inventories/``, checked."""
+
+    data_version: str
+    sha256: str
+    gases: dict
+    geographies: dict
+    datasets: dict
+    processes: list
+    directory: Path
+
+    def process_default(self, stage, technology, parameter):
+        """The default for (stage, technology, parameter), falling back on technology "any"."""
+        for tech in (technology, "any"):
+            for default in self.processes:
+                if default.stage == stage and default.technology == tech and default.parameter == parameter:
+                    return default
+        return None
+
+    def electricity_for(self, geography):
+        """The grid-electricity dataset for a site: province, then its grid, then its country.
+
+        Returns
+        -------
+        Dataset or None
+        """
+        seen = set()
+        current = geography
+        while current and current not in seen:
+            seen.add(current)
+            dataset = self.datasets.get(f"electricity_grid_{current}")
+            if dataset is not None:
+                return dataset
+            place = self.geographies.get(current)
+            if place is None:
+                return None
+            current = place.grid if place.grid and place.grid not in seen else place.parent
+        return None
+
+
+_cache = {}
+
+
+def read_bundle(directory=None):
+    """Read and check every file of ``inventories/`` (cached per directory and content).
+
+    Raises
+    ------
+    DataError
+        On the first malformed row, naming file, row and column.
+    """
+    directory = Path(directory) if directory else data_dir("inventories")
+    manifest_path = directory / "manifest.yaml"
+    manifest = _read_manifest(manifest_path)
+    files = [manifest["gases"], manifest["geographies"], manifest["processes"], *manifest["background"]]
+    digest = hashlib.sha256(manifest_path.read_bytes())
+    for name in files:
+        path = directory / name
+        if not path.is_file():
+            raise DataError(f"{manifest_path}: lists {name!r}, which does not exist in {directory}")
+        digest.update(name.encode() + b"\0" + path.read_bytes())
+    sha = digest.hexdigest()
+    if _cache.get(directory, (None,))[0] == sha:
+        return _cache[directory][1]
+    gases = _read_gases(directory / manifest["gases"])
+    geographies = _read_geographies(directory / manifest["geographies"])
+    datasets = {}
+    for name in manifest["background"]:
+        _read_background(directory / name, datasets, geographies)
+    _check_references(datasets, gases)
+    processes = _read_processes(directory / manifest["processes"])
+    bundle = Bundle(str(manifest["data_version"]), sha, gases, geographies, datasets, processes, directory)
+    _cache[directory] = (sha, bundle)
+    return bundle
+
+
+def _read_manifest(path):
+    try:
+        manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{path}: missing; the bundled inventories are incomplete") from None
+    except yaml.YAMLError as exc:
+        raise DataError(f"{path}: not valid YAML ({_one_line(exc)})") from None
+    for key in ("data_version", "gases", "geographies", "processes", "background"):
+        if not isinstance(manifest, dict) or key not in manifest:
+            raise DataError(f"{path}: missing key {key!r}")
+    if not isinstance(manifest["background"], list) or not manifest["background"]:
+        raise DataError(f"{path}: 'background' must list the background CSV files")
+    return manifest
+
+
+def _rows(path, columns):
+    """Yield (where, row) for each non-blank, non-comment row; check the header."""
+    try:
+        handle = path.open(encoding="utf-8", newline="")
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read ({exc.strerror})") from None
+    with handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [column for column in columns if column not in header]
+        if missing:
+            raise DataError(f"{path} header: missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
+        for row in reader:
+            where = f"{path.name} row {reader.line_num}"
+            first = (row.get(columns[0]) or "").strip()
+            if not any((value or "").strip() for value in row.values() if isinstance(value, str)) or first.startswith("#"):
+                continue
+            if None in row:
+                raise DataError(f"{where}: more fields than the {len(header)} columns of the header")
+            yield where, {key: (value or "").strip() for key, value in row.items()}
+
+
+def _require(row, column, where):
+    value = row[column]
+    if not value:
+        raise DataError(f"{where}, column {column}: empty; a value is required")
+    return value
+
+
+def _year(row, where):
+    text = _require(row, "year", where)
+    try:
+        year = int(text)
+    except ValueError:
+        raise DataError(f"{where}, column year: got {text!r}; expected a year such as 2022") from None
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise DataError(f"{where}, column year: got {year}; expected a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}")
+    return year
+
+
+def _number(row, column, where):
+    text = _require(row, column, where)
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"{where}, column {column}: got {text!r}; expected a number") from None
+    if not math.isfinite(value):
+        raise DataError(f"{where}, column {column}: got {text!r}; expected a finite number")
+    return value
+
+
+def _read_gases(path):
+    gases = {}
+    for where, row in _rows(path, GAS_COLUMNS):
+        gas = _require(row, "gas", where)
+        if gas in gases:
+            raise DataError(f"{where}, column gas: {gas!r} is defined twice")
+        origin = _require(row, "origin", where)
+        if origin not in ("fossil", "biogenic", "land_use"):
+            raise DataError(f"{where}, column origin: got {origin!r}; expected fossil, biogenic or land_use")
+        categories = tuple(part.strip() for part in _require(row, "categories", where).split("/"))
+        gases[gas] = Gas(gas, _require(row, "label", where), ("biosphere3", _require(row, "code", where)),
+                         _require(row, "flow_name", where), categories, origin)
+    gases[AGGREGATED_GAS] = Gas(AGGREGATED_GAS, "CO2-eq, aggregated (no gas split in the source)", AGGREGATED_FLOW,
+                                "CO2-eq, aggregated", ("air",), "aggregated")
+    return gases
+
+
+def _read_geographies(path):
+    places = {}
+    for where, row in _rows(path, GEOGRAPHY_COLUMNS):
+        place = _require(row, "id", where)
+        if place in places:
+            raise DataError(f"{where}, column id: {place!r} is defined twice")
+        places[place] = Geography(place, _require(row, "name", where), row["name_zh"], _require(row, "level", where),
+                                  row["parent"], row["grid"])
+    for place in places.values():
+        for column in ("parent", "grid"):
+            target = getattr(place, column)
+            if target and target not in places:
+                raise DataError(f"{path.name}: {place.id} names {column} {target!r}, which is not a listed geography")
+    return places
+
+
+def _read_background(path, datasets, geographies):
+    order = []
+    for where, row in _rows(path, BACKGROUND_COLUMNS):
+        dataset_id = _require(row, "dataset", where)
+        unit_text = _require(row, "unit", where)
+        try:
+            unit = ureg.Unit(unit_text)
+            brightway_unit(unit)
+        except FootprintError:
+            raise DataError(f"{where}, column unit: got {unit_text!r}; expected a reference unit such as kg, kWh, MJ, m**2, piece or tonne * km") from None
+        except Exception:
+            raise DataError(f"{where}, column unit: unknown unit {unit_text!r}") from None
+        geography = _require(row, "geography", where)
+        if geography not in geographies and geography != "GLO":
+            raise DataError(f"{where}, column geography: {geography!r} is not in geographies.csv (or GLO)")
+        dataset = datasets.get(dataset_id)
+        if dataset is None:
+            dataset = Dataset(dataset_id, _require(row, "name", where), unit_text, geography,
+                              _require(row, "category", where), file=path.name)
+            datasets[dataset_id] = dataset
+            order.append(dataset_id)
+        elif dataset.file != path.name or dataset_id not in order:
+            raise DataError(f"{where}, column dataset: {dataset_id!r} is already defined in {dataset.file}")
+        else:
+            for column, seen in (("name", dataset.name), ("unit", dataset.unit), ("geography", dataset.geography), ("category", dataset.category)):
+                if row[column] and row[column] != seen:
+                    raise DataError(f"{where}, column {column}: got {row[column]!r}; expected {seen!r} as on the dataset's first row")
+        scope = _require(row, "scope", where)
+        if scope not in SCOPES:
+            raise DataError(f"{where}, column scope: got {scope!r}; expected one of {', '.join(SCOPES)}")
+        _require(row, "source", where)
+        _require(row, "quality", where)
+        amount = _number(row, "amount", where)
+        if amount < 0:
+            raise DataError(f"{where}, column amount: got {amount}; expected a non-negative amount")
+        exchange = Exchange(
+            flow=_require(row, "flow", where), amount=amount, year=_year(row, where), source=row["source"],
+            locator=row["locator"], quality=row["quality"], scope=scope, note=row["note"], where=where,
+        )
+        dataset.exchanges.append(_Pending(exchange, _require(row, "flow_unit", where), where))
+
+
+class _Pending:
+    """An exchange whose unit is checked once every dataset is known."""
+
+    def __init__(self, exchange, flow_unit, where):
+        self.exchange = exchange
+        self.flow_unit = flow_unit
+        self.where = where
+
+
+def _check_references(datasets, gases):
+    for dataset in datasets.values():
+        resolved = []
+        for pending in dataset.exchanges:
+            exchange = pending.exchange
+            flow = exchange.flow
+            if flow in gases:
+                expected = "kg"
+            elif flow in datasets:
+                expected = datasets[flow].unit
+                if flow == dataset.id:
+                    raise DataError(f"{pending.where}, column flow: dataset {flow!r} consumes itself")
+            else:
+                raise DataError(f"{pending.where}, column flow: {flow!r} is neither a gas of gases.csv nor a dataset")
+            quantity = parse_quantity(f"{exchange.amount} {pending.flow_unit}", expected, where=f"{pending.where}, column flow_unit")
+            resolved.append(Exchange(**{**exchange.__dict__, "amount": float(quantity.magnitude), "where": pending.where}))
+        dataset.exchanges = resolved
+
+
+def _read_processes(path):
+    defaults = []
+    seen = set()
+    for where, row in _rows(path, PROCESS_COLUMNS):
+        key = (_require(row, "stage", where), _require(row, "technology", where), _require(row, "parameter", where))
+        if key in seen:
+            raise DataError(f"{where}: default {'/'.join(key)} is defined twice")
+        seen.add(key)
+        text = f"{_require(row, 'value', where)} {row['unit']}".strip()
+        try:
+            value = ureg.Quantity(text)
+        except Exception:
+            raise DataError(f"{where}, columns value/unit: cannot read {text!r} as a quantity") from None
+        if not isinstance(value, Quantity):
+            value = Quantity(float(value), "")
+        _require(row, "source", where)
+        defaults.append(ProcessDefault(*key, value=value, year=_year(row, where), source=row["source"],
+                                       locator=row["locator"], quality=_require(row, "quality", where), note=row["note"], where=where))
+    return defaults
+
+
+def extra_characterisation():
+    """Characterisation factors the library adds to the IPCC methods (by category).
+
+    The aggregated CO2-eq flow counts 1:1 in the totals and in no sub-method, so that
+    fossil + biogenic + land use leaves it visible as "unsplit".
+    """
+    return {"climate change": [(list(AGGREGATED_FLOW), 1.0)]}
+
+
+def write_own_biosphere(bd):
+    """Write ``footprint-biosphere``: the aggregated CO2-eq flow."""
+    database = bd.Database(OWN_BIOSPHERE)
+    if OWN_BIOSPHERE in bd.databases:
+        del bd.databases[OWN_BIOSPHERE]
+        database = bd.Database(OWN_BIOSPHERE)
+    database.write({
+        AGGREGATED_FLOW: {
+            "name": "CO2-eq, aggregated",
+            "categories": ("air",),
+            "unit": "kg CO2-Eq",
+            "type": "emission",
+            "comment": "Factors that their source gives only as a CO2-equivalent total; no gas split.",
+        }
+    })
+
+
+def check_biosphere(bd, bundle):
+    """Check every gas of gases.csv against the installed biosphere3."""
+    for gas in bundle.gases.values():
+        if gas.key == AGGREGATED_FLOW:
+            continue
+        try:
+            node = bd.get_node(database=gas.key[0], code=gas.key[1])
+        except Exception:
+            raise DataError(f"gases.csv: gas {gas.id}: no flow with code {gas.key[1]} in biosphere3") from None
+        if node["name"] != gas.flow_name or tuple(node["categories"]) != gas.categories:
+            raise DataError(
+                f"gases.csv: gas {gas.id}: biosphere3 code {gas.key[1]} is {node['name']!r} {tuple(node['categories'])}, "
+                f"expected {gas.flow_name!r} {gas.categories}"
+            )
+
+
+def write_background(bd, bundle):
+    """Write every background dataset as an activity of ``footprint-background``."""
+    from footprint.project import BACKGROUND
+
+    check_biosphere(bd, bundle)
+    data = {}
+    for dataset in bundle.datasets.values():
+        key = (BACKGROUND, dataset.id)
+        exchanges = [{"input": key, "amount": 1.0, "type": "production", "unit": brightway_unit(dataset.unit)}]
+        for exchange in dataset.exchanges:
+            if exchange.flow in bundle.gases:
+                exchanges.append({"input": bundle.gases[exchange.flow].key, "amount": exchange.amount, "type": "biosphere",
+                                  "unit": "kilogram", "comment": exchange.source})
+            else:
+                exchanges.append({"input": (BACKGROUND, exchange.flow), "amount": exchange.amount, "type": "technosphere",
+                                  "unit": brightway_unit(bundle.datasets[exchange.flow].unit), "comment": exchange.source})
+        data[key] = {
+            "name": dataset.name,
+            "unit": brightway_unit(dataset.unit),
+            "location": dataset.geography,
+            "reference product": dataset.name,
+            "type": "process",
+            "category": dataset.category,
+            "year": dataset.year,
+            "sources": dataset.sources,
+            "scope": dataset.scope,
+            "exchanges": exchanges,
+        }
+    if BACKGROUND in bd.databases:
+        del bd.databases[BACKGROUND]
+    try:
+        bd.Database(BACKGROUND).write(data)
+    except Exception:
+        if BACKGROUND in bd.databases:
+            del bd.databases[BACKGROUND]
+        raise
+
+
+def _one_line(exc):
+    return " ".join(str(exc).split())

@@ -1,0 +1,272 @@
+"""The foreground process chain of a product: amounts per reference unit, with provenance.
+
+Pure data, no Brightway: :func:`build_chain` fills every parameter the product file leaves
+out with the bundled default (``inventories/processes.csv``) and computes the mass flows
+between stages:
+
+- wafer: ingot silicon per wafer = wafer area x (thickness + kerf) x density of silicon
+  / (ingot utilisation x wafer yield);
+- cell: wafers per cell = 1 / cell yield;
+- module: cells per module = cells / cells per wafer / module yield (in full cells).
+"""
+
+from dataclasses import dataclass, field
+
+from footprint.errors import InputError
+from footprint.model.spec import REFERENCE_UNITS, STAGES
+from footprint.units import Quantity
+
+#: Density of crystalline silicon at 25 C [g/cm3]. Reference: CRC Handbook of Chemistry
+#: and Physics, 97th ed. (2016), "Physical constants of inorganic compounds": 2.3290.
+SILICON_DENSITY = Quantity(2.329, "g/cm**3")
+#: Irradiance at standard test conditions [W/m2] (IEC 60904-3), for the power of a cell.
+STC_IRRADIANCE = Quantity(1000.0, "W/m**2")
+
+#: The upstream stage each stage consumes, and the parameter that gives how much.
+UPSTREAM = {"polysilicon": "mg_silicon", "ingot": "polysilicon", "wafer": "ingot", "cell": "wafer", "module": "cell"}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a number came from: the user's file (primary) or a bundled default."""
+
+    primary: bool
+    source: str
+    year: int | None = None
+    locator: str = ""
+
+    def describe(self):
+        if self.primary:
+            return f"product file ({self.source})"
+        year = f", {self.year}" if self.year else ""
+        locator = f", {self.locator}" if self.locator else ""
+        return f"default: {self.source}{year}{locator}"
+
+
+@dataclass
+class Flow:
+    """An input or emission of a foreground process, per reference unit of the process.
+
+    ``kind`` is "stage" (another foreground process), "dataset" (a background dataset)
+    or "gas" (a direct emission); ``amount`` is in the target's reference unit.
+    """
+
+    kind: str
+    target: str
+    amount: float
+    label: str
+    provenance: Provenance
+
+
+@dataclass
+class Process:
+    """One foreground process: a stage of the product."""
+
+    stage: str
+    name: str
+    unit: str  # pint unit of the reference flow: "kg" or "piece"
+    site: str
+    electricity_dataset: str
+    flows: list = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)  # name -> (Quantity, Provenance)
+
+
+@dataclass
+class Chain:
+    """The whole foreground of a product, upstream first."""
+
+    product_id: str
+    product_name: str
+    technology: str
+    rated_power: Quantity
+    area: Quantity
+    processes: dict  # stage -> Process
+    source: str
+    sha256: str
+
+
+def build_chain(spec, bundle):
+    """Turn a checked product spec into its foreground chain.
+
+    Parameters
+    ----------
+    spec : footprint.model.spec.ProductSpec
+    bundle : footprint.inventories.Bundle
+
+    Raises
+    ------
+    InputError
+        A required parameter without default, an unknown site, material or gas, or
+        inconsistent geometry; named with its YAML path.
+    """
+    builder = _Builder(spec, bundle)
+    processes = {stage: builder.process(stage) for stage in STAGES}
+    return Chain(spec.id, spec.name, spec.technology, spec.rated_power, spec.area, processes, spec.source, spec.sha256)
+
+
+class _Builder:
+    def __init__(self, spec, bundle):
+        self.spec = spec
+        self.bundle = bundle
+        self.user = Provenance(True, spec.source)
+
+    def fail(self, path, message):
+        raise InputError(f"{self.spec.source}: {path}: {message}")
+
+    def technology(self, stage):
+        given = self.spec.stages[stage].technology
+        if given:
+            return given
+        if stage in ("cell", "module"):
+            return self.spec.technology
+        return "any"
+
+    def parameter(self, stage, name, unit, *, required=True):
+        """The user's value, else the bundled default; as (Quantity in ``unit``, Provenance)."""
+        given = self.spec.stages[stage].parameters.get(name)
+        if given is not None:
+            return self.per_reference(stage, given, name), self.user
+        default = self.bundle.process_default(stage, self.technology(stage), name)
+        if default is None:
+            if not required:
+                return None, None
+            self.fail(f"stages.{stage}.{name}", f"missing, and no bundled default exists for {stage} ({self.technology(stage)}); expected a value in {unit}")
+        provenance = Provenance(False, default.source, default.year, default.locator)
+        return self.per_reference(stage, default.value, name, where=default.where).to(unit), provenance
+
+    def per_reference(self, stage, quantity, name, *, where=None):
+        """Convert a per-m2 or per-W amount to per reference unit of the stage."""
+        if stage in ("wafer", "cell", "module"):
+            if _is_per(quantity, "m**2"):
+                return quantity * self.area(stage) / Quantity(1, "piece")
+            if _is_per(quantity, "W"):
+                return quantity * self.power(stage) / Quantity(1, "piece")
+        return quantity
+
+    def area(self, stage):
+        """Area of one reference unit [m2]: the wafer (wafer, cell) or the module."""
+        if stage == "module":
+            return self.spec.area.to("m**2")
+        area, _ = self.parameter("wafer", "wafer_area", "cm**2")
+        return area.to("m**2")
+
+    def power(self, stage):
+        """Rated power of one reference unit [W]: cells from area x efficiency x 1000 W/m2."""
+        if stage == "module":
+            return self.spec.rated_power.to("W")
+        efficiency, _ = self.parameter("cell", "efficiency", "dimensionless")
+        return (self.area("cell") * efficiency * STC_IRRADIANCE).to("W")
+
+    def site(self, stage):
+        site = self.spec.stages[stage].site
+        if not site:
+            self.fail(f"stages.{stage}.site", "missing; expected the site's geography, such as CN-JS (Jiangsu) or VN")
+        if site not in self.bundle.geographies:
+            self.fail(f"stages.{stage}.site", f"unknown geography {site!r}; expected an id of inventories/geographies.csv such as CN, CN-JS or VN")
+        return site
+
+    def process(self, stage):
+        site = self.site(stage)
+        grid = self.bundle.electricity_for(site)
+        if grid is None:
+            self.fail(f"stages.{stage}.site", f"no bundled grid electricity for {site!r} or the grids it belongs to")
+        unit = REFERENCE_UNITS[stage]
+        process = Process(stage, _STAGE_NAMES[stage], unit, site, grid.id)
+        if stage in UPSTREAM:
+            amount, provenance, label = self.upstream_amount(stage, process)
+            process.flows.append(Flow("stage", UPSTREAM[stage], amount, label, provenance))
+        electricity, provenance = self.parameter(stage, "electricity", f"kWh/{unit}")
+        process.parameters["electricity"] = (electricity, provenance)
+        process.flows.append(Flow("dataset", grid.id, float(electricity.magnitude), f"electricity, {grid.name}", provenance))
+        heat, provenance = self.parameter(stage, "heat", f"MJ/{unit}", required=False)
+        if heat is not None and heat.magnitude > 0:
+            process.parameters["heat"] = (heat, provenance)
+            process.flows.append(Flow("dataset", "heat_natural_gas", float(heat.magnitude), "heat, natural gas", provenance))
+        for kind, prefix in (("dataset", "material"), ("gas", "emission")):
+            for item, (amount, provenance) in self.items(stage, prefix).items():
+                known = self.bundle.datasets if kind == "dataset" else self.bundle.gases
+                field_name = "materials" if kind == "dataset" else "emissions"
+                if item not in known:
+                    choices = ", ".join(sorted(k for k in known if not k.startswith("electricity_"))[:40])
+                    self.fail(f"stages.{stage}.{field_name}.{item}", f"unknown {'dataset' if kind == 'dataset' else 'gas'} {item!r}; expected one of {choices}")
+                target_unit = self.bundle.datasets[item].unit if kind == "dataset" else "kg"
+                try:
+                    value = amount.to(f"({target_unit})/{unit}")
+                except Exception:
+                    self.fail(f"stages.{stage}.{field_name}.{item}", f"got {amount:~}; expected {target_unit} per {unit}")
+                if value.magnitude > 0:
+                    label = self.bundle.datasets[item].name if kind == "dataset" else self.bundle.gases[item].label
+                    process.flows.append(Flow(kind, item, float(value.magnitude), label, provenance))
+        return process
+
+    def items(self, stage, prefix):
+        """Materials or emissions: bundled defaults, overridden item by item by the user's."""
+        found = {}
+        technology = self.technology(stage)
+        for tech in ("any", technology):
+            for default in self.bundle.processes:
+                if default.stage == stage and default.technology == tech and default.parameter.startswith(prefix + ":"):
+                    item = default.parameter.split(":", 1)[1]
+                    found[item] = (self.per_reference(stage, default.value, item), Provenance(False, default.source, default.year, default.locator))
+        given = self.spec.stages[stage].materials if prefix == "material" else self.spec.stages[stage].emissions
+        for item, amount in given.items():
+            found[item] = (self.per_reference(stage, amount, item), self.user)
+        return found
+
+    def upstream_amount(self, stage, process):
+        """Amount of the upstream stage's product per reference unit of this stage."""
+        if stage in ("polysilicon", "ingot"):
+            name = UPSTREAM[stage]
+            amount, provenance = self.parameter(stage, name, "kg/kg")
+            process.parameters[name] = (amount, provenance)
+            return float(amount.magnitude), provenance, f"{_STAGE_NAMES[name]} input"
+        if stage == "wafer":
+            values = {}
+            provenances = []
+            for name, unit in (("wafer_area", "cm**2"), ("thickness", "um"), ("kerf", "um"), ("ingot_utilisation", ""), ("yield", "")):
+                values[name], provenance = self.parameter("wafer", name, unit)
+                process.parameters[name] = (values[name], provenance)
+                provenances.append(provenance)
+            silicon = values["wafer_area"] * (values["thickness"] + values["kerf"]) * SILICON_DENSITY
+            amount = (silicon / (values["ingot_utilisation"] * values["yield"])).to("kg")
+            return float(amount.magnitude), _combined(provenances, self.user), "ingot silicon per wafer"
+        if stage == "cell":
+            cell_yield, provenance = self.parameter("cell", "yield", "")
+            efficiency, eff_provenance = self.parameter("cell", "efficiency", "")
+            process.parameters["yield"] = (cell_yield, provenance)
+            process.parameters["efficiency"] = (efficiency, eff_provenance)
+            return float(1 / cell_yield.magnitude), provenance, "wafers per cell"
+        # module
+        cells, cell_provenance = self.parameter("module", "cells", "piece")
+        per_wafer, wafer_provenance = self.parameter("module", "cells_per_wafer", "")
+        module_yield, provenance = self.parameter("module", "yield", "")
+        for name, value, prov in (("cells", cells, cell_provenance), ("cells_per_wafer", per_wafer, wafer_provenance), ("yield", module_yield, provenance)):
+            process.parameters[name] = (value, prov)
+        full_cells = float(cells.magnitude) / float(per_wafer.magnitude)
+        if full_cells * self.area("cell") > self.spec.area:
+            self.fail("stages.module.cells", f"{cells.magnitude:g} cells of {self.area('cell').to('cm**2').magnitude:.1f} cm2 per wafer exceed the module area {self.spec.area:~}")
+        return full_cells / float(module_yield.magnitude), _combined([cell_provenance, wafer_provenance, provenance], self.user), "cells per module (full-wafer cells)"
+
+
+def _is_per(quantity, unit):
+    """True if ``quantity`` has a denominator of ``unit``'s dimension (per m2, per W)."""
+    product = quantity * Quantity(1, unit)
+    return product.check("[energy]") or product.check("[mass]")
+
+
+def _combined(provenances, user):
+    """A derived amount is primary only when every input to it is."""
+    if all(p.primary for p in provenances):
+        return user
+    defaults = [p for p in provenances if not p.primary]
+    return Provenance(False, "; ".join(sorted({p.source for p in defaults})), max((p.year or 0) for p in defaults) or None)
+
+
+_STAGE_NAMES = {
+    "mg_silicon": "metallurgical silicon",
+    "polysilicon": "polysilicon",
+    "ingot": "mono Cz ingot",
+    "wafer": "wafer",
+    "cell": "cell",
+    "module": "module",
+}

@@ -1,0 +1,77 @@
+"""Write a product's foreground chain into Brightway, one database per product study.
+
+The database name carries a hash of the product file and of the bundled data, so the same
+inputs reuse the same database and different inputs never overwrite each other's. The
+database is written whole under the project lock; if writing fails it is deleted, so no
+half-written database is left behind.
+"""
+
+import contextlib
+import hashlib
+import sys
+
+from footprint.project import BACKGROUND, FOREGROUND_PREFIX, lock
+
+
+def database_name(chain, bundle):
+    """The foreground database name for a chain built on a bundle."""
+    digest = hashlib.sha256(f"{chain.sha256}\0{bundle.sha256}\0{_chain_fingerprint(chain)}".encode()).hexdigest()
+    return f"{FOREGROUND_PREFIX}{chain.product_id}-{digest[:12]}"
+
+
+def _chain_fingerprint(chain):
+    parts = []
+    for process in chain.processes.values():
+        for flow in process.flows:
+            parts.append(f"{process.stage}|{flow.kind}|{flow.target}|{flow.amount!r}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def write_foreground(bd, chain, bundle):
+    """Write (or reuse) the chain's database; return ``(database name, {stage: node id})``."""
+    name = database_name(chain, bundle)
+    with lock():
+        with contextlib.redirect_stdout(sys.stderr):
+            if name not in bd.databases or bd.databases[name].get("complete") is not True:
+                _write(bd, name, chain, bundle)
+            ids = {stage: bd.get_node(database=name, code=stage).id for stage in chain.processes}
+    return name, ids
+
+
+def _write(bd, name, chain, bundle):
+    from footprint.units import brightway_unit
+
+    data = {}
+    for stage, process in chain.processes.items():
+        key = (name, stage)
+        exchanges = [{"input": key, "amount": 1.0, "type": "production", "unit": brightway_unit(process.unit)}]
+        for flow in process.flows:
+            if flow.kind == "stage":
+                target, kind = (name, flow.target), "technosphere"
+            elif flow.kind == "dataset":
+                target, kind = (BACKGROUND, flow.target), "technosphere"
+            else:
+                target, kind = bundle.gases[flow.target].key, "biosphere"
+            exchanges.append({
+                "input": target, "amount": flow.amount, "type": kind, "name": flow.label,
+                "primary": flow.provenance.primary, "comment": flow.provenance.describe(),
+            })
+        data[key] = {
+            "name": f"{process.name}, {chain.product_name}",
+            "unit": brightway_unit(process.unit),
+            "location": process.site,
+            "reference product": process.name,
+            "type": "process",
+            "stage": stage,
+            "exchanges": exchanges,
+        }
+    if name in bd.databases:
+        del bd.databases[name]
+    try:
+        bd.Database(name).write(data)
+        bd.databases[name] = {**bd.databases[name], "complete": True, "product": chain.product_id, "source": chain.source}
+        bd.databases.flush()
+    except BaseException:
+        if name in bd.databases:
+            del bd.databases[name]
+        raise

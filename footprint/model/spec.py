@@ -1,0 +1,245 @@
+"""Read and check a product file.
+
+A product file is YAML::
+
+    format: footprint-product/1
+    product:
+      id: perc-gb-550-jiangsu
+      name: PERC glass-backsheet module 550 W
+      technology: perc
+      rated_power: 550 W
+      area: 2.58 m2
+    stages:
+      polysilicon: {site: CN-XJ, electricity: 60 kWh/kg}
+      ...
+
+Quantities are "number unit" strings, checked with pint. A stage parameter that is not
+given takes the bundled default from ``inventories/processes.csv`` (with its source);
+where no default exists, the parameter is required. See :data:`STAGES`.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from footprint.errors import InputError, UnitError
+from footprint.units import parse_quantity
+
+FORMAT = "footprint-product/1"
+
+#: The cradle-to-gate chain, upstream first. Each stage's reference unit is what one
+#: activity of that stage produces; per-unit parameters are per that unit.
+STAGES = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")
+REFERENCE_UNITS = {
+    "mg_silicon": "kg",
+    "polysilicon": "kg",
+    "ingot": "kg",
+    "wafer": "piece",
+    "cell": "piece",
+    "module": "piece",
+}
+TECHNOLOGIES = ("perc", "topcon", "hjt", "bc")
+
+#: Parameters each stage accepts besides site / electricity / heat / materials / emissions,
+#: with the unit whose dimension the value must have.
+STAGE_PARAMETERS = {
+    "mg_silicon": {},
+    "polysilicon": {"mg_silicon": "kg/kg"},
+    "ingot": {"polysilicon": "kg/kg"},
+    "wafer": {"wafer_area": "cm**2", "thickness": "um", "kerf": "um", "ingot_utilisation": "dimensionless", "yield": "dimensionless"},
+    "cell": {"efficiency": "dimensionless", "yield": "dimensionless"},
+    "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless"},
+}
+FRACTIONS = {"ingot_utilisation", "yield", "efficiency"}
+COMMON_KEYS = {"site", "technology", "electricity", "heat", "materials", "emissions", "route"}
+
+
+@dataclass
+class StageSpec:
+    """One stage of the product as given by the user (quantities already checked)."""
+
+    name: str
+    site: str = ""
+    technology: str = ""
+    parameters: dict = field(default_factory=dict)  # name -> Quantity
+    materials: dict = field(default_factory=dict)  # dataset id -> Quantity per reference unit
+    emissions: dict = field(default_factory=dict)  # gas id -> Quantity per reference unit
+
+
+@dataclass
+class ProductSpec:
+    """A checked product file."""
+
+    id: str
+    name: str
+    technology: str
+    rated_power: object  # Quantity [W]
+    area: object  # Quantity [m**2]
+    stages: dict  # stage name -> StageSpec
+    source: str  # file path or "<string>"
+    sha256: str  # of the file's bytes
+
+
+def read_product(path):
+    """Read and check a product YAML file.
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    ProductSpec
+
+    Raises
+    ------
+    InputError
+        The file is missing, not YAML, or a field is missing or wrong (named with its path).
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_product(raw, source=str(path))
+
+
+def parse_product(text, *, source="<string>"):
+    """Check a product given as YAML text (str or bytes); see :func:`read_product`."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        problem = getattr(exc, "problem", None) or "invalid syntax"
+        raise InputError(f"{source}: not valid YAML at {place} ({problem})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{source}: not UTF-8 text; expected a YAML product file") from None
+    reader = _Reader(source)
+    return reader.product(data, hashlib.sha256(raw).hexdigest())
+
+
+class _Reader:
+    def __init__(self, source):
+        self.source = source
+
+    def fail(self, path, message):
+        raise InputError(f"{self.source}: {path}: {message}")
+
+    def mapping(self, value, path):
+        if not isinstance(value, dict):
+            self.fail(path, f"got {_show(value)}; expected a mapping of fields")
+        return value
+
+    def text(self, value, path, *, choices=None):
+        if not isinstance(value, str) or not value.strip():
+            self.fail(path, f"got {_show(value)}; expected text")
+        value = value.strip()
+        if choices and value not in choices:
+            self.fail(path, f"got {value!r}; expected one of {', '.join(choices)}")
+        return value
+
+    def quantity(self, value, expected, path, *, positive=False, fraction=False):
+        where = f"{self.source}: {path}"
+        quantity = parse_quantity(value, expected, where=where)
+        magnitude = float(quantity.magnitude)
+        if magnitude < 0:
+            raise UnitError(f"{where}: got {_show(value)}; expected a non-negative amount")
+        if positive and magnitude == 0:
+            raise UnitError(f"{where}: got {_show(value)}; expected an amount above zero")
+        if fraction and not 0 < magnitude <= 1:
+            raise UnitError(f"{where}: got {_show(value)}; expected a fraction in (0, 1], such as 0.97 or 97 %")
+        return quantity
+
+    def unknown_keys(self, data, allowed, path):
+        for key in data:
+            if key not in allowed:
+                self.fail(f"{path}.{key}" if path else str(key), f"unknown field; expected one of {', '.join(sorted(allowed))}")
+
+    def product(self, data, sha):
+        data = self.mapping(data, "(top level)")
+        self.unknown_keys(data, {"format", "product", "stages"}, "")
+        fmt = data.get("format", FORMAT)
+        if fmt != FORMAT:
+            self.fail("format", f"got {_show(fmt)}; expected {FORMAT!r}")
+        if "product" not in data:
+            self.fail("product", "missing; expected the product's id, name, technology, rated_power and area")
+        product = self.mapping(data["product"], "product")
+        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area"}, "product")
+        for key in ("id", "name", "technology", "rated_power", "area"):
+            if key not in product:
+                self.fail(f"product.{key}", "missing; this field is required")
+        product_id = self.text(product["id"], "product.id")
+        if not all(ch.isalnum() or ch in "-_." for ch in product_id):
+            self.fail("product.id", f"got {product_id!r}; expected letters, digits, '-', '_' or '.'")
+        technology = self.text(product["technology"], "product.technology", choices=TECHNOLOGIES)
+        rated_power = self.quantity(product["rated_power"], "W", "product.rated_power", positive=True)
+        area = self.quantity(product["area"], "m**2", "product.area", positive=True)
+        stages_data = self.mapping(data.get("stages", {}) or {}, "stages")
+        self.unknown_keys(stages_data, set(STAGES), "stages")
+        stages = {}
+        for name in STAGES:
+            stage_data = stages_data.get(name) or {}
+            stages[name] = self.stage(name, self.mapping(stage_data, f"stages.{name}"), technology)
+        return ProductSpec(product_id, self.text(product["name"], "product.name"), technology, rated_power, area,
+                           stages, self.source, sha)
+
+    def stage(self, name, data, product_technology):
+        path = f"stages.{name}"
+        specific = STAGE_PARAMETERS[name]
+        self.unknown_keys(data, COMMON_KEYS | set(specific), path)
+        stage = StageSpec(name)
+        if "site" in data:
+            stage.site = self.site(data["site"], f"{path}.site")
+        technology = data.get("technology", data.get("route"))
+        stage.technology = self.text(technology, f"{path}.technology") if technology is not None else ""
+        reference = REFERENCE_UNITS[name]
+        for key in ("electricity", "heat"):
+            if key in data:
+                unit = "kWh" if key == "electricity" else "MJ"
+                stage.parameters[key] = self.per_unit(data[key], unit, reference, f"{path}.{key}")
+        for key, unit in specific.items():
+            if key in data:
+                stage.parameters[key] = self.quantity(data[key], unit, f"{path}.{key}", positive=True, fraction=key in FRACTIONS)
+        for key, target in (("materials", stage.materials), ("emissions", stage.emissions)):
+            items = self.mapping(data.get(key) or {}, f"{path}.{key}")
+            for item, value in items.items():
+                target[str(item)] = self.per_unit(value, "kg", reference, f"{path}.{key}.{item}")
+        return stage
+
+    def per_unit(self, value, numerator, reference, path):
+        """An amount per reference unit; per m2 and per W are accepted and kept as given."""
+        denominators = (reference,) if reference == "kg" else (reference, "m**2", "W")
+        for denominator in denominators:
+            try:
+                return self.quantity(value, f"{numerator}/{denominator}", path)
+            except UnitError as exc:
+                if "unknown unit" in str(exc) or "non-negative" in str(exc) or "without a unit" in str(exc) or "bare number" in str(exc):
+                    raise
+        expected = f"{numerator} per {reference}" + (", per m2 or per W" if reference == "piece" else "")
+        raise UnitError(f"{self.source}: {path}: got {_show(value)}; expected {expected}, such as '1.5 {numerator}/{_short(reference)}'")
+
+    def site(self, value, path):
+        if isinstance(value, str):
+            return self.text(value, path)
+        mapping = self.mapping(value, path)
+        self.unknown_keys(mapping, {"country", "province"}, path)
+        if "province" in mapping:
+            return self.text(mapping["province"], f"{path}.province")
+        if "country" in mapping:
+            return self.text(mapping["country"], f"{path}.country")
+        self.fail(path, "expected a geography id such as CN-JS, or {country: CN, province: CN-JS}")
+
+
+def _short(reference):
+    return {"piece": "piece", "kg": "kg"}[reference]
+
+
+def _show(value):
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
