@@ -1,0 +1,54 @@
+"""Shared fixtures: a set-up data directory in a temp dir, never the user's own.
+
+``footprint_home`` bootstraps once per test session (a few seconds); tests that need a
+pristine or broken project make their own with ``fresh_home``.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+PERC = EXAMPLES / "perc-glass-backsheet-jiangsu.yaml"
+
+
+@pytest.fixture(scope="session")
+def footprint_home(tmp_path_factory):
+    """A data directory set up once for the whole session; FOOTPRINT_HOME points at it."""
+    home = tmp_path_factory.mktemp("footprint-home")
+    previous = os.environ.get("FOOTPRINT_HOME")
+    os.environ["FOOTPRINT_HOME"] = str(home)
+    from footprint.project import setup
+
+    setup()
+    yield home
+    if previous is None:
+        os.environ.pop("FOOTPRINT_HOME", None)
+    else:
+        os.environ["FOOTPRINT_HOME"] = previous
+
+
+@pytest.fixture
+def home_env(footprint_home, monkeypatch):
+    """Make sure FOOTPRINT_HOME is the session's set-up directory for this test."""
+    monkeypatch.setenv("FOOTPRINT_HOME", str(footprint_home))
+    return footprint_home
+
+
+def run_cli(*args, home, input=None):
+    """Run ``python -m footprint ARGS`` in a subprocess; return the CompletedProcess."""
+    env = {**os.environ, "FOOTPRINT_HOME": str(home)}
+    env.pop("FOOTPRINT_DEBUG", None)
+    return subprocess.run([sys.executable, "-m", "footprint", *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, input=input, timeout=300)
+
+
+def copy_example(tmp_path, name="perc-glass-backsheet-jiangsu.yaml"):
+    target = tmp_path / name
+    shutil.copy(EXAMPLES / name, target)
+    return target
