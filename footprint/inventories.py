@@ -12,13 +12,20 @@ CSV, one row per number, and every row carries its unit, year and source:
 background files (``electricity.csv``, ``materials.csv`` ...)
     Background datasets, one row per exchange: ``amount`` of ``flow`` (a gas id or another
     dataset id) in ``flow_unit`` per one ``unit`` of ``dataset``.
+``technologies.csv``
+    The technologies each stage knows (polysilicon ``siemens`` / ``fbr``, cell ``perc`` /
+    ``topcon`` / ``hjt`` / ``bc``, module ``glass-backsheet`` / ``glass-glass`` ...).
 ``processes.csv``
     Default parameters of the foreground processes (polysilicon electricity per kg, wafer
     thickness ...), per stage and technology.
 
 Everything is checked when loaded (schema, numbers, units through pint, source and year,
-duplicates, references); a problem raises :class:`~footprint.errors.DataError` naming the
-file, row and column.
+pedigree quality scores, duplicates, references from one file to another); a problem raises
+:class:`~footprint.errors.DataError` naming the file, row and column. The schema and the
+quality scale are documented in ``inventories/README.md``.
+
+The directory read is the bundled ``inventories/``, or the one named by the environment
+variable ``FOOTPRINT_INVENTORIES`` (see :func:`footprint.resources.data_dir`).
 """
 
 import csv
@@ -45,14 +52,27 @@ BACKGROUND_COLUMNS = (
 PROCESS_COLUMNS = ("stage", "technology", "parameter", "value", "unit", "year", "source", "locator", "quality", "note")
 GAS_COLUMNS = ("gas", "label", "flow_name", "categories", "code", "origin")
 GEOGRAPHY_COLUMNS = ("id", "name", "name_zh", "level", "parent", "grid")
+TECHNOLOGY_COLUMNS = ("stage", "technology", "name", "note")
 SCOPES = {
     "co2_combustion": "CO2 only, direct emissions at generation or combustion",
     "co2e_combustion": "CO2-eq, direct emissions only",
     "co2e_lifecycle": "CO2-eq, life cycle (cradle to gate)",
     "co2e_cradle_to_gate": "CO2-eq, cradle to gate",
+    "co2_cradle_to_gate": "CO2 only, cradle to gate",
     "process": "direct process emissions",
 }
 YEAR_RANGE = (1990, 2030)
+#: The five pedigree indicators of the ``quality`` column, each scored 1 (best) to 5 (worst).
+PEDIGREE = ("reliability", "completeness", "temporal", "geographical", "technological")
+#: Scopes whose rows may only emit CO2 (a factor published as CO2 only must not carry CH4 ...).
+CO2_ONLY_SCOPES = {"co2_combustion", "co2_cradle_to_gate"}
+#: Dataset-id prefixes of grid electricity, by basis (see :meth:`Bundle.electricity_for`).
+GRID_BASES = {
+    "default": "electricity_grid_",
+    "co2": "electricity_co2_",
+    "co2e": "electricity_co2e_",
+    "lifecycle": "electricity_lifecycle_",
+}
 
 
 @dataclass(frozen=True)
@@ -94,6 +114,12 @@ class Dataset:
     def scope(self):
         return ",".join(sorted({exchange.scope for exchange in self.exchanges}))
 
+    @property
+    def quality(self):
+        """The worst (highest) score of each pedigree indicator over the dataset's rows."""
+        scores = [parse_quality(exchange.quality) for exchange in self.exchanges]
+        return tuple(max(column) for column in zip(*scores)) if scores else ()
+
 
 @dataclass(frozen=True)
 class ProcessDefault:
@@ -122,6 +148,14 @@ class Gas:
 
 
 @dataclass(frozen=True)
+class Technology:
+    stage: str
+    id: str
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
 class Geography:
     id: str
     name: str
@@ -142,6 +176,7 @@ class Bundle:
     datasets: dict
     processes: list
     directory: Path
+    technologies: dict = field(default_factory=dict)  # stage -> {technology id: Technology}
 
     def process_default(self, stage, technology, parameter):
         """The default for (stage, technology, parameter), falling back on technology "any"."""
@@ -151,18 +186,30 @@ class Bundle:
                     return default
         return None
 
-    def electricity_for(self, geography):
+    def electricity_for(self, geography, *, basis="default"):
         """The grid-electricity dataset for a site: province, then its grid, then its country.
+
+        Parameters
+        ----------
+        geography : str
+            A geography id of ``geographies.csv`` (CN-JS, CN, VN ...).
+        basis : str
+            ``default``: the ``electricity_grid_<geography>`` dataset, the factor chosen for
+            sites there (its scope says whether it is CO2 only or life cycle);
+            ``co2`` / ``co2e`` / ``lifecycle``: the latest year of
+            ``electricity_<basis>_<geography>_<year>``.
 
         Returns
         -------
         Dataset or None
         """
+        if basis not in GRID_BASES:
+            raise ValueError(f"unknown basis {basis!r}; expected one of {', '.join(GRID_BASES)}")
         seen = set()
         current = geography
         while current and current not in seen:
             seen.add(current)
-            dataset = self.datasets.get(f"electricity_grid_{current}")
+            dataset = self._grid_dataset(current, basis)
             if dataset is not None:
                 return dataset
             place = self.geographies.get(current)
@@ -170,6 +217,18 @@ class Bundle:
                 return None
             current = place.grid if place.grid and place.grid not in seen else place.parent
         return None
+
+    def _grid_dataset(self, geography, basis):
+        prefix = GRID_BASES[basis]
+        if basis == "default":
+            return self.datasets.get(prefix + geography)
+        candidates = [d for d in self.datasets.values() if d.id.startswith(f"{prefix}{geography}_")
+                      and d.id[len(prefix) + len(geography) + 1:].isdigit()]
+        return max(candidates, key=lambda d: int(d.id.rsplit("_", 1)[1]), default=None)
+
+    def known_technologies(self, stage):
+        """Technology ids of a stage, from ``technologies.csv``."""
+        return sorted(self.technologies.get(stage, {}))
 
 
 _cache = {}
@@ -186,7 +245,7 @@ def read_bundle(directory=None):
     directory = Path(directory) if directory else data_dir("inventories")
     manifest_path = directory / "manifest.yaml"
     manifest = _read_manifest(manifest_path)
-    files = [manifest["gases"], manifest["geographies"], manifest["processes"], *manifest["background"]]
+    files = [manifest["gases"], manifest["geographies"], manifest["technologies"], manifest["processes"], *manifest["background"]]
     digest = hashlib.sha256(manifest_path.read_bytes())
     for name in files:
         path = directory / name
@@ -202,8 +261,9 @@ def read_bundle(directory=None):
     for name in manifest["background"]:
         _read_background(directory / name, datasets, geographies)
     _check_references(datasets, gases)
-    processes = _read_processes(directory / manifest["processes"])
-    bundle = Bundle(str(manifest["data_version"]), sha, gases, geographies, datasets, processes, directory)
+    technologies = _read_technologies(directory / manifest["technologies"])
+    processes = _read_processes(directory / manifest["processes"], technologies, datasets, gases)
+    bundle = Bundle(str(manifest["data_version"]), sha, gases, geographies, datasets, processes, directory, technologies)
     _cache[directory] = (sha, bundle)
     return bundle
 
@@ -215,7 +275,7 @@ def _read_manifest(path):
         raise DataError(f"{path}: missing; the bundled inventories are incomplete") from None
     except yaml.YAMLError as exc:
         raise DataError(f"{path}: not valid YAML ({_one_line(exc)})") from None
-    for key in ("data_version", "gases", "geographies", "processes", "background"):
+    for key in ("data_version", "gases", "geographies", "technologies", "processes", "background"):
         if not isinstance(manifest, dict) or key not in manifest:
             raise DataError(f"{path}: missing key {key!r}")
     if not isinstance(manifest["background"], list) or not manifest["background"]:
@@ -272,6 +332,20 @@ def _number(row, column, where):
     if not math.isfinite(value):
         raise DataError(f"{where}, column {column}: got {text!r}; expected a finite number")
     return value
+
+
+def parse_quality(text):
+    """The five pedigree scores of a ``quality`` cell such as ``"2,1,1,1,2"``, as a tuple of ints."""
+    return tuple(int(part) for part in text.split(","))
+
+
+def _quality(row, where):
+    text = _require(row, "quality", where)
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != len(PEDIGREE) or not all(len(part) == 1 and part in "12345" for part in parts):
+        raise DataError(f"{where}, column quality: got {text!r}; expected five pedigree scores 1..5 "
+                        f"({', '.join(PEDIGREE)}) such as '2,1,1,1,2'")
+    return ",".join(parts)
 
 
 def _read_gases(path):
@@ -338,13 +412,13 @@ def _read_background(path, datasets, geographies):
         if scope not in SCOPES:
             raise DataError(f"{where}, column scope: got {scope!r}; expected one of {', '.join(SCOPES)}")
         _require(row, "source", where)
-        _require(row, "quality", where)
+        quality = _quality(row, where)
         amount = _number(row, "amount", where)
         if amount < 0:
             raise DataError(f"{where}, column amount: got {amount}; expected a non-negative amount")
         exchange = Exchange(
             flow=_require(row, "flow", where), amount=amount, year=_year(row, where), source=row["source"],
-            locator=row["locator"], quality=row["quality"], scope=scope, note=row["note"], where=where,
+            locator=row["locator"], quality=quality, scope=scope, note=row["note"], where=where,
         )
         dataset.exchanges.append(_Pending(exchange, _require(row, "flow_unit", where), where))
 
@@ -366,6 +440,9 @@ def _check_references(datasets, gases):
             flow = exchange.flow
             if flow in gases:
                 expected = "kg"
+                if exchange.scope in CO2_ONLY_SCOPES and not flow.startswith("co2_"):
+                    raise DataError(f"{pending.where}, column flow: {flow!r} in a row of scope {exchange.scope}; "
+                                    f"a CO2-only factor emits CO2 only (use scope co2e_combustion or co2e_lifecycle)")
             elif flow in datasets:
                 expected = datasets[flow].unit
                 if flow == dataset.id:
@@ -375,9 +452,48 @@ def _check_references(datasets, gases):
             quantity = parse_quantity(f"{exchange.amount} {pending.flow_unit}", expected, where=f"{pending.where}, column flow_unit")
             resolved.append(Exchange(**{**exchange.__dict__, "amount": float(quantity.magnitude), "where": pending.where}))
         dataset.exchanges = resolved
+    _check_cycles(datasets)
 
 
-def _read_processes(path):
+def _check_cycles(datasets):
+    """Background datasets may consume each other, but never in a loop."""
+    state = {}
+
+    def visit(dataset_id, path):
+        if state.get(dataset_id) == "done":
+            return
+        if state.get(dataset_id) == "open":
+            loop = " -> ".join(path[path.index(dataset_id):] + [dataset_id])
+            raise DataError(f"{datasets[dataset_id].file}: datasets consume each other in a loop ({loop})")
+        state[dataset_id] = "open"
+        for exchange in datasets[dataset_id].exchanges:
+            if exchange.flow in datasets:
+                visit(exchange.flow, path + [dataset_id])
+        state[dataset_id] = "done"
+
+    for dataset_id in datasets:
+        visit(dataset_id, [])
+
+
+def _read_technologies(path):
+    from footprint.model.spec import STAGES
+
+    technologies = {}
+    for where, row in _rows(path, TECHNOLOGY_COLUMNS):
+        stage = _require(row, "stage", where)
+        if stage not in STAGES:
+            raise DataError(f"{where}, column stage: got {stage!r}; expected one of {', '.join(STAGES)}")
+        technology = _require(row, "technology", where)
+        if technology == "any":
+            raise DataError(f"{where}, column technology: 'any' is implicit for every stage; list real technologies only")
+        known = technologies.setdefault(stage, {})
+        if technology in known:
+            raise DataError(f"{where}, column technology: {stage}/{technology} is defined twice")
+        known[technology] = Technology(stage, technology, _require(row, "name", where), row["note"])
+    return technologies
+
+
+def _read_processes(path, technologies, datasets, gases):
     defaults = []
     seen = set()
     for where, row in _rows(path, PROCESS_COLUMNS):
@@ -385,6 +501,10 @@ def _read_processes(path):
         if key in seen:
             raise DataError(f"{where}: default {'/'.join(key)} is defined twice")
         seen.add(key)
+        stage, technology, _ = key
+        if technology != "any" and technology not in technologies.get(stage, {}):
+            known = ", ".join(["any", *sorted(technologies.get(stage, {}))])
+            raise DataError(f"{where}, column technology: {technology!r} is not a {stage} technology of technologies.csv; expected one of {known}")
         text = f"{_require(row, 'value', where)} {row['unit']}".strip()
         try:
             value = ureg.Quantity(text)
@@ -392,10 +512,47 @@ def _read_processes(path):
             raise DataError(f"{where}, columns value/unit: cannot read {text!r} as a quantity") from None
         if not isinstance(value, Quantity):
             value = Quantity(float(value), "")
+        _check_default(key, value, where, datasets, gases)
         _require(row, "source", where)
         defaults.append(ProcessDefault(*key, value=value, year=_year(row, where), source=row["source"],
-                                       locator=row["locator"], quality=_require(row, "quality", where), note=row["note"], where=where))
+                                       locator=row["locator"], quality=_quality(row, where), note=row["note"], where=where))
     return defaults
+
+
+def _check_default(key, value, where, datasets, gases):
+    """A default's parameter must exist for its stage, name a known dataset or gas, and have the right unit."""
+    from footprint.model.spec import REFERENCE_UNITS, STAGE_PARAMETERS, STAGES
+
+    stage, _, parameter = key
+    if stage not in STAGES:
+        raise DataError(f"{where}, column stage: got {stage!r}; expected one of {', '.join(STAGES)}")
+    reference = REFERENCE_UNITS[stage]
+    if parameter.startswith("material:"):
+        item = parameter.split(":", 1)[1]
+        if item not in datasets:
+            raise DataError(f"{where}, column parameter: material {item!r} is not a dataset of the background files")
+        numerator = datasets[item].unit
+    elif parameter.startswith("emission:"):
+        item = parameter.split(":", 1)[1]
+        if item not in gases:
+            raise DataError(f"{where}, column parameter: gas {item!r} is not in gases.csv")
+        numerator = "kg"
+    elif parameter in ("electricity", "heat"):
+        numerator = "kWh" if parameter == "electricity" else "MJ"
+    elif parameter in STAGE_PARAMETERS[stage]:
+        expected = ureg.Unit(STAGE_PARAMETERS[stage][parameter].replace("dimensionless", ""))
+        if value.dimensionality != expected.dimensionality:
+            raise DataError(f"{where}, column unit: got {value.units:~} for {stage}/{parameter}; expected a quantity like {expected:~}")
+        return
+    else:
+        known = ", ".join(["electricity", "heat", *STAGE_PARAMETERS[stage], "material:<dataset>", "emission:<gas>"])
+        raise DataError(f"{where}, column parameter: {parameter!r} is not a {stage} parameter; expected one of {known}")
+    denominators = (reference,) if reference == "kg" else (reference, "m**2", "W")
+    for denominator in denominators:
+        if value.dimensionality == ureg.Unit(f"({numerator}) / {denominator}").dimensionality:
+            return
+    raise DataError(f"{where}, column unit: got {value.units:~} for {stage}/{parameter}; expected {numerator} per "
+                    + " or per ".join(denominators))
 
 
 def extra_characterisation():

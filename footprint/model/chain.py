@@ -69,6 +69,7 @@ class Process:
     electricity_dataset: str
     flows: list = field(default_factory=list)
     parameters: dict = field(default_factory=dict)  # name -> (Quantity, Provenance)
+    technology: str = ""  # whose defaults the stage took ("any" if none)
 
 
 @dataclass
@@ -114,11 +115,22 @@ class _Builder:
         raise InputError(f"{self.spec.source}: {path}: {message}")
 
     def technology(self, stage):
+        """The technology whose defaults a stage takes: the file's, else the product's for cells.
+
+        Modules have no fallback: glass, backsheet and encapsulant defaults differ between
+        glass-backsheet and glass-glass, and guessing would change the footprint silently.
+        """
         given = self.spec.stages[stage].technology
+        known = self.bundle.known_technologies(stage)
         if given:
+            if given != "any" and given not in known:
+                expected = ", ".join(known) if known else "no technology (leave the field out)"
+                self.fail(f"stages.{stage}.technology", f"got {given!r}; expected one of {expected}")
             return given
-        if stage in ("cell", "module"):
+        if stage == "cell":
             return self.spec.technology
+        if stage == "module" and known:
+            self.fail("stages.module.technology", f"missing; expected one of {', '.join(known)} (the glass, backsheet and encapsulant defaults depend on it)")
         return "any"
 
     def parameter(self, stage, name, unit, *, required=True):
@@ -134,12 +146,15 @@ class _Builder:
         provenance = Provenance(False, default.source, default.year, default.locator)
         return self.per_reference(stage, default.value, name, where=default.where).to(unit), provenance
 
-    def per_reference(self, stage, quantity, name, *, where=None):
-        """Convert a per-m2 or per-W amount to per reference unit of the stage."""
+    def per_reference(self, stage, quantity, name, *, where=None, numerator=None):
+        """Convert a per-m2 or per-W amount to per reference unit of the stage.
+
+        ``numerator`` is the unit the amount measures (a dataset's unit), when known.
+        """
         if stage in ("wafer", "cell", "module"):
-            if _is_per(quantity, "m**2"):
+            if _is_per(quantity, "m**2", numerator):
                 return quantity * self.area(stage) / Quantity(1, "piece")
-            if _is_per(quantity, "W"):
+            if _is_per(quantity, "W", numerator):
                 return quantity * self.power(stage) / Quantity(1, "piece")
         return quantity
 
@@ -171,7 +186,7 @@ class _Builder:
         if grid is None:
             self.fail(f"stages.{stage}.site", f"no bundled grid electricity for {site!r} or the grids it belongs to")
         unit = REFERENCE_UNITS[stage]
-        process = Process(stage, _STAGE_NAMES[stage], unit, site, grid.id)
+        process = Process(stage, _STAGE_NAMES[stage], unit, site, grid.id, technology=self.technology(stage))
         if stage in UPSTREAM:
             amount, provenance, label = self.upstream_amount(stage, process)
             process.flows.append(Flow("stage", UPSTREAM[stage], amount, label, provenance))
@@ -207,11 +222,19 @@ class _Builder:
             for default in self.bundle.processes:
                 if default.stage == stage and default.technology == tech and default.parameter.startswith(prefix + ":"):
                     item = default.parameter.split(":", 1)[1]
-                    found[item] = (self.per_reference(stage, default.value, item), Provenance(False, default.source, default.year, default.locator))
+                    found[item] = (self.per_reference(stage, default.value, item, numerator=self.item_unit(prefix, item)),
+                                   Provenance(False, default.source, default.year, default.locator))
         given = self.spec.stages[stage].materials if prefix == "material" else self.spec.stages[stage].emissions
         for item, amount in given.items():
-            found[item] = (self.per_reference(stage, amount, item), self.user)
+            found[item] = (self.per_reference(stage, amount, item, numerator=self.item_unit(prefix, item)), self.user)
         return found
+
+    def item_unit(self, prefix, item):
+        """The unit a material (its dataset's unit) or an emission (kg) is measured in; None if unknown."""
+        if prefix == "emission":
+            return "kg"
+        dataset = self.bundle.datasets.get(item)
+        return dataset.unit if dataset is not None else None
 
     def upstream_amount(self, stage, process):
         """Amount of the upstream stage's product per reference unit of this stage."""
@@ -248,9 +271,15 @@ class _Builder:
         return full_cells / float(module_yield.magnitude), _combined([cell_provenance, wafer_provenance, provenance], self.user), "cells per module (full-wafer cells)"
 
 
-def _is_per(quantity, unit):
-    """True if ``quantity`` has a denominator of ``unit``'s dimension (per m2, per W)."""
+def _is_per(quantity, unit, numerator=None):
+    """True if ``quantity`` has a denominator of ``unit``'s dimension (per m2, per W).
+
+    With ``numerator`` (e.g. "tonne * km"), true when the quantity is numerator per unit;
+    without, when it is an energy or a mass per unit.
+    """
     product = quantity * Quantity(1, unit)
+    if numerator is not None:
+        return product.dimensionality == Quantity(1, numerator).dimensionality
     return product.check("[energy]") or product.check("[mass]")
 
 

@@ -53,6 +53,9 @@ STAGE_PARAMETERS = {
     "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless"},
 }
 FRACTIONS = {"ingot_utilisation", "yield", "efficiency"}
+#: What a material amount may measure: the reference units of the background datasets
+#: (materials and chemicals in kg, transport in tonne*km, heat in MJ ...).
+MATERIAL_NUMERATORS = ("kg", "tonne * km", "MJ", "kWh", "m**2", "piece")
 COMMON_KEYS = {"site", "technology", "electricity", "heat", "materials", "emissions", "route"}
 
 
@@ -208,21 +211,29 @@ class _Reader:
                 stage.parameters[key] = self.quantity(data[key], unit, f"{path}.{key}", positive=True, fraction=key in FRACTIONS)
         for key, target in (("materials", stage.materials), ("emissions", stage.emissions)):
             items = self.mapping(data.get(key) or {}, f"{path}.{key}")
+            numerators = MATERIAL_NUMERATORS if key == "materials" else ("kg",)
             for item, value in items.items():
-                target[str(item)] = self.per_unit(value, "kg", reference, f"{path}.{key}.{item}")
+                target[str(item)] = self.per_unit(value, numerators, reference, f"{path}.{key}.{item}")
         return stage
 
     def per_unit(self, value, numerator, reference, path):
-        """An amount per reference unit; per m2 and per W are accepted and kept as given."""
+        """An amount per reference unit; per m2 and per W are accepted and kept as given.
+
+        ``numerator`` is a unit, or a tuple of units any of which the amount may measure.
+        """
+        numerators = (numerator,) if isinstance(numerator, str) else tuple(numerator)
         denominators = (reference,) if reference == "kg" else (reference, "m**2", "W")
-        for denominator in denominators:
-            try:
-                return self.quantity(value, f"{numerator}/{denominator}", path)
-            except UnitError as exc:
-                if "unknown unit" in str(exc) or "non-negative" in str(exc) or "without a unit" in str(exc) or "bare number" in str(exc):
-                    raise
-        expected = f"{numerator} per {reference}" + (", per m2 or per W" if reference == "piece" else "")
-        raise UnitError(f"{self.source}: {path}: got {_show(value)}; expected {expected}, such as '1.5 {numerator}/{_short(reference)}'")
+        for top in numerators:
+            for denominator in denominators:
+                try:
+                    return self.quantity(value, f"({top})/{denominator}", path)
+                except UnitError as exc:
+                    if "unknown unit" in str(exc) or "non-negative" in str(exc) or "without a unit" in str(exc) or "bare number" in str(exc):
+                        raise
+        tops = " or ".join(top.replace(" ", "").replace("**2", "2") for top in numerators)
+        expected = f"{tops} per {reference}" + (", per m2 or per W" if reference == "piece" else "")
+        example = numerators[0].replace(" ", "").replace("**2", "2")
+        raise UnitError(f"{self.source}: {path}: got {_show(value)}; expected {expected}, such as '1.5 {example}/{_short(reference)}'")
 
     def site(self, value, path):
         if isinstance(value, str):
