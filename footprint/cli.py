@@ -119,5 +119,37 @@ def _table(result):
     return "\n".join(lines)
 
 
+# --- datasets: the bundled inventories, listed (footprint/datasets.py) ---------------------------------------
+
+
+@main.command("datasets")
+@click.option("--stage", type=click.Choice(["mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module"]),
+              help="Only this stage's default parameters and the materials they use.")
+@click.option("--geography", metavar="ID", help="Only datasets of this place or within it (CN, CN-JS, CN-ECG, VN, GLO ...).")
+@click.option("--search", metavar="WORDS", help="Only datasets whose id, name, source or note contain every word.")
+@click.option("--kind", type=click.Choice(["background", "default"]), help="Only background datasets, or only stage defaults.")
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]),
+              help="table for people; json prints one JSON object and nothing else on stdout.")
+def datasets(stage, geography, search, kind, fmt):
+    """List the bundled datasets: name, unit, geography, year, scope, quality and source.
+
+    \b
+    Examples:
+      footprint datasets --geography CN-JS
+      footprint datasets --stage module
+      footprint datasets --search "silver" --format json
+    """
+    from footprint.datasets import format_table, list_datasets
+    from footprint.inventories import read_bundle
+
+    bundle = read_bundle()
+    entries = list_datasets(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle)
+    if fmt == "json":
+        payload = {"data_version": bundle.data_version, "count": len(entries), "datasets": [e.to_dict() for e in entries]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(entries))
+
+
 if __name__ == "__main__":
     main()

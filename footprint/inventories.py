@@ -135,6 +135,7 @@ class ProcessDefault:
     quality: str
     note: str
     where: str
+    text: str = ""  # value and unit as written in processes.csv, e.g. "96 mg/(166 mm)**2"
 
 
 @dataclass(frozen=True)
@@ -515,7 +516,8 @@ def _read_processes(path, technologies, datasets, gases):
         _check_default(key, value, where, datasets, gases)
         _require(row, "source", where)
         defaults.append(ProcessDefault(*key, value=value, year=_year(row, where), source=row["source"],
-                                       locator=row["locator"], quality=_quality(row, where), note=row["note"], where=where))
+                                       locator=row["locator"], quality=_quality(row, where), note=row["note"], where=where,
+                                       text=text))
     return defaults
 
 

@@ -1,0 +1,189 @@
+"""The bundled datasets, listed and filtered: what ``footprint datasets`` prints.
+
+Two kinds of entries come out of ``inventories/``:
+
+- ``background``: a dataset of the background files (grid electricity, fuels, materials,
+  transport), with its unit, geography, reference year, scope, sources and pedigree;
+- ``default``: a default parameter of a foreground stage (``processes.csv``), such as the
+  electricity of Siemens polysilicon per kg.
+
+Filters combine (all must match):
+
+- ``stage``: the stage's defaults, and the background datasets those defaults use
+  (materials, and natural-gas heat where the stage has a heat default). Grid electricity
+  and transport serve every stage and are not tied to one: find them by geography or text;
+- ``geography``: datasets of that geography or of any place within it (``CN`` gives the
+  national, regional-grid and provincial datasets; ``CN-ECG`` the East China grid and its
+  provinces). Defaults count as ``GLO``;
+- ``search``: every word must occur (case-insensitive) in the id, name, source, locator or note.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+from footprint.errors import InputError
+from footprint.inventories import read_bundle
+from footprint.model.spec import STAGES
+
+KINDS = ("background", "default")
+
+
+@dataclass
+class DatasetEntry:
+    """One listed dataset or default parameter, as plain data."""
+
+    id: str
+    kind: str  # "background" | "default"
+    name: str
+    unit: str  # reference unit (background) or unit of the value (default)
+    geography: str
+    year: int
+    scope: str
+    category: str  # electricity, heat, material, transport ... or "process default"
+    quality: str  # worst pedigree scores: reliability, completeness, temporal, geographical, technological
+    sources: list
+    locator: str = ""
+    note: str = ""
+    stages: list = field(default_factory=list)  # stages whose defaults use it ([] = not tied to a stage)
+    exchanges: list = field(default_factory=list)  # background: [{flow, amount, unit}]; default: [{value, unit}]
+
+    def to_dict(self):
+        return asdict(self)
+
+
+def list_datasets(*, stage=None, geography=None, search=None, kind=None, bundle=None):
+    """List the bundled datasets and default parameters, filtered.
+
+    Parameters
+    ----------
+    stage : str, optional
+        One of :data:`footprint.model.spec.STAGES`.
+    geography : str, optional
+        A geography id of ``inventories/geographies.csv`` (CN, CN-JS, CN-ECG, VN, GLO ...).
+    search : str, optional
+        Words that must all occur in the id, name, source, locator or note.
+    kind : str, optional
+        ``background`` or ``default``; both if not given.
+    bundle : footprint.inventories.Bundle, optional
+        Defaults to the bundled inventories (or ``FOOTPRINT_INVENTORIES``).
+
+    Returns
+    -------
+    list of DatasetEntry
+        Background datasets first (by id), then defaults (in file order).
+
+    Raises
+    ------
+    InputError
+        An unknown stage, geography or kind.
+    """
+    bundle = bundle or read_bundle()
+    if stage is not None and stage not in STAGES:
+        raise InputError(f"--stage: got {stage!r}; expected one of {', '.join(STAGES)}")
+    if geography is not None and geography not in bundle.geographies:
+        raise InputError(f"--geography: unknown geography {geography!r}; expected an id of inventories/geographies.csv such as CN, CN-JS, CN-ECG or VN")
+    if kind is not None and kind not in KINDS:
+        raise InputError(f"--kind: got {kind!r}; expected one of {', '.join(KINDS)}")
+    entries = [*_background_entries(bundle), *_default_entries(bundle)]
+    words = [word.lower() for word in (search or "").split()]
+    selected = []
+    for entry in entries:
+        if kind is not None and entry.kind != kind:
+            continue
+        if stage is not None and stage not in entry.stages:
+            continue
+        if geography is not None and geography not in _places_containing(bundle, entry.geography):
+            continue
+        if words:
+            text = " ".join([entry.id, entry.name, *entry.sources, entry.locator, entry.note]).lower()
+            if not all(word in text for word in words):
+                continue
+        selected.append(entry)
+    return selected
+
+
+def _stages_using(bundle):
+    """Background dataset id -> stages whose defaults consume it."""
+    using = {}
+    for default in bundle.processes:
+        if default.parameter.startswith("material:"):
+            using.setdefault(default.parameter.split(":", 1)[1], set()).add(default.stage)
+        elif default.parameter == "heat":
+            using.setdefault("heat_natural_gas", set()).add(default.stage)  # the chain's heat supply
+    return using
+
+
+def _background_entries(bundle):
+    using = _stages_using(bundle)
+    flow_units = {gas: "kg" for gas in bundle.gases}
+    entries = []
+    for dataset in sorted(bundle.datasets.values(), key=lambda d: d.id):
+        entries.append(DatasetEntry(
+            id=dataset.id,
+            kind="background",
+            name=dataset.name,
+            unit=dataset.unit,
+            geography=dataset.geography,
+            year=dataset.year,
+            scope=dataset.scope,
+            category=dataset.category,
+            quality=",".join(str(score) for score in dataset.quality),
+            sources=dataset.sources,
+            locator="; ".join(dict.fromkeys(e.locator for e in dataset.exchanges if e.locator)),
+            note="; ".join(dict.fromkeys(e.note for e in dataset.exchanges if e.note)),
+            stages=[stage for stage in STAGES if stage in using.get(dataset.id, ())],
+            exchanges=[{"flow": e.flow, "amount": e.amount,
+                        "unit": flow_units.get(e.flow) or bundle.datasets[e.flow].unit} for e in dataset.exchanges],
+        ))
+    return entries
+
+
+def _default_entries(bundle):
+    entries = []
+    for default in bundle.processes:
+        unit = f"{default.value.units:~C}" if not default.value.dimensionless else ""
+        value = default.text or f"{default.value.magnitude:g} {unit}".strip()
+        entries.append(DatasetEntry(
+            id=f"{default.stage}/{default.technology}/{default.parameter}",
+            kind="default",
+            name=f"{default.stage} ({default.technology}): {default.parameter} = {value}",
+            unit=unit,
+            geography="GLO",
+            year=default.year,
+            scope="process",
+            category="process default",
+            quality=default.quality,
+            sources=[default.source],
+            locator=default.locator,
+            note=default.note,
+            stages=[default.stage],
+            exchanges=[{"value": float(default.value.magnitude), "unit": unit, "as_written": default.text}],
+        ))
+    return entries
+
+
+def _places_containing(bundle, geography):
+    """The geography and every place it lies within (its grid, its parents), as a set of ids."""
+    found = set()
+    pending = [geography]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.add(current)
+        place = bundle.geographies.get(current)
+        if place is not None:
+            pending.extend(p for p in (place.parent, place.grid) if p)
+    return found
+
+
+def format_table(entries, *, width=60):
+    """A plain-text table of entries, one line each, for people."""
+    header = f"{'id':<46} {'unit':<11} {'geography':<14} {'year':<5} {'scope':<20} {'quality':<10} source"
+    lines = [header, "-" * len(header)]
+    for entry in entries:
+        source = "; ".join(entry.sources)
+        if len(source) > width:
+            source = source[: width - 3] + "..."
+        lines.append(f"{entry.id:<46} {entry.unit:<11} {entry.geography:<14} {entry.year:<5} {entry.scope:<20} {entry.quality:<10} {source}")
+    lines.append(f"{len(entries)} dataset(s)")
+    return "\n".join(lines)
