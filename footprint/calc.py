@@ -152,11 +152,7 @@ def compute(product, *, per="module", gwp="ar6"):
 
 def _solve(bd, ids, bundle, method):
     """One LCA of one module: total, by stage, by gas, by origin [kg CO2-eq per module]."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*pypardiso.*")  # optional; slower on small systems anyway
-        import bw2calc
+    import bw2calc
 
     from footprint.matrices import lca_inputs
     from footprint.project import BACKGROUND
