@@ -152,15 +152,14 @@ def compute(product, *, per="module", gwp="ar6"):
 
 def _solve(bd, ids, bundle, method):
     """One LCA of one module: total, by stage, by gas, by origin [kg CO2-eq per module]."""
-    import warnings
+    import bw2calc
 
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*pypardiso.*")  # optional; slower on small systems anyway
-        import bw2calc
+    from footprint.matrices import lca_inputs
+    from footprint.project import BACKGROUND
 
     demand_id = ids["module"]
-    fu, data_objs, remapping = bd.prepare_lca_inputs(demand={bd.get_node(id=demand_id): 1.0}, method=method)
-    lca = bw2calc.LCA(demand=fu, data_objs=data_objs, remapping_dicts=remapping)
+    foreground = bd.get_node(id=demand_id)["database"]
+    lca = bw2calc.LCA(demand={demand_id: 1.0}, data_objs=lca_inputs(bd, [foreground, BACKGROUND], method))
     lca.lci()
     lca.lcia()
     total = float(lca.score)

@@ -110,8 +110,9 @@ def _table(result):
     for stage, part in result.by_stage.items():
         lines.append(f"  {stage:<14}{part.value:>12,.2f}  {part.share:>6.1%}")
     lines.append("By gas:")
+    width = max([14, *(len(gas) + 2 for gas in result.by_gas)])
     for gas, part in result.by_gas.items():
-        lines.append(f"  {gas:<14}{part.value:>12,.2f}  {part.share:>6.1%}")
+        lines.append(f"  {gas:<{width}}{part.value:>12,.2f}  {part.share:>6.1%}")
     lines.append("Electricity (location-based grid factors):")
     for use in result.electricity:
         lines.append(f"  {use.stage:<14}{use.site:<8}{use.amount:>10,.2f} kWh  {use.name} ({use.year})")

@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import sys
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,8 @@ def brightway():
     base = home() / "brightway"
     base.mkdir(parents=True, exist_ok=True)
     if "bw2data" not in sys.modules:
+        # bw2calc suggests pypardiso at import; it is slower on systems of this size
+        warnings.filterwarnings("ignore", category=UserWarning, module="bw2calc")
         os.environ["BRIGHTWAY2_DIR"] = str(base)
         os.environ.setdefault("TQDM_DISABLE", "1")  # bw2io's progress bars are noise for our users
         _quiet_logging()

@@ -6,6 +6,7 @@ Definitions specific to PV (piece, cell, wafer, module, Wp, kWp, kg CO2-eq) live
 ``units.txt`` beside this file.
 """
 
+import re
 from pathlib import Path
 
 import pint
@@ -77,6 +78,9 @@ def brightway_unit(unit):
     raise UnitError(f"no Brightway unit string for {target}")
 
 
+_NUMBER_FIRST = re.compile(r"^[+-]?(\d|\.\d)")
+
+
 def _normalise_text(text):
     """Make common spreadsheet and typing habits parseable: '1,000 kg', '5 kWh / kg'."""
     cleaned = text.strip().replace("\u00a0", " ")
@@ -131,6 +135,8 @@ def parse_quantity(value, expected, *, where=""):
         text = _normalise_text(value)
         if not text:
             raise UnitError(located(where, f"got an empty value; expected a quantity in {_describe(target)}"))
+        if not _NUMBER_FIRST.match(text):
+            raise UnitError(located(where, f"got {value!r}; expected 'number unit', a quantity in {_describe(target)}"))
         try:
             quantity = ureg.Quantity(text)
         except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:

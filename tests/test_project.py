@@ -1,0 +1,80 @@
+"""footprint.project: offline bootstrap into a temp dir, idempotence, versions, locking."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, run_cli
+from footprint import project
+from footprint.errors import SetupError
+
+
+@pytest.fixture
+def fresh_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("FOOTPRINT_HOME", str(home))
+    return home
+
+
+def test_setup_twice_second_is_a_no_op(fresh_home):
+    first = project.setup()
+    assert [action for _, action, _ in first.actions] == ["installed", "installed", "installed"]
+    bd = project.brightway()
+    assert set(bd.databases) >= {"biosphere3", project.BACKGROUND}
+    for method in project.METHODS.values():
+        assert method in bd.methods
+    # bw2data's directory is inside FOOTPRINT_HOME, never the user's own Brightway directory
+    assert str(bd.projects.dir).startswith(str(fresh_home))
+    second = project.setup()
+    assert [action for _, action, _ in second.actions] == ["up to date"] * 3
+    assert not second.changed
+
+
+def test_new_data_version_reinstalls_only_what_changed(fresh_home, tmp_path, monkeypatch):
+    project.setup()
+    changed = tmp_path / "inventories"
+    shutil.copytree(ROOT / "inventories", changed)
+    manifest = changed / "manifest.yaml"
+    manifest.write_text(manifest.read_text().replace('data_version: "', 'data_version: "99.'), encoding="utf-8")
+    monkeypatch.setattr("footprint.inventories.data_dir", lambda folder: changed)
+    report = project.setup()
+    assert dict((part, action) for part, action, _ in report.actions) == {
+        "biosphere3": "up to date", "methods": "up to date", "inventories": "re-installed"}
+    assert json.loads((fresh_home / "installed.json").read_text())["data_version"].startswith("99.")
+
+
+def test_compute_before_setup_says_what_to_do(fresh_home):
+    from footprint.calc import compute
+
+    with pytest.raises(SetupError, match="run 'footprint setup' first"):
+        compute(ROOT / "examples" / "perc-glass-backsheet-jiangsu.yaml")
+
+
+def test_two_processes_setting_up_at_once(tmp_path):
+    home = tmp_path / "shared-home"
+    env = {**os.environ, "FOOTPRINT_HOME": str(home)}
+    command = [sys.executable, "-m", "footprint", "setup"]
+    runs = [subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    said = [out for out, _ in outputs]
+    # the lock serialises them: one installs, the other finds everything in place
+    assert sum(out.strip().splitlines()[-1] == "ready" for out in said) == 1
+    assert sum("already up to date" in out for out in said) == 1
+    check = run_cli("setup", home=home)
+    assert check.returncode == 0 and "already up to date" in check.stdout
+
+
+def test_setup_cli_output_and_version(fresh_home):
+    result = run_cli("setup", home=fresh_home)
+    assert result.returncode == 0
+    assert "biosphere3" in result.stdout and "installed" in result.stdout
+    version = run_cli("--version", home=fresh_home)
+    assert version.returncode == 0 and "footprint, version" in version.stdout
+    for command in ([], ["setup"], ["calc"]):
+        helped = run_cli(*command, "--help", home=fresh_home)
+        assert helped.returncode == 0 and "Usage:" in helped.stdout
