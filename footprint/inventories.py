@@ -36,7 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from footprint.errors import DataError, FootprintError
+from footprint.errors import DataError, FootprintError, UnitError
 from footprint.resources import data_dir
 from footprint.units import Quantity, brightway_unit, parse_quantity, ureg
 
@@ -450,7 +450,10 @@ def _check_references(datasets, gases):
                     raise DataError(f"{pending.where}, column flow: dataset {flow!r} consumes itself")
             else:
                 raise DataError(f"{pending.where}, column flow: {flow!r} is neither a gas of gases.csv nor a dataset")
-            quantity = parse_quantity(f"{exchange.amount} {pending.flow_unit}", expected, where=f"{pending.where}, column flow_unit")
+            try:
+                quantity = parse_quantity(f"{exchange.amount} {pending.flow_unit}", expected, where=f"{pending.where}, column flow_unit")
+            except UnitError as exc:
+                raise DataError(str(exc)) from None
             resolved.append(Exchange(**{**exchange.__dict__, "amount": float(quantity.magnitude), "where": pending.where}))
         dataset.exchanges = resolved
     _check_cycles(datasets)

@@ -1,72 +1,30 @@
 """footprint.calc on the PERC example: the total by hand, breakdowns, the CLI contract, bad input."""
 
-import csv
 import json
-import zipfile
-from pathlib import Path
 
-import bw2io
 import pytest
 import yaml
 
 from conftest import PERC, ROOT, copy_example, run_cli
 from footprint.calc import compute
 from footprint.errors import InputError
-
-INVENTORIES = ROOT / "inventories"
-
-
-def _rows(name):
-    with open(INVENTORIES / name, encoding="utf-8", newline="") as handle:
-        return [row for row in csv.DictReader(handle) if row[next(iter(row))] and not row[next(iter(row))].startswith("#")]
-
-
-def _ipcc2021_factors():
-    """CF per biosphere3 code, read straight from bw2io's LCIA file (not from our install)."""
-    archive = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
-    with zipfile.ZipFile(archive) as z:
-        methods = json.loads(z.read("data.json"))
-    (method,) = [m for m in methods if m["name"] == ["IPCC 2021", "climate change", "global warming potential (GWP100)"]]
-    return {cf["input"][1]: cf["amount"] for cf in method["exchanges"]}
-
-
-def _emission_factors():
-    """kg CO2-eq per reference unit of every background dataset, from the CSVs."""
-    cf = _ipcc2021_factors()
-    gas_cf = {row["gas"]: cf.get(row["code"], 0.0) for row in _rows("gases.csv")}  # biogenic CO2: no factor
-    gas_cf["co2e_aggregated"] = 1.0
-    rows = [row for name in ("electricity.csv", "energy.csv", "materials.csv") for row in _rows(name)]
-    factors = {}
-    for row in rows:
-        assert row["flow"] in gas_cf and row["flow_unit"] == "kg"  # this slice has no dataset-to-dataset links
-        factors[row["dataset"]] = factors.get(row["dataset"], 0.0) + float(row["amount"]) * gas_cf[row["flow"]]
-    return factors
-
-
-def _default(stage, technology, parameter):
-    for tech in (technology, "any"):
-        for row in _rows("processes.csv"):
-            if (row["stage"], row["technology"], row["parameter"]) == (stage, tech, parameter):
-                return float(row["value"])
-    raise KeyError((stage, technology, parameter))
-
-
-def _number(text):
-    return float(str(text).split()[0].rstrip("%"))
+from handcalc import default as _default
+from handcalc import emission_factors
+from handcalc import number as _number
 
 
 def hand_total_per_module():
     """The PERC example by hand: sum of amounts x emission factors along the chain [kg CO2-eq/module]."""
-    ef = _emission_factors()
+    ef = emission_factors()
     product = yaml.safe_load(PERC.read_text(encoding="utf-8"))
     stages = product["stages"]
-    grid = lambda site: ef[f"electricity_grid_{site}"]  # every site of the example has its own provincial factor
+    grid = lambda site: ef(f"electricity_grid_{site}")  # every site of the example has its own provincial factor
     area_module = _number(product["product"]["area"])  # m2
 
     mg = _default("mg_silicon", "any", "electricity") * grid("CN-XJ") + _default("mg_silicon", "any", "emission:co2_fossil")
     poly = (_number(stages["polysilicon"]["mg_silicon"]) * mg
             + _default("polysilicon", "siemens", "electricity") * grid("CN-XJ")
-            + _default("polysilicon", "siemens", "heat") * ef["heat_natural_gas"])
+            + _default("polysilicon", "siemens", "heat") * ef("heat_natural_gas"))
     ingot = _number(stages["ingot"]["polysilicon"]) * poly + _default("ingot", "any", "electricity") * grid("CN-NM")
     w = stages["wafer"]
     wafer_area_cm2 = _number(w["wafer_area"])
@@ -76,14 +34,15 @@ def hand_total_per_module():
     c = stages["cell"]
     cell = (wafer / _number(c["yield"])
             + _number(c["electricity"]) * wafer_area_cm2 / 1e4 * grid("CN-JS")
-            + _default("cell", "any", "material:silver") / 1000 * ef["silver"])
+            # silver default per (166 mm)**2 of cell [mg], scaled to the wafer area
+            + _default("cell", "perc", "material:silver") * 1e-6 / 0.166 ** 2 * wafer_area_cm2 / 1e4 * ef("silver"))
     m = stages["module"]
     cells_per_module = m["cells"] / m["cells_per_wafer"] / _default("module", "any", "yield")
-    materials = (_default("module", "perc", "material:solar_glass") * ef["solar_glass"]
-                 + _default("module", "any", "material:aluminium_primary_CN") * ef["aluminium_primary_CN"]
-                 + _default("module", "any", "material:ldpe") * ef["ldpe"]
-                 + _default("module", "perc", "material:pet") * ef["pet"]
-                 + _default("module", "any", "material:copper") / 1000 * ef["copper"]) * area_module
+    materials = (_default("module", "glass-backsheet", "material:solar_glass") * ef("solar_glass")
+                 + _default("module", "any", "material:aluminium_primary_CN") * ef("aluminium_primary_CN")
+                 + _default("module", "any", "material:ldpe") * ef("ldpe")
+                 + _default("module", "glass-backsheet", "material:pet") * ef("pet")
+                 + _default("module", "any", "material:copper") / 1000 * ef("copper")) * area_module
     module = cells_per_module * cell + _default("module", "any", "electricity") * area_module * grid("CN-JS") + materials
     return module
 

@@ -208,7 +208,7 @@ class _Builder:
                 try:
                     value = amount.to(f"({target_unit})/{unit}")
                 except Exception:
-                    self.fail(f"stages.{stage}.{field_name}.{item}", f"got {amount:~}; expected {target_unit} per {unit}")
+                    self.fail(f"stages.{stage}.{field_name}.{item}", f"got {amount.magnitude:.6g} {amount.units:~}; expected {target_unit} per {unit}, per m2 or per W")
                 if value.magnitude > 0:
                     label = self.bundle.datasets[item].name if kind == "dataset" else self.bundle.gases[item].label
                     process.flows.append(Flow(kind, item, float(value.magnitude), label, provenance))

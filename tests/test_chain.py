@@ -1,0 +1,78 @@
+"""footprint.model.chain: stage technologies choose the defaults; materials in other units."""
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES
+from footprint.errors import InputError, UnitError
+from footprint.inventories import read_bundle
+from footprint.model import build_chain, parse_product
+from handcalc import default
+
+TOPCON = EXAMPLES / "topcon-glass-glass-vietnam.yaml"
+PERC = EXAMPLES / "perc-glass-backsheet-jiangsu.yaml"
+
+
+def _chain(path, edit=None):
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if edit:
+        edit(data)
+    return build_chain(parse_product(yaml.safe_dump(data, allow_unicode=True), source="p.yaml"), read_bundle())
+
+
+def _flows(chain, stage):
+    return {flow.target: flow.amount for flow in chain.processes[stage].flows}
+
+
+def test_module_technology_selects_glass_and_backsheet_defaults():
+    area = 2.583
+    back = _chain(PERC)
+    assert _flows(back, "module")["solar_glass"] == pytest.approx(default("module", "glass-backsheet", "material:solar_glass") * area)
+    assert "pet" in _flows(back, "module")
+    glass = _chain(PERC, lambda d: d["stages"]["module"].update(technology="glass-glass"))
+    assert _flows(glass, "module")["solar_glass"] == pytest.approx(default("module", "glass-glass", "material:solar_glass") * area)
+    assert "pet" not in _flows(glass, "module")
+    assert glass.processes["module"].technology == "glass-glass"
+
+
+def test_module_technology_is_required_and_checked():
+    with pytest.raises(InputError, match=r"p.yaml: stages.module.technology: missing; expected one of glass-backsheet, glass-glass"):
+        _chain(PERC, lambda d: d["stages"]["module"].pop("technology"))
+    with pytest.raises(InputError, match=r"stages.polysilicon.technology: got 'siemenz'; expected one of fbr, siemens"):
+        _chain(PERC, lambda d: d["stages"]["polysilicon"].update(technology="siemenz"))
+
+
+def test_cell_defaults_follow_the_product_technology():
+    wafer_m2 = 330.15e-4
+    perc = _flows(_chain(PERC), "cell")
+    assert perc["silver"] == pytest.approx(default("cell", "perc", "material:silver") * 1e-6 / 0.166 ** 2 * wafer_m2, rel=1e-12)
+    topcon = _chain(PERC, lambda d: (d["product"].update(technology="topcon"), d["stages"]["cell"].update(electricity="20 kWh/m2")))
+    assert _flows(topcon, "cell")["silver"] == pytest.approx(default("cell", "topcon", "material:silver") * 1e-6 / 0.166 ** 2 * wafer_m2, rel=1e-12)
+    # no TOPCon electricity default: without the file's value the stage cannot be built
+    with pytest.raises(InputError, match=r"stages.cell.electricity: missing, and no bundled default exists for cell \(topcon\)"):
+        _chain(PERC, lambda d: (d["product"].update(technology="topcon"), d["stages"]["cell"].pop("electricity")))
+
+
+def test_hjt_ito_per_watt_uses_the_cell_power():
+    hjt = _chain(EXAMPLES / "hjt-glass-glass-anhui.yaml")
+    cell_watts = 441.0e-4 * 0.255 * 1000  # wafer area x efficiency x 1000 W/m2
+    assert _flows(hjt, "cell")["ito_target"] == pytest.approx(default("cell", "hjt", "material:ito_target") * 1e-6 * cell_watts, rel=1e-12)
+
+
+def test_transport_is_a_material_in_tonne_km():
+    flows = _flows(_chain(TOPCON), "ingot")
+    assert flows["transport_rail"] == pytest.approx(0.00204)
+    per_m2 = _chain(TOPCON, lambda d: d["stages"]["module"]["materials"].update(transport_sea="0.01 t*km/m2"))
+    assert _flows(per_m2, "module")["transport_sea"] == pytest.approx(0.01 * 2.583)
+    with pytest.raises(InputError, match=r"p.yaml: stages.module.materials.transport_sea: got 10.8 MJ / m \*\* 2; expected tonne \* km per piece"):
+        _chain(TOPCON, lambda d: d["stages"]["module"]["materials"].update(transport_sea="3 kWh/m2"))
+
+
+def test_frameless_module_drops_the_frame():
+    flows = _flows(_chain(EXAMPLES / "hjt-glass-glass-anhui.yaml"), "module")
+    assert "aluminium_primary_CN" not in flows
+
+
+def test_material_amount_must_measure_something():
+    with pytest.raises(UnitError, match=r"stages.module.materials.copper: got '3 W/m2'; expected kg or tonne\*km or MJ or kWh or m2 or piece per piece"):
+        _chain(PERC, lambda d: d["stages"]["module"].setdefault("materials", {}).update(copper="3 W/m2"))

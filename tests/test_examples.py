@@ -1,0 +1,103 @@
+"""examples/: every product computes with `footprint calc`; one total equals a hand computation.
+
+The hand computation reads the CSV files with the csv module and the GWP100 factors straight from
+bw2io's LCIA file (tests/handcalc.py), and follows the chain arithmetic of the TOPCon example line
+by line, so it shares no code with footprint.inventories, footprint.model or footprint.calc.
+"""
+
+import json
+
+import pytest
+import yaml
+
+from conftest import EXAMPLES, run_cli
+from footprint.calc import compute
+from handcalc import default as _default
+from handcalc import emission_factors, gas_factors
+from handcalc import number as _number
+
+TOPCON = EXAMPLES / "topcon-glass-glass-vietnam.yaml"
+ALL_EXAMPLES = sorted(EXAMPLES.glob("*.yaml"))
+SILICON_DENSITY = 2.329  # g/cm3, as in footprint.model.chain (CRC Handbook)
+
+
+def test_the_issue_examples_exist():
+    names = {path.name for path in ALL_EXAMPLES}
+    assert {"perc-glass-backsheet-jiangsu.yaml", "perc-glass-backsheet-yunnan-hydro-poly.yaml", "topcon-glass-glass-vietnam.yaml",
+            "hjt-glass-glass-anhui.yaml", "bc-glass-backsheet-shaanxi.yaml"} <= names
+
+
+@pytest.mark.parametrize("path", ALL_EXAMPLES, ids=[p.stem for p in ALL_EXAMPLES])
+def test_every_example_computes_with_footprint_calc(home_env, path):
+    result = run_cli("calc", path, "--per", "kWp", "--format", "json", home=home_env)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["total"]["unit"] == "kg CO2-eq/kWp"
+    assert 100 < data["total"]["value"] < 2000
+    assert sum(part["value"] for part in data["by_stage"].values()) == pytest.approx(data["total"]["value"], rel=1e-9)
+    assert list(data["by_stage"]) == ["mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module"]
+
+
+def test_hydropower_polysilicon_lowers_only_the_polysilicon_share(home_env):
+    jiangsu = compute(EXAMPLES / "perc-glass-backsheet-jiangsu.yaml", per="kWp")
+    yunnan = compute(EXAMPLES / "perc-glass-backsheet-yunnan-hydro-poly.yaml", per="kWp")
+    drop = jiangsu.by_stage["polysilicon"].value - yunnan.by_stage["polysilicon"].value
+    # same electricity, factor 0.6021 (Xinjiang) -> 0.1333 (Yunnan) kg CO2/kWh; every stage downstream carries it
+    assert drop > 0
+    assert jiangsu.total.value - yunnan.total.value == pytest.approx(drop, rel=1e-9)
+    for stage in ("mg_silicon", "ingot", "wafer", "cell", "module"):
+        assert jiangsu.by_stage[stage].value == pytest.approx(yunnan.by_stage[stage].value, rel=1e-12)
+
+
+# --- the hand computation ------------------------------------------------------------------------------
+
+
+def hand_total_topcon():
+    """The TOPCon example by hand [kg CO2-eq per module]."""
+    ef, gwp = emission_factors(), gas_factors()
+    grid = lambda site: ef(f"electricity_grid_{site}")
+    s = yaml.safe_load(TOPCON.read_text(encoding="utf-8"))["stages"]
+    area_module = 2.583  # m2, product.area
+    assert _number(yaml.safe_load(TOPCON.read_text(encoding="utf-8"))["product"]["area"]) == area_module
+
+    mg = _default("mg_silicon", "any", "electricity") * grid("CN-XJ") + _default("mg_silicon", "any", "emission:co2_fossil")
+    # FBR polysilicon: electricity only (no heat default for fbr)
+    poly = _number(s["polysilicon"]["mg_silicon"]) * mg + _default("polysilicon", "fbr", "electricity") * grid("CN-SC")
+    ingot = (_number(s["ingot"]["polysilicon"]) * poly + _default("ingot", "cz-n", "electricity") * grid("CN-JS")
+             + _number(s["ingot"]["materials"]["transport_rail"]) * ef("transport_rail"))
+
+    w = s["wafer"]
+    wafer_cm2 = _number(w["wafer_area"])
+    wafer_m2 = wafer_cm2 / 1e4
+    silicon_kg = wafer_cm2 * (_number(w["thickness"]) + _number(w["kerf"])) * 1e-4 * SILICON_DENSITY / 1000
+    wafer = silicon_kg / (_number(w["ingot_utilisation"]) * _number(w["yield"])) * ingot + _number(w["electricity"]) * grid("CN-JS")
+
+    c = s["cell"]
+    silver_kg_per_m2 = _default("cell", "topcon", "material:silver") * 1e-6 / 0.166 ** 2  # 163 mg per (166 mm)**2
+    cell = (wafer / _number(c["yield"])
+            + _number(c["electricity"]) * wafer_m2 * grid("VN")
+            + silver_kg_per_m2 * wafer_m2 * ef("silver")
+            + _number(c["materials"]["transport_truck"]) * ef("transport_truck")
+            + _number(c["materials"]["transport_sea"]) * ef("transport_sea")
+            + _number(c["emissions"]["nf3"]) / 1000 * wafer_m2 * gwp["nf3"]
+            + _number(c["emissions"]["co2e_aggregated"]) * wafer_m2)
+
+    m = s["module"]
+    mat = m["materials"]
+    cells = m["cells"] / m["cells_per_wafer"] / _default("module", "glass-glass", "yield")
+    module = (cells * cell
+              + _default("module", "glass-glass", "electricity") * area_module * grid("VN")
+              + _number(mat["solar_glass"]) * area_module * ef("solar_glass")  # the file's glass replaces the default
+              + _number(mat["copper"]) * area_module * ef("copper")  # the file's ribbons replace the default copper
+              + _default("module", "glass-glass", "material:aluminium_primary_CN") * area_module * ef("aluminium_primary_CN")
+              + _default("module", "glass-glass", "material:ldpe") * area_module * ef("ldpe")
+              + _number(mat["polypropylene"]) * ef("polypropylene")
+              + _number(mat["pvc"]) * ef("pvc")
+              + _number(mat["paperboard"]) * ef("paperboard"))
+    return module
+
+
+def test_topcon_total_equals_hand_computation(home_env):
+    result = compute(TOPCON, per="module")
+    assert result.total.value == pytest.approx(hand_total_topcon(), rel=1e-9)
+    assert compute(TOPCON, per="kWp").total.value == pytest.approx(hand_total_topcon() / 0.580, rel=1e-9)

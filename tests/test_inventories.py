@@ -1,0 +1,204 @@
+"""inventories/: every file loads and is complete; broken files fail naming file and row."""
+
+import csv
+import shutil
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli
+from footprint.errors import DataError, SetupError
+from footprint.inventories import PEDIGREE, read_bundle
+from footprint.resources import data_dir
+
+INVENTORIES = ROOT / "inventories"
+#: Manufacturing countries the grid data must cover (issue 3).
+COUNTRIES = ("CN", "VN", "MY", "TH", "IN", "ID", "US", "DE", "NO", "FR")
+
+
+def _manifest():
+    return yaml.safe_load((INVENTORIES / "manifest.yaml").read_text(encoding="utf-8"))
+
+
+def _data_rows(path):
+    """(line number, row) of every data row, read with the csv module only."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        first = reader.fieldnames[0]
+        rows = []
+        for row in reader:
+            if row[first] and not row[first].startswith("#"):
+                rows.append((reader.line_num, row))
+        return rows
+
+
+def _background_rows():
+    return [(name, line, row) for name in _manifest()["background"] for line, row in _data_rows(INVENTORIES / name)]
+
+
+@pytest.fixture
+def bundle():
+    return read_bundle()
+
+
+# --- the bundled data -------------------------------------------------------------------------------
+
+
+def test_every_file_of_the_folder_is_listed_and_loads(bundle):
+    manifest = _manifest()
+    listed = {manifest[key] for key in ("gases", "geographies", "technologies", "processes")} | set(manifest["background"])
+    on_disk = {path.name for path in INVENTORIES.glob("*.csv")}
+    assert listed == on_disk
+    datasets = {row["dataset"] for _, _, row in _background_rows()}
+    assert set(bundle.datasets) == datasets
+    assert len(bundle.processes) == len(_data_rows(INVENTORIES / manifest["processes"]))
+
+
+def test_every_row_has_unit_geography_year_source_and_pedigree():
+    for name, line, row in _background_rows():
+        where = f"{name} row {line}"
+        for column in ("unit", "geography", "year", "source", "quality", "scope"):
+            assert row[column], f"{where}: {column}"
+        scores = row["quality"].split(",")
+        assert len(scores) == len(PEDIGREE) and all(s in "12345" for s in scores), where
+        assert 1990 <= int(row["year"]) <= 2030, where
+    for line, row in _data_rows(INVENTORIES / "processes.csv"):
+        assert row["source"] and row["year"] and len(row["quality"].split(",")) == 5, f"processes.csv row {line}"
+
+
+def test_co2_only_and_life_cycle_grid_factors_are_kept_apart(bundle):
+    co2 = [d for d in bundle.datasets.values() if d.id.startswith("electricity_co2_")]
+    lifecycle = [d for d in bundle.datasets.values() if d.id.startswith("electricity_lifecycle_")]
+    assert len(co2) > 100 and len(lifecycle) >= len(COUNTRIES)
+    for dataset in co2:
+        assert {e.flow for e in dataset.exchanges} == {"co2_fossil"}, dataset.id
+        assert dataset.scope == "co2_combustion" and "CO2 only" in dataset.name or "combined margin" in dataset.name, dataset.id
+    for dataset in lifecycle:
+        assert dataset.scope == "co2e_lifecycle" and "life cycle" in dataset.name, dataset.id
+        assert {e.flow for e in dataset.exchanges} == {"co2e_aggregated"}, dataset.id  # flagged: no gas split
+
+
+def test_default_grid_rows_only_select_a_dataset_and_copy_its_scope_and_year(bundle):
+    defaults = [d for d in bundle.datasets.values() if d.id.startswith("electricity_grid_")]
+    assert defaults
+    for dataset in defaults:
+        (exchange,) = dataset.exchanges
+        target = bundle.datasets[exchange.flow]
+        assert exchange.amount == 1.0 and target.unit == "kWh"
+        assert (exchange.scope, exchange.year, exchange.source) == (target.scope, target.year, target.sources[0]), dataset.id
+        assert target.geography == dataset.geography, dataset.id
+
+
+def test_every_province_and_listed_country_has_a_grid_and_a_life_cycle_factor(bundle):
+    provinces = [g for g in bundle.geographies.values() if g.level == "province"]
+    assert len(provinces) == 31
+    for place in provinces:
+        grid = bundle.electricity_for(place.id)
+        assert grid is not None and grid.geography in (place.id, place.grid), place.id
+        assert bundle.electricity_for(place.id, basis="lifecycle").id == "electricity_lifecycle_CN_2024"
+    for country in COUNTRIES:
+        assert bundle.electricity_for(country).geography == country, country
+        assert bundle.electricity_for(country, basis="lifecycle").geography == country, country
+
+
+def test_grid_follows_the_site(bundle):
+    assert bundle.electricity_for("CN-JS").exchanges[0].flow == "electricity_co2_CN-JS_2023"
+    assert bundle.electricity_for("CN-JS", basis="co2").id == "electricity_co2_CN-JS_2023"
+    assert bundle.electricity_for("CN-XZ").id == "electricity_grid_CN-SWG"  # no Tibet factor: its regional grid
+    assert bundle.electricity_for("US-EGRID-CAMX").exchanges[0].flow == "electricity_co2_US-EGRID-CAMX_2022"
+    with pytest.raises(ValueError):
+        bundle.electricity_for("CN-JS", basis="market")
+
+
+def test_a_chinese_provincial_factor_equals_the_announcement(bundle):
+    # MEE & NBS announcement 2025 No. 47, attachment table 3: Jiangsu 0.5827, Yunnan 0.1333 kg CO2/kWh (2023)
+    assert bundle.datasets["electricity_co2_CN-JS_2023"].exchanges[0].amount == 0.5827
+    assert bundle.datasets["electricity_co2_CN-YN_2023"].exchanges[0].amount == 0.1333
+
+
+def test_amounts_in_other_units_are_converted_by_pint(bundle):
+    # eGRID2022 US average 823.149 lb CO2/MWh, stored as 0.823149 lb per kWh
+    assert bundle.datasets["electricity_co2_US_2022"].exchanges[0].amount == pytest.approx(0.823149 * 0.45359237, rel=1e-12)
+    # heat from natural gas links 1 MJ to its upstream supply, counted per kWh of fuel
+    (link,) = [e for e in bundle.datasets["heat_natural_gas"].exchanges if e.flow == "natural_gas_supply_upstream"]
+    assert link.amount == pytest.approx(1 / 3.6, rel=1e-12)
+
+
+def test_stage_technologies_are_known(bundle):
+    assert bundle.known_technologies("cell") == ["bc", "hjt", "perc", "topcon"]
+    assert bundle.known_technologies("module") == ["glass-backsheet", "glass-glass"]
+    assert bundle.known_technologies("polysilicon") == ["fbr", "siemens"]
+
+
+def test_inventories_dir_can_be_overridden(tmp_path, monkeypatch):
+    copy = tmp_path / "inv"
+    shutil.copytree(INVENTORIES, copy)
+    monkeypatch.setenv("FOOTPRINT_INVENTORIES", str(copy))
+    assert data_dir("inventories") == copy.resolve()
+    assert read_bundle().directory == copy.resolve()
+    monkeypatch.setenv("FOOTPRINT_INVENTORIES", str(tmp_path / "nowhere"))
+    with pytest.raises(SetupError, match="FOOTPRINT_INVENTORIES="):
+        data_dir("inventories")
+
+
+# --- broken files ------------------------------------------------------------------------------------
+
+
+def _broken_copy(tmp_path, name, old, new):
+    """A copy of inventories/ with one row of ``name`` edited; returns (directory, line number)."""
+    copy = tmp_path / "inv"
+    shutil.copytree(INVENTORIES, copy)
+    path = copy / name
+    lines = path.read_text(encoding="utf-8").split("\n")
+    (index,) = [i for i, line in enumerate(lines) if old in line][:1]
+    lines[index] = lines[index].replace(old, new, 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return copy, index + 1
+
+
+BROKEN = [
+    ("bad unit", "materials.csv", "silver,\"silver, global supply mix\",kg,", "silver,\"silver, global supply mix\",kilobananas,", "column unit"),
+    ("bad flow unit", "materials.csv", "co2e_aggregated,196,kg,", "co2e_aggregated,196,kWh,", "column flow_unit"),
+    ("missing source", "materials.csv", "\"Nuss P., Eckelman M.J., Life Cycle Assessment of Metals: A Scientific Synthesis, PLoS ONE 9(7):e101298 (2014)\",\"Supporting Information S1, Table S38, Ag",
+     ",\"Supporting Information S1, Table S38, Ag", "column source: empty"),
+    ("missing year", "electricity_china.csv", "0.5827,kg,2023,", "0.5827,kg,,", "column year: empty"),
+    ("bad pedigree", "transport.csv", "0.10012,kg,2025,\"UK DESNZ, Greenhouse gas reporting: conversion factors 2025 (flat file)\",Freighting goods > HGV (all diesel) > All HGVs > Average laden > tonne.km (ID 27_304_3140_14_1): CO2 0.10012 kg,\"3,2,1,3,2\"",
+     "0.10012,kg,2025,\"UK DESNZ, Greenhouse gas reporting: conversion factors 2025 (flat file)\",Freighting goods > HGV (all diesel) > All HGVs > Average laden > tonne.km (ID 27_304_3140_14_1): CO2 0.10012 kg,\"3,2,1,3\"", "column quality"),
+    ("dangling reference", "electricity_defaults.csv", "electricity,electricity_co2_CN-JS_2023,1,kWh", "electricity,electricity_co2_CN-JS_2032,1,kWh", "'electricity_co2_CN-JS_2032' is neither a gas"),
+    ("CO2-only row with methane", "electricity_china.csv", "electricity,co2_fossil,0.5827,kg,2023", "electricity,ch4_fossil,0.5827,kg,2023", "a CO2-only factor emits CO2 only"),
+    ("duplicate dataset", "electricity_world.csv", "electricity_co2_IN_2023,", "electricity_co2_CN-JS_2023,", "already defined in electricity_china.csv"),
+    ("default of an unknown material", "processes.csv", "module,any,material:ldpe,", "module,any,material:eva_unknown,", "material 'eva_unknown' is not a dataset"),
+    ("default with a wrong unit", "processes.csv", "ingot,any,electricity,38.4,kWh/kg,", "ingot,any,electricity,38.4,kWh/m**2,", "expected kWh per kg"),
+    ("default of an unknown technology", "processes.csv", "cell,topcon,material:silver,", "cell,topcorn,material:silver,", "'topcorn' is not a cell technology"),
+]
+
+
+@pytest.mark.parametrize("label, name, old, new, expected", BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_file_names_file_row_and_problem(tmp_path, label, name, old, new, expected):
+    directory, line = _broken_copy(tmp_path, name, old, new)
+    with pytest.raises(DataError) as info:
+        read_bundle(directory)
+    message = str(info.value)
+    assert expected in message
+    if label != "duplicate dataset":
+        assert message.startswith(f"{name} row {line}")
+    else:
+        assert message.startswith(f"{name} row {line}, column dataset")
+    assert "\n" not in message
+
+
+def test_background_loop_is_refused(tmp_path):
+    directory, _ = _broken_copy(tmp_path, "energy.csv", "coal_supply_upstream,\"hard coal, industrial, upstream supply (well to tank), per kWh of fuel (net calorific value)\",kWh,GLO,fuel,co2e_aggregated,0.05925,kg,",
+                                "coal_supply_upstream,\"hard coal, industrial, upstream supply (well to tank), per kWh of fuel (net calorific value)\",kWh,GLO,fuel,heat_coal,1,MJ,")
+    with pytest.raises(DataError, match=r"energy.csv: datasets consume each other in a loop \((heat_coal -> coal_supply_upstream -> heat_coal|coal_supply_upstream -> heat_coal -> coal_supply_upstream)\)"):
+        read_bundle(directory)
+
+
+def test_setup_with_a_broken_inventory_fails_naming_file_and_row(tmp_path, monkeypatch):
+    directory, line = _broken_copy(tmp_path, "materials.csv", "co2e_aggregated,196,kg,", "co2e_aggregated,196,kWh,")
+    monkeypatch.setenv("FOOTPRINT_INVENTORIES", str(directory))
+    result = run_cli("setup", home=tmp_path / "home")
+    assert result.returncode == 1
+    assert f"materials.csv row {line}, column flow_unit" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "home" / "installed.json").exists()
