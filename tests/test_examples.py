@@ -101,3 +101,19 @@ def test_topcon_total_equals_hand_computation(home_env):
     result = compute(TOPCON, per="module")
     assert result.total.value == pytest.approx(hand_total_topcon(), rel=1e-9)
     assert compute(TOPCON, per="kWp").total.value == pytest.approx(hand_total_topcon() / 0.580, rel=1e-9)
+
+
+def test_validation_page_matches_results(home_env):
+    """docs/validation.md quotes every example's total and stages; they must be today's numbers."""
+    page = (EXAMPLES.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    table = page.split("<!-- results: example | kg CO2-eq/kWp -->", 1)[1].split("<!-- end results -->", 1)[0]
+    quoted = {}
+    for line in table.strip().splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        quoted[cells[0]] = [float(cell) for cell in cells[1:]]
+    assert set(quoted) == {path.stem for path in ALL_EXAMPLES}
+    for stem, numbers in quoted.items():
+        result = compute(EXAMPLES / f"{stem}.yaml", per="kWp")
+        stages = [result.by_stage[s].value for s in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")]
+        kwh = sum(use.amount for use in result.electricity)
+        assert numbers == pytest.approx([result.total.value, *stages, kwh], abs=0.051), stem
