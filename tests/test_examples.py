@@ -100,7 +100,6 @@ def hand_total_topcon():
 def test_topcon_total_equals_hand_computation(home_env):
     result = compute(TOPCON, per="module")
     assert result.total.value == pytest.approx(hand_total_topcon(), rel=1e-9)
-    assert compute(TOPCON, per="kWp").total.value == pytest.approx(hand_total_topcon() / 0.580, rel=1e-9)
 
 
 def test_validation_page_matches_results(home_env):
