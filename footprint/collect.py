@@ -19,10 +19,12 @@ This module holds what the template and the import share: the version, the sheet
 column names in Chinese and English, and the rows of each sheet.
 """
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from footprint.model.spec import STAGES, ProductSpec
+from footprint.units import Quantity
 
 #: Written into every template (hidden sheet ``_footprint``) and checked on import. Bump it
 #: when a change to the layout would make an older import misread a newer workbook.
@@ -292,6 +294,27 @@ def read_workbook(*paths):
     return read_workbooks(paths)
 
 
+def check_workbook(*paths):
+    """Check the sheets of filled workbooks without requiring the whole product.
+
+    For a supplier who filled in one stage: the same checks as :func:`read_workbook`, but
+    a missing product sheet or stage is not an error.
+
+    Returns
+    -------
+    list of Problem
+        The warnings.
+
+    Raises
+    ------
+    footprint.collect_import.WorkbookError
+        Listing every error found.
+    """
+    from footprint.collect_import import read_workbooks
+
+    return read_workbooks(paths, check_only=True)
+
+
 def is_workbook(path):
     """True if ``path`` names an Excel file by its suffix or starts like one (zip or OLE)."""
     path = Path(path)
@@ -353,16 +376,70 @@ def write_product_yaml(product, path=None):
         The YAML text; reading it with :func:`footprint.model.read_product` gives the same
         product.
     """
-    from footprint.collect_import import product_yaml
-
     text = product_yaml(product)
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
 
 
+#: How each unit is written in the product YAML (pint parses each back to the same unit).
+_UNIT_TEXT = {"m**2": "m2", "cm**2": "cm2", "W": "W", "um": "um", "kg": "kg", "piece": "piece", "g": "g"}
+
+
+def _unit_text(unit):
+    """``kWh/m**2`` -> ``kWh/m2``: a unit expression as written in the YAML file."""
+    return "/".join(_UNIT_TEXT.get(part, part) for part in unit.split("/"))
+
+
+def yaml_quantity(quantity, unit=None):
+    """A quantity as the YAML file's "number unit" text, in ``unit`` (default: its own)."""
+    if unit is None:
+        return f"{float(quantity.magnitude)!r} {quantity.units:~C}".replace("**", "").strip()
+    magnitude = float(quantity.to(unit).magnitude)
+    number = str(int(magnitude)) if magnitude.is_integer() and abs(magnitude) < 1e15 else repr(magnitude)
+    return f"{number} {_unit_text(unit)}".strip()
+
+
+def _yaml_scalar(value):
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def yaml_text(data, sources, header):
+    """The product as YAML, each value followed by a comment naming its cell and source."""
+
+    def comment(path):
+        text = sources.get(path, "")
+        return f"  # {' '.join(text.split())}" if text else ""
+
+    lines = [f"# {' '.join(header.split())}", f"format: {data['format']}", "product:"]
+    for key, value in data["product"].items():
+        value = yaml_quantity(value) if isinstance(value, Quantity) else value
+        lines.append(f"  {key}: {_yaml_scalar(value)}{comment(f'product.{key}')}")
+    lines.append("stages:")
+    for stage, fields in data["stages"].items():
+        lines.append(f"  {stage}:")
+        for key, value in fields.items():
+            if isinstance(value, dict):
+                lines.append(f"    {key}:")
+                for item, amount in value.items():
+                    lines.append(f"      {item}: {_yaml_scalar(amount)}{comment(f'stages.{stage}.{key}.{item}')}")
+            else:
+                value = yaml_quantity(value) if isinstance(value, Quantity) else value
+                lines.append(f"    {key}: {_yaml_scalar(value)}{comment(f'stages.{stage}.{key}')}")
+    return "\n".join(lines) + "\n"
+
+
+def product_yaml(product):
+    """The YAML text of an imported product (see :func:`write_product_yaml`)."""
+    from footprint import __version__
+
+    return yaml_text(product.data, product.sources, f"Imported from {product.source} by footprint {__version__}")
+
+
 __all__ = [
     "COLUMNS", "LANGUAGES", "MAX_FILE_BYTES", "ROWS", "STAGES", "TEMPLATE_VERSION", "Problem", "Row",
-    "WorkbookProduct", "WorkbookWarning", "is_workbook", "read_any", "read_workbook", "write_product_yaml",
+    "WorkbookProduct", "WorkbookWarning", "check_workbook", "is_workbook", "read_any", "read_workbook", "write_product_yaml",
     "write_template",
 ]

@@ -22,18 +22,15 @@ the same product.
 
 import dataclasses
 import hashlib
-import json
 import re
-from dataclasses import dataclass
 
 from footprint import __version__
-from footprint.collect import (
-    COLUMNS, LISTS_SHEET, META_SHEET, ROWS, SHEET_TITLES, TEMPLATE_FORMAT, TEMPLATE_VERSION, Problem, WorkbookProduct,
-)
-from footprint.collect_open import BLANK_MARKERS, SheetCells, normalise_text, open_workbook, parse_number, parse_unit
+from footprint.collect import SHEET_TITLES, Problem, WorkbookProduct, yaml_quantity, yaml_text
+from footprint.collect_open import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
+from footprint.collect_sheets import WorkbookReader, _show
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
-from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE, build_chain
+from footprint.model.chain import build_chain
 from footprint.model.spec import FORMAT, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES, parse_product
 from footprint.units import Quantity, ureg
 
@@ -62,55 +59,45 @@ class WorkbookError(InputError):
     """The workbooks hold errors; ``problems`` lists every error and warning found."""
 
     def __init__(self, files, problems):
-        self.problems = problems
-        errors = [p for p in problems if p.severity == "error"]
-        warnings = [p for p in problems if p.severity != "error"]
+        self.problems = sorted(problems, key=_reading_order)
+        errors = [p for p in self.problems if p.severity == "error"]
+        warnings = [p for p in self.problems if p.severity != "error"]
         lines = [f"{files}: {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported "
                  "(fix them all and run again):"]
         lines += [f"  {p}" for p in errors] + [f"  warning: {p}" for p in warnings]
         super().__init__("\n".join(lines))
 
 
-@dataclass
-class Entry:
-    """One row of a data sheet that names an item."""
-
-    file: str
-    sheet: str  # the sheet's title as the user sees it
-    stage: str  # "product" or a stage
-    key: str
-    kind: str  # a Row kind, or "material" / "emission"
-    unit: str  # the row's unit (numerator of a flow)
-    item_cell: str
-    value: object  # CellValue
-    unit_text: str = ""
-    unit_cell: str = ""
-    period: str = ""
-    period_cell: str = ""
-    site: str = ""
-    site_cell: str = ""
-    source: str = ""
-    derivation: str = ""  # how a total became a per-unit value
-    target: str = ""  # the unit the value is written in, in the YAML file
-
-
 def _missing(value):
     return value is None or value is _INVALID
 
 
-def read_workbooks(paths):
-    """Read and check workbooks into one product; see :func:`footprint.collect.read_workbook`."""
+def _reading_order(problem):
+    """Problems in the order a person reads the workbooks: file, sheet, row, column."""
+    match = re.match(r"([A-Z]+)(\d+)", problem.cell or "")
+    row, column = (int(match.group(2)), (len(match.group(1)), match.group(1))) if match else (0, (0, ""))
+    return problem.file, problem.sheet, row, column
+
+
+def read_workbooks(paths, *, check_only=False):
+    """Read and check workbooks into one product; see :func:`footprint.collect.read_workbook`.
+
+    With ``check_only``, check the sheets the workbooks hold without requiring the whole
+    product (a supplier checking its own stage) and return the warnings, or raise
+    :class:`WorkbookError`.
+    """
     if not paths:
         raise InputError("no workbook given; expected one or more .xlsx files")
-    return _Import(read_bundle()).run([str(p) for p in paths])
+    return _Import(read_bundle()).run([str(p) for p in paths], check_only=check_only)
 
 
 class _Import:
     def __init__(self, bundle):
         self.bundle = bundle
         self.problems = []
-        self.entries = {}  # stage -> {key: Entry} ; materials and emissions under ("material", id)
-        self.sheets = {}  # stage -> (file, sheet title)
+        self.reader = WorkbookReader(bundle, self.problems)
+        self.entries = self.reader.entries  # stage -> {key or ("material"/"emission", id): Entry}
+        self.sheets = self.reader.sheets  # stage -> (file, sheet title)
         self.sources = {}  # product-file path -> description
         self.cells = {}  # product-file path -> (file, sheet, cell)
         self.resolved = {}  # (stage, key) -> Quantity, for the checks of pass 3
@@ -129,119 +116,33 @@ class _Import:
     def warn(self, entry, cell, value, message):
         self.problem("warning", entry, cell, value, message)
 
-    # -- pass 1: read --------------------------------------------------------------------
-    def run(self, paths):
+    # -- pass 1: read (footprint.collect_sheets) ---------------------------------------------
+    def run(self, paths, *, check_only=False):
         hashes = []
         for path in paths:
             opened = open_workbook(path)
             hashes.append(opened.sha256)
-            self.read_file(opened)
+            self.reader.read(opened)
         files = " + ".join(paths)
-        for stage in ("product", *STAGES):
-            if stage not in self.sheets:
+        missing = [stage for stage in ("product", *STAGES) if stage not in self.sheets]
+        if missing and not check_only:
+            hint = ("; import it together with the workbooks of the other stages (footprint import a.xlsx b.xlsx "
+                    "... -o product.yaml)" if len(missing) < 7 and len(self.sheets) < 7 else "")
+            for stage in missing:
                 titles = " / ".join(sorted(set(SHEET_TITLES[stage].values())))
-                self.problems.append(Problem("error", files, titles, "", "", f"no sheet for {stage} in the "
-                                             "workbooks; expected the template's sheet (made by `footprint template`)"))
+                self.problems.append(Problem("error", files, titles, "", "", f"no sheet for {stage} in the workbooks; "
+                                             f"expected the template's sheet{hint}"))
         data = self.convert()
         self.check_product()
         if any(p.severity == "error" for p in self.problems):
             raise WorkbookError(files, self.problems)
+        if check_only:
+            return sorted(self.problems, key=_reading_order)
         sha = hashes[0] if len(hashes) == 1 else hashlib.sha256("\n".join(hashes).encode()).hexdigest()
         product = self.product(data, files, sha, paths)
         if any(p.severity == "error" for p in self.problems):
             raise WorkbookError(files, self.problems)
         return product
-
-    def read_file(self, opened):
-        names = opened.values.sheetnames
-        if META_SHEET not in names:
-            raise InputError(f"{opened.path}: not a footprint data-collection workbook (it has no {META_SHEET!r} "
-                             "sheet); fill in a workbook made by `footprint template`")
-        meta = {}
-        for row in opened.values[META_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
-            if row[0] is not None:
-                meta[str(row[0]).strip()] = row[1]
-        version = meta.get("version")
-        if meta.get("format") != TEMPLATE_FORMAT or str(version).strip() not in (str(TEMPLATE_VERSION), f"{TEMPLATE_VERSION}.0"):
-            raise InputError(f"{opened.path}: template {meta.get('format')!r} version {version!r} is not known; this "
-                             f"footprint {__version__} reads {TEMPLATE_FORMAT} version {TEMPLATE_VERSION}: make a new "
-                             "template with `footprint template` and copy the data into it")
-        titles = {}
-        for sheet, variants in SHEET_TITLES.items():
-            for title in (*variants.values(), f"{variants['en']} {variants['zh']}"):
-                titles[_norm(title)] = sheet
-        for name in names:
-            sheet = titles.get(_norm(name))
-            if name in (META_SHEET, LISTS_SHEET) or sheet in (None, "instructions"):
-                continue
-            if sheet in self.sheets:
-                first = self.sheets[sheet]
-                self.problems.append(Problem("error", opened.path, name, "", "", f"{sheet} is also given in "
-                                             f"{first[0]}, sheet {first[1]}; expected it once"))
-                continue
-            self.sheets[sheet] = (opened.path, name)
-            cells = SheetCells(opened.values[name], opened.formulas[name])
-            self.entries[sheet] = self.read_sheet(opened.path, cells, sheet)
-
-    def read_sheet(self, file, cells, sheet):
-        header, columns = _find_header(cells)
-        where = Entry(file, cells.title, sheet, "", "", "", "", None)
-        if header is None:
-            self.error(where, "", "", "no header row with the columns Item and Value in rows 1-20; "
-                       "expected the template's header row (项目 Item, 数值 Value ...)")
-            return {}
-        fixed = {row.key: row for row in ROWS[sheet]}
-        found = {}
-        for number in range(header + 1, cells.max_row + 1):
-            item = cells.get(number, columns["item"])
-            text = normalise_text(item.value)
-            value = cells.get(number, columns["value"])
-            blank = value.value is None and not value.problem
-            if not text:
-                if not blank:
-                    self.error(where, value.coordinate, _show(value.value), "a value without an item in the Item "
-                               "column; expected the item (parameter, material or gas) it belongs to")
-                continue
-            key, kind, unit = self.identify(text, sheet, fixed)
-            if key is None:
-                if not blank:
-                    self.error(where, item.coordinate, _show(item.value), "unknown item; expected a row of the "
-                               "template, a material or a gas of the lists (see the drop-down)")
-                continue
-            if value.merged and blank is False and _spans_rows(value.merged):
-                self.error(where, value.coordinate, _show(value.value), f"the value cell is merged over several rows "
-                           f"({value.merged}); expected one value per row")
-                continue
-            entry = Entry(file, cells.title, sheet, key, kind, unit, item.coordinate, value)
-            for role in ("unit", "period", "site", "source"):
-                if role in columns:
-                    cell = cells.get(number, columns[role])
-                    setattr(entry, "unit_text" if role == "unit" else role, normalise_text(cell.value))
-                    if role in ("unit", "period", "site"):
-                        setattr(entry, f"{role}_cell", cell.coordinate)
-            slot = key if kind not in ("material", "emission") else (kind, key)
-            if slot in found:
-                self.error(entry, item.coordinate, _show(item.value), f"given twice (first in {found[slot].item_cell}); "
-                           "expected each item once per sheet")
-                continue
-            found[slot] = entry
-        return found
-
-    def identify(self, text, sheet, fixed):
-        """The item a row names: (key, kind, unit) or (None, None, None)."""
-        candidates = [text, re.split(r"[\s(（|]", text)[0]]
-        for candidate in candidates:
-            if candidate in fixed:
-                row = fixed[candidate]
-                return candidate, row.kind, row.unit
-        if sheet == "product":
-            return None, None, None
-        for candidate in candidates:
-            for kind, known in (("material", self.bundle.datasets), ("emission", self.bundle.gases)):
-                matches = [k for k in known if k == candidate] or [k for k in known if k.casefold() == candidate.casefold()]
-                if matches:
-                    return matches[0], kind, "kg"
-        return None, None, None
 
     # -- pass 2: convert and check values -------------------------------------------------
     def convert(self):
@@ -259,7 +160,7 @@ class _Import:
             value = self.value(entry, required=True)
             if not _missing(value):
                 product[key] = value
-                data["product"][key] = _yaml_quantity(value, entry.unit) if isinstance(value, Quantity) else value
+                data["product"][key] = yaml_quantity(value, entry.unit) if isinstance(value, Quantity) else value
                 self.note(f"product.{key}", entry)
         for key in ("rated_power", "area"):
             if key in product:
@@ -310,11 +211,11 @@ class _Import:
                 continue
             if entry.kind in ("material", "emission"):
                 group = "materials" if entry.kind == "material" else "emissions"
-                result.setdefault(group, {})[entry.key] = _yaml_quantity(value, entry.target)
+                result.setdefault(group, {})[entry.key] = yaml_quantity(value, entry.target)
                 self.note(f"stages.{stage}.{group}.{entry.key}", entry)
                 self.resolved[(stage, f"{entry.kind}:{entry.key}")] = value
             else:
-                result[entry.key] = _yaml_quantity(value, entry.target or entry.unit) if isinstance(value, Quantity) \
+                result[entry.key] = yaml_quantity(value, entry.target or entry.unit) if isinstance(value, Quantity) \
                     else value
                 self.note(f"stages.{stage}.{entry.key}", entry)
         for key in ("electricity", *STAGE_PARAMETERS[stage]):
@@ -584,18 +485,19 @@ class _Import:
 
     # -- pass 3: the product as a whole ---------------------------------------------------
     def check_product(self):
-        from footprint.collect_checks import check_product
+        from footprint.collect_checks import check_product  # it imports this module's thresholds
 
         check_product(self)
 
     def product(self, data, files, sha, paths):
         header = f"Imported from {files} by footprint {__version__}"
-        text = _yaml_text(data, self.sources, header)
+        text = yaml_text(data, self.sources, header)
         spec = parse_product(text, source=files)
-        fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec)}
-        fields["sha256"] = sha
-        product = WorkbookProduct(**fields, sources=dict(self.sources),
-                                  warnings=[p for p in self.problems if p.severity != "error"], data=data)
+        # Copy every field of the spec, whatever fields the product model has.
+        fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.init}
+        fields.update(sha256=sha, sources=dict(self.sources), data=data,
+                      warnings=[p for p in self.problems if p.severity != "error"])
+        product = WorkbookProduct(**fields)
         try:
             build_chain(product, self.bundle)
         except InputError as exc:
@@ -604,33 +506,6 @@ class _Import:
             file, sheet, cell = self.cells.get(path, (files, "", ""))
             self.problems.append(Problem("error", file, sheet or "(product)", cell, "", message[-1]))
         return product
-
-
-def _find_header(cells):
-    variants = {}
-    for role, (en, zh) in COLUMNS.items():
-        for text in (en, zh, f"{zh} {en}", f"{en} {zh}", f"{en}/{zh}"):
-            variants[_norm(text)] = role
-    for row in range(1, min(cells.max_row, 20) + 1):
-        found = {}
-        for column in range(1, min(cells.ws.max_column, 40) + 1):
-            role = variants.get(_norm(cells.ws.cell(row, column).value))
-            if role and role not in found:
-                found[role] = column
-        if "item" in found and "value" in found:
-            return row, found
-    return None, {}
-
-
-def _norm(text):
-    return re.sub(r"[\s/()（）:：_\-]", "", normalise_text(text).casefold())
-
-
-def _spans_rows(coordinate):
-    from openpyxl.utils.cell import range_boundaries
-
-    _, min_row, _, max_row = range_boundaries(coordinate)
-    return max_row > min_row
 
 
 def _same_dimension(quantity, unit):
@@ -649,12 +524,6 @@ def _period(text):
     return re.sub(r"\s", "", normalise_text(text).casefold())
 
 
-def _show(value):
-    text = f"{value:g}" if isinstance(value, float) else str(value)
-    text = f"'{text}'" if isinstance(value, str) else text
-    return text if len(text) <= 60 else text[:57] + "...'"
-
-
 def _show_quantity(entry):
     raw = entry.value.value
     number = f"{raw * 100:g} %" if entry.value.percent and isinstance(raw, (int, float)) else normalise_text(raw)
@@ -662,55 +531,3 @@ def _show_quantity(entry):
     return f"'{number}{' ' + unit if unit else ''}'"
 
 
-#: How each unit is written in the product YAML (pint parses each back to the same unit).
-_UNIT_TEXT = {"m**2": "m2", "cm**2": "cm2", "W": "W", "um": "um", "kg": "kg", "piece": "piece", "g": "g"}
-
-
-def _unit_text(unit):
-    """``kWh/m**2`` -> ``kWh/m2``: a unit expression as written in the YAML file."""
-    return "/".join(_UNIT_TEXT.get(part, part) for part in unit.split("/"))
-
-
-def _yaml_quantity(quantity, unit=None):
-    """A quantity as the YAML file's "number unit" text, in ``unit`` (default: its own)."""
-    if unit is None:
-        return f"{float(quantity.magnitude)!r} {quantity.units:~C}".replace("**", "").strip()
-    magnitude = float(quantity.to(unit).magnitude)
-    number = str(int(magnitude)) if magnitude.is_integer() and abs(magnitude) < 1e15 else repr(magnitude)
-    return f"{number} {_unit_text(unit)}".strip()
-
-
-def _yaml_scalar(value):
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
-
-
-def _yaml_text(data, sources, header):
-    """The product as YAML, each value followed by a comment naming its cell and source."""
-
-    def comment(path):
-        text = sources.get(path, "")
-        return f"  # {' '.join(text.split())}" if text else ""
-
-    lines = [f"# {' '.join(header.split())}", f"format: {data['format']}", "product:"]
-    for key, value in data["product"].items():
-        value = _yaml_quantity(value) if isinstance(value, Quantity) else value
-        lines.append(f"  {key}: {_yaml_scalar(value)}{comment(f'product.{key}')}")
-    lines.append("stages:")
-    for stage, fields in data["stages"].items():
-        lines.append(f"  {stage}:")
-        for key, value in fields.items():
-            if isinstance(value, dict):
-                lines.append(f"    {key}:")
-                for item, amount in value.items():
-                    lines.append(f"      {item}: {_yaml_scalar(amount)}{comment(f'stages.{stage}.{key}.{item}')}")
-            else:
-                value = _yaml_quantity(value) if isinstance(value, Quantity) else value
-                lines.append(f"    {key}: {_yaml_scalar(value)}{comment(f'stages.{stage}.{key}')}")
-    return "\n".join(lines) + "\n"
-
-
-def product_yaml(product):
-    """The YAML text of an imported product (see :func:`footprint.collect.write_product_yaml`)."""
-    return _yaml_text(product.data, product.sources, f"Imported from {product.source} by footprint {__version__}")
