@@ -242,9 +242,11 @@ class Problem:
     cell: str
     value: str
     message: str
+    item: str = ""  # the row's item (parameter, material or gas), if any
 
     def __str__(self):
         place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        place += f" ({self.item})" if self.item else ""
         seen = f"got {self.value}; " if self.value else ""
         return f"{self.file}: {place}: {seen}{self.message}"
 

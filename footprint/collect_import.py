@@ -72,11 +72,15 @@ def _missing(value):
     return value is None or value is _INVALID
 
 
+_SHEET_ORDER = {title: rank for rank, sheet in enumerate(("product", *STAGES))
+                for title in (*SHEET_TITLES[sheet].values(), f"{SHEET_TITLES[sheet]['en']} {SHEET_TITLES[sheet]['zh']}")}
+
+
 def _reading_order(problem):
     """Problems in the order a person reads the workbooks: file, sheet, row, column."""
     match = re.match(r"([A-Z]+)(\d+)", problem.cell or "")
     row, column = (int(match.group(2)), (len(match.group(1)), match.group(1))) if match else (0, (0, ""))
-    return problem.file, problem.sheet, row, column
+    return problem.file, _SHEET_ORDER.get(problem.sheet, len(_SHEET_ORDER)), problem.sheet, row, column
 
 
 def read_workbooks(paths, *, check_only=False):
@@ -108,7 +112,7 @@ class _Import:
         self.site_names = {g.name.casefold(): g.id for g in geographies} | {g.name_zh: g.id for g in geographies}
 
     def problem(self, severity, entry, cell, value, message, *, sheet=None, file=None):
-        self.problems.append(Problem(severity, file or entry.file, sheet or entry.sheet, cell, value, message))
+        self.problems.append(Problem(severity, file or entry.file, sheet or entry.sheet, cell, value, message, entry.key))
 
     def error(self, entry, cell, value, message):
         self.problem("error", entry, cell, value, message)
@@ -349,8 +353,10 @@ class _Import:
         try:
             unit = parse_unit(unit_text)
         except ValueError as exc:
+            example = entry.unit if entry.kind not in ("flow", "check", "material", "emission") else \
+                f"{entry.unit}/{REFERENCE_UNITS[entry.stage]}"
             self.error(entry, entry.unit_cell if not unit_in_cell else cell.coordinate, _show(unit_text),
-                       f"{exc}; expected a unit such as {_example_unit(entry.unit) or '%'}")
+                       f"{exc}; expected a unit such as {_example_unit(example) or '%'}")
             return _INVALID
         if unit_text.strip() == "%" and 0 < number <= 1 and entry.kind == "fraction":
             self.warn(entry, cell.coordinate, f"{number:g} %", f"read as {number:g} % = {number / 100:g}; if "

@@ -49,7 +49,7 @@ class WorkbookReader:
         self.sheets = {}  # sheet -> (file, title)
 
     def error(self, entry, cell, value, message):
-        self.problems.append(Problem("error", entry.file, entry.sheet, cell, value, message))
+        self.problems.append(Problem("error", entry.file, entry.sheet, cell, value, message, entry.key))
 
     def read(self, opened):
         names = opened.values.sheetnames

@@ -179,9 +179,9 @@ class _Writer:
     def workbook(self, sheets):
         book = Workbook()
         self.instructions(book.active)
-        self.lists(book)
         for sheet in sheets:
             self.data_sheet(book, sheet)
+        self.lists(book)
         self.meta(book, sheets)
         book.active = 0
         return book
