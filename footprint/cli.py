@@ -90,9 +90,9 @@ def calc(product, per, gwp, fmt, output):
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWp --format json
       footprint calc data.xlsx --format xlsx -o results.xlsx
     """
+    spec = _read_product_input(product, fmt=fmt, output=output)
     from footprint.calc import compute
 
-    spec = _read_product_input(product, fmt=fmt, output=output)
     with contextlib.redirect_stdout(sys.stderr):
         result = compute(spec, per=per, gwp=gwp)
     if output:

@@ -127,9 +127,14 @@ def _check_zip(path, data):
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())
         expanded = sum(info.file_size for info in archive.infolist())
-        if expanded > MAX_UNZIPPED_BYTES:  # checked before testzip(), which would expand everything
-            raise InputError(f"{path}: the workbook expands to {expanded / 1024 / 1024:.0f} MB, over the "
-                             f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB limit; remove unused sheets and pictures")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        raise InputError(f"{path}: the workbook is damaged (not a readable zip: {_short(exc)}); open it in Excel or "
+                         "LibreOffice and save it again as .xlsx") from None
+    if expanded > MAX_UNZIPPED_BYTES:  # checked before testzip(), which would expand everything
+        archive.close()
+        raise InputError(f"{path}: the workbook expands to {expanded / 1024 / 1024:.0f} MB, over the "
+                         f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB limit; remove unused sheets and pictures")
+    try:
         damaged = archive.testzip()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
         raise InputError(f"{path}: the workbook is damaged (not a readable zip: {_short(exc)}); open it in Excel or "

@@ -107,11 +107,13 @@ class WorkbookReader:
                     self.error(where, item.coordinate, _show(item.value), "unknown item; expected a row of the "
                                "template, a material or a gas of the lists (see the drop-down)")
                 continue
-            if value.merged and blank is False and _spans_rows(value.merged):
-                self.error(where, value.coordinate, _show(value.value), f"the value cell is merged over several rows "
+            entry = Entry(file, cells.title, sheet, key, kind, unit, item.coordinate, value)
+            own = cells.ws.cell(number, columns["value"]).coordinate
+            if value.merged and not blank and own != value.coordinate and _spans_rows(value.merged):
+                # the row shows the value of the row above: which item it belongs to would be a guess
+                self.error(entry, own, _show(value.value), f"the value cell is merged with {value.coordinate} "
                            f"({value.merged}); expected one value per row")
                 continue
-            entry = Entry(file, cells.title, sheet, key, kind, unit, item.coordinate, value)
             for role in ("unit", "period", "site", "source"):
                 if role in columns:
                     cell = cells.get(number, columns[role])

@@ -91,9 +91,16 @@ def fill(path, values, *, lang="both"):
     return path
 
 
+_books = {}
+
+
 def cell_of(path, sheet, key, column="value", lang="both"):
     """The coordinate of a row's cell in a template, such as 'C7'."""
-    ws = openpyxl.load_workbook(path)[sheet_title(sheet, lang)]
+    stamp = (str(path), path.stat().st_mtime_ns, path.stat().st_size)
+    if stamp not in _books:
+        _books.clear()
+        _books[stamp] = openpyxl.load_workbook(path)
+    ws = _books[stamp][sheet_title(sheet, lang)]
     row = find_row(ws, key)
     return ws.cell(row, COLUMN[column]).coordinate
 
