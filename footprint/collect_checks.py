@@ -13,6 +13,7 @@ check is skipped):
   above or below is a warning.
 """
 
+from footprint.collect import short_source
 from footprint.collect_import import CONSISTENCY_TOLERANCE, CTM_LOW, CTM_MAX, OUTLIER_FACTOR
 from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE
 from footprint.units import Quantity
@@ -149,7 +150,7 @@ class _Checker:
                 continue
             ratio = float(mine.magnitude) / theirs_value
             if ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
-                author = default.source.split(",")[0].strip()
+                author = short_source(default.source)
                 self.imp.warn(entry, entry.value.coordinate, _plain(value),
                               f"{ratio:.2g} times the bundled default {_plain(default.value)} ({author}, {default.year}); "
                               "check the value and its unit")

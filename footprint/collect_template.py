@@ -16,7 +16,6 @@ template version that the import checks.
 
 import datetime as _dt
 import os
-import tempfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -27,7 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from footprint import __version__
 from footprint.collect import (
     COLUMNS, EMISSION_ROWS, INPUT_COLUMNS, LISTS_SHEET, MATERIAL_ROWS, META_SHEET, SECTION_TITLES,
-    SOURCE_SUGGESTIONS, STAGES, TEMPLATE_FORMAT, TEMPLATE_VERSION, label, sheet_title, stage_rows,
+    SOURCE_SUGGESTIONS, STAGES, TEMPLATE_FORMAT, TEMPLATE_VERSION, label, sheet_title, short_source, stage_rows,
 )
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
@@ -159,14 +158,16 @@ def write_template(path, *, stage="all", lang="both", overwrite=False):
 
 
 def _save_atomically(workbook, path):
+    """Save under a temporary name, then rename: a failure never leaves half a workbook."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".footprint-", suffix=".xlsx", dir=path.parent)
-    os.close(handle)
+    # not tempfile.mkstemp: its 0600 mode would stay on the file; this one gets the umask's
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         workbook.save(temporary)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
@@ -175,6 +176,7 @@ class _Writer:
         self.bundle = bundle
         self.lang = lang
         self.columns = {role: index + 1 for index, role in enumerate(COLUMNS)}
+        self.rules = {}
 
     def workbook(self, sheets):
         book = Workbook()
@@ -330,6 +332,9 @@ class _Writer:
             if index < len(defaults):
                 key, text = defaults[index]
                 item.value = key
+                known = self.bundle.datasets.get(key) or self.bundle.gases.get(key)
+                name = getattr(known, "name", None) or getattr(known, "label", "")
+                ws.cell(row, self.columns["description"], name).alignment = Alignment(wrap_text=True, vertical="top")
                 default = ws.cell(row, self.columns["default"], text)
                 default.font = _HINT_FONT
                 default.alignment = Alignment(wrap_text=True, vertical="top")
@@ -346,13 +351,18 @@ class _Writer:
             ws.cell(row, self.columns[role]).protection = Protection(locked=False)
 
     def validate(self, ws, coordinate, formula, style, *, prompt=""):
-        rule = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle=style,
-                              showErrorMessage=True, showInputMessage=bool(prompt))
-        rule.errorTitle = "footprint"
-        rule.error = label(("Not in the list. Keep it anyway?", "不在列表中。仍然保留？"), self.lang)
-        if prompt:
-            rule.prompt = prompt[:250]
-        ws.add_data_validation(rule)
+        # One rule per sheet, list and prompt, covering all its cells (not one rule per cell).
+        key = (ws.title, formula, style, prompt)
+        rule = self.rules.get(key)
+        if rule is None:
+            rule = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle=style,
+                                  showErrorMessage=True, showInputMessage=bool(prompt))
+            rule.errorTitle = "footprint"
+            rule.error = label(("Not in the list. Keep it anyway?", "不在列表中。仍然保留？"), self.lang)
+            if prompt:
+                rule.prompt = prompt[:250]
+            ws.add_data_validation(rule)
+            self.rules[key] = rule
         rule.add(coordinate)
 
     def prompt(self, ws, coordinate, text):
@@ -396,5 +406,4 @@ def _describe_default(default):
     else:
         amount = f"{value.magnitude:g} {value.units:~}".replace(" ** 2", "2").replace(" / ", "/").strip()
     technology = "" if default.technology == "any" else f" [{default.technology}]"
-    author = default.source.split(",")[0].strip()
-    return f"{amount}{technology} - {author}, {default.year}"
+    return f"{amount}{technology} - {short_source(default.source)}, {default.year}"
