@@ -261,7 +261,9 @@ class _Import:
             text = normalise_text(cell.value)
             if not text or text.casefold() in BLANK_MARKERS:
                 if required:
-                    self.error(entry, cell.coordinate, "(blank)", "required; expected a value")
+                    self.error(entry, cell.coordinate, _show(text) if text else "(blank)", "required; expected a value")
+                elif text:
+                    self.warn(entry, cell.coordinate, _show(text), "read as blank: the default is used")
                 return None
             if kind == "site":
                 return self.site(entry, text, cell.coordinate)

@@ -43,6 +43,8 @@ def test_real_workbook_habits_import_to_the_same_product(tmp_path):
     wafer.insert_rows(row, 2)
     wafer.cell(row, 1).value = "备注：以下为2024年实测数据 (note row)"
     wafer.merge_cells(start_row=row + 2, start_column=7, end_row=row + 3, end_column=7)
+    book[sheet_title("cell", "both")].insert_cols(2)  # a column inserted: columns are found by header
+    book["Instructions 填写说明"].title = "我的说明"  # extra or renamed sheets other than data sheets are ignored
     book.save(path)
     coordinate = cell_of(path, "wafer", "electricity")
     set_cached_value(path, sheet_xml_name(path, sheet_title("wafer", "both")), coordinate, "0.033")
