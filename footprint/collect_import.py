@@ -27,7 +27,7 @@ import re
 from footprint import __version__
 from footprint.collect import SHEET_TITLES, Problem, WorkbookProduct, yaml_quantity, yaml_text
 from footprint.collect_open import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
-from footprint.collect_sheets import WorkbookReader, _show
+from footprint.collect_sheets import WorkbookReader, show_value
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
 from footprint.model.chain import build_chain
@@ -51,7 +51,7 @@ OUTLIER_FACTOR = 2.0
 
 #: Technologies written in Chinese or other spellings.
 TECHNOLOGY_ALIASES = {"改良西门子法": "siemens", "西门子法": "siemens", "流化床法": "fbr", "流化床": "fbr",
-                      "颗粒硅": "fbr", "异质结": "hjt", "背接触": "bc", "topcon": "topcon", "perc": "perc"}
+                      "颗粒硅": "fbr", "异质结": "hjt", "背接触": "bc"}
 _INVALID = object()
 
 
@@ -107,12 +107,11 @@ class _Import:
         self.resolved = {}  # (stage, key) -> Quantity, for the checks of pass 3
         self.sites = {}
         self.technologies = {}
-        self.checks = {}  # (stage, key) -> Entry of the rows used only for checks
         geographies = bundle.geographies.values()
         self.site_names = {g.name.casefold(): g.id for g in geographies} | {g.name_zh: g.id for g in geographies}
 
-    def problem(self, severity, entry, cell, value, message, *, sheet=None, file=None):
-        self.problems.append(Problem(severity, file or entry.file, sheet or entry.sheet, cell, value, message, entry.key))
+    def problem(self, severity, entry, cell, value, message):
+        self.problems.append(Problem(severity, entry.file, entry.sheet, cell, value, message, entry.key))
 
     def error(self, entry, cell, value, message):
         self.problem("error", entry, cell, value, message)
@@ -143,7 +142,7 @@ class _Import:
         if check_only:
             return sorted(self.problems, key=_reading_order)
         sha = hashes[0] if len(hashes) == 1 else hashlib.sha256("\n".join(hashes).encode()).hexdigest()
-        product = self.product(data, files, sha, paths)
+        product = self.product(data, files, sha)
         if any(p.severity == "error" for p in self.problems):
             raise WorkbookError(files, self.problems)
         return product
@@ -211,8 +210,7 @@ class _Import:
                 continue
             self.resolved[(stage, entry.key)] = value if isinstance(value, Quantity) else Quantity(value, "")
             if entry.kind == "check":
-                self.checks[(stage, entry.key)] = entry
-                continue
+                continue  # used by the checks of pass 3 only
             if entry.kind in ("material", "emission"):
                 group = "materials" if entry.kind == "material" else "emissions"
                 result.setdefault(group, {})[entry.key] = yaml_quantity(value, entry.target)
@@ -261,16 +259,16 @@ class _Import:
             text = normalise_text(cell.value)
             if not text or text.casefold() in BLANK_MARKERS:
                 if required:
-                    self.error(entry, cell.coordinate, _show(text) if text else "(blank)", "required; expected a value")
+                    self.error(entry, cell.coordinate, show_value(text) if text else "(blank)", "required; expected a value")
                 elif text:
-                    self.warn(entry, cell.coordinate, _show(text), "read as blank: the default is used")
+                    self.warn(entry, cell.coordinate, show_value(text), "read as blank: the default is used")
                 return None
             if kind == "site":
                 return self.site(entry, text, cell.coordinate)
             if kind == "choice":
                 return self.choice(entry, text, cell.coordinate)
             if entry.key == "id" and not (text.isascii() and all(ch.isalnum() or ch in "-_." for ch in text)):
-                self.error(entry, cell.coordinate, _show(text), "expected letters, digits, '-', '_' or '.' (no spaces)")
+                self.error(entry, cell.coordinate, show_value(text), "expected letters, digits, '-', '_' or '.' (no spaces)")
                 return _INVALID
             return text
         quantity = self.quantity(entry)
@@ -326,16 +324,19 @@ class _Import:
         if raw is None or isinstance(raw, str) and not raw.strip():
             return None
         if isinstance(raw, str) and normalise_text(raw).casefold() in BLANK_MARKERS:
-            self.warn(entry, cell.coordinate, _show(raw), "read as blank: the default is used")
+            self.warn(entry, cell.coordinate, show_value(raw), "read as blank: the default is used")
             return None
         try:
             number, unit_in_cell = parse_number(raw, percent=cell.percent)
         except ValueError as exc:
-            self.error(entry, cell.coordinate, _show(raw), str(exc))
+            self.error(entry, cell.coordinate, show_value(raw), str(exc))
+            return _INVALID
+        if number < 0:
+            self.error(entry, cell.coordinate, _show_quantity(entry), "expected a non-negative amount")
             return _INVALID
         unit_column = entry.unit_text
         if cell.percent and unit_column not in ("", "%"):
-            self.error(entry, entry.unit_cell, _show(unit_column), "the value cell is formatted as a percentage; "
+            self.error(entry, entry.unit_cell, show_value(unit_column), "the value cell is formatted as a percentage; "
                        "expected no unit or %")
             return _INVALID
         if cell.percent:
@@ -346,7 +347,7 @@ class _Import:
             except ValueError:
                 same = False
             if not same:
-                self.error(entry, entry.unit_cell, _show(unit_column), f"the value cell {cell.coordinate} already has the "
+                self.error(entry, entry.unit_cell, show_value(unit_column), f"the value cell {cell.coordinate} already has the "
                            f"unit {unit_in_cell!r}; expected the unit once")
                 return _INVALID
         unit_text = unit_in_cell or unit_column
@@ -357,15 +358,12 @@ class _Import:
         except ValueError as exc:
             example = entry.unit if entry.kind not in ("flow", "check", "material", "emission") else \
                 f"{entry.unit}/{REFERENCE_UNITS[entry.stage]}"
-            self.error(entry, entry.unit_cell if not unit_in_cell else cell.coordinate, _show(unit_text),
+            self.error(entry, entry.unit_cell if not unit_in_cell else cell.coordinate, show_value(unit_text),
                        f"{exc}; expected a unit such as {_example_unit(example) or '%'}")
             return _INVALID
         if unit_text.strip() == "%" and 0 < number <= 1 and entry.kind == "fraction":
             self.warn(entry, cell.coordinate, f"{number:g} %", f"read as {number:g} % = {number / 100:g}; if "
                       f"{number * 100:g} % was meant, write {number * 100:g} with unit %, or {number:g} without a unit")
-        if number < 0:
-            self.error(entry, cell.coordinate, _show_quantity(entry), "expected a non-negative amount")
-            return _INVALID
         return number * unit
 
     def choice(self, entry, text, coordinate):
@@ -375,7 +373,7 @@ class _Import:
         else:
             choices = sorted({d.technology for d in self.bundle.processes if d.stage == entry.stage} - {"any"})
         if value not in choices:
-            self.error(entry, coordinate, _show(text), f"expected one of {', '.join(choices)}")
+            self.error(entry, coordinate, show_value(text), f"expected one of {', '.join(choices)}")
             return _INVALID
         return value
 
@@ -390,11 +388,11 @@ class _Import:
             if found:
                 break
         if found is None:
-            self.error(entry, coordinate, _show(text), "unknown site; expected a geography of the list, such as "
+            self.error(entry, coordinate, show_value(text), "unknown site; expected a geography of the list, such as "
                        "CN-JS (Jiangsu) or CN-XJ (Xinjiang)")
             return _INVALID
         if self.bundle.electricity_for(found) is None:
-            self.error(entry, coordinate, _show(text), f"no bundled grid electricity for {found}; expected a site of "
+            self.error(entry, coordinate, show_value(text), f"no bundled grid electricity for {found}; expected a site of "
                        "the drop-down list")
             return _INVALID
         return found
@@ -405,7 +403,7 @@ class _Import:
         resolved = self.site(site_entry, entry.site, entry.site_cell)
         stage_site = self.sites.get(stage)
         if not _missing(resolved) and stage_site and resolved != stage_site:
-            self.error(entry, entry.site_cell, _show(entry.site), f"differs from the stage's site {stage_site}; the model "
+            self.error(entry, entry.site_cell, show_value(entry.site), f"differs from the stage's site {stage_site}; the model "
                        "has one site, hence one electricity grid, per stage: expected blank or the stage's site")
 
     def output(self, stage, entry, product):
@@ -463,7 +461,7 @@ class _Import:
                        "divides totals, so it needs its period; expected a period such as 2024")
             return _INVALID
         if period != output_period:
-            self.error(entry, entry.period_cell or entry.value.coordinate, _show(entry.period or "(blank)"),
+            self.error(entry, entry.period_cell or entry.value.coordinate, show_value(entry.period or "(blank)"),
                        f"a total must cover the output's period {output_entry.period!r} ({output_entry.period_cell})")
             return _INVALID
         entry.target = f"{entry.unit}/{reference}"
@@ -497,7 +495,7 @@ class _Import:
 
         check_product(self)
 
-    def product(self, data, files, sha, paths):
+    def product(self, data, files, sha):
         header = f"Imported from {files} by footprint {__version__}"
         text = yaml_text(data, self.sources, header)
         spec = parse_product(text, source=files)

@@ -98,20 +98,20 @@ class WorkbookReader:
             blank = value.value is None and not value.problem
             if not text:
                 if not blank:
-                    self.error(where, value.coordinate, _show(value.value), "a value without an item in the Item "
+                    self.error(where, value.coordinate, show_value(value.value), "a value without an item in the Item "
                                "column; expected the item (parameter, material or gas) it belongs to")
                 continue
             key, kind, unit = self.identify(text, sheet, fixed)
             if key is None:
                 if not blank:
-                    self.error(where, item.coordinate, _show(item.value), "unknown item; expected a row of the "
+                    self.error(where, item.coordinate, show_value(item.value), "unknown item; expected a row of the "
                                "template, a material or a gas of the lists (see the drop-down)")
                 continue
             entry = Entry(file, cells.title, sheet, key, kind, unit, item.coordinate, value)
             own = cells.ws.cell(number, columns["value"]).coordinate
             if value.merged and not blank and own != value.coordinate and _spans_rows(value.merged):
                 # the row shows the value of the row above: which item it belongs to would be a guess
-                self.error(entry, own, _show(value.value), f"the value cell is merged with {value.coordinate} "
+                self.error(entry, own, show_value(value.value), f"the value cell is merged with {value.coordinate} "
                            f"({value.merged}); expected one value per row")
                 continue
             for role in ("unit", "period", "site", "source"):
@@ -122,7 +122,7 @@ class WorkbookReader:
                         setattr(entry, f"{role}_cell", cell.coordinate)
             slot = key if kind not in ("material", "emission") else (kind, key)
             if slot in found:
-                self.error(entry, item.coordinate, _show(item.value), f"given twice (first in {found[slot].item_cell}); "
+                self.error(entry, item.coordinate, show_value(item.value), f"given twice (first in {found[slot].item_cell}); "
                            "expected each item once per sheet")
                 continue
             found[slot] = entry
@@ -171,7 +171,7 @@ def _spans_rows(coordinate):
     return max_row > min_row
 
 
-def _show(value):
+def show_value(value):
     text = f"{value:g}" if isinstance(value, float) else str(value)
     text = f"'{text}'" if isinstance(value, str) else text
     return text if len(text) <= 60 else text[:57] + "...'"

@@ -146,7 +146,8 @@ def test_every_error_is_reported_at_once_with_sheet_and_cell(tmp_path):
         "wafer": {"thickness": (150, "kg"), "yield": 1.2, "kerf": (-50, "um"),
                   "output": {"value": 9e8, "unit": "pcs", "period": "2024"},
                   "electricity": {"value": 30_000, "unit": "MWh", "period": "2023"}},
-        "cell": {"efficiency": 0.31, "electricity": dt.datetime(2024, 3, 4), "yield": {"value": 0.98, "site": "CN-ZJ"}},
+        "cell": {"efficiency": 0.31, "electricity": dt.datetime(2024, 3, 4), "yield": {"value": 0.98, "site": "CN-ZJ"},
+                 "silver": "-0.1"},  # a negative bare number
         "module": {"cells": 144.5, "electricity": "#DIV/0!", "heat": "=A1*2", "unobtainium": (1, "g/piece")},
     })
     path = filled(tmp_path, values)
@@ -175,11 +176,12 @@ def test_every_error_is_reported_at_once_with_sheet_and_cell(tmp_path):
     cells[(BOTH["wafer"], cell_of(path, "wafer", "electricity", "period"))] = "must cover the output's period '2024'"
     cells[(BOTH["module"], cell_of(path, "module", "unobtainium", "item"))] = "unknown item"
     cells[(BOTH["cell"], cell_of(path, "cell", "yield", "site"))] = "differs from the stage's site CN-JS"
+    cells[(BOTH["cell"], cell_of(path, "cell", "silver"))] = "non-negative"
     assert set(found) == set(cells)
     for place, text in cells.items():
         assert text in found[place].message, (place, found[place])
     message = str(excinfo.value)
-    assert message.startswith(f"{path}: 19 errors; nothing was imported")
+    assert message.startswith(f"{path}: 20 errors; nothing was imported")
     assert f"{BOTH['wafer']}!{cell_of(path, 'wafer', 'yield')} (yield): got '120 %'; expected a fraction" in message
 
 
