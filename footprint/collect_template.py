@@ -295,7 +295,7 @@ class _Writer:
             value.number_format = "@"  # typed ids such as "1-2" must not become dates
         prompt = label((spec.en, spec.zh), self.lang) + (f" | e.g. {example}" if example else "")
         if spec.kind == "site":
-            self.validate(ws, value.coordinate, "=list_sites", "warning", prompt=prompt)
+            self.validate(ws, value.coordinate, "list_sites", "warning", prompt=prompt)
         elif spec.kind == "choice":
             choices = self.technologies(sheet)
             if choices:
@@ -312,8 +312,8 @@ class _Writer:
         if units:
             self.validate(ws, ws.cell(row, self.columns["unit"]).coordinate, f'"{units}"', "warning")
         if sheet != "product":
-            self.validate(ws, ws.cell(row, self.columns["site"]).coordinate, "=list_sites", "warning")
-        self.validate(ws, ws.cell(row, self.columns["source"]).coordinate, "=list_sources", "information")
+            self.validate(ws, ws.cell(row, self.columns["site"]).coordinate, "list_sites", "warning")
+        self.validate(ws, ws.cell(row, self.columns["source"]).coordinate, "list_sources", "information")
 
     def section(self, ws, row, sheet, section, list_name, free_rows):
         title = ws.cell(row, self.columns["item"], label(SECTION_TITLES[section], self.lang))
@@ -328,7 +328,7 @@ class _Writer:
         for index in range(len(defaults) + free_rows):
             item = ws.cell(row, self.columns["item"])
             item.protection = Protection(locked=False)
-            self.validate(ws, item.coordinate, f"={list_name}", "warning")
+            self.validate(ws, item.coordinate, list_name, "warning")
             if index < len(defaults):
                 key, text = defaults[index]
                 item.value = key
@@ -340,8 +340,8 @@ class _Writer:
                 default.alignment = Alignment(wrap_text=True, vertical="top")
             self.unlock_inputs(ws, row)
             self.validate(ws, ws.cell(row, self.columns["unit"]).coordinate, f'"{units}"', "warning")
-            self.validate(ws, ws.cell(row, self.columns["site"]).coordinate, "=list_sites", "warning")
-            self.validate(ws, ws.cell(row, self.columns["source"]).coordinate, "=list_sources", "information")
+            self.validate(ws, ws.cell(row, self.columns["site"]).coordinate, "list_sites", "warning")
+            self.validate(ws, ws.cell(row, self.columns["source"]).coordinate, "list_sources", "information")
             row += 1
         return row
 
@@ -352,6 +352,7 @@ class _Writer:
 
     def validate(self, ws, coordinate, formula, style, *, prompt=""):
         # One rule per sheet, list and prompt, covering all its cells (not one rule per cell).
+        # Formulas are stored as in the file format, without "=": a defined name, or "a,b" quoted.
         key = (ws.title, formula, style, prompt)
         rule = self.rules.get(key)
         if rule is None:

@@ -51,7 +51,7 @@ def test_template_has_every_stage_lists_protection_and_version(tmp_path):
     keys = [wafer.cell(r, 1).value for r in range(5, 17)]
     assert keys[:7] == ["site", "output", "wafer_area", "thickness", "kerf", "ingot_utilisation", "yield"]
     formulas = {str(dv.formula1) for dv in wafer.data_validations.dataValidation}
-    assert {"=list_sites", "=list_materials", "=list_gases", "=list_sources"} <= formulas
+    assert {"list_sites", "list_materials", "list_gases", "list_sources"} <= formulas
     # defaults are shown with their source; items without one say they are required
     poly = book[BOTH["polysilicon"]]
     row = {poly.cell(r, 1).value: r for r in range(5, 12)}
@@ -106,7 +106,8 @@ def test_filled_template_imports_to_the_example_product(tmp_path):
 def test_totals_are_divided_by_the_output_of_the_same_period(tmp_path):
     values = merged(EXAMPLE, {
         "polysilicon": {"output": {"value": "9,000", "unit": "t", "period": "2024"},
-                        "mg_silicon": {"value": "10,224", "unit": "t", "period": "2024"}},
+                        "mg_silicon": {"value": "10,224", "unit": "t", "period": "2024"},
+                        "heat": {"value": 630_000, "unit": "GJ", "period": "2024"}},
         "wafer": {"output": {"value": 900_000_000, "unit": "pcs", "period": 2024},
                   "electricity": {"value": "29,700", "unit": "MWh", "period": "2024", "source": "meter reading"}},
         "module": {"output": {"value": 2000, "unit": "MW", "period": "2024"},
@@ -115,6 +116,7 @@ def test_totals_are_divided_by_the_output_of_the_same_period(tmp_path):
     product = read_workbook(filled(tmp_path, values))
     params = {s: product.stages[s].parameters for s in product.stages}
     assert params["polysilicon"]["mg_silicon"].to("").magnitude == pytest.approx(10224 / 9000, rel=1e-12)
+    assert params["polysilicon"]["heat"].to("MJ/kg").magnitude == pytest.approx(630_000e3 / 9e6, rel=1e-12)
     assert params["wafer"]["electricity"].to("kWh/piece").magnitude == pytest.approx(29_700_000 / 900_000_000, rel=1e-12)
     # 2 000 MW of 550 W modules is 3 636 363.6 modules: 12 000 MWh over them
     assert params["module"]["electricity"].to("kWh/piece").magnitude == pytest.approx(12e6 * 550 / 2e9, rel=1e-12)
