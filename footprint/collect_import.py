@@ -129,12 +129,11 @@ class _Import:
         files = " + ".join(paths)
         missing = [stage for stage in ("product", *STAGES) if stage not in self.sheets]
         if missing and not check_only:
-            hint = ("; import it together with the workbooks of the other stages (footprint import a.xlsx b.xlsx "
-                    "... -o product.yaml)" if len(missing) < 7 and len(self.sheets) < 7 else "")
-            for stage in missing:
-                titles = " / ".join(sorted(set(SHEET_TITLES[stage].values())))
-                self.problems.append(Problem("error", files, titles, "", "", f"no sheet for {stage} in the workbooks; "
-                                             f"expected the template's sheet{hint}"))
+            hint = ("; a workbook of one stage is imported together with those of the other stages "
+                    "(footprint import a.xlsx b.xlsx ... -o product.yaml)" if self.sheets else "")
+            titles = ", ".join(SHEET_TITLES[stage]["en"] for stage in missing)
+            self.problems.append(Problem("error", files, "(workbooks)", "", "", f"no sheet for {', '.join(missing)}; "
+                                         f"expected the template's sheets {titles}{hint}"))
         data = self.convert()
         self.check_product()
         if any(p.severity == "error" for p in self.problems):

@@ -257,7 +257,7 @@ def test_stage_workbooks_combine_into_one_product(tmp_path):
         values = {stage: EXAMPLE[stage]} | ({"product": EXAMPLE["product"]} if stage == "module" else {})
         paths.append(filled(tmp_path, values, f"{stage}.xlsx", stage=stage, lang="zh"))
     assert check_workbook(paths[3]) == []
-    with pytest.raises(WorkbookError, match="import it together with the workbooks of the other stages"):
+    with pytest.raises(WorkbookError, match="imported together with those of the other stages"):
         read_workbook(paths[3])
     product = read_workbook(*paths)
     assert_same_flows(product, read_product(PERC), rel=0)
