@@ -92,7 +92,7 @@ def compute(product, *, per="module", gwp="ar6"):
     Parameters
     ----------
     product : str or Path or footprint.model.ProductSpec
-        A product YAML file, or an already read spec.
+        A product YAML file, an Excel data workbook (.xlsx), or an already read spec.
     per : str
         Declared unit: ``module``, ``kWp``, ``Wp`` or ``m2``.
     gwp : str
@@ -112,7 +112,9 @@ def compute(product, *, per="module", gwp="ar6"):
         raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
     if gwp not in GWP_SETS:
         raise InputError(f"--gwp: got {gwp!r}; expected one of {', '.join(GWP_SETS)}")
-    spec = product if hasattr(product, "stages") else read_product(product)
+    from footprint.collect import read_any  # a product YAML file or an Excel data workbook
+
+    spec = product if hasattr(product, "stages") else read_any(product)
     bundle = read_bundle()
     chain = build_chain(spec, bundle)
     bd = require_setup()

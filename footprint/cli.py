@@ -78,20 +78,25 @@ def setup():
               type=click.Choice(["module", "kWp", "Wp", "m2"]), help="Declared unit of the result.")
 @click.option("--gwp", default="ar6", show_default=True, type=click.Choice(["ar6", "ar5"]),
               help="GWP100 set: IPCC AR6 (2021) or AR5 (2013).")
-@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]),
-              help="table for people; json prints one JSON object and nothing else on stdout.")
-def calc(product, per, gwp, fmt):
-    """Compute the cradle-to-gate footprint of a PRODUCT file (YAML).
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json", "xlsx"]),
+              help="table for people; json prints one JSON object and nothing else on stdout; xlsx writes a results workbook (needs -o).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to this file instead of stdout.")
+def calc(product, per, gwp, fmt, output):
+    """Compute the cradle-to-gate footprint of a PRODUCT file (YAML) or data workbook (.xlsx).
 
     \b
     Examples:
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWp --format json
+      footprint calc data.xlsx --format xlsx -o results.xlsx
     """
+    spec = _read_product_input(product, fmt=fmt, output=output)
     from footprint.calc import compute
 
     with contextlib.redirect_stdout(sys.stderr):
-        result = compute(product, per=per, gwp=gwp)
+        result = compute(spec, per=per, gwp=gwp)
+    if output:
+        return _write_result(result, spec, fmt, output)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -150,6 +155,93 @@ def datasets(stage, geography, search, kind, fmt):
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     click.echo(format_table(entries))
+
+
+# -- Excel data collection (footprint.collect) and results workbook ---------------------------
+@main.command()
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The .xlsx workbook to write.")
+@click.option("--stage", default="all", show_default=True,
+              type=click.Choice(["all", "mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module"]),
+              help="The whole module chain, or one supplier's stage.")
+@click.option("--lang", default="both", show_default=True, type=click.Choice(["zh", "en", "both"]),
+              help="Language of headers and descriptions.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def template(output, stage, lang, force):
+    """Write a data-collection workbook for manufacturers and suppliers to fill in.
+
+    \b
+    Examples:
+      footprint template -o data.xlsx
+      footprint template --stage wafer --lang zh -o wafer.xlsx
+    """
+    from footprint.collect import write_template
+
+    path = write_template(output, stage=stage, lang=lang, overwrite=force)
+    click.echo(f"wrote {path}", err=True)
+
+
+@main.command("import")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="The product YAML file to write ('-' for stdout).")
+@click.option("--check", is_flag=True, help="Only check the workbooks' own sheets (one supplier's stage); write nothing.")
+@click.option("--force", is_flag=True, help="Replace an existing file.")
+def import_(workbooks, output, check, force):
+    """Check filled WORKBOOKS and convert them into one product YAML file.
+
+    Give one full-chain workbook, or several (one per supplier stage) that together hold
+    the product sheet and every stage. Every problem is listed at once; nothing is
+    written while any error remains.
+
+    \b
+    Examples:
+      footprint import data.xlsx -o product.yaml
+      footprint import module.xlsx cell.xlsx wafer.xlsx poly.xlsx -o product.yaml
+      footprint import wafer.xlsx --check
+    """
+    from pathlib import Path
+
+    from footprint.collect import check_workbook, read_workbook, write_product_yaml
+    from footprint.errors import InputError
+
+    if check:
+        for problem in check_workbook(*workbooks):
+            click.echo(f"warning: {problem}", err=True)
+        click.echo(f"no errors in {', '.join(workbooks)}", err=True)
+        return
+    if not output:
+        raise click.UsageError("give the product file to write with -o FILE (or --check to only check)")
+    if output != "-" and Path(output).exists() and not force:
+        raise InputError(f"{output}: exists; choose another name or pass --force to replace it")
+    product = read_workbook(*workbooks)
+    for problem in product.warnings:
+        click.echo(f"warning: {problem}", err=True)
+    if output == "-":
+        click.echo(write_product_yaml(product), nl=False)
+    else:
+        write_product_yaml(product, output)
+        click.echo(f"wrote {output}", err=True)
+
+
+def _read_product_input(product, *, fmt, output):
+    """A product YAML file or a data workbook, its warnings printed on stderr."""
+    from footprint.collect import read_any
+
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx writes a workbook: give its name with -o FILE")
+    return read_any(product, warn=lambda message: click.echo(f"warning: {message}", err=True))
+
+
+def _write_result(result, spec, fmt, output):
+    if fmt == "xlsx":
+        from footprint.report_xlsx import write_results_workbook
+
+        write_results_workbook(result, output, product=spec)
+    else:
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else _table(result)
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    click.echo(f"wrote {output}", err=True)
 
 
 if __name__ == "__main__":

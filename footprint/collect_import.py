@@ -1,0 +1,539 @@
+"""Import filled data-collection workbooks: check everything, report every problem, never guess.
+
+The import runs in three passes over one or more workbooks (one per supplier, or one for
+the whole chain):
+
+1. read: each sheet's rows, by the item in column "Item" (so blank rows, note rows, moved
+   rows and merged title cells do not matter), with values read as in
+   :mod:`footprint.collect_open`;
+2. convert and check each value: dimension (pint), sign, fractions in (0, 1], plausible
+   efficiency, mass balances, totals divided by the production output of the same period,
+   sites and technologies from the lists, required items without a bundled default;
+3. check the product as a whole: wafer mass against its geometry, silicon input against
+   the model, cell count against module power, and values far from the bundled defaults
+   (warnings).
+
+Every problem is collected with its file, sheet, cell, the value seen and what was
+expected; if any is an error, :class:`WorkbookError` lists them all and nothing is
+imported. Otherwise the product is written as a product YAML text and read back with
+:func:`footprint.model.parse_product`, so a workbook and the YAML file it imports to give
+the same product.
+"""
+
+import dataclasses
+import hashlib
+import re
+
+from footprint import __version__
+from footprint.collect import SHEET_TITLES, Problem, WorkbookProduct, yaml_quantity, yaml_text
+from footprint.collect_open import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
+from footprint.collect_sheets import WorkbookReader, show_value
+from footprint.errors import InputError
+from footprint.inventories import read_bundle
+from footprint.model.chain import build_chain
+from footprint.model.spec import FORMAT, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES, parse_product
+from footprint.units import Quantity, ureg
+
+#: Highest efficiency a single-junction crystalline silicon cell can reach at STC: 29.43 %
+#: (Richter A., Hermle M., Glunz S.W., Reassessment of the limiting efficiency for crystalline
+#: silicon solar cells, IEEE J. Photovoltaics 3(4), 1184-1191 (2013)). Above it is an error.
+EFFICIENCY_LIMIT = 0.2943
+#: Check thresholds chosen for this import (not data from a source): an efficiency below
+#: this is flagged as a warning (a percentage written as a fraction, or a typo) ...
+EFFICIENCY_LOW = 0.15
+#: ... measured and computed quantities that should agree may differ by this fraction ...
+CONSISTENCY_TOLERANCE = 0.10
+#: ... module power over the power of its cells (cell-to-module ratio) outside these bounds
+#: is an error above and a warning below ...
+CTM_MAX, CTM_LOW = 1.10, 0.85
+#: ... and a value this many times above or below the bundled default is a warning.
+OUTLIER_FACTOR = 2.0
+
+#: Technologies written in Chinese or other spellings.
+TECHNOLOGY_ALIASES = {"改良西门子法": "siemens", "西门子法": "siemens", "流化床法": "fbr", "流化床": "fbr",
+                      "颗粒硅": "fbr", "异质结": "hjt", "背接触": "bc", "双玻": "glass-glass", "玻璃-背板": "glass-backsheet",
+                      "单玻": "glass-backsheet"}
+_INVALID = object()
+
+
+class WorkbookError(InputError):
+    """The workbooks hold errors; ``problems`` lists every error and warning found."""
+
+    def __init__(self, files, problems):
+        self.problems = sorted(problems, key=_reading_order)
+        errors = [p for p in self.problems if p.severity == "error"]
+        warnings = [p for p in self.problems if p.severity != "error"]
+        lines = [f"{files}: {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported "
+                 "(fix them all and run again):"]
+        lines += [f"  {p}" for p in errors] + [f"  warning: {p}" for p in warnings]
+        super().__init__("\n".join(lines))
+
+
+def _missing(value):
+    return value is None or value is _INVALID
+
+
+_SHEET_ORDER = {title: rank for rank, sheet in enumerate(("product", *STAGES))
+                for title in (*SHEET_TITLES[sheet].values(), f"{SHEET_TITLES[sheet]['en']} {SHEET_TITLES[sheet]['zh']}")}
+
+
+def _reading_order(problem):
+    """Problems in the order a person reads the workbooks: file, sheet, row, column."""
+    match = re.match(r"([A-Z]+)(\d+)", problem.cell or "")
+    row, column = (int(match.group(2)), (len(match.group(1)), match.group(1))) if match else (0, (0, ""))
+    return problem.file, _SHEET_ORDER.get(problem.sheet, len(_SHEET_ORDER)), problem.sheet, row, column
+
+
+def read_workbooks(paths, *, check_only=False):
+    """Read and check workbooks into one product; see :func:`footprint.collect.read_workbook`.
+
+    With ``check_only``, check the sheets the workbooks hold without requiring the whole
+    product (a supplier checking its own stage) and return the warnings, or raise
+    :class:`WorkbookError`.
+    """
+    if not paths:
+        raise InputError("no workbook given; expected one or more .xlsx files")
+    return _Import(read_bundle()).run([str(p) for p in paths], check_only=check_only)
+
+
+class _Import:
+    def __init__(self, bundle):
+        self.bundle = bundle
+        self.problems = []
+        self.reader = WorkbookReader(bundle, self.problems)
+        self.entries = self.reader.entries  # stage -> {key or ("material"/"emission", id): Entry}
+        self.sheets = self.reader.sheets  # stage -> (file, sheet title)
+        self.sources = {}  # product-file path -> description
+        self.cells = {}  # product-file path -> (file, sheet, cell)
+        self.resolved = {}  # (stage, key) -> Quantity, for the checks of pass 3
+        self.sites = {}
+        self.technologies = {}
+        geographies = bundle.geographies.values()
+        self.site_names = {g.name.casefold(): g.id for g in geographies} | {g.name_zh: g.id for g in geographies}
+
+    def problem(self, severity, entry, cell, value, message):
+        self.problems.append(Problem(severity, entry.file, entry.sheet, cell, value, message, entry.key))
+
+    def error(self, entry, cell, value, message):
+        self.problem("error", entry, cell, value, message)
+
+    def warn(self, entry, cell, value, message):
+        self.problem("warning", entry, cell, value, message)
+
+    # -- pass 1: read (footprint.collect_sheets) ---------------------------------------------
+    def run(self, paths, *, check_only=False):
+        hashes = []
+        for path in paths:
+            opened = open_workbook(path)
+            hashes.append(opened.sha256)
+            self.reader.read(opened)
+        files = " + ".join(paths)
+        missing = [stage for stage in ("product", *STAGES) if stage not in self.sheets]
+        if missing and not check_only:
+            hint = ("; a workbook of one stage is imported together with those of the other stages "
+                    "(footprint import a.xlsx b.xlsx ... -o product.yaml)" if self.sheets else "")
+            titles = ", ".join(SHEET_TITLES[stage]["en"] for stage in missing)
+            self.problems.append(Problem("error", files, "(workbooks)", "", "", f"no sheet for {', '.join(missing)}; "
+                                         f"expected the template's sheets {titles}{hint}"))
+        data = self.convert()
+        self.check_product()
+        if any(p.severity == "error" for p in self.problems):
+            raise WorkbookError(files, self.problems)
+        if check_only:
+            return sorted(self.problems, key=_reading_order)
+        sha = hashes[0] if len(hashes) == 1 else hashlib.sha256("\n".join(hashes).encode()).hexdigest()
+        product = self.product(data, files, sha)
+        if any(p.severity == "error" for p in self.problems):
+            raise WorkbookError(files, self.problems)
+        return product
+
+    # -- pass 2: convert and check values -------------------------------------------------
+    def convert(self):
+        data = {"format": FORMAT, "product": {}, "stages": {}}
+        product = {}
+        entries = self.entries.get("product", {})
+        for key in ("id", "name", "technology", "rated_power", "area"):
+            entry = entries.get(key)
+            if entry is None:
+                if "product" in self.sheets:
+                    file, title = self.sheets["product"]
+                    self.problems.append(Problem("error", file, title, "", "", f"no row {key!r}; expected the "
+                                                 "template's row (this field is required)"))
+                continue
+            value = self.value(entry, required=True)
+            if not _missing(value):
+                product[key] = value
+                data["product"][key] = yaml_quantity(value, entry.unit) if isinstance(value, Quantity) else value
+                self.note(f"product.{key}", entry)
+        for key in ("rated_power", "area"):
+            if key in product:
+                self.resolved[("product", key)] = product[key]
+        for stage in STAGES:
+            if stage in self.entries:
+                data["stages"][stage] = self.stage(stage, self.entries[stage], product)
+        return data
+
+    def stage(self, stage, entries, product):
+        result = {}
+        site_entry = entries.get("site")
+        if site_entry is None:
+            file, title = self.sheets[stage]
+            self.problems.append(Problem("error", file, title, "", "", "no row 'site'; expected the site of the stage"))
+        else:
+            site = self.value(site_entry, required=True)
+            if not _missing(site):
+                result["site"] = self.sites[stage] = site
+                self.note(f"stages.{stage}.site", site_entry)
+        if "technology" in entries:
+            technology = self.value(entries["technology"])
+            if not _missing(technology):
+                result["technology"] = technology
+                self.note(f"stages.{stage}.technology", entries["technology"])
+        technology = result.get("technology") or (product.get("technology") if stage == "cell" else "any")
+        self.technologies[stage] = technology or "any"
+        output = self.output(stage, entries.get("output"), product)
+        given = {}
+        for entry in entries.values():
+            if entry.key in ("site", "technology", "output"):
+                continue
+            if entry.site:
+                self.row_site(stage, entry)
+            if entry.key == "wafer_mass":
+                value = self.wafer_mass(entry)
+            elif entry.kind in ("flow", "check", "material", "emission"):
+                value = self.flow(stage, entry, output)
+            else:
+                value = self.value(entry)
+            if entry.kind not in ("material", "emission"):
+                given[entry.key] = value
+            if _missing(value):
+                continue
+            self.resolved[(stage, entry.key)] = value if isinstance(value, Quantity) else Quantity(value, "")
+            if entry.kind == "check":
+                continue  # used by the checks of pass 3 only
+            if entry.kind in ("material", "emission"):
+                group = "materials" if entry.kind == "material" else "emissions"
+                result.setdefault(group, {})[entry.key] = yaml_quantity(value, entry.target)
+                self.note(f"stages.{stage}.{group}.{entry.key}", entry)
+                self.resolved[(stage, f"{entry.kind}:{entry.key}")] = value
+            else:
+                result[entry.key] = yaml_quantity(value, entry.target or entry.unit) if isinstance(value, Quantity) \
+                    else value
+                self.note(f"stages.{stage}.{entry.key}", entry)
+        for key in ("electricity", *STAGE_PARAMETERS[stage]):
+            if key in given and given[key] is not None:
+                continue  # a value, or an error already reported
+            default = self.bundle.process_default(stage, technology or "any", key)
+            if default is not None:
+                continue
+            entry = entries.get(key)
+            if entry is not None:
+                self.error(entry, entry.value.coordinate, "(blank)", f"required: no bundled default exists for {stage} "
+                           f"(technology {technology or 'any'}); expected a value")
+            else:
+                file, title = self.sheets[stage]
+                self.problems.append(Problem("error", file, title, "", "", f"no row {key!r}; required, as no bundled "
+                                             f"default exists for {stage} (technology {technology or 'any'})"))
+        return result
+
+    def wafer_mass(self, entry):
+        """The mass of one wafer: '11.5 g' and '11.5 g/piece' mean the same."""
+        quantity = self.quantity(entry)
+        if _missing(quantity):
+            return quantity
+        for unit in ("g", "g/piece"):
+            if _same_dimension(quantity, unit) and quantity.magnitude > 0:
+                return Quantity(float(quantity.to(unit).magnitude), "g")
+        self.error(entry, entry.value.coordinate, _show_quantity(entry), "expected the mass of one wafer above zero, "
+                   "such as 11.5 g")
+        return _INVALID
+
+    def value(self, entry, *, required=False):
+        """A product or stage value (not a flow): text, choice, site, quantity, fraction or count."""
+        kind = entry.kind
+        if kind in ("text", "choice", "site"):
+            cell = entry.value
+            if cell.problem:
+                self.error(entry, cell.coordinate, "", cell.problem)
+                return _INVALID
+            text = normalise_text(cell.value)
+            if not text or text.casefold() in BLANK_MARKERS:
+                if required:
+                    self.error(entry, cell.coordinate, show_value(text) if text else "(blank)", "required; expected a value")
+                elif text:
+                    self.warn(entry, cell.coordinate, show_value(text), "read as blank: the default is used")
+                return None
+            if kind == "site":
+                return self.site(entry, text, cell.coordinate)
+            if kind == "choice":
+                return self.choice(entry, text, cell.coordinate)
+            if entry.key == "id" and not (text.isascii() and all(ch.isalnum() or ch in "-_." for ch in text)):
+                self.error(entry, cell.coordinate, show_value(text), "expected letters, digits, '-', '_' or '.' (no spaces)")
+                return _INVALID
+            return text
+        quantity = self.quantity(entry)
+        if quantity is None and required:
+            self.error(entry, entry.value.coordinate, "(blank)", "required; expected a value")
+        if _missing(quantity):
+            return quantity
+        shown = _show_quantity(entry)
+        if kind == "count":
+            if not (quantity.dimensionless or quantity.check("[count]")):
+                self.error(entry, entry.value.coordinate, shown, "expected a whole number such as 144")
+                return _INVALID
+            magnitude = float(quantity.to("piece" if quantity.check("[count]") else "").magnitude)
+            if magnitude <= 0 or not magnitude.is_integer():
+                self.error(entry, entry.value.coordinate, shown, "expected a whole number above zero")
+                return _INVALID
+            return int(magnitude)
+        target = "" if kind == "fraction" else entry.unit
+        if not _same_dimension(quantity, target):
+            expected = "a fraction such as 0.97 or 97 %" if kind == "fraction" else f"a quantity such as {_example_unit(target)}"
+            self.error(entry, entry.value.coordinate, shown, f"wrong kind of quantity; expected {expected}")
+            return _INVALID
+        magnitude = float(quantity.to(target).magnitude)
+        if magnitude <= 0:
+            self.error(entry, entry.value.coordinate, shown, "expected an amount above zero")
+            return _INVALID
+        if kind == "fraction":
+            return self.fraction(entry, magnitude, shown)
+        return quantity.to(target)
+
+    def fraction(self, entry, magnitude, shown):
+        coordinate = entry.value.coordinate
+        if magnitude > 1:
+            self.error(entry, coordinate, shown, "expected a fraction in (0, 1], such as 0.97 or 97 %")
+            return _INVALID
+        if entry.key == "efficiency":
+            if magnitude > EFFICIENCY_LIMIT:
+                self.error(entry, coordinate, shown, f"above the {EFFICIENCY_LIMIT:.2%} limiting efficiency of a crystalline "
+                           "silicon cell (Richter et al. 2013); expected the cell efficiency at STC")
+                return _INVALID
+            if magnitude < EFFICIENCY_LOW:
+                self.warn(entry, coordinate, shown, f"a cell efficiency below {EFFICIENCY_LOW:.0%} is unusual; check the "
+                          "value (23 % is written 23 % or 0.23)")
+        return magnitude
+
+    def quantity(self, entry):
+        """The value and unit of a row as a Quantity; None if blank; _INVALID after an error."""
+        cell = entry.value
+        if cell.problem:
+            self.error(entry, cell.coordinate, "", cell.problem)
+            return _INVALID
+        raw = cell.value
+        if raw is None or isinstance(raw, str) and not raw.strip():
+            return None
+        if isinstance(raw, str) and normalise_text(raw).casefold() in BLANK_MARKERS:
+            self.warn(entry, cell.coordinate, show_value(raw), "read as blank: the default is used")
+            return None
+        try:
+            number, unit_in_cell = parse_number(raw, percent=cell.percent)
+        except ValueError as exc:
+            self.error(entry, cell.coordinate, show_value(raw), str(exc))
+            return _INVALID
+        if number < 0:
+            self.error(entry, cell.coordinate, _show_quantity(entry), "expected a non-negative amount")
+            return _INVALID
+        unit_column = entry.unit_text
+        if cell.percent and unit_column not in ("", "%"):
+            self.error(entry, entry.unit_cell, show_value(unit_column), "the value cell is formatted as a percentage; "
+                       "expected no unit or %")
+            return _INVALID
+        if cell.percent:
+            return Quantity(number, "")
+        if unit_in_cell and unit_column:
+            try:
+                same = parse_unit(unit_in_cell) == parse_unit(unit_column)
+            except ValueError:
+                same = False
+            if not same:
+                self.error(entry, entry.unit_cell, show_value(unit_column), f"the value cell {cell.coordinate} already has the "
+                           f"unit {unit_in_cell!r}; expected the unit once")
+                return _INVALID
+        unit_text = unit_in_cell or unit_column
+        if not unit_text:
+            return Quantity(number, "")
+        try:
+            unit = parse_unit(unit_text)
+        except ValueError as exc:
+            example = entry.unit if entry.kind not in ("flow", "check", "material", "emission") else \
+                f"{entry.unit}/{REFERENCE_UNITS[entry.stage]}"
+            self.error(entry, entry.unit_cell if not unit_in_cell else cell.coordinate, show_value(unit_text),
+                       f"{exc}; expected a unit such as {_example_unit(example) or '%'}")
+            return _INVALID
+        if unit_text.strip() == "%" and 0 < number <= 1 and entry.kind == "fraction":
+            self.warn(entry, cell.coordinate, f"{number:g} %", f"read as {number:g} % = {number / 100:g}; if "
+                      f"{number * 100:g} % was meant, write {number * 100:g} with unit %, or {number:g} without a unit")
+        return number * unit
+
+    def choice(self, entry, text, coordinate):
+        value = TECHNOLOGY_ALIASES.get(text, TECHNOLOGY_ALIASES.get(text.casefold(), text.casefold()))
+        if entry.stage in ("product", "cell"):
+            choices = TECHNOLOGIES
+        else:
+            choices = self.bundle.known_technologies(entry.stage)
+        if value not in choices:
+            self.error(entry, coordinate, show_value(text), f"expected one of {', '.join(choices)}")
+            return _INVALID
+        return value
+
+    def site(self, entry, text, coordinate):
+        token = re.split(r"[\s(（|]", text)[0]
+        found = None
+        for candidate in (text, token):
+            if candidate.upper() in self.bundle.geographies:
+                found = candidate.upper()
+                break
+            found = self.site_names.get(candidate) or self.site_names.get(candidate.casefold())
+            if found:
+                break
+        if found is None:
+            self.error(entry, coordinate, show_value(text), "unknown site; expected a geography of the list, such as "
+                       "CN-JS (Jiangsu) or CN-XJ (Xinjiang)")
+            return _INVALID
+        if self.bundle.electricity_for(found) is None:
+            self.error(entry, coordinate, show_value(text), f"no bundled grid electricity for {found}; expected a site of "
+                       "the drop-down list")
+            return _INVALID
+        return found
+
+    def row_site(self, stage, entry):
+        """The optional Site column of a row must name the stage's site (one grid per stage)."""
+        site_entry = dataclasses.replace(entry, kind="site", value=None)
+        resolved = self.site(site_entry, entry.site, entry.site_cell)
+        stage_site = self.sites.get(stage)
+        if not _missing(resolved) and stage_site and resolved != stage_site:
+            self.error(entry, entry.site_cell, show_value(entry.site), f"differs from the stage's site {stage_site}; the model "
+                       "has one site, hence one electricity grid, per stage: expected blank or the stage's site")
+
+    def output(self, stage, entry, product):
+        """The production output of the stage in its reference unit (kg or pieces), with its period."""
+        if entry is None:
+            return None
+        quantity = self.quantity(entry)
+        if _missing(quantity):
+            return quantity
+        reference = REFERENCE_UNITS[stage]
+        shown = _show_quantity(entry)
+        if stage == "module" and quantity.check("[power]"):
+            power = product.get("rated_power")
+            if not isinstance(power, Quantity):
+                self.error(entry, entry.value.coordinate, shown, "an output in MW needs the module's rated power "
+                           "(Product sheet); expected it, or the output in pieces")
+                return _INVALID
+            quantity = (quantity / power.to("W")).to("") * Quantity(1, "piece")
+        if not _same_dimension(quantity, reference):
+            self.error(entry, entry.value.coordinate, shown, f"expected the output as {'a mass such as 9 000 t' if reference == 'kg' else 'a number of pieces such as 900 000 000 pcs'}"
+                       + (" or a power such as 2 000 MW" if stage == "module" else ""))
+            return _INVALID
+        if quantity.magnitude <= 0:
+            self.error(entry, entry.value.coordinate, shown, "expected an output above zero")
+            return _INVALID
+        return entry, quantity.to(reference)
+
+    def flow(self, stage, entry, output):
+        """A flow per reference unit: as given, or a total divided by the output of the same period."""
+        quantity = self.quantity(entry)
+        if _missing(quantity):
+            return quantity
+        reference = REFERENCE_UNITS[stage]
+        shown = _show_quantity(entry)
+        denominators = (reference, "m**2", "W") if reference == "piece" else (reference,)
+        for denominator in denominators:
+            if _same_dimension(quantity, f"{entry.unit}/{denominator}"):
+                entry.target = f"{entry.unit}/{denominator}"
+                return self.balance(stage, entry, quantity.to(entry.target), shown)
+        if not _same_dimension(quantity, entry.unit):
+            per_what = f"per {reference}" + (", per m2" if reference == "piece" else "")
+            self.error(entry, entry.value.coordinate, shown, f"wrong kind of quantity; expected {entry.unit} {per_what} "
+                       f"such as {_example_unit(entry.unit + '/' + reference)}, or a total such as {_example_unit(entry.unit, total=True)}")
+            return _INVALID
+        if output is None:
+            self.error(entry, entry.value.coordinate, shown, "a total needs the production output of the same period "
+                       "(row 'output'); expected the output, or the value per unit")
+            return _INVALID
+        if output is _INVALID:
+            return _INVALID  # already reported at the output row
+        output_entry, amount = output
+        period, output_period = _period(entry.period), _period(output_entry.period)
+        if not output_period:
+            self.error(output_entry, output_entry.period_cell or output_entry.value.coordinate, "(blank)", "the output "
+                       "divides totals, so it needs its period; expected a period such as 2024")
+            return _INVALID
+        if period != output_period:
+            self.error(entry, entry.period_cell or entry.value.coordinate, show_value(entry.period or "(blank)"),
+                       f"a total must cover the output's period {output_entry.period!r} ({output_entry.period_cell})")
+            return _INVALID
+        entry.target = f"{entry.unit}/{reference}"
+        per = (quantity / amount).to(entry.target)
+        entry.derivation = (f"{shown} / output {amount.magnitude:g} {reference} ({output_entry.sheet}!"
+                            f"{output_entry.value.coordinate}, {output_entry.period})")
+        return self.balance(stage, entry, per, shown)
+
+    def balance(self, stage, entry, per, shown):
+        """Mass balances: a stage cannot make 1 kg of silicon from less than 1 kg."""
+        if entry.key in ("mg_silicon", "polysilicon") and entry.kind == "flow" and per.to("").magnitude < 1:
+            self.error(entry, entry.value.coordinate, shown, f"{per.to('').magnitude:g} kg of {entry.key} per kg of "
+                       f"{stage} breaks the mass balance; expected 1 kg/kg or more")
+            return _INVALID
+        return per
+
+    def note(self, path, entry):
+        self.cells[path] = (entry.file, entry.sheet, entry.value.coordinate)
+        parts = [f"{entry.sheet}!{entry.value.coordinate}"]
+        if entry.derivation:
+            parts.append(entry.derivation)
+        if entry.period:
+            parts.append(f"period {entry.period}")
+        if entry.source:
+            parts.append(f"source: {entry.source}")
+        self.sources[path] = "; ".join(parts)
+
+    # -- pass 3: the product as a whole ---------------------------------------------------
+    def check_product(self):
+        from footprint.collect_checks import check_product  # it imports this module's thresholds
+
+        check_product(self)
+
+    def product(self, data, files, sha):
+        header = f"Imported from {files} by footprint {__version__}"
+        text = yaml_text(data, self.sources, header)
+        spec = parse_product(text, source=files)
+        # Copy every field of the spec, whatever fields the product model has.
+        fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.init}
+        fields.update(sha256=sha, sources=dict(self.sources), data=data,
+                      warnings=[p for p in self.problems if p.severity != "error"])
+        product = WorkbookProduct(**fields)
+        try:
+            build_chain(product, self.bundle)
+        except InputError as exc:
+            message = str(exc).split(": ", 2)
+            path = message[1] if len(message) == 3 else ""
+            file, sheet, cell = self.cells.get(path, (files, "", ""))
+            self.problems.append(Problem("error", file, sheet or "(product)", cell, "", message[-1]))
+        return product
+
+
+def _same_dimension(quantity, unit):
+    return quantity.dimensionality == ureg.Unit(unit or "").dimensionality
+
+
+def _example_unit(unit, *, total=False):
+    if total:
+        return {"kWh": "12 000 MWh", "MJ": "600 000 GJ", "kg": "120 t"}.get(unit, unit)
+    return {"kWh/kg": "66.5 kWh/kg", "kWh/piece": "0.033 kWh/piece", "MJ/kg": "70 MJ/kg", "MJ/piece": "1.5 MJ/piece",
+            "kg/kg": "1.1 kg/kg", "kg/piece": "0.0165 kg/piece", "g": "11.5 g", "W": "550 W", "m**2": "2.58 m2",
+            "cm**2": "330 cm2", "um": "150 um", "piece": "144"}.get(unit, unit)
+
+
+def _period(text):
+    return re.sub(r"\s", "", normalise_text(text).casefold())
+
+
+def _show_quantity(entry):
+    raw = entry.value.value
+    number = f"{raw * 100:g} %" if entry.value.percent and isinstance(raw, (int, float)) else normalise_text(raw)
+    unit = entry.unit_text if entry.unit_text and not entry.value.percent else ""
+    return f"'{number}{' ' + unit if unit else ''}'"
+
+

@@ -1,0 +1,292 @@
+"""Data-collection workbooks: the template, the import, its checks, and calc on a workbook."""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+from collect_helpers import EXAMPLE, cell_of, fill, filled, merged, template
+from conftest import PERC, run_cli
+
+from footprint.collect import (
+    META_SHEET, TEMPLATE_VERSION, WorkbookProduct, check_workbook, read_any, read_workbook, sheet_title,
+    write_product_yaml,
+)
+from footprint.collect_import import WorkbookError
+from footprint.errors import InputError
+from footprint.inventories import read_bundle
+from footprint.model import build_chain, parse_product, read_product
+
+BOTH = {sheet: sheet_title(sheet, "both") for sheet in ("product", "mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")}
+
+
+def flows(spec):
+    """Every foreground flow amount of a product, by (stage, kind, target)."""
+    chain = build_chain(spec, read_bundle())
+    return {(stage, f.kind, f.target): f.amount for stage, p in chain.processes.items() for f in p.flows}
+
+
+def assert_same_flows(left, right, rel=1e-12):
+    a, b = flows(left), flows(right)
+    assert a.keys() == b.keys()
+    for key in a:
+        assert a[key] == pytest.approx(b[key], rel=rel), key
+
+
+def problems_of(excinfo):
+    return {(p.sheet, p.cell): p for p in excinfo.value.problems if p.severity == "error"}
+
+
+# -- the template ---------------------------------------------------------------------------
+def test_template_has_every_stage_lists_protection_and_version(tmp_path):
+    path = template(tmp_path)
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Instructions 填写说明", *BOTH.values(), "Lists", META_SHEET]
+    assert book["Lists"].sheet_state == "hidden" and book[META_SHEET].sheet_state == "veryHidden"
+    meta = {row[0]: row[1] for row in book[META_SHEET].iter_rows(values_only=True)}
+    assert meta["format"] == "footprint-workbook" and meta["version"] == TEMPLATE_VERSION
+    assert set(book.defined_names) == {"list_sites", "list_materials", "list_gases", "list_sources"}
+    wafer = book[BOTH["wafer"]]
+    assert [c.value for c in wafer[4]][:4] == ["项目 Item", "说明 Description", "数值 Value", "单位 Unit"]
+    assert wafer.protection.sheet and wafer["A4"].protection.locked and not wafer["C7"].protection.locked
+    keys = [wafer.cell(r, 1).value for r in range(5, 17)]
+    assert keys[:7] == ["site", "output", "wafer_area", "thickness", "kerf", "ingot_utilisation", "yield"]
+    formulas = {str(dv.formula1) for dv in wafer.data_validations.dataValidation}
+    assert {"list_sites", "list_materials", "list_gases", "list_sources"} <= formulas
+    # defaults are shown with their source; items without one say they are required
+    poly = book[BOTH["polysilicon"]]
+    row = {poly.cell(r, 1).value: r for r in range(5, 12)}
+    assert "66.5 kWh/kg [siemens] - Masson G." in poly.cell(row["electricity"], 10).value
+    assert wafer.cell(7, 10).value == "必填 required"
+    sites = [c.value for c in book["Lists"]["A"][1:]]
+    assert "CN-JS 江苏 Jiangsu" in sites
+
+
+def test_template_for_one_stage_and_language(tmp_path):
+    wafer = openpyxl.load_workbook(template(tmp_path, "w.xlsx", stage="wafer", lang="zh"))
+    assert wafer.sheetnames == ["填写说明", "硅片", "Lists", META_SHEET]
+    assert wafer["硅片"]["C4"].value == "数值"
+    module = openpyxl.load_workbook(template(tmp_path, "m.xlsx", stage="module", lang="en"))
+    assert module.sheetnames == ["Instructions", "Product", "Module", "Lists", META_SHEET]
+    with pytest.raises(InputError, match="exists; choose another name or pass --force"):
+        template(tmp_path, "w.xlsx", stage="wafer")
+
+
+def test_blank_template_lists_every_required_item_with_its_cell(tmp_path):
+    path = template(tmp_path)
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(path)
+    found = problems_of(excinfo)
+    expected = [("product", "id"), ("product", "name"), ("product", "technology"), ("product", "rated_power"),
+                ("product", "area"), ("wafer", "wafer_area"), ("wafer", "ingot_utilisation"), ("wafer", "yield"),
+                ("wafer", "electricity"), ("polysilicon", "mg_silicon"), ("ingot", "polysilicon"),
+                ("cell", "efficiency"), ("cell", "yield"), ("cell", "electricity"), ("module", "cells"),
+                ("module", "cells_per_wafer")]
+    expected += [(stage, "site") for stage in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")]
+    # polysilicon electricity has a default only for a named route (siemens or fbr)
+    expected.append(("polysilicon", "electricity"))
+    cells = {(BOTH[sheet], cell_of(path, sheet, key)) for sheet, key in expected}
+    assert set(found) == cells
+    assert all("required" in p.message for p in found.values())
+    assert "nothing was imported" in str(excinfo.value)
+
+
+# -- equivalence with the YAML product file -------------------------------------------------
+def test_filled_template_imports_to_the_example_product(tmp_path):
+    path = filled(tmp_path)
+    product = read_workbook(path)
+    assert isinstance(product, WorkbookProduct) and product.warnings == []
+    assert product.id == "perc-gb-550-jiangsu" and product.stages["wafer"].site == "CN-JS"
+    assert_same_flows(product, read_product(PERC), rel=0)
+    # the YAML written by the import is a product file giving the same product
+    text = write_product_yaml(product)
+    assert "# Wafer 硅片!C" in text
+    assert_same_flows(parse_product(text), product, rel=0)
+
+
+def test_totals_are_divided_by_the_output_of_the_same_period(tmp_path):
+    values = merged(EXAMPLE, {
+        "polysilicon": {"output": {"value": "9,000", "unit": "t", "period": "2024"},
+                        "mg_silicon": {"value": "10,224", "unit": "t", "period": "2024"},
+                        "heat": {"value": 630_000, "unit": "GJ", "period": "2024"}},
+        "wafer": {"output": {"value": 900_000_000, "unit": "pcs", "period": 2024},
+                  "electricity": {"value": "29,700", "unit": "MWh", "period": "2024", "source": "meter reading"}},
+        "module": {"output": {"value": 2000, "unit": "MW", "period": "2024"},
+                   "electricity": {"value": 12_000, "unit": "MWh", "period": "2024"}},
+    })
+    product = read_workbook(filled(tmp_path, values))
+    params = {s: product.stages[s].parameters for s in product.stages}
+    assert params["polysilicon"]["mg_silicon"].to("").magnitude == pytest.approx(10224 / 9000, rel=1e-12)
+    assert params["polysilicon"]["heat"].to("MJ/kg").magnitude == pytest.approx(630_000e3 / 9e6, rel=1e-12)
+    assert params["wafer"]["electricity"].to("kWh/piece").magnitude == pytest.approx(29_700_000 / 900_000_000, rel=1e-12)
+    # 2 000 MW of 550 W modules is 3 636 363.6 modules: 12 000 MWh over them
+    assert params["module"]["electricity"].to("kWh/piece").magnitude == pytest.approx(12e6 * 550 / 2e9, rel=1e-12)
+    assert "29,700 MWh' / output 9e+08 piece" in product.sources["stages.wafer.electricity"]
+    assert "source: meter reading" in product.sources["stages.wafer.electricity"]
+
+
+def test_calc_on_a_workbook_equals_calc_on_the_yaml(tmp_path, home_env):
+    from footprint.calc import compute
+
+    values = merged(EXAMPLE, {"wafer": {"output": {"value": 900_000_000, "unit": "pcs", "period": "2024"},
+                                        "electricity": {"value": 29_700, "unit": "MWh", "period": "2024"}}})
+    path = filled(tmp_path, values)
+    from_yaml = compute(PERC, per="kWp")
+    from_xlsx = compute(path, per="kWp")
+    assert from_xlsx.total.value == pytest.approx(from_yaml.total.value, rel=1e-9)
+    for stage, part in from_yaml.by_stage.items():
+        assert from_xlsx.by_stage[stage].value == pytest.approx(part.value, rel=1e-9, abs=1e-12)
+    assert from_xlsx.input_file == str(path)
+
+
+# -- every error at once ----------------------------------------------------------------------
+def test_every_error_is_reported_at_once_with_sheet_and_cell(tmp_path):
+    values = merged(EXAMPLE, {
+        "product": {"id": "perc 550", "area": (2.583, "kg")},
+        "mg_silicon": {"electricity": (5, "MWh")},  # a total without output
+        "polysilicon": {"technology": "siemen", "mg_silicon": (0.9, "kg/kg"), "electricity": ("66,5", "kWh/kg")},
+        "ingot": {"site": "Atlantis", "electricity": (38.4, "kWh/kq")},
+        "wafer": {"thickness": (150, "kg"), "yield": 1.2, "kerf": (-50, "um"),
+                  "output": {"value": 9e8, "unit": "pcs", "period": "2024"},
+                  "electricity": {"value": 30_000, "unit": "MWh", "period": "2023"}},
+        "cell": {"efficiency": 0.31, "electricity": dt.datetime(2024, 3, 4), "yield": {"value": 0.98, "site": "CN-ZJ"},
+                 "silver": "-0.1"},  # a negative bare number
+        "module": {"cells": 144.5, "electricity": "#DIV/0!", "heat": "=A1*2", "unobtainium": (1, "g/piece")},
+    })
+    path = filled(tmp_path, values)
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(path)
+    found = problems_of(excinfo)
+    expected = {
+        ("product", "id"): "letters, digits",
+        ("product", "area"): "wrong kind of quantity; expected a quantity such as 2.58 m2",
+        ("mg_silicon", "electricity"): "a total needs the production output",
+        ("polysilicon", "technology"): "expected one of fbr, siemens",
+        ("polysilicon", "mg_silicon"): "breaks the mass balance",
+        ("polysilicon", "electricity"): "decimal comma",
+        ("ingot", "site"): "unknown site",
+        ("wafer", "thickness"): "wrong kind of quantity",
+        ("wafer", "yield"): "fraction in (0, 1]",
+        ("wafer", "kerf"): "non-negative",
+        ("cell", "efficiency"): "29.43% limiting efficiency",
+        ("cell", "electricity"): "a date or time",
+        ("module", "cells"): "whole number",
+        ("module", "electricity"): "#DIV/0!",
+        ("module", "heat"): "has no saved value",
+    }
+    cells = {(BOTH[sheet], cell_of(path, sheet, key)): text for (sheet, key), text in expected.items()}
+    cells[(BOTH["ingot"], cell_of(path, "ingot", "electricity", "unit"))] = "unknown unit"
+    cells[(BOTH["wafer"], cell_of(path, "wafer", "electricity", "period"))] = "must cover the output's period '2024'"
+    cells[(BOTH["module"], cell_of(path, "module", "unobtainium", "item"))] = "unknown item"
+    cells[(BOTH["cell"], cell_of(path, "cell", "yield", "site"))] = "differs from the stage's site CN-JS"
+    cells[(BOTH["cell"], cell_of(path, "cell", "silver"))] = "non-negative"
+    assert set(found) == set(cells)
+    for place, text in cells.items():
+        assert text in found[place].message, (place, found[place])
+    message = str(excinfo.value)
+    assert message.startswith(f"{path}: 20 errors; nothing was imported")
+    assert f"{BOTH['wafer']}!{cell_of(path, 'wafer', 'yield')} (yield): got '120 %'; expected a fraction" in message
+
+
+def test_cli_import_refuses_to_write_anything_when_an_error_exists(tmp_path, footprint_home):
+    path = filled(tmp_path, merged(EXAMPLE, {"wafer": {"yield": 1.2}, "cell": {"efficiency": 0.31}}))
+    target = tmp_path / "product.yaml"
+    result = run_cli("import", path, "-o", target, home=footprint_home)
+    assert result.returncode == 1 and not target.exists()
+    assert "2 errors; nothing was imported" in result.stderr and result.stdout == ""
+
+
+# -- checks of the product as a whole -----------------------------------------------------------
+def test_wafer_mass_and_silicon_input_must_match_the_geometry(tmp_path):
+    # 330.15 cm2 x 150 um x 2.329 g/cm3 = 11.534 g; ingot silicon per wafer
+    # 330.15 cm2 x (150 + 50) um x 2.329 g/cm3 / (0.93 x 0.97) = 17.047 g
+    good = merged(EXAMPLE, {"wafer": {"wafer_mass": (11.9, "g"), "silicon_input": (17.0, "g/piece")}})
+    assert read_workbook(filled(tmp_path, good, "good.xlsx")).warnings == []
+    bad = merged(EXAMPLE, {"wafer": {"wafer_mass": (13, "g/piece"), "silicon_input": (0.0205, "kg/piece")}})
+    path = filled(tmp_path, bad, "bad.xlsx")
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(path)
+    found = problems_of(excinfo)
+    mass = found[(BOTH["wafer"], cell_of(path, "wafer", "wafer_mass"))]
+    assert "differs by +13% from" in mass.message and "= 11.53 g" in mass.message
+    silicon = found[(BOTH["wafer"], cell_of(path, "wafer", "silicon_input"))]
+    assert "differs by +20% from the 17.05 g per wafer" in silicon.message
+    assert len(found) == 2
+
+
+def test_cell_count_must_match_module_power(tmp_path):
+    # 144 half cells = 72 wafers x 330.15 cm2 x 23 % x 1000 W/m2 = 546.7 W of cells
+    high = filled(tmp_path, merged(EXAMPLE, {"product": {"rated_power": (650, "W")}}), "high.xlsx")
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(high)
+    (problem,) = problems_of(excinfo).values()
+    assert problem.cell == cell_of(high, "module", "cells") and "546.7 W" not in problem.message
+    assert "547 W of cells for a rated power of 650 W" in problem.message and "ratio of 1.19" in problem.message
+    low = read_workbook(filled(tmp_path, merged(EXAMPLE, {"product": {"rated_power": (450, "W")}}), "low.xlsx"))
+    (warning,) = low.warnings
+    assert "ratio of 0.82" in warning.message and warning.severity == "warning"
+
+
+def test_outliers_against_the_defaults_are_warnings(tmp_path, footprint_home):
+    values = merged(EXAMPLE, {"polysilicon": {"electricity": (200, "kWh/kg")}, "wafer": {"thickness": (50, "um")}})
+    path = filled(tmp_path, values)
+    product = read_workbook(path)
+    messages = {p.item: p.message for p in product.warnings}
+    assert messages["electricity"].startswith("3 times the bundled default 66.5 kWh/kg (Masson G., 2020)")
+    assert messages["thickness"].startswith("0.3 times the bundled default 165 µm")
+    result = run_cli("import", path, "-o", tmp_path / "p.yaml", home=footprint_home)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("warning: ") == 2 and (tmp_path / "p.yaml").exists()
+
+
+def test_percent_cells_and_ambiguous_percent(tmp_path):
+    # the template formats fraction cells as percentages: 0.97 shows as 97.0 %, and "%" agrees with it
+    shown = read_workbook(filled(tmp_path, merged(EXAMPLE, {"wafer": {"yield": (0.97, "%")}}), "shown.xlsx"))
+    assert shown.stages["wafer"].parameters["yield"].magnitude == 0.97 and shown.warnings == []
+    # in a plain cell, "0.97" with unit "%" is 0.97 % as written, and a warning says so
+    plain = {"wafer": {"yield": {"value": 0.97, "unit": "%", "format": "General"}}}
+    product = read_workbook(filled(tmp_path, merged(EXAMPLE, plain), "plain.xlsx"))
+    assert product.stages["wafer"].parameters["yield"].magnitude == pytest.approx(0.0097, rel=1e-12)
+    (warning,) = product.warnings
+    assert "read as 0.97 % = 0.0097; if 97 % was meant" in warning.message
+
+
+# -- several suppliers' workbooks -----------------------------------------------------------------
+def test_stage_workbooks_combine_into_one_product(tmp_path):
+    paths = []
+    for stage in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module"):
+        values = {stage: EXAMPLE[stage]} | ({"product": EXAMPLE["product"]} if stage == "module" else {})
+        paths.append(filled(tmp_path, values, f"{stage}.xlsx", stage=stage, lang="zh"))
+    assert check_workbook(paths[3]) == []
+    with pytest.raises(WorkbookError, match="imported together with those of the other stages"):
+        read_workbook(paths[3])
+    product = read_workbook(*paths)
+    assert_same_flows(product, read_product(PERC), rel=0)
+    assert product.source == " + ".join(map(str, paths))
+    with pytest.raises(WorkbookError, match="wafer is also given in"):
+        read_workbook(*paths, paths[3])
+
+
+def test_read_any_reads_yaml_and_workbooks(tmp_path):
+    assert read_any(PERC).id == "perc-gb-550-jiangsu"
+    path = filled(tmp_path, merged(EXAMPLE, {"wafer": {"thickness": (50, "um")}}))
+    seen = []
+    assert read_any(path, warn=seen.append).id == "perc-gb-550-jiangsu"
+    assert len(seen) == 1 and "thickness" in seen[0]
+    with pytest.warns(UserWarning, match="bundled default"):
+        read_any(path)
+
+
+def test_cli_template_import_calc(tmp_path, footprint_home):
+    data = tmp_path / "data.xlsx"
+    result = run_cli("template", "-o", data, home=footprint_home)
+    assert result.returncode == 0 and data.exists()
+    fill(data, EXAMPLE)
+    product = tmp_path / "product.yaml"
+    assert run_cli("import", data, "-o", product, home=footprint_home).returncode == 0
+    assert read_product(product).stages["cell"].parameters["efficiency"].magnitude == pytest.approx(0.23)
+    result = run_cli("calc", data, "--format", "xlsx", home=footprint_home)
+    assert result.returncode == 2 and "-o FILE" in result.stderr
+    results = tmp_path / "results.xlsx"
+    result = run_cli("calc", data, "--format", "xlsx", "-o", results, home=footprint_home)
+    assert result.returncode == 0, result.stderr
+    assert openpyxl.load_workbook(results)["Summary"]["B4"].value == "perc-gb-550-jiangsu"

@@ -1,0 +1,80 @@
+"""The results workbook: contents, tolerance of new result keys, and no formula injection."""
+
+import math
+import zipfile
+
+import openpyxl
+import pytest
+from collect_helpers import filled
+from conftest import PERC
+
+from footprint.report_xlsx import write_results_workbook
+
+INJECTIONS = ("=HYPERLINK(\"http://example.com\",\"click\")", "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(1)")
+
+
+def _no_formulas(path):
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
+
+
+def test_any_result_dict_is_written_and_text_is_never_a_formula(tmp_path):
+    data = {
+        "product": INJECTIONS[1],
+        "product_name": INJECTIONS[0],
+        "declared_unit": "1 kWp",
+        "total": {"value": 400.0, "unit": "kg CO2-eq/kWp"},
+        "by_stage": {"polysilicon": {"value": 300.0, "share": 0.75}, "module": {"value": 100.0, "share": 0.25}},
+        "by_gas": {"CO2, fossil": {"value": 400.0, "share": 1.0}},
+        "by_activity": [{"activity": INJECTIONS[2], "stage": "module", "value": 100.0, "share": 0.25},
+                        {"activity": "electricity", "stage": "polysilicon", "value": 300.0, "share": 0.75, "note": INJECTIONS[3]}],
+        "electricity_market": {"scheme": INJECTIONS[4], "factors": [1, 2]},
+        "uncertainty": float("nan"),
+        "inputs_sha256": "ab" * 32,
+    }
+    path = write_results_workbook(data, tmp_path / "r.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["Summary", "By stage", "By gas", "By activity", "Electricity market", "Provenance"]
+    summary = book["Summary"]
+    assert summary["B3"].value == INJECTIONS[0] and summary["B3"].data_type == "s" and summary["B3"].quotePrefix
+    assert summary["B4"].value == INJECTIONS[1]
+    assert (summary["B6"].value, summary["C6"].value) == (400.0, "kg CO2-eq/kWp")
+    stages = book["By stage"]
+    assert [c.value for c in stages[1]] == ["Stage", "value [kg CO2-eq/kWp]", "share"]
+    assert [c.value for c in stages[2]] == ["polysilicon", 300.0, 0.75]
+    assert [c.value for c in stages[4]][:2] == ["total", 400.0]
+    activity = book["By activity"]
+    assert [c.value for c in activity[1]] == ["activity", "stage", "value [kg CO2-eq/kWp]", "share", "note"]
+    assert activity["A2"].value == INJECTIONS[2] and activity["E3"].value == INJECTIONS[3]
+    provenance = {row[0]: row[1] for row in book["Provenance"].iter_rows(min_row=2, values_only=True)}
+    assert provenance == {"uncertainty": "nan", "inputs_sha256": "ab" * 32}
+    market = {row[0]: row[1] for row in book["Electricity market"].iter_rows(min_row=2, values_only=True)}
+    assert market == {"scheme": INJECTIONS[4], "factors": "[1, 2]"}
+    _no_formulas(path)
+
+
+def test_results_workbook_of_a_computed_product(tmp_path, home_env):
+    from footprint.calc import compute
+    from footprint.collect import read_workbook
+
+    product = read_workbook(filled(tmp_path))
+    product.name = "=1+1 PERC"  # a name that would be a formula
+    result = compute(product, per="kWp")
+    path = write_results_workbook(result, tmp_path / "results.xlsx", product=product)
+    book = openpyxl.load_workbook(path)
+    assert book["Summary"]["B3"].value == "=1+1 PERC"
+    assert book["Summary"]["B6"].value == pytest.approx(result.total.value, rel=1e-15)
+    by_stage = {row[0]: row[1] for row in book["By stage"].iter_rows(min_row=2, values_only=True) if row[0] != "total"}
+    assert by_stage == pytest.approx({stage: part.value for stage, part in result.by_stage.items()}, rel=1e-15)
+    inputs = {(row[0], row[1]): row for row in book["Inputs"].iter_rows(min_row=2, values_only=True)}
+    # module assembly electricity: the default 3.32 kWh/m2 (Mueller et al. 2021) x 2.583 m2 of module
+    stage, item, amount, unit, per, origin, source, year, _ = inputs[("module", "electricity")]
+    assert amount == pytest.approx(3.32 * 2.583, rel=1e-12) and origin == "default" and year == 2021
+    assert source.startswith("Müller A.")
+    thickness = inputs[("wafer", "thickness")]
+    assert thickness[2] == 150 and thickness[5] == "primary" and thickness[6].startswith("Wafer 硅片!C")
+    assert not math.isnan(inputs[("cell", "efficiency")][2])
+    _no_formulas(path)
+    assert compute(PERC, per="kWp").total.value == pytest.approx(result.total.value, rel=1e-9)
