@@ -41,6 +41,31 @@ ORIGIN_NAMES = {
     "aggregated": {"en": "CO2-eq, no gas split", "zh": "CO2 当量(未分气体)"},
     "unclassified": {"en": "Unclassified", "zh": "未分类"},
 }
+#: Names of the foreground parameters of the product file, for the reader.
+PARAMETER_NAMES = {
+    "electricity": {"en": "electricity", "zh": "电力"},
+    "heat": {"en": "heat, natural gas", "zh": "热(天然气)"},
+    "mg_silicon": {"en": "metallurgical silicon input", "zh": "工业硅投入"},
+    "polysilicon": {"en": "polysilicon input", "zh": "多晶硅投入"},
+    "wafer_area": {"en": "wafer area", "zh": "硅片面积"},
+    "thickness": {"en": "wafer thickness", "zh": "硅片厚度"},
+    "kerf": {"en": "kerf loss", "zh": "切割损耗"},
+    "ingot_utilisation": {"en": "ingot utilisation", "zh": "硅棒利用率"},
+    "yield": {"en": "yield", "zh": "良率"},
+    "efficiency": {"en": "cell efficiency", "zh": "电池转换效率"},
+    "cells": {"en": "cells per module", "zh": "每块组件电池片数"},
+    "cells_per_wafer": {"en": "cells per wafer", "zh": "每硅片电池片数"},
+}
+UNMET_KINDS = {
+    "missing_data": {"en": "missing data", "zh": "数据缺失"},
+    "data_quality": {"en": "data quality", "zh": "数据质量"},
+    "expired": {"en": "expired", "zh": "已过期"},
+    "boundary": {"en": "boundary", "zh": "系统边界"},
+    "gwp": {"en": "GWP set", "zh": "GWP 值"},
+    "declared_unit": {"en": "declared unit", "zh": "声明单位"},
+    "factor_table": {"en": "factor table", "zh": "因子表"},
+    "reverification": {"en": "re-verification", "zh": "重新验证"},
+}
 #: What each electricity-dataset scope means, for the reader.
 SCOPES = {
     "co2_combustion": {"en": "CO2 only, combustion at the power plants (no CH4/N2O, no upstream)",
@@ -214,7 +239,7 @@ def context(st, *, lang, env, label_svg=""):
     gases = [{"label": label, "value": part["value"], "share": part["share"]} for label, part in result["by_gas"].items()]
     origins = [{"id": key, "name": name(ORIGIN_NAMES.get(key, {"en": key, "zh": key})), "short": pick(ORIGIN_NAMES.get(key, {"en": key, "zh": key})),
                 "value": part["value"], "share": part["share"]} for key, part in result.get("by_origin", {}).items()]
-    for key in ("fossil", "biogenic"):  # ISO 14067 asks for both, even when one is zero
+    for key in ("fossil", "biogenic", "land_use"):  # ISO 14067 asks for each, even when zero
         if key not in {o["id"] for o in origins}:
             origins.append({"id": key, "name": name(ORIGIN_NAMES[key]), "short": pick(ORIGIN_NAMES[key]), "value": 0.0, "share": 0.0})
 
@@ -230,8 +255,8 @@ def context(st, *, lang, env, label_svg=""):
     for stage, process in chain.processes.items():
         kwh = next((f.amount for f in process.flows if f.kind == "dataset" and f.target == process.electricity_dataset), 0.0)
         flow_stages.append({"name": pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})), "site": process.site,
-                            "electricity": f"{kwh:,.3g} kWh/{process.unit} ⟶",
-                            "inputs": [f"⟵ {f.label}" for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]})
+                            "electricity": f"{pick({'en': 'electricity', 'zh': '电力'})} {kwh:,.3g} kWh/{process.unit}",
+                            "inputs": [f.label for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]})
     kwp = float(chain.rated_power.to("kW").magnitude)
     not_modelled = _not_modelled(chain, lang)
     defaults_used = sum(1 for row in inventory if not row["primary"])
@@ -269,6 +294,10 @@ def context(st, *, lang, env, label_svg=""):
         "proxies": [d["name"] for d in datasets if "stand-in" in d["name"]],
         "defaults_used": defaults_used,
         "items": items,
+        "unmet": [{"kind": name(UNMET_KINDS.get(u.kind, {"en": u.kind, "zh": u.kind})),
+                   "item": name(REPORT_ITEMS[u.item]) if u.item in REPORT_ITEMS else u.item, "reason": u.reason} for u in decision.unmet],
+        "electricity_total": sum(e["amount"] for e in electricity),
+        "declared_unit_note": name(scheme.declared_unit_note) if isinstance(scheme.declared_unit_note, dict) else scheme.declared_unit_note,
         "ecs": decision.ecs,
         "label_svg": Markup(label_svg),
         "label_id": label_id(decision),
@@ -289,7 +318,8 @@ def _inventory(st, lang):
     for stage, process in st.chain.processes.items():
         stage_name = STAGE_NAMES.get(stage, {"en": stage, "zh": stage})["zh" if lang != "en" else "en"]
         for parameter, (quantity, provenance) in process.parameters.items():
-            rows.append({"stage": stage_name, "item": parameter, "amount": float(quantity.magnitude), "unit": f"{quantity.units:~}",
+            label = PARAMETER_NAMES.get(parameter, {"en": parameter, "zh": parameter})["zh" if lang != "en" else "en"]
+            rows.append({"stage": stage_name, "item": label, "amount": float(quantity.magnitude), "unit": f"{quantity.units:~P}",
                          "primary": provenance.primary, "source": provenance.describe(), "year": provenance.year})
         for flow in process.flows:
             if flow.kind == "dataset":
