@@ -54,7 +54,7 @@ def bar_chart(rows, *, unit, width=640, bar_height=20, gap=7, title=""):
     return Markup("".join(parts))
 
 
-def flow_diagram(stages, *, title="", boundary_label="", output_label="", width=640):
+def flow_diagram(stages, *, title="", boundary_label="", output_label="", left_title="", right_title="", width=640):
     """The product system as a top-down chain of stages, with their inputs.
 
     Parameters
@@ -80,7 +80,9 @@ def flow_diagram(stages, *, title="", boundary_label="", output_label="", width=
     frame_height = sum(rows) + 14
     parts.append(f'<rect x="2" y="{frame_top}" width="{width - 4}" height="{frame_height}" fill="none" '
                  f'stroke="#2e7d32" stroke-dasharray="6 4" stroke-width="1.2"/>')
-    parts.append(f'<text x="{width - 10}" y="{frame_top + 14}" text-anchor="end" fill="#2e7d32">{escape(boundary_label)}</text>')
+    parts.append(f'<text x="{width - 10}" y="{frame_top + frame_height - 6}" text-anchor="end" fill="#2e7d32">{escape(boundary_label)}</text>')
+    parts.append(f'<text x="{left_w}" y="{frame_top + 14}" text-anchor="end" font-weight="bold" fill="#555">{escape(left_title)}</text>')
+    parts.append(f'<text x="{right_x + 22}" y="{frame_top + 14}" font-weight="bold" fill="#555">{escape(right_title)}</text>')
     y = top
     for i, stage in enumerate(stages):
         x = centre - box_w / 2

@@ -51,7 +51,7 @@ def qr_path(payload, *, size):
         The path element (drawn at the origin; translate it into place) and the code.
     """
     code = segno.make(payload, error="m", micro=False)
-    border = 2
+    border = 4  # the quiet zone ISO/IEC 18004 asks for
     modules = len(code.matrix) + 2 * border
     unit = size / modules
     commands = []

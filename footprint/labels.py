@@ -367,9 +367,9 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         limit = scheme.decision["reverification_increase"]
         if rise >= limit:
             unmet.append(Unmet("reverification", "decision",
-                               f"declared value rose by {rise:.1%} against the previous {previous:g} (limit {limit:.0%}): re-verification required"))
+                               f"declared value rose by {rise:.2%} against the previous {previous:g} (limit {limit:.0%}): re-verification required"))
         else:
-            notes.append(f"change against the previous declaration {previous:g}: {rise:+.1%} (re-verification from {limit:+.0%})")
+            notes.append(f"change against the previous declaration {previous:g}: {rise:+.2%} (re-verification from {limit:+.0%})")
 
     if passed is False:
         outcome = "fail"

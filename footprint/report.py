@@ -9,6 +9,7 @@ footprint and, when :mod:`footprint.report_xlsx` is installed, the results workb
 A user's own templates (``--template DIR``) override the bundled ones file by file.
 """
 
+import base64
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,8 +224,10 @@ def context(st, *, lang, env, label_svg=""):
         return _bilingual(mapping, lang)
 
     def pick(mapping):
-        """One language's string of an {en, zh} mapping (zh when bilingual: used where space is short)."""
-        return mapping.get("zh" if lang != "en" else "en") or mapping.get("en", "")
+        """Plain text of an {en, zh} mapping, for SVG charts ("zh / en" when bilingual)."""
+        if lang == "both":
+            return f"{mapping.get('zh', '')} / {mapping.get('en', '')}"
+        return mapping.get(lang) or mapping.get("en", "")
 
     unit = result["total"]["unit"]
     stages = []
@@ -255,7 +258,7 @@ def context(st, *, lang, env, label_svg=""):
     for stage, process in chain.processes.items():
         kwh = next((f.amount for f in process.flows if f.kind == "dataset" and f.target == process.electricity_dataset), 0.0)
         flow_stages.append({"name": pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})), "site": process.site,
-                            "electricity": f"{pick({'en': 'electricity', 'zh': '电力'})} {kwh:,.3g} kWh/{process.unit}",
+                            "electricity": f"{kwh:,.3g} kWh/{process.unit}",
                             "inputs": [f.label for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]})
     kwp = float(chain.rated_power.to("kW").magnitude)
     not_modelled = _not_modelled(chain, lang)
@@ -299,14 +302,17 @@ def context(st, *, lang, env, label_svg=""):
         "electricity_total": sum(e["amount"] for e in electricity),
         "declared_unit_note": name(scheme.declared_unit_note) if isinstance(scheme.declared_unit_note, dict) else scheme.declared_unit_note,
         "ecs": decision.ecs,
-        "label_svg": Markup(label_svg),
+        # as an image, not inline: WeasyPrint lays out an <img> SVG about a second faster
+        "label_svg": Markup(f'<img class="label" alt="label" src="data:image/svg+xml;base64,{base64.b64encode(label_svg.encode()).decode()}">') if label_svg else Markup(""),
         "label_id": label_id(decision),
         "qr_payload": qr_payload(decision),
         "charts": {
             "stages": bar_chart([(s["short"], s["value"], s["share"]) for s in stages], unit=unit),
             "gases": bar_chart([(g["label"], g["value"], g["share"]) for g in gases], unit=unit),
             "origins": bar_chart([(o["short"], o["value"], o["share"]) for o in origins], unit=unit),
-            "flow": flow_diagram(flow_stages, boundary_label=pick({"en": "system boundary: cradle to gate", "zh": "系统边界:摇篮到大门"}),
+            "flow": flow_diagram(flow_stages, left_title=pick({"en": "grid electricity", "zh": "电网电力"}),
+                                 right_title=pick({"en": "materials and energy", "zh": "材料和能源"}),
+                                 boundary_label=pick({"en": "system boundary: cradle to gate", "zh": "系统边界:摇篮到大门"}),
                                  output_label=pick({"en": f"1 module = {kwp:g} kWp → declared unit 1 kWp", "zh": f"1 块组件 = {kwp:g} kWp → 声明单位 1 kWp"})),
         },
     }
