@@ -89,6 +89,11 @@ class Scheme:
     unit_as_published: str = ""
     declared_unit_note: str = ""
     factor_table: dict = field(default_factory=dict)
+    label_title: dict = field(default_factory=dict)  # short {en, zh} title for the label artwork
+
+    def title(self, lang):
+        """The label's title in ``lang``: ``label_title`` if given, else the scheme's name."""
+        return (self.label_title or self.name).get(lang) or self.name.get(lang, self.id)
 
     def source(self, source_id):
         """The source entry with this id (every rule's ``source`` list points into ``sources``)."""
@@ -247,6 +252,7 @@ def _check_scheme(raw, path):
     fields = {name: raw.get(name) for name in Scheme.__dataclass_fields__ if name in raw}
     fields.pop("path", None)
     fields.setdefault("factor_table", {})
+    fields.setdefault("label_title", {})
     return Scheme(path=str(path), **fields)
 
 
