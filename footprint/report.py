@@ -187,7 +187,8 @@ def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=
         from footprint.pdf import html_to_pdf
 
         pdf_path = out / f"{stem}.pdf"
-        html_to_pdf(html, base_url=str(data_dir("report_templates")), target=pdf_path)
+        # relative URLs in a user's template (logos, fonts) resolve in the user's folder
+        html_to_pdf(html, base_url=str(template_dir or data_dir("report_templates")), target=pdf_path)
         png_path = out / f"{stem}-label.png"
         png_path.write_bytes(svg_to_png(label_svg))
     else:

@@ -260,3 +260,14 @@ def test_report_command(footprint_home, tmp_path):
         assert "results workbook not written" in done.stderr
     else:
         assert "perc-gb-550-jiangsu-kr-carbon.xlsx" in names
+
+
+def test_missing_pdf_libraries_name_the_packages(monkeypatch):
+    import sys
+
+    from footprint.errors import SetupError
+    from footprint.pdf import html_to_pdf
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without Pango
+    with pytest.raises(SetupError, match=r"PDF output: WeasyPrint cannot load.*apt-get install libpango-1.0-0 .*fonts-noto-cjk"):
+        html_to_pdf("<p>x</p>")
