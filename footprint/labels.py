@@ -247,17 +247,18 @@ def _decide(scheme, value):
     """(grade id, grade label, passed, thresholds) for a value compared in the scheme's way."""
     decision = scheme.decision
     kind = decision["kind"]
-    if kind == "declared_value" or value is None:
-        levels = decision.get("grades") or decision.get("thresholds") or []
-        return None, None, None, [_level(level) for level in levels]
-    within = (lambda limit: value <= limit) if decision["comparison"] == "<=" else (lambda limit: value < limit)
-    levels = decision["grades"] if kind == "grades" else decision["thresholds"]
+    levels = decision.get("grades") or decision.get("thresholds") or []
     thresholds = [_level(level) for level in levels]
+    above = decision.get("above", "fail")
+    if isinstance(above, dict):  # a last grade that takes every higher value (Korea's grade 3)
+        thresholds.append({"id": str(above["id"]), "max": None, "above": levels[-1]["max"], "label": above.get("label")})
+    if kind == "declared_value" or value is None:
+        return None, None, None, thresholds
+    within = (lambda limit: value <= limit) if decision["comparison"] == "<=" else (lambda limit: value < limit)
     for level in levels:
         if within(level["max"]):
             return str(level["id"]), level.get("label"), True, thresholds
-    above = decision.get("above", "fail")
-    if isinstance(above, dict):  # a last grade that still certifies (Korea's grade 3)
+    if isinstance(above, dict):
         return str(above["id"]), above.get("label"), True, thresholds
     return None, None, False, thresholds
 

@@ -215,11 +215,21 @@ def context(st, *, lang, env, label_svg=""):
     strings = read_strings(env)
     result, chain, scheme, decision = st.result, st.chain, st.scheme, st.decision
 
-    def t(key, **values):
+    def tr(key):
+        """The {en, zh} mapping of a string, to pass as a value into another one."""
         entry = strings.get(key)
         if entry is None:
             raise InputError(f"strings.yaml: no text for {key!r}")
-        return _bilingual({code: str(entry[code]).format(**values) if values else str(entry[code]) for code in ("en", "zh")}, lang)
+        return entry
+
+    def t(key, **values):
+        """A string in the report's language(s); a value given as {en, zh} is picked per language."""
+        entry = tr(key)
+        text = {}
+        for code in ("en", "zh"):
+            picked = {name: (value.get(code, value.get("en", "")) if isinstance(value, dict) else value) for name, value in values.items()}
+            text[code] = str(entry[code]).format(**picked) if values else str(entry[code])
+        return _bilingual(text, lang)
 
     def name(mapping):
         return _bilingual(mapping, lang)
@@ -270,6 +280,7 @@ def context(st, *, lang, env, label_svg=""):
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
         "t": t,
+        "tr": tr,
         "name": name,
         "version": __version__,
         "result": result,

@@ -171,6 +171,7 @@ def test_korea_grades(total, grade, shown, site_chain):
     assert decision.grade == grade
     assert decision.value_text == shown
     assert decision.outcome == "pass"  # grade 3 is still certified
+    assert [(t["id"], t["max"]) for t in decision.thresholds] == [("1", 670), ("2", 830), ("3", None)]
     assert decision.valid_until == "2029-03-01"
 
 
