@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.footprint-installed
 
-.PHONY: demo test setup install clean
+.PHONY: demo test setup install system-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,14 +13,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Pango and a CJK font for the PDF report (Debian/Ubuntu; apt-get runs only if one is missing).
+# Without them the PDF tests skip with the reason, and the rest still runs.
+system-deps:
+	@sh scripts/install-system-deps.sh || echo "warning: system packages for PDF output not installed; PDF tests will skip"
+
 setup: install
 	$(BIN)/footprint setup
 
-demo: setup
+demo: setup system-deps
 	$(BIN)/footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per module
 	$(BIN)/footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWp
+	$(BIN)/footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme cn-cfp --lang both -o reports/
 
-test: setup
+test: setup system-deps
 	$(BIN)/python -m pytest
 
 clean:

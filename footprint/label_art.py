@@ -1,0 +1,119 @@
+"""Label artwork: the label as SVG (from ``report_templates/label.svg.j2``) and PNG, with a QR code.
+
+The QR code carries the result's identity and hash (:func:`qr_payload`), so a reader can
+check a printed label against the dossier: same product, scheme, value and SHA-256.
+The PNG is the SVG rendered through the same HTML-to-PDF engine as the report and
+rasterised with PDFium, so it always matches the SVG, including a user's own template.
+"""
+
+import io
+import uuid
+
+import segno
+from markupsafe import Markup
+
+#: Namespace of the deterministic ids: the same result and scheme always get the same id.
+ID_NAMESPACE = uuid.UUID("5c0b6b0e-8d43-4f0c-9a54-6f6f74707269")
+LABEL_SIZE = (420, 250)  # [px] width, height of the label artwork
+PAYLOAD_FORMAT = "footprint-label/1"
+
+
+def label_id(decision):
+    """A UUID derived from the result hash and the scheme: the label's identity."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"{decision.result_sha256}:{decision.scheme}"))
+
+
+def qr_payload(decision):
+    """The text the QR code carries: ``key=value`` fields separated by ``;``.
+
+    The value keeps the scheme's rounding; ``sha256`` is :func:`footprint.labels.result_sha256`.
+    """
+    fields = [
+        PAYLOAD_FORMAT,
+        f"id={label_id(decision)}",
+        f"scheme={decision.scheme}",
+        f"product={decision.product}",
+        f"value={decision.value_text} {decision.unit}",
+        f"grade={decision.grade or '-'}",
+        f"certificate={decision.certificate}",
+        f"valid_until={decision.valid_until or '-'}",
+        f"sha256={decision.result_sha256}",
+    ]
+    return ";".join(fields)
+
+
+def qr_path(payload, *, size):
+    """The QR code of ``payload`` as one SVG ``<path>`` filling a ``size`` x ``size`` square.
+
+    Returns
+    -------
+    (Markup, segno.QRCode)
+        The path element (drawn at the origin; translate it into place) and the code.
+    """
+    code = segno.make(payload, error="m", micro=False)
+    border = 4  # the quiet zone ISO/IEC 18004 asks for
+    modules = len(code.matrix) + 2 * border
+    unit = size / modules
+    commands = []
+    for r, line in enumerate(code.matrix):
+        c = 0
+        while c < len(line):
+            if line[c]:
+                start = c
+                while c < len(line) and line[c]:
+                    c += 1
+                # one horizontal run of dark modules per sub-path keeps the path short
+                commands.append(f"M{(start + border) * unit:.3f} {(r + border) * unit:.3f}h{(c - start) * unit:.3f}v{unit:.3f}h{-(c - start) * unit:.3f}z")
+            else:
+                c += 1
+    path = f'<rect width="{size}" height="{size}" fill="#fff"/><path id="qr" fill="#000" d="{"".join(commands)}"/>'
+    return Markup(path), code
+
+
+def render_label_svg(env, decision, *, lang, scheme, product_name):
+    """Render the label template to SVG text.
+
+    Parameters
+    ----------
+    env : jinja2.Environment
+        The report environment (autoescaping, bundled and user templates).
+    decision : footprint.labels.LabelDecision
+    lang : str
+        ``en``, ``zh`` or ``both``.
+    """
+    width, height = LABEL_SIZE
+    qr_size = 150
+    payload = qr_payload(decision)
+    path, _ = qr_path(payload, size=qr_size)
+    from footprint.report import read_strings
+
+    template = env.get_template("label.svg.j2")
+    return template.render(decision=decision, scheme=scheme, lang=lang, product_name=product_name, width=width,
+                           strings=read_strings(env),
+                           height=height, qr=path, qr_size=qr_size, payload=payload, label_id=label_id(decision))
+
+
+def svg_to_png(svg, *, scale=3.0):
+    """Rasterise label SVG to PNG bytes (WeasyPrint to PDF, then PDFium to pixels).
+
+    Parameters
+    ----------
+    scale : float
+        Pixels per CSS pixel; 3 gives about 290 dpi at the label's printed size.
+    """
+    import pypdfium2
+
+    from footprint.pdf import html_to_pdf
+
+    width, height = LABEL_SIZE
+    html = (f'<html><head><style>@page {{ size: {width}px {height}px; margin: 0 }} '
+            f'html, body {{ margin: 0; padding: 0 }} svg {{ display: block }}</style></head><body>{svg}</body></html>')
+    pdf = html_to_pdf(html)
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        image = document[0].render(scale=scale / 0.75).to_pil()  # a CSS px is 0.75 PDF point
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+    finally:
+        document.close()
+    return buffer.getvalue()

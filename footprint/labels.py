@@ -1,0 +1,453 @@
+"""Label schemes (``methods/label-*.yaml``, read by :mod:`footprint.schemes`) evaluated against a result.
+
+:func:`evaluate` turns a :class:`footprint.calc.FootprintResult` (or its ``to_dict()``) into a
+:class:`LabelDecision`: pass / fail / incomplete, the grade, the value in the scheme's unit
+and rounding, and every unmet requirement with its reason.
+
+The result is read through ``to_dict()`` and every optional key is looked up tolerantly,
+so fields the calculator adds later (primary data share, market-based electricity,
+supplier data, uncertainty) are used as soon as they exist, and reported as missing until then.
+"""
+
+import datetime as _dt
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from footprint.errors import InputError
+from footprint.schemes import (  # noqa: F401  (re-exported: labels is the entry point)
+    FORMAT,
+    GWP_IDS,
+    REPORT_ITEMS,
+    ROUNDING_MODES,
+    Scheme,
+    list_schemes,
+    load_scheme,
+    read_scheme,
+    scheme_paths,
+)
+
+#: Keys a result may carry for each optional item, first match wins. Lets the label and the
+#: report pick up fields the calculator adds later without a change here.
+OPTIONAL_KEYS = {
+    "primary_data_share": ("primary_data_share", "primaryDataShare"),
+    "electricity_market": ("market_based", "electricity_market", "total_market_based"),
+    "uncertainty": ("uncertainty",),
+    "sensitivity": ("sensitivity",),
+    "suppliers": ("suppliers", "supplier_data"),
+}
+
+
+@dataclass
+class Unmet:
+    """One requirement the study does not meet."""
+
+    kind: str  # missing_data | data_quality | expired | boundary | gwp | declared_unit | factor_table | reverification
+    item: str
+    reason: str
+
+
+@dataclass
+class LabelDecision:
+    """What a scheme says about one result; plain data, JSON-ready via :meth:`to_dict`."""
+
+    scheme: str
+    scheme_name: dict
+    product: str
+    product_name: str
+    declared_unit: str
+    unit: str
+    value: float | None  # [unit], in the scheme's rounding
+    value_unrounded: float | None  # [unit]
+    value_text: str  # the value as printed on the label
+    outcome: str  # pass | fail | incomplete
+    grade: str | None
+    grade_label: dict | None
+    decided_on: str  # "rounded" or "unrounded" value
+    thresholds: list
+    unmet: list  # Unmet
+    notes: list
+    issued: str  # ISO date
+    valid_until: str | None
+    surveillance: str
+    certificate: str
+    label_text: dict  # lang -> wording
+    result_sha256: str
+    cfp_value: float | None  # [kg CO2-eq per declared unit], the LCA result (differs from value for fr-ecs)
+    ecs: dict | None = None
+
+    def to_dict(self):
+        return asdict(self)
+
+
+def round_value(value, rounding):
+    """Round ``value`` to a multiple of ``rounding['step']`` in ``rounding['mode']``.
+
+    Decimal arithmetic, so 630.5 rounds half up to 631 and 0.125 to 0.13, as a person would.
+    """
+    step = Decimal(str(rounding["step"]))
+    units = (Decimal(repr(float(value))) / step).quantize(Decimal(1), rounding=ROUNDING_MODES[rounding["mode"]])
+    return float(units * step)
+
+
+def format_value(value, rounding):
+    """The value as printed on a label: as many decimals as the rounding step has."""
+    if value is None:
+        return "—"
+    step = Decimal(str(rounding["step"]))
+    decimals = max(0, -step.normalize().as_tuple().exponent)
+    return f"{value:,.{decimals}f}"
+
+
+def result_sha256(result):
+    """SHA-256 of a result's canonical JSON, without the computation time stamp.
+
+    The same inputs, data and method give the same hash, whenever they are computed.
+    """
+    data = _as_dict(result)
+    data = {key: value for key, value in data.items() if key != "computed_at"}
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def optional(result, item):
+    """The value of an optional result field (see :data:`OPTIONAL_KEYS`), or None if absent."""
+    data = _as_dict(result)
+    for key in OPTIONAL_KEYS.get(item, (item,)):
+        value = data.get(key)
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def gwp_id(result):
+    """``ar6`` / ``ar5`` from a result's ``gwp`` text (or None if it names neither)."""
+    text = str(_as_dict(result).get("gwp", "")).upper()
+    for gid in GWP_IDS:
+        if gid.upper() in text:
+            return gid
+    return None
+
+
+def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate=None, previous=None, ecs=None):
+    """Evaluate a footprint result against a label scheme.
+
+    Parameters
+    ----------
+    result : footprint.calc.FootprintResult or dict
+        Computed per the scheme's declared unit (``compute(..., per=scheme.declared_unit)``).
+    scheme : Scheme or str
+        A scheme or its id.
+    chain : footprint.model.chain.Chain, optional
+        The product's foreground chain; gives provenance (site-specific data) and the
+        boundary's inputs. Without it those checks are reported as missing data.
+    today : datetime.date, optional
+        Date of the evaluation (default: today); supplier data must be valid on it.
+    issued : datetime.date, optional
+        Issue date of the certificate (default: ``today``); validity runs from it.
+    certificate : str, optional
+        Certificate or registration number; "pending" if not given.
+    previous : float, optional
+        Previously declared value [scheme unit]: a rise of the scheme's
+        ``reverification_increase`` or more asks for re-verification.
+    ecs : footprint.ecs.EcsResult, optional
+        The simplified carbon evaluation, for schemes whose indicator is ``ecs``.
+
+    Returns
+    -------
+    LabelDecision
+    """
+    if isinstance(scheme, str):
+        scheme = load_scheme(scheme)
+    data = _as_dict(result)
+    today = today or _dt.date.today()
+    issued = issued or today
+    unmet = []
+    notes = []
+
+    declared = str(data.get("declared_unit", ""))
+    if declared.split()[-1:] != [scheme.declared_unit]:
+        unmet.append(Unmet("declared_unit", "declared_unit",
+                           f"result is per {declared or '?'}; {scheme.id} declares per 1 {scheme.declared_unit} (compute with per={scheme.declared_unit!r})"))
+    used_gwp = gwp_id(data)
+    if used_gwp not in scheme.gwp["accepted"]:
+        unmet.append(Unmet("gwp", "gwp_set", f"result uses {data.get('gwp') or 'an unknown GWP set'}; {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}"))
+    unmet += _check_boundary(data, scheme, chain)
+    unmet += _check_items(data, scheme, chain)
+    unmet += _check_data_quality(data, scheme, chain, today)
+
+    cfp = _number(data.get("total"))
+    if scheme.indicator == "ecs":
+        if ecs is None:
+            unmet.append(Unmet("factor_table", "ecs_factors", " ".join(scheme.factor_table.get("message", "a factor table is required").split())))
+            raw = None
+        else:
+            unmet += [Unmet(kind, item, reason) for kind, item, reason in ecs.unmet]
+            raw = ecs.value if not ecs.unmet else None
+            notes.append(f"factor table: {ecs.table} ({ecs.table_sha256[:12]})")
+    else:
+        raw = cfp
+    value = round_value(raw, scheme.rounding) if raw is not None else None
+    decided_on = "rounded" if scheme.rounding["applies_to"] == "decision" else "unrounded"
+    compared = value if decided_on == "rounded" else raw
+
+    grade, grade_label, passed, thresholds = _decide(scheme, compared)
+    if previous is not None and raw is not None and scheme.decision.get("reverification_increase") is not None:
+        rise = (raw - previous) / previous if previous else float("inf")
+        limit = scheme.decision["reverification_increase"]
+        if rise >= limit:
+            unmet.append(Unmet("reverification", "decision",
+                               f"declared value rose by {rise:.2%} against the previous {previous:g} (limit {limit:.0%}): re-verification required"))
+        else:
+            notes.append(f"change against the previous declaration {previous:g}: {rise:+.2%} (re-verification from {limit:+.0%})")
+
+    if passed is False:
+        outcome = "fail"
+    elif unmet or value is None:
+        outcome = "incomplete"
+    else:
+        outcome = "pass"
+    years = scheme.validity.get("years")
+    valid_until = _add_years(issued, years).isoformat() if years else None
+    value_text = format_value(value, scheme.rounding)
+    wording = {}
+    for lang in ("en", "zh"):
+        label = (grade_label or {}).get(lang, grade or "")
+        wording[lang] = scheme.label_wording[lang].format(value=value_text, unit=scheme.unit, grade=label)
+    return LabelDecision(
+        scheme=scheme.id,
+        scheme_name=scheme.name,
+        product=str(data.get("product", "")),
+        product_name=str(data.get("product_name", "")),
+        declared_unit=f"1 {scheme.declared_unit}",
+        unit=scheme.unit,
+        value=value,
+        value_unrounded=raw,
+        value_text=value_text,
+        outcome=outcome,
+        grade=grade,
+        grade_label=grade_label,
+        decided_on=decided_on,
+        thresholds=thresholds,
+        unmet=unmet,
+        notes=notes,
+        issued=issued.isoformat(),
+        valid_until=valid_until,
+        surveillance=str(scheme.validity.get("surveillance", "")),
+        certificate=certificate or "pending",
+        label_text=wording,
+        result_sha256=result_sha256(data),
+        cfp_value=cfp,
+        ecs=ecs.to_dict() if ecs is not None else None,
+    )
+
+
+def _decide(scheme, value):
+    """(grade id, grade label, passed, thresholds) for a value compared in the scheme's way."""
+    decision = scheme.decision
+    kind = decision["kind"]
+    levels = decision.get("grades") or decision.get("thresholds") or []
+    thresholds = [_level(level) for level in levels]
+    above = decision.get("above", "fail")
+    if isinstance(above, dict):  # a last grade that takes every higher value (Korea's grade 3)
+        thresholds.append({"id": str(above["id"]), "max": None, "above": levels[-1]["max"], "label": above.get("label")})
+    if kind == "declared_value" or value is None:
+        return None, None, None, thresholds
+    within = (lambda limit: value <= limit) if decision["comparison"] == "<=" else (lambda limit: value < limit)
+    for level in levels:
+        if within(level["max"]):
+            return str(level["id"]), level.get("label"), True, thresholds
+    if isinstance(above, dict):
+        return str(above["id"]), above.get("label"), True, thresholds
+    return None, None, False, thresholds
+
+
+def _level(level):
+    return {"id": str(level["id"]), "max": level["max"], "label": level.get("label")}
+
+
+def _check_boundary(data, scheme, chain):
+    unmet = []
+    by_stage = data.get("by_stage") or {}
+    if scheme.indicator != "ecs":
+        for stage in scheme.boundary.get("stages", []):
+            if stage not in by_stage:
+                unmet.append(Unmet("boundary", "system_boundary", f"stage {stage!r} missing from the result; {scheme.id} counts {', '.join(scheme.boundary['stages'])}"))
+    for rule in scheme.boundary.get("must_include", []):
+        if chain is None:
+            unmet.append(Unmet("missing_data", "system_boundary", f"{rule['item']}: the product inventory was not given, cannot check that it is included"))
+            continue
+        words = [w.lower() for w in rule["match"]]
+        found = any(any(w in f"{flow.target} {flow.label}".lower() for w in words)
+                    for process in chain.processes.values() for flow in process.flows if flow.kind == "dataset")
+        if not found:
+            unmet.append(Unmet("boundary", "system_boundary", f"{rule['item']}: {rule['reason']}"))
+    return unmet
+
+
+#: What each report item needs from the result (key of to_dict()), or from the chain.
+ITEM_DATA = {
+    "declared_unit": ("result", "declared_unit"),
+    "reference_flow": ("chain", None),
+    "system_boundary": ("result", "by_stage"),
+    "flow_diagram": ("chain", None),
+    "data_sources": ("chain", None),
+    "data_quality": ("chain", None),
+    "primary_data_share": ("optional", "primary_data_share"),
+    "electricity_location": ("result", "electricity"),
+    "electricity_market": ("optional", "electricity_market"),
+    "gwp_set": ("result", "gwp"),
+    "by_stage": ("result", "by_stage"),
+    "by_gas": ("result", "by_gas"),
+    "fossil_biogenic": ("result", "by_origin"),
+    "uncertainty": ("optional", "uncertainty"),
+    "sensitivity": ("optional", "sensitivity"),
+}
+
+
+def item_available(item, data, chain):
+    """True if the data behind a report item is present (items of pure text always are)."""
+    where, key = ITEM_DATA.get(item, (None, None))
+    if where == "result":
+        return data.get(key) not in (None, "", [], {})
+    if where == "chain":
+        return chain is not None
+    if where == "optional":
+        return optional(data, key) is not None
+    return True
+
+
+def _check_items(data, scheme, chain):
+    unmet = []
+    for item in scheme.required_items:
+        if not item_available(item, data, chain):
+            where, key = ITEM_DATA[item]
+            why = "the product inventory (chain) was not given" if where == "chain" else f"the result has no {key!r}"
+            unmet.append(Unmet("missing_data", item, f"{REPORT_ITEMS[item]['en']}: not available ({why})"))
+    return unmet
+
+
+def _check_data_quality(data, scheme, chain, today):
+    rules = scheme.data_quality
+    unmet = []
+    minimum = rules.get("primary_data_share_min")
+    if minimum is not None:
+        share = _fraction(optional(data, "primary_data_share"))
+        if share is None:
+            unmet.append(Unmet("missing_data", "primary_data_share", f"primary data share not available; {scheme.id} requires at least {minimum:.0%}"))
+        elif share < minimum:
+            unmet.append(Unmet("data_quality", "primary_data_share", f"primary data share {share:.0%} is below the minimum {minimum:.0%}"))
+    for stage in rules.get("site_specific_stages", []):
+        if chain is None:
+            unmet.append(Unmet("missing_data", "data_quality", f"{stage}: the product inventory was not given, cannot check site-specific data"))
+            continue
+        process = chain.processes.get(stage)
+        if process is None:
+            continue
+        defaults = [name for name, (_, provenance) in process.parameters.items() if not provenance.primary]
+        if "electricity" in defaults:
+            unmet.append(Unmet("data_quality", "data_quality",
+                               f"{stage}: electricity is a bundled default, not site-specific data; give stages.{stage}.electricity in the product file "
+                               "(site-specific data are required for the processes the label holder runs)"))
+    if rules.get("supplier_data_must_be_valid"):
+        for supplier in optional(data, "suppliers") or []:
+            if not isinstance(supplier, dict):
+                continue
+            until = supplier.get("valid_until") or supplier.get("validity_end")
+            name = supplier.get("name") or supplier.get("id") or supplier.get("stage") or "supplier"
+            if until:
+                try:
+                    end = _dt.date.fromisoformat(str(until)[:10])
+                except ValueError:
+                    unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name}: validity end {until!r} is not a date"))
+                    continue
+                if end < today:
+                    unmet.append(Unmet("expired", "data_sources", f"supplier data {name} expired on {end.isoformat()} (evaluated on {today.isoformat()})"))
+    return unmet
+
+
+def _as_dict(result):
+    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+
+def _number(amount):
+    if isinstance(amount, dict):
+        amount = amount.get("value")
+    return float(amount) if isinstance(amount, (int, float)) else None
+
+
+def _fraction(value):
+    """A share given as 0..1, as percent (0..100], or as {value: ...}; None if absent."""
+    if isinstance(value, dict):
+        value = value.get("value", value.get("share"))
+    if not isinstance(value, (int, float)):
+        return None
+    return value / 100.0 if value > 1.0 else float(value)
+
+
+def _add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class Study:
+    """Everything a label or report needs about one product under one scheme."""
+
+    scheme: Scheme
+    result: dict  # FootprintResult.to_dict(), per the scheme's declared unit
+    chain: object  # footprint.model.chain.Chain
+    decision: LabelDecision
+    ecs: object = None  # footprint.ecs.EcsResult
+    bundle: object = None  # footprint.inventories.Bundle
+    spec: object = None  # footprint.model.spec.ProductSpec
+
+
+def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=None, previous=None,
+          issued=None, today=None):
+    """Compute a product's footprint the way a scheme asks, and evaluate it.
+
+    Parameters
+    ----------
+    product : str or Path
+        Product file (YAML).
+    scheme : str or Scheme
+        Scheme id (``footprint schemes`` lists them) or a scheme.
+    gwp : str, optional
+        ``ar6`` or ``ar5``; default the scheme's. Must be one the scheme accepts.
+    factors, shares : str or Path, optional
+        For schemes with a factor table (fr-ecs): the tender's factor table and the supply shares.
+    certificate, previous, issued, today
+        See :func:`evaluate`.
+
+    Returns
+    -------
+    Study
+    """
+    from footprint.calc import compute
+    from footprint.collect import read_any
+    from footprint.ecs import evaluate_ecs, read_factor_table, read_shares
+    from footprint.inventories import read_bundle
+    from footprint.model import build_chain
+
+    if isinstance(scheme, str):
+        scheme = load_scheme(scheme)
+    gwp = gwp or scheme.gwp["default"]
+    if gwp not in scheme.gwp["accepted"]:
+        raise InputError(f"--gwp: got {gwp!r}; scheme {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}")
+    if factors is None and shares is not None:
+        raise InputError("--shares: given without --factors; the shares weight the factor table's rows")
+    if factors is not None and scheme.indicator != "ecs":
+        raise InputError(f"--factors: scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
+    spec = product if hasattr(product, "stages") else read_any(product)
+    bundle = read_bundle()
+    chain = build_chain(spec, bundle)
+    result = compute(spec, per=scheme.declared_unit, gwp=gwp).to_dict()
+    ecs = None
+    if factors is not None:
+        ecs = evaluate_ecs(chain, bundle, read_factor_table(factors), shares=read_shares(shares) if shares else None, table=factors)
+    decision = evaluate(result, scheme, chain=chain, today=today, issued=issued, certificate=certificate, previous=previous, ecs=ecs)
+    return Study(scheme, result, chain, decision, ecs, bundle, spec)

@@ -1,0 +1,401 @@
+"""Certification-ready reports: HTML and PDF, label artwork, PACT JSON and the results workbook.
+
+:func:`write_report` computes a product's footprint the way a label scheme asks
+(:func:`footprint.labels.study`), then renders ``report_templates/`` with jinja2
+(autoescaped) into one study report holding every item of an ISO 14067 / GB/T 24067 CFP
+study report, the label as SVG and PNG with its QR code, a PACT-shaped JSON product
+footprint and the results workbook (:mod:`footprint.report_xlsx`).
+
+A user's own templates (``--template DIR``) override the bundled ones file by file.
+"""
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import yaml
+from markupsafe import Markup, escape
+
+from footprint import __version__
+from footprint.charts import bar_chart, flow_diagram
+from footprint.errors import InputError
+from footprint.label_art import label_id, qr_payload, render_label_svg, svg_to_png
+from footprint.labels import REPORT_ITEMS, item_available, optional, study
+from footprint.pact import product_footprint
+from footprint.resources import data_dir
+
+LANGS = ("en", "zh", "both")
+STAGE_NAMES = {
+    "mg_silicon": {"en": "Metallurgical silicon", "zh": "工业硅"},
+    "polysilicon": {"en": "Polysilicon", "zh": "多晶硅"},
+    "ingot": {"en": "Mono ingot", "zh": "单晶硅棒"},
+    "wafer": {"en": "Wafer", "zh": "硅片"},
+    "cell": {"en": "Cell", "zh": "电池片"},
+    "module": {"en": "Module", "zh": "组件"},
+}
+ORIGIN_NAMES = {
+    "fossil": {"en": "Fossil", "zh": "化石"},
+    "biogenic": {"en": "Biogenic", "zh": "生物源"},
+    "land_use": {"en": "Land use", "zh": "土地利用"},
+    "aggregated": {"en": "CO2-eq, no gas split", "zh": "CO2 当量(未分气体)"},
+    "unclassified": {"en": "Unclassified", "zh": "未分类"},
+}
+#: Names of the foreground parameters of the product file, for the reader.
+PARAMETER_NAMES = {
+    "electricity": {"en": "electricity", "zh": "电力"},
+    "heat": {"en": "heat, natural gas", "zh": "热(天然气)"},
+    "mg_silicon": {"en": "metallurgical silicon input", "zh": "工业硅投入"},
+    "polysilicon": {"en": "polysilicon input", "zh": "多晶硅投入"},
+    "wafer_area": {"en": "wafer area", "zh": "硅片面积"},
+    "thickness": {"en": "wafer thickness", "zh": "硅片厚度"},
+    "kerf": {"en": "kerf loss", "zh": "切割损耗"},
+    "ingot_utilisation": {"en": "ingot utilisation", "zh": "硅棒利用率"},
+    "yield": {"en": "yield", "zh": "良率"},
+    "efficiency": {"en": "cell efficiency", "zh": "电池转换效率"},
+    "cells": {"en": "cells per module", "zh": "每块组件电池片数"},
+    "cells_per_wafer": {"en": "cells per wafer", "zh": "每硅片电池片数"},
+}
+UNMET_KINDS = {
+    "missing_data": {"en": "missing data", "zh": "数据缺失"},
+    "data_quality": {"en": "data quality", "zh": "数据质量"},
+    "expired": {"en": "expired", "zh": "已过期"},
+    "boundary": {"en": "boundary", "zh": "系统边界"},
+    "gwp": {"en": "GWP set", "zh": "GWP 值"},
+    "declared_unit": {"en": "declared unit", "zh": "声明单位"},
+    "factor_table": {"en": "factor table", "zh": "因子表"},
+    "reverification": {"en": "re-verification", "zh": "重新验证"},
+}
+#: What each electricity-dataset scope means, for the reader.
+SCOPES = {
+    "co2_combustion": {"en": "CO2 only, combustion at the power plants (no CH4/N2O, no upstream)",
+                       "zh": "仅 CO2,电厂燃烧排放(不含 CH4/N2O 及上游)"},
+    "co2e_life_cycle": {"en": "CO2-eq, life cycle of the electricity", "zh": "CO2 当量,电力生命周期"},
+    "co2e_combustion": {"en": "CO2-eq, combustion only", "zh": "CO2 当量,仅燃烧"},
+    "co2e_cradle_to_gate": {"en": "CO2-eq, cradle to gate", "zh": "CO2 当量,摇篮到大门"},
+}
+#: Inputs a reader expects in a PV module inventory: (keywords, en, zh). The report lists
+#: those the inventory lacks as "not modelled", so the cut-off statement follows the data.
+EXPECTED_INPUTS = (
+    (("transport", "freight", "lorry", "ship"), "transport between sites", "厂间运输"),
+    (("junction", "cable", "connector"), "junction box, cables and connectors", "接线盒、电缆和连接器"),
+    (("packaging", "pallet", "carton"), "packaging", "包装"),
+    (("water",), "process water", "工艺用水"),
+    (("hf", "hno3", "naoh", "koh", "chemical", "argon", "nitrogen"), "process chemicals and gases", "工艺化学品和气体"),
+    (("graphite", "crucible", "quartz"), "crucibles and graphite parts", "坩埚和石墨件"),
+    (("diamond wire", "diamond_wire", "slurry"), "sawing wire and slurry", "切割线和浆料"),
+    (("capital", "equipment", "building", "infrastructure"), "capital goods (equipment, buildings)", "资本货物(设备、厂房)"),
+    (("waste", "treatment"), "waste treatment", "废弃物处理"),
+)
+
+
+@dataclass
+class ReportFiles:
+    """The files :func:`write_report` wrote, and what it could not write and why."""
+
+    html: Path
+    pdf: Path | None
+    label_svg: Path
+    label_png: Path | None
+    pact_json: Path
+    label_json: Path
+    workbook: Path | None
+    decision: object  # footprint.labels.LabelDecision
+    notes: list = field(default_factory=list)
+
+    def paths(self):
+        return [p for p in (self.html, self.pdf, self.label_svg, self.label_png, self.pact_json, self.label_json, self.workbook) if p]
+
+
+def environment(template_dir=None):
+    """The jinja2 environment: autoescaping, the user's templates first, then the bundled ones."""
+    loaders = []
+    if template_dir is not None:
+        directory = Path(template_dir)
+        if not directory.is_dir():
+            raise InputError(f"--template: {directory}: not a directory; expected a folder of templates (report.html.j2, label.svg.j2, ...)")
+        loaders.append(jinja2.FileSystemLoader(str(directory)))
+    loaders.append(jinja2.FileSystemLoader(str(data_dir("report_templates"))))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = _num
+    env.filters["pct"] = lambda value: "—" if value is None else f"{value:.1%}"
+    return env
+
+
+def read_strings(env):
+    """The report's text in each language, from ``strings.yaml`` (the user's copy wins)."""
+    source, filename, _ = env.loader.get_source(env, "strings.yaml")
+    try:
+        return yaml.safe_load(source)
+    except yaml.YAMLError as exc:
+        raise InputError(f"{filename}: cannot read: {exc}".replace("\n", " ")) from exc
+
+
+def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=None, factors=None, shares=None,
+                 certificate=None, previous=None, issued=None, company=None, pdf=True):
+    """Compute, evaluate and write the whole dossier of one product under one scheme.
+
+    Parameters
+    ----------
+    product : str or Path
+        Product file (YAML).
+    scheme : str
+        Scheme id.
+    out_dir : str or Path
+        Created if missing.
+    lang : str
+        ``en``, ``zh`` or ``both`` (one bilingual report).
+    template_dir : str or Path, optional
+        A folder of templates overriding the bundled ones, file by file.
+    pdf : bool
+        Also write the PDF and the PNG label (needs WeasyPrint's system libraries).
+    gwp, factors, shares, certificate, previous, issued
+        See :func:`footprint.labels.study`.
+    company : str, optional
+        Company declaring the footprint (PACT ``companyName``).
+
+    Returns
+    -------
+    ReportFiles
+    """
+    if lang not in LANGS:
+        raise InputError(f"--lang: got {lang!r}; expected one of {', '.join(LANGS)}")
+    env = environment(template_dir)
+    st = study(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
+               previous=previous, issued=issued)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{_safe(st.result['product'])}-{st.scheme.id}"
+    notes = []
+
+    label_svg = render_template(env, lambda: render_label_svg(env, st.decision, lang=lang, scheme=st.scheme,
+                                                              product_name=st.result["product_name"]))
+    html = render_template(env, lambda: env.get_template("report.html.j2").render(**context(st, lang=lang, env=env, label_svg=label_svg)))
+    paths = {"html": out / f"{stem}.html", "label_svg": out / f"{stem}-label.svg", "pact_json": out / f"{stem}-pact.json",
+             "label_json": out / f"{stem}-label.json"}
+    paths["html"].write_text(html, encoding="utf-8")
+    paths["label_svg"].write_text(label_svg, encoding="utf-8")
+    pact = product_footprint(st.result, st.decision, st.chain, company=company)
+    paths["pact_json"].write_text(json.dumps(pact, ensure_ascii=False, indent=2), encoding="utf-8")
+    record = {"decision": st.decision.to_dict(), "label_id": label_id(st.decision), "qr_payload": qr_payload(st.decision)}
+    paths["label_json"].write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+
+    pdf_path = png_path = None
+    if pdf:
+        from footprint.pdf import html_to_pdf
+
+        pdf_path = out / f"{stem}.pdf"
+        # relative URLs in a user's template (logos, fonts) resolve in the user's folder
+        html_to_pdf(html, base_url=str(template_dir or data_dir("report_templates")), target=pdf_path)
+        png_path = out / f"{stem}-label.png"
+        png_path.write_bytes(svg_to_png(label_svg))
+    else:
+        notes.append("PDF and PNG not written (pdf=False)")
+    workbook = _write_workbook(st, out / f"{stem}.xlsx", notes)
+    return ReportFiles(paths["html"], pdf_path, paths["label_svg"], png_path, paths["pact_json"], paths["label_json"],
+                       workbook, st.decision, notes)
+
+
+def render_template(env, render):
+    """Run a render call; a template error becomes one InputError line naming file and line."""
+    try:
+        return render()
+    except jinja2.TemplateSyntaxError as exc:
+        raise InputError(f"template {exc.filename or exc.name}: line {exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateNotFound as exc:
+        raise InputError(f"template {exc.name}: not found in the template folder or the bundled report_templates/") from exc
+    except jinja2.UndefinedError as exc:
+        raise InputError(f"template: {exc.message}; the report context has no such field (see docs/labels-and-reports.md)") from exc
+
+
+def context(st, *, lang, env, label_svg=""):
+    """Everything the report template uses, as plain data (and pre-escaped SVG charts)."""
+    strings = read_strings(env)
+    result, chain, scheme, decision = st.result, st.chain, st.scheme, st.decision
+
+    def tr(key):
+        """The {en, zh} mapping of a string, to pass as a value into another one."""
+        entry = strings.get(key)
+        if entry is None:
+            raise InputError(f"strings.yaml: no text for {key!r}")
+        return entry
+
+    def t(key, **values):
+        """A string in the report's language(s); a value given as {en, zh} is picked per language."""
+        entry = tr(key)
+        text = {}
+        for code in ("en", "zh"):
+            picked = {name: (value.get(code, value.get("en", "")) if isinstance(value, dict) else value) for name, value in values.items()}
+            text[code] = str(entry[code]).format(**picked) if values else str(entry[code])
+        return _bilingual(text, lang)
+
+    def name(mapping):
+        return _bilingual(mapping, lang)
+
+    def pick(mapping):
+        """Plain text of an {en, zh} mapping, for SVG charts ("zh / en" when bilingual)."""
+        if lang == "both":
+            return f"{mapping.get('zh', '')} / {mapping.get('en', '')}"
+        return mapping.get(lang) or mapping.get("en", "")
+
+    unit = result["total"]["unit"]
+    stages = []
+    for stage, part in result["by_stage"].items():
+        process = chain.processes.get(stage)
+        site = process.site if process else ""
+        place = st.bundle.geographies.get(site) if st.bundle else None
+        stages.append({"id": stage, "name": name(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})),
+                       "short": pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})),
+                       "site": site, "site_name": (place.name_zh if lang != "en" and place and place.name_zh else place.name if place else site),
+                       "value": part["value"], "share": part["share"]})
+    gases = [{"label": label, "value": part["value"], "share": part["share"]} for label, part in result["by_gas"].items()]
+    origins = [{"id": key, "name": name(ORIGIN_NAMES.get(key, {"en": key, "zh": key})), "short": pick(ORIGIN_NAMES.get(key, {"en": key, "zh": key})),
+                "value": part["value"], "share": part["share"]} for key, part in result.get("by_origin", {}).items()]
+    for key in ("fossil", "biogenic", "land_use"):  # ISO 14067 asks for each, even when zero
+        if key not in {o["id"] for o in origins}:
+            origins.append({"id": key, "name": name(ORIGIN_NAMES[key]), "short": pick(ORIGIN_NAMES[key]), "value": 0.0, "share": 0.0})
+
+    inventory, datasets = _inventory(st, lang)
+    electricity = []
+    for use in result.get("electricity", []):
+        dataset = st.bundle.datasets.get(use["dataset"]) if st.bundle else None
+        factor = sum(x.amount for x in dataset.exchanges) if dataset else None
+        electricity.append({**use, "stage_name": pick(STAGE_NAMES.get(use["stage"], {"en": use["stage"], "zh": use["stage"]})),
+                            "factor_note": name(SCOPES.get(use["scope"], {"en": use["scope"], "zh": use["scope"]})),
+                            "sources": dataset.sources if dataset else [], "kg_per_kwh": factor})
+    flow_stages = []
+    for stage, process in chain.processes.items():
+        kwh = next((f.amount for f in process.flows if f.kind == "dataset" and f.target == process.electricity_dataset), 0.0)
+        flow_stages.append({"name": pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})), "site": process.site,
+                            "electricity": f"{kwh:,.3g} kWh/{process.unit}",
+                            "inputs": [f.label for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]})
+    kwp = float(chain.rated_power.to("kW").magnitude)
+    not_modelled = _not_modelled(chain, lang)
+    defaults_used = sum(1 for row in inventory if not row["primary"])
+    items = [{"id": item, "name": name(REPORT_ITEMS[item]), "required": item in scheme.required_items,
+              "available": item_available(item, result, chain)} for item in REPORT_ITEMS]
+    return {
+        "lang": lang,
+        "html_lang": "en" if lang == "en" else "zh-CN",
+        "t": t,
+        "tr": tr,
+        "name": name,
+        "version": __version__,
+        "result": result,
+        "decision": decision,
+        "scheme": scheme,
+        "scheme_sources": [{key: str(entry.get(key) or "") for key in ("id", "title", "issuer", "date", "url", "note")}
+                           for entry in scheme.sources],
+        "unit": unit,
+        "kwp": kwp,
+        "modules_per_kwp": 1.0 / kwp,
+        "area": float(chain.area.to("m**2").magnitude),
+        "power_w": float(chain.rated_power.to("W").magnitude),
+        "technology": chain.technology,
+        "stages": stages,
+        "gases": gases,
+        "origins": origins,
+        "inventory": inventory,
+        "datasets": datasets,
+        "electricity": electricity,
+        "market": optional(result, "electricity_market"),
+        "primary_share": optional(result, "primary_data_share"),
+        "uncertainty": optional(result, "uncertainty"),
+        "sensitivity": optional(result, "sensitivity"),
+        "not_modelled": not_modelled,
+        "co2_only_grid": any(e["scope"].startswith("co2_") for e in electricity),
+        "proxies": [d["name"] for d in datasets if "stand-in" in d["name"]],
+        "defaults_used": defaults_used,
+        "items": items,
+        "unmet": [{"kind": name(UNMET_KINDS.get(u.kind, {"en": u.kind, "zh": u.kind})),
+                   "item": name(REPORT_ITEMS[u.item]) if u.item in REPORT_ITEMS else u.item, "reason": u.reason} for u in decision.unmet],
+        "electricity_total": sum(e["amount"] for e in electricity),
+        "declared_unit_note": name(scheme.declared_unit_note) if isinstance(scheme.declared_unit_note, dict) else scheme.declared_unit_note,
+        "ecs": decision.ecs,
+        # as an image, not inline: WeasyPrint lays out an <img> SVG about a second faster
+        "label_svg": Markup(f'<img class="label" alt="label" src="data:image/svg+xml;base64,{base64.b64encode(label_svg.encode()).decode()}">') if label_svg else Markup(""),
+        "label_id": label_id(decision),
+        "qr_payload": qr_payload(decision),
+        "charts": {
+            "stages": bar_chart([(s["short"], s["value"], s["share"]) for s in stages], unit=unit),
+            "gases": bar_chart([(g["label"], g["value"], g["share"]) for g in gases], unit=unit),
+            "origins": bar_chart([(o["short"], o["value"], o["share"]) for o in origins], unit=unit),
+            "flow": flow_diagram(flow_stages, left_title=pick({"en": "grid electricity", "zh": "电网电力"}),
+                                 right_title=pick({"en": "materials and energy", "zh": "材料和能源"}),
+                                 boundary_label=pick({"en": "system boundary: cradle to gate", "zh": "系统边界:摇篮到大门"}),
+                                 output_label=pick({"en": f"1 module = {kwp:g} kWp → declared unit 1 kWp", "zh": f"1 块组件 = {kwp:g} kWp → 声明单位 1 kWp"})),
+        },
+    }
+
+
+def _inventory(st, lang):
+    """Foreground activity data with provenance, and the background datasets with sources and quality."""
+    rows, used = [], {}
+    for stage, process in st.chain.processes.items():
+        stage_name = STAGE_NAMES.get(stage, {"en": stage, "zh": stage})["zh" if lang != "en" else "en"]
+        for parameter, (quantity, provenance) in process.parameters.items():
+            label = PARAMETER_NAMES.get(parameter, {"en": parameter, "zh": parameter})["zh" if lang != "en" else "en"]
+            rows.append({"stage": stage_name, "item": label, "amount": float(quantity.magnitude), "unit": f"{quantity.units:~P}",
+                         "primary": provenance.primary, "source": provenance.describe(), "year": provenance.year})
+        for flow in process.flows:
+            if flow.kind == "dataset":
+                used.setdefault(flow.target, set()).add(stage)
+            if flow.kind in ("dataset", "gas") and not any(r["item"] == flow.label and r["stage"] == stage_name for r in rows):
+                if flow.kind == "dataset" and flow.target == process.electricity_dataset:
+                    continue  # shown as the electricity parameter
+                if flow.kind == "dataset" and flow.target == "heat_natural_gas" and "heat" in process.parameters:
+                    continue
+                unit = st.bundle.datasets[flow.target].unit if flow.kind == "dataset" and st.bundle else "kg"
+                rows.append({"stage": stage_name, "item": flow.label, "amount": flow.amount, "unit": f"{unit}/{process.unit}",
+                             "primary": flow.provenance.primary, "source": flow.provenance.describe(), "year": flow.provenance.year})
+    datasets = []
+    if st.bundle:
+        for dataset_id in used:
+            dataset = st.bundle.datasets[dataset_id]
+            qualities = sorted({x.quality for x in dataset.exchanges if x.quality})
+            datasets.append({"id": dataset.id, "name": dataset.name, "unit": dataset.unit, "geography": dataset.geography,
+                             "year": dataset.year, "sources": dataset.sources, "quality": "; ".join(qualities),
+                             "scope": dataset.scope, "locators": sorted({x.locator for x in dataset.exchanges if x.locator})})
+    return rows, datasets
+
+
+def _not_modelled(chain, lang):
+    """Expected PV inputs that the inventory does not contain."""
+    text = " ".join(f"{flow.target} {flow.label}".lower() for process in chain.processes.values() for flow in process.flows)
+    missing = []
+    for keywords, en, zh in EXPECTED_INPUTS:
+        if not any(word in text for word in keywords):
+            missing.append(_bilingual({"en": en, "zh": zh}, lang))
+    return missing
+
+
+def _write_workbook(st, path, notes):
+    """The results workbook (summary, breakdowns, inputs with their sources, provenance)."""
+    from footprint.report_xlsx import write_results_workbook
+
+    return write_results_workbook(st.result, path, product=st.spec)
+
+
+def _bilingual(mapping, lang):
+    if lang == "both":
+        return Markup(f'<span lang="zh-CN">{escape(mapping.get("zh", ""))}</span><span class="alt" lang="en">{escape(mapping.get("en", ""))}</span>')
+    return mapping.get(lang) or mapping.get("en", "")
+
+
+def _num(value, digits=3):
+    """A number for people: significant digits, thousands separators, "—" when missing."""
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if value == 0:
+        return "0"
+    magnitude = abs(value)
+    decimals = max(0, digits - len(str(int(magnitude)))) if magnitude >= 1 else digits + max(0, -int(f"{magnitude:e}".split("e")[1]) - 1)
+    return f"{value:,.{min(decimals, 8)}f}"
+
+
+def _safe(text):
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in str(text)) or "product"

@@ -1,0 +1,195 @@
+"""Label-scheme files: ``methods/label-<id>.yaml``, read and checked.
+
+A scheme is data, not code: who issues it, the standard it rests on, the declared unit,
+the boundary, the GWP set, the report items and data quality it requires, its thresholds or
+grades, rounding, validity and label wording, each rule citing its source. See
+docs/labels-and-reports.md for the fields; :mod:`footprint.labels` evaluates a result
+against a scheme.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
+from pathlib import Path
+
+import yaml
+
+from footprint.errors import DataError, InputError
+from footprint.resources import data_dir
+
+FORMAT = "footprint-label-scheme/1"
+PREFIX = "label-"
+DECISION_KINDS = ("declared_value", "grades", "threshold")
+ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "up": ROUND_CEILING, "down": ROUND_FLOOR}
+GWP_IDS = ("ar6", "ar5")
+
+#: Items of an ISO 14067:2018 clause 7.3 / GB/T 24067-2024 CFP study report, as the report
+#: names them. A scheme lists the ones it requires; :data:`ITEM_DATA` says which data each needs.
+REPORT_ITEMS = {
+    "goal_scope": {"en": "Goal and scope", "zh": "目的和范围"},
+    "declared_unit": {"en": "Declared unit", "zh": "声明单位"},
+    "reference_flow": {"en": "Reference flow", "zh": "基准流"},
+    "system_boundary": {"en": "System boundary", "zh": "系统边界"},
+    "flow_diagram": {"en": "Flow diagram", "zh": "流程图"},
+    "cutoff_allocation": {"en": "Cut-off and allocation rules", "zh": "取舍准则和分配"},
+    "data_sources": {"en": "Data sources", "zh": "数据来源"},
+    "data_quality": {"en": "Data quality", "zh": "数据质量"},
+    "primary_data_share": {"en": "Primary data share", "zh": "初级数据占比"},
+    "electricity_location": {"en": "Electricity, location-based", "zh": "电力(基于位置)"},
+    "electricity_market": {"en": "Electricity, market-based", "zh": "电力(基于市场)"},
+    "gwp_set": {"en": "GWP set", "zh": "全球变暖潜势(GWP)值来源"},
+    "by_stage": {"en": "Results by stage", "zh": "分阶段结果"},
+    "by_gas": {"en": "Results by gas", "zh": "分温室气体结果"},
+    "fossil_biogenic": {"en": "Fossil and biogenic emissions", "zh": "化石碳与生物碳排放"},
+    "uncertainty": {"en": "Uncertainty", "zh": "不确定性分析"},
+    "sensitivity": {"en": "Sensitivity", "zh": "敏感性分析"},
+    "limitations": {"en": "Limitations", "zh": "局限性"},
+    "decision": {"en": "Scheme decision", "zh": "标识评价结论"},
+}
+
+@dataclass
+class Scheme:
+    """A label scheme as read from ``methods/label-<id>.yaml`` (see the files for each field)."""
+
+    id: str
+    name: dict
+    issuer: dict
+    basis_standard: str
+    declared_unit: str
+    unit: str
+    boundary: dict
+    gwp: dict
+    indicator: str
+    required_items: list
+    data_quality: dict
+    decision: dict
+    rounding: dict
+    validity: dict
+    label_wording: dict
+    sources: list
+    path: str = ""
+    unit_as_published: str = ""
+    declared_unit_note: str = ""
+    factor_table: dict = field(default_factory=dict)
+    label_title: dict = field(default_factory=dict)  # short {en, zh} title for the label artwork
+
+    def title(self, lang):
+        """The label's title in ``lang``: ``label_title`` if given, else the scheme's name."""
+        return (self.label_title or self.name).get(lang) or self.name.get(lang, self.id)
+
+    def source(self, source_id):
+        """The source entry with this id (every rule's ``source`` list points into ``sources``)."""
+        for entry in self.sources:
+            if entry["id"] == source_id:
+                return entry
+        raise KeyError(source_id)
+
+
+def scheme_paths():
+    """Bundled scheme files, sorted by id."""
+    return sorted(data_dir("methods").glob(f"{PREFIX}*.yaml"))
+
+
+def list_schemes():
+    """All bundled schemes, read and checked, sorted by id."""
+    return [read_scheme(path) for path in scheme_paths()]
+
+
+def load_scheme(scheme_id):
+    """The bundled scheme ``scheme_id``, or a scheme file given by path.
+
+    Raises
+    ------
+    InputError
+        No such scheme.
+    """
+    candidate = Path(scheme_id)
+    if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
+        return read_scheme(candidate)
+    path = data_dir("methods") / f"{PREFIX}{scheme_id}.yaml"
+    if not path.is_file():
+        known = ", ".join(p.stem[len(PREFIX):] for p in scheme_paths())
+        raise InputError(f"--scheme: unknown scheme {scheme_id!r}; expected one of {known} or a scheme YAML file")
+    return read_scheme(path)
+
+
+def read_scheme(path):
+    """Read and check one scheme file.
+
+    Raises
+    ------
+    DataError
+        A missing or malformed field, named with the file and YAML path.
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise DataError(f"{path}: cannot read scheme: {exc}".replace("\n", " ")) from exc
+    return _check_scheme(raw, path)
+
+
+def _check_scheme(raw, path):
+    def fail(where, message):
+        raise DataError(f"{path}: {where}: {message}")
+
+    if not isinstance(raw, dict):
+        fail("(top)", "expected a mapping")
+    if raw.get("format") != FORMAT:
+        fail("format", f"got {raw.get('format')!r}; expected {FORMAT!r}")
+    for key in ("id", "name", "issuer", "basis_standard", "declared_unit", "unit", "boundary", "gwp", "indicator",
+                "required_items", "data_quality", "decision", "rounding", "validity", "label_wording", "sources"):
+        if raw.get(key) in (None, "", [], {}):
+            fail(key, "missing; every scheme states it (see methods/label-cn-cfp.yaml)")
+    source_ids = set()
+    for i, entry in enumerate(raw["sources"]):
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("title"):
+            fail(f"sources[{i}]", "expected a mapping with at least id and title")
+        source_ids.add(entry["id"])
+    for key in ("boundary", "gwp", "data_quality", "decision", "rounding", "validity"):
+        cited = raw[key].get("source") if isinstance(raw[key], dict) else None
+        if not cited:
+            fail(f"{key}.source", "missing; every rule cites a source id (or 'tool' for a choice of this library)")
+        for source_id in cited:
+            if source_id not in source_ids:
+                fail(f"{key}.source", f"unknown source id {source_id!r}; expected one of {', '.join(sorted(source_ids))}")
+    for item in raw["required_items"]:
+        if item not in REPORT_ITEMS:
+            fail("required_items", f"unknown item {item!r}; expected one of {', '.join(REPORT_ITEMS)}")
+    gwp = raw["gwp"]
+    if gwp.get("default") not in GWP_IDS or not set(gwp.get("accepted", [])) <= set(GWP_IDS) or gwp["default"] not in gwp["accepted"]:
+        fail("gwp", f"got {gwp!r}; expected default and accepted among {GWP_IDS}, default accepted")
+    decision = raw["decision"]
+    if decision.get("kind") not in DECISION_KINDS:
+        fail("decision.kind", f"got {decision.get('kind')!r}; expected one of {', '.join(DECISION_KINDS)}")
+    if decision["kind"] in ("grades", "threshold"):
+        if decision.get("comparison") not in ("<=", "<"):
+            fail("decision.comparison", f"got {decision.get('comparison')!r}; expected '<=' or '<'")
+        levels = decision.get("grades" if decision["kind"] == "grades" else "thresholds") or []
+        if not levels:
+            fail(f"decision.{'grades' if decision['kind'] == 'grades' else 'thresholds'}", "missing; expected a list of {id, max, label}")
+        previous = None
+        for i, level in enumerate(levels):
+            if not isinstance(level.get("max"), (int, float)) or isinstance(level.get("max"), bool):
+                fail(f"decision levels[{i}].max", f"got {level.get('max')!r}; expected a number")
+            if previous is not None and level["max"] <= previous:
+                fail(f"decision levels[{i}].max", "levels must be listed from the strictest (lowest) up")
+            previous = level["max"]
+    rounding = raw["rounding"]
+    if not isinstance(rounding.get("step"), (int, float)) or rounding["step"] <= 0:
+        fail("rounding.step", f"got {rounding.get('step')!r}; expected a positive number such as 1, 0.01 or 10")
+    if rounding.get("mode") not in ROUNDING_MODES:
+        fail("rounding.mode", f"got {rounding.get('mode')!r}; expected one of {', '.join(ROUNDING_MODES)}")
+    if rounding.get("applies_to") not in ("display", "decision"):
+        fail("rounding.applies_to", f"got {rounding.get('applies_to')!r}; expected 'display' or 'decision'")
+    years = raw["validity"].get("years")
+    if years is not None and (not isinstance(years, int) or years <= 0):
+        fail("validity.years", f"got {years!r}; expected a whole number of years or null")
+    for lang in ("en", "zh"):
+        for key in ("name", "label_wording"):
+            if not raw[key].get(lang):
+                fail(f"{key}.{lang}", "missing; schemes carry English and Chinese text")
+    fields = {name: raw.get(name) for name in Scheme.__dataclass_fields__ if name in raw}
+    fields.pop("path", None)
+    fields.setdefault("factor_table", {})
+    fields.setdefault("label_title", {})
+    return Scheme(path=str(path), **fields)

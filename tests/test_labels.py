@@ -1,0 +1,329 @@
+"""Label schemes: reading, rounding, thresholds and grades at their boundaries, unmet requirements.
+
+Values are given by hand (synthetic results) or recomputed here from the product file's
+own numbers, never read back from the code under test.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import shutil
+
+import pytest
+import yaml
+
+from footprint.errors import DataError, InputError
+from footprint.inventories import read_bundle
+from footprint.labels import (
+    Scheme,
+    evaluate,
+    list_schemes,
+    load_scheme,
+    read_scheme,
+    result_sha256,
+    round_value,
+)
+from footprint.model import build_chain, read_product
+
+from conftest import PERC, ROOT, run_cli
+
+DATA = ROOT / "tests" / "data"
+STAGES = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")
+TODAY = dt.date(2026, 3, 1)
+
+
+def synthetic(total, **extra):
+    """A complete result per kWp with the given total [kg CO2-eq/kWp], every optional item present."""
+    share = 1 / len(STAGES)
+    result = {
+        "product": "test-module",
+        "product_name": "Test module",
+        "declared_unit": "1 kWp",
+        "total": {"value": total, "unit": "kg CO2-eq/kWp"},
+        "by_stage": {stage: {"value": total * share, "share": share} for stage in STAGES},
+        "by_gas": {"CO2, fossil": {"value": total, "share": 1.0}},
+        "by_origin": {"fossil": {"value": total, "share": 1.0}},
+        "method": "IPCC 2021 | climate change | global warming potential (GWP100)",
+        "gwp": "IPCC AR6 GWP100 (IPCC 2021)",
+        "electricity": [{"stage": "module", "site": "CN-JS", "dataset": "electricity_grid_CN-JS", "name": "grid",
+                         "year": 2023, "scope": "co2_combustion", "amount": 10.0}],
+        "primary_data_share": 0.6,
+        "uncertainty": {"p5": total * 0.9, "p95": total * 1.1},
+        "sensitivity": {"module electricity": 0.1},
+        "computed_at": "2026-01-01T00:00:00+00:00",
+    }
+    result.update(extra)
+    return result
+
+
+@pytest.fixture(scope="module")
+def bundle():
+    return read_bundle()
+
+
+@pytest.fixture(scope="module")
+def site_chain(tmp_path_factory, bundle):
+    """The example module with the module stage's own electricity given: site-specific data."""
+    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    raw["stages"]["module"]["electricity"] = "3.5 kWh/m2"
+    path = tmp_path_factory.mktemp("products") / "site.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return build_chain(read_product(path), bundle)
+
+
+@pytest.fixture(scope="module")
+def example_chain(bundle):
+    return build_chain(read_product(PERC), bundle)
+
+
+def decide(total, scheme, chain, **kwargs):
+    extra = kwargs.pop("extra", {})
+    return evaluate(synthetic(total, **extra), scheme, chain=chain, today=TODAY, **kwargs)
+
+
+def test_every_bundled_scheme_reads_and_cites_its_rules():
+    schemes = {scheme.id: scheme for scheme in list_schemes()}
+    assert set(schemes) == {"cn-cfp", "epeat-ulcs", "kr-carbon", "fr-ecs", "epd"}
+    for scheme in schemes.values():
+        assert isinstance(scheme, Scheme)
+        ids = {entry["id"] for entry in scheme.sources}
+        for rule in ("boundary", "gwp", "data_quality", "decision", "rounding", "validity"):
+            assert set(getattr(scheme, rule)["source"]) <= ids
+    assert schemes["cn-cfp"].validity["years"] == 2
+    assert schemes["kr-carbon"].validity["years"] == 3
+    assert schemes["epd"].validity["years"] == 5
+    assert schemes["fr-ecs"].factor_table["shipped"] is None
+
+
+def test_schemes_command_lists_them_as_json(footprint_home):
+    done = run_cli("schemes", "--format", "json", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+    ids = [row["id"] for row in json.loads(done.stdout)]
+    assert ids == ["cn-cfp", "epd", "epeat-ulcs", "fr-ecs", "kr-carbon"]
+
+
+def test_unknown_scheme_is_an_input_error():
+    with pytest.raises(InputError, match="unknown scheme 'nope'.*cn-cfp"):
+        load_scheme("nope")
+
+
+def test_scheme_citing_an_unknown_source_is_rejected(tmp_path):
+    raw = yaml.safe_load((ROOT / "methods" / "label-kr-carbon.yaml").read_text(encoding="utf-8"))
+    raw["decision"]["source"] = ["nowhere"]
+    path = tmp_path / "label-bad.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match=r"label-bad.yaml: decision.source: unknown source id 'nowhere'"):
+        read_scheme(path)
+
+
+def test_scheme_with_levels_out_of_order_is_rejected(tmp_path):
+    raw = yaml.safe_load((ROOT / "methods" / "label-epeat-ulcs.yaml").read_text(encoding="utf-8"))
+    raw["decision"]["grades"].reverse()
+    path = tmp_path / "label-bad.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match=r"decision levels\[1\].max: levels must be listed from the strictest"):
+        read_scheme(path)
+
+
+@pytest.mark.parametrize("value, rounding, expected", [
+    (630.5, {"step": 1, "mode": "half_up"}, 631.0),
+    (630.49, {"step": 1, "mode": "half_up"}, 630.0),
+    (0.125, {"step": 0.01, "mode": "half_up"}, 0.13),   # binary 0.125 is exact; half up, not half even
+    (670.005, {"step": 0.01, "mode": "half_up"}, 670.01),
+    (731.0, {"step": 10, "mode": "up"}, 740.0),
+    (740.0, {"step": 10, "mode": "up"}, 740.0),
+    (740.01, {"step": 10, "mode": "up"}, 750.0),
+    (745.0, {"step": 10, "mode": "half_up"}, 750.0),
+])
+def test_rounding(value, rounding, expected):
+    assert round_value(value, rounding) == expected
+
+
+@pytest.mark.parametrize("total, grade, outcome", [
+    (399.9, "ultra-low", "pass"),
+    (400.0, "ultra-low", "pass"),
+    (400.0001, "low", "pass"),
+    (630.0, "low", "pass"),
+    (630.0001, None, "fail"),
+    (810.0, None, "fail"),
+])
+def test_epeat_thresholds(total, grade, outcome, site_chain):
+    decision = decide(total, "epeat-ulcs", site_chain)
+    assert (decision.grade, decision.outcome) == (grade, outcome)
+    assert decision.unmet == []
+
+
+def test_epeat_decides_on_the_unrounded_value(site_chain):
+    decision = decide(630.4, "epeat-ulcs", site_chain)
+    assert decision.value_text == "630" and decision.grade is None and decision.outcome == "fail"
+
+
+@pytest.mark.parametrize("total, grade, shown", [
+    (669.99, "1", "669.99"),
+    (670.0, "1", "670.00"),
+    (670.004, "2", "670.00"),   # grades follow the unrounded value; the label shows two decimals
+    (830.0, "2", "830.00"),
+    (830.01, "3", "830.01"),
+    (1200.0, "3", "1,200.00"),
+])
+def test_korea_grades(total, grade, shown, site_chain):
+    decision = decide(total, "kr-carbon", site_chain)
+    assert decision.grade == grade
+    assert decision.value_text == shown
+    assert decision.outcome == "pass"  # grade 3 is still certified
+    assert [(t["id"], t["max"]) for t in decision.thresholds] == [("1", 670), ("2", 830), ("3", None)]
+    assert decision.valid_until == "2029-03-01"
+
+
+def test_cn_cfp_declares_the_value_with_validity(site_chain):
+    decision = decide(444.5, "cn-cfp", site_chain, issued=dt.date(2024, 2, 29), certificate="CFP-2024-001")
+    assert decision.outcome == "pass" and decision.grade is None
+    assert decision.value == 445.0 and decision.value_unrounded == 444.5
+    assert decision.valid_until == "2026-02-28"
+    assert decision.certificate == "CFP-2024-001"
+    assert decision.label_text["zh"] == "产品碳足迹 445 kg CO2-eq/kWp"
+
+
+def test_missing_items_make_the_study_incomplete(site_chain):
+    result = synthetic(500.0)
+    for key in ("primary_data_share", "uncertainty", "sensitivity"):
+        del result[key]
+    decision = evaluate(result, "cn-cfp", chain=site_chain, today=TODAY)
+    assert decision.outcome == "incomplete"
+    assert {(u.kind, u.item) for u in decision.unmet} == {
+        ("missing_data", "primary_data_share"), ("missing_data", "uncertainty"), ("missing_data", "sensitivity")}
+    # Korea does not ask for those items
+    assert evaluate(result, "kr-carbon", chain=site_chain, today=TODAY).outcome == "pass"
+
+
+def test_default_electricity_of_the_holders_stage_is_a_data_quality_gap(example_chain):
+    decision = decide(500.0, "cn-cfp", example_chain)
+    assert decision.outcome == "incomplete"
+    [unmet] = decision.unmet
+    assert unmet.kind == "data_quality" and "module: electricity is a bundled default" in unmet.reason
+
+
+def test_expired_supplier_data(site_chain):
+    suppliers = [{"name": "wafer supplier A", "valid_until": "2026-02-28"}, {"name": "glass supplier", "valid_until": "2026-03-01"}]
+    decision = decide(500.0, "kr-carbon", site_chain, extra={"suppliers": suppliers})
+    assert [(u.kind, u.reason) for u in decision.unmet] == [
+        ("expired", "supplier data wafer supplier A expired on 2026-02-28 (evaluated on 2026-03-01)")]
+    assert decision.outcome == "incomplete"
+
+
+def test_gwp_set_and_declared_unit_must_match_the_scheme(site_chain):
+    decision = decide(500.0, "kr-carbon", site_chain, extra={"gwp": "IPCC AR4 GWP100", "declared_unit": "1 module"})
+    assert {u.kind for u in decision.unmet} == {"gwp", "declared_unit"}
+
+
+def test_minimum_primary_data_share_when_a_scheme_sets_one(site_chain):
+    scheme = load_scheme("kr-carbon")
+    scheme.data_quality = {**scheme.data_quality, "primary_data_share_min": 0.7}
+    low = evaluate(synthetic(500.0, primary_data_share=0.6), scheme, chain=site_chain, today=TODAY)
+    assert [u.reason for u in low.unmet] == ["primary data share 60% is below the minimum 70%"]
+    assert evaluate(synthetic(500.0, primary_data_share=70.0), scheme, chain=site_chain, today=TODAY).unmet == []
+
+
+def test_epeat_needs_the_frame_in_the_inventory(tmp_path, bundle):
+    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    raw["stages"]["module"]["electricity"] = "3.5 kWh/m2"
+    raw["stages"]["module"]["materials"] = {"aluminium_primary_CN": "0 kg/m2"}  # a frameless module
+    path = tmp_path / "frameless.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    chain = build_chain(read_product(path), bundle)
+    decision = decide(350.0, "epeat-ulcs", chain)
+    assert decision.grade == "ultra-low" and decision.outcome == "incomplete"
+    assert [(u.kind, u.reason.split(":")[0]) for u in decision.unmet] == [("boundary", "frame")]
+
+
+def test_epd_asks_for_reverification_after_a_ten_percent_rise(site_chain):
+    assert decide(440.0, "epd", site_chain, previous=400.0).unmet[0].kind == "reverification"  # +10.0 %
+    kept = decide(439.9, "epd", site_chain, previous=400.0)
+    assert kept.unmet == [] and kept.outcome == "pass" and "+9.97%" in kept.notes[0]
+    assert decide(439.9, "epd", site_chain).valid_until == "2031-03-01"
+
+
+def test_fr_ecs_without_a_factor_table_asks_for_one(site_chain):
+    decision = decide(500.0, "fr-ecs", site_chain)
+    assert decision.outcome == "incomplete" and decision.value is None
+    assert decision.unmet[0].kind == "factor_table"
+    assert "no sourced table is shipped" in decision.unmet[0].reason and "--factors" in decision.unmet[0].reason
+
+
+def ecs_by_hand():
+    """G of tests/data/ecs-test-*.csv for the example product, from the product file's numbers."""
+    kwp = 0.55
+    cells = 144 / 2 / 0.97                      # full cells per module, module yield 0.97
+    wafers = cells / 0.98                       # cell yield
+    ingot = wafers * 330.15 * (150 + 50) * 1e-4 * 2.329 / 1000 / (0.93 * 0.97)  # kg, Si density 2.329 g/cm3
+    poly = ingot * 1.0204
+    glass = 8.0 * 2.583                         # kg per module, bundled 8.0 kg/m2 (PERC)
+    return ((50 * 0.75 + 20 * 0.25) * poly + 30 * ingot + 0.5 * wafers + 100 * cells * 0.033015
+            + 10 * 2.583 + (1.5 * 0.6 + 1.0 * 0.4) * glass) / kwp
+
+
+def test_fr_ecs_formula(site_chain, bundle):
+    from footprint.ecs import evaluate_ecs, read_factor_table, read_shares
+
+    ecs = evaluate_ecs(site_chain, bundle, read_factor_table(DATA / "ecs-test-factors.csv"),
+                       shares=read_shares(DATA / "ecs-test-shares.csv"), table=str(DATA / "ecs-test-factors.csv"))
+    assert ecs.unmet == []
+    assert ecs.value == pytest.approx(ecs_by_hand(), rel=1e-9)
+    decision = evaluate(synthetic(500.0), "fr-ecs", chain=site_chain, today=TODAY, ecs=ecs)
+    expected = -(-ecs_by_hand() // 10) * 10    # rounded up to a multiple of 10
+    assert decision.value == expected and decision.decided_on == "rounded"
+    assert decision.outcome == ("pass" if expected <= 740 else "fail")
+    assert decision.cfp_value == 500.0
+
+
+@pytest.mark.parametrize("g, outcome", [(730.01, "pass"), (740.0, "pass"), (740.001, "fail")])
+def test_fr_ecs_threshold_on_the_rounded_value(g, outcome, site_chain):
+    from footprint.ecs import EcsResult
+
+    ecs = EcsResult(g, [], {}, "table.csv", "0" * 64)
+    assert decide(500.0, "fr-ecs", site_chain, ecs=ecs).outcome == outcome
+
+
+def test_fr_ecs_material_without_origin_is_reported(site_chain, bundle):
+    from footprint.ecs import evaluate_ecs, read_factor_table
+
+    ecs = evaluate_ecs(site_chain, bundle, read_factor_table(DATA / "ecs-test-factors.csv"), table="t.csv")
+    assert ecs.value is None
+    assert [reason for _, _, reason in ecs.unmet] == ["solar_glass: origin country unknown; give it in the shares file (stage,country,share)"]
+
+
+def test_factor_table_rows_must_cite_a_source(tmp_path):
+    from footprint.ecs import read_factor_table
+
+    table = tmp_path / "f.csv"
+    table.write_text("# a comment\nstage,country,gwp,per,source,locator\npolysilicon,CN,50,kg,,\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"f.csv: line 3, column source: empty; each factor must cite the tender"):
+        read_factor_table(table)
+
+
+def test_result_hash_ignores_the_time_of_computation():
+    a, b = synthetic(500.0), synthetic(500.0, computed_at="2027-05-05T00:00:00+00:00")
+    canonical = {k: v for k, v in a.items() if k != "computed_at"}
+    expected = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
+    assert result_sha256(a) == result_sha256(b) == expected
+    assert result_sha256(synthetic(500.1)) != expected
+
+
+def test_label_command_on_the_example(footprint_home, tmp_path):
+    """The label value is the kWp footprint: the per-module result divided by 0.55 kWp."""
+    product = tmp_path / "p.yaml"
+    shutil.copy(PERC, product)
+    done = run_cli("label", product, "--scheme", "kr-carbon", "--format", "json", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+    decision = json.loads(done.stdout)
+    per_module = json.loads(run_cli("calc", product, "--per", "module", "--format", "json", home=footprint_home).stdout)
+    assert decision["value_unrounded"] == pytest.approx(per_module["total"]["value"] / 0.55, rel=1e-9)
+    assert decision["value_text"] == f"{per_module['total']['value'] / 0.55:,.2f}"
+    assert decision["grade"] == ("1" if decision["value_unrounded"] <= 670 else "2" if decision["value_unrounded"] <= 830 else "3")
+    assert [u["kind"] for u in decision["unmet"]] == ["data_quality"]  # module electricity is a default
+
+
+def test_label_command_rejects_factors_for_other_schemes(footprint_home):
+    done = run_cli("label", PERC, "--scheme", "cn-cfp", "--factors", DATA / "ecs-test-factors.csv", home=footprint_home)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == "error: --factors: scheme cn-cfp does not use a factor table (only schemes with indicator 'ecs' do)"

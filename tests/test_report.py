@@ -1,0 +1,274 @@
+"""Reports: each scheme's PDF holds the required items, Chinese renders with a CJK font, the label's
+QR code carries the result's identity and hash, templates are autoescaped and replaceable."""
+
+import hashlib
+import io
+import json
+import re
+import shutil
+
+import pytest
+import segno
+import yaml
+
+from footprint.labels import REPORT_ITEMS, load_scheme
+from footprint.pdf import pdf_unavailable_reason
+from footprint.report import write_report
+
+from conftest import PERC, ROOT
+
+DATA = ROOT / "tests" / "data"
+SCHEMES = ("cn-cfp", "epeat-ulcs", "kr-carbon", "fr-ecs", "epd")
+NO_PDF = pdf_unavailable_reason()
+needs_pdf = pytest.mark.skipif(NO_PDF is not None, reason=f"PDF renderer unavailable: {NO_PDF}")
+
+#: Text that shows each report item in the English PDF (headings of report_templates/strings.yaml).
+ITEM_TEXT = {
+    "goal_scope": ["Goal and scope"],
+    "declared_unit": ["Declared unit", "1 kWp"],
+    "reference_flow": ["Reference flow", "1.818 modules of 550 W per kWp"],
+    "system_boundary": ["System boundary"],
+    "flow_diagram": ["system boundary: cradle to gate", "1 module = 0.55 kWp"],
+    "cutoff_allocation": ["Cut-off and allocation rules"],
+    "data_sources": ["Data sources", "Emission factors (background datasets)"],
+    "data_quality": ["Data quality", "pedigree"],
+    "primary_data_share": ["Primary data share"],
+    "electricity_location": ["Location-based"],
+    "electricity_market": ["Market-based"],
+    "gwp_set": ["GWP set", "IPCC AR6 GWP100"],
+    "by_stage": ["Results by stage", "Polysilicon"],
+    "by_gas": ["Results by gas", "CO2, fossil"],
+    "fossil_biogenic": ["Fossil and biogenic emissions", "Fossil", "Biogenic"],
+    "uncertainty": ["Uncertainty"],
+    "sensitivity": ["Sensitivity"],
+    "limitations": ["Limitations"],
+    "decision": ["Scheme decision", "Unmet requirements"],
+}
+
+
+def pdf_text(path):
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def pdf_fonts(path):
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(str(path)).pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+#: Language of each scheme's report: cn-cfp bilingual (covers Chinese and English), the rest English.
+LANG = {"cn-cfp": "both"}
+
+
+@pytest.fixture(scope="module")
+def reports(footprint_home, tmp_path_factory):
+    """One report per scheme (fr-ecs with the test factor table), rendered once, with its PDF text."""
+    if NO_PDF:
+        pytest.skip(f"PDF renderer unavailable: {NO_PDF}")
+    out = tmp_path_factory.mktemp("reports")
+    files = {}
+    for scheme in SCHEMES:
+        extra = {"factors": DATA / "ecs-test-factors.csv", "shares": DATA / "ecs-test-shares.csv"} if scheme == "fr-ecs" else {}
+        written = write_report(PERC, scheme=scheme, out_dir=out / scheme, lang=LANG.get(scheme, "en"), **extra)
+        files[scheme] = (written, pdf_text(written.pdf))
+    return files
+
+
+@needs_pdf
+@pytest.mark.parametrize("scheme_id", SCHEMES)
+def test_each_scheme_report_holds_its_required_items(reports, scheme_id):
+    files, text = reports[scheme_id]
+    scheme = load_scheme(scheme_id)
+    for item in scheme.required_items:
+        for snippet in ITEM_TEXT[item]:
+            assert snippet in text, f"{scheme_id}: item {item}: {snippet!r} not in the PDF"
+    decision = files.decision
+    assert f"{decision.value_text} kg CO2-eq/kWp" in text
+    assert decision.result_sha256 in text.replace(" ", "")
+    for unmet in decision.unmet:
+        assert unmet.reason[:40] in text
+
+
+@needs_pdf
+def test_every_report_item_has_a_section(reports):
+    _, text = reports["cn-cfp"]
+    for item in REPORT_ITEMS:
+        for snippet in ITEM_TEXT[item]:
+            assert snippet in text, f"{item}: {snippet!r}"
+
+
+@needs_pdf
+def test_report_values_match_the_result(reports):
+    files, text = reports["kr-carbon"]
+    result = json.loads(files.label_json.read_text(encoding="utf-8"))["decision"]
+    # the total with 4 significant digits, as the summary prints it
+    total = result["cfp_value"]
+    assert f"{total:,.{max(0, 4 - len(str(int(total))))}f}" in text
+    assert "Grade" in text and f"Grade {result['grade']}" in text
+
+
+@needs_pdf
+def test_fr_ecs_report_shows_the_formula_terms(reports):
+    files, text = reports["fr-ecs"]
+    assert "Simplified carbon evaluation (ECS)" in text and "TEST ONLY (made-up)" in text
+    assert files.decision.ecs["value"] is not None and f"{files.decision.value_text} kg CO2-eq/kWp" in text
+
+
+ZH_HEADINGS = ("产品碳足迹研究报告", "系统边界", "声明单位", "基准流", "取舍准则和分配", "数据质量", "初级数据占比",
+               "基于位置法", "基于市场法", "化石", "不确定性分析", "敏感性分析", "局限性", "标识评价结论")
+
+
+@needs_pdf
+def test_chinese_renders_with_an_embedded_cjk_font(reports):
+    files, text = reports["cn-cfp"]
+    for snippet in ZH_HEADINGS:
+        assert snippet in text, snippet
+    fonts = pdf_fonts(files.pdf)
+    assert any("CJK" in name or "WenQuanYi" in name or "HanSans" in name.replace(" ", "") for name in fonts), fonts
+
+
+def test_chinese_only_report(footprint_home, tmp_path):
+    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, lang="zh", pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    for snippet in ZH_HEADINGS:
+        assert snippet in html, snippet
+    assert "System boundary" not in html and 'lang="zh-CN"' in html
+
+
+@needs_pdf
+def test_label_png_is_rendered(reports):
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(reports["epeat-ulcs"][0].label_png.read_bytes()))
+    assert image.format == "PNG" and image.size == (1260, 750)
+    # not blank: the green header band is there
+    assert image.getpixel((image.width // 2, 20))[:3] == (0x2E, 0x7D, 0x32)
+
+
+def qr_matrix_from_svg(svg, size=150, border=4):
+    """Rebuild the QR module matrix from the label's path (runs of 'M x y h w v u h -w z')."""
+    path = re.search(r'<path id="qr" fill="#000" d="([^"]*)"', svg).group(1)
+    runs = re.findall(r"M([\d.]+) ([\d.]+)h([\d.]+)v([\d.]+)", path)
+    unit = float(runs[0][3])
+    modules = round(size / unit) - 2 * border
+    matrix = [[0] * modules for _ in range(modules)]
+    for x, y, width, _ in runs:
+        row, col, length = round(float(y) / unit) - border, round(float(x) / unit) - border, round(float(width) / unit)
+        for c in range(col, col + length):
+            matrix[row][c] = 1
+    return matrix
+
+
+def test_label_svg_holds_value_and_qr_of_the_result(footprint_home, tmp_path):
+    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, lang="en", pdf=False, certificate="CN-CFP-2026-0042")
+    svg = files.label_svg.read_text(encoding="utf-8")
+    decision = files.decision
+    assert f">{decision.value_text}</text>" in svg and "kg CO2-eq/kWp" in svg and "CN-CFP-2026-0042" in svg
+    # the hash, recomputed here from the written result
+    result = dict(files.decision.to_dict())
+    assert re.fullmatch(r"[0-9a-f]{64}", decision.result_sha256)
+    expected = (f"footprint-label/1;id=.*;scheme=cn-cfp;product=perc-gb-550-jiangsu;value={re.escape(decision.value_text)} "
+                f"kg CO2-eq/kWp;grade=-;certificate=CN-CFP-2026-0042;valid_until={decision.valid_until};sha256={decision.result_sha256}")
+    payload = re.search(r"<desc>([^<]*)</desc>", svg).group(1)
+    assert re.fullmatch(expected, payload)
+    # the QR drawn in the SVG encodes exactly that payload
+    code = segno.make(payload, error="m", micro=False)
+    assert qr_matrix_from_svg(svg) == [[1 if bit else 0 for bit in row] for row in code.matrix]
+    assert result["scheme"] == "cn-cfp"
+
+
+def test_result_hash_is_recomputable_from_the_calc_output(footprint_home, tmp_path):
+    from footprint.calc import compute
+
+    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False)
+    data = compute(PERC, per="kWp", gwp="ar6").to_dict()
+    data.pop("computed_at")
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == files.decision.result_sha256
+
+
+def test_product_name_is_escaped(footprint_home, tmp_path):
+    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    raw["product"]["name"] = 'Evil <script>alert("x")</script> & <b>bold</b>'
+    product = tmp_path / "evil.yaml"
+    product.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    files = write_report(product, scheme="epeat-ulcs", out_dir=tmp_path / "out", pdf=False)
+    for path in (files.html, files.label_svg):
+        text = path.read_text(encoding="utf-8")
+        assert "<script>" not in text and "<b>bold" not in text
+        assert "&lt;script&gt;" in text and "&amp;" in text
+
+
+def test_user_templates_override_the_bundled_ones(footprint_home, tmp_path):
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    strings = yaml.safe_load((ROOT / "report_templates" / "strings.yaml").read_text(encoding="utf-8"))
+    strings["title"] = {"en": "Dossier <for> ACME", "zh": "ACME 档案"}
+    (mine / "strings.yaml").write_text(yaml.safe_dump(strings, allow_unicode=True), encoding="utf-8")
+    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path / "out", template_dir=mine, pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    assert "<h1>Dossier &lt;for&gt; ACME</h1>" in html
+
+
+def test_broken_user_template_is_one_line_error(footprint_home, tmp_path):
+    from footprint.errors import InputError
+
+    mine = tmp_path / "templates"
+    mine.mkdir()
+    (mine / "report.html.j2").write_text("<html>\n{{ result.product_name }\n</html>", encoding="utf-8")
+    with pytest.raises(InputError, match=r"template .*report.html.j2: line 2: "):
+        write_report(PERC, scheme="kr-carbon", out_dir=tmp_path / "out", template_dir=mine, pdf=False)
+
+
+def test_pact_json(footprint_home, tmp_path):
+    from footprint.calc import compute
+
+    files = write_report(PERC, scheme="epeat-ulcs", out_dir=tmp_path, pdf=False, company="ACME Solar")
+    pact = json.loads(files.pact_json.read_text(encoding="utf-8"))
+    per_module = compute(PERC, per="module").total.value
+    assert pact["pcf"]["declaredUnit"] == "square meter"
+    assert pact["pcf"]["unitaryProductAmount"] == 2.583
+    assert pact["pcf"]["pCfIncludingBiogenic"] == pytest.approx(per_module / 2.583, rel=1e-9)
+    assert pact["pcf"]["characterizationFactors"] == "AR6"
+    assert pact["companyName"] == "ACME Solar"
+    assert re.fullmatch(r"[0-9a-f-]{36}", pact["id"])
+
+
+def test_report_command(footprint_home, tmp_path):
+    from conftest import run_cli
+
+    product = tmp_path / "p.yaml"
+    shutil.copy(PERC, product)
+    done = run_cli("report", product, "--scheme", "kr-carbon", "-o", tmp_path / "out", "--no-pdf", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("kr-carbon: incomplete, grade ")
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {"perc-gb-550-jiangsu-kr-carbon-label.json", "perc-gb-550-jiangsu-kr-carbon-label.svg",
+            "perc-gb-550-jiangsu-kr-carbon-pact.json", "perc-gb-550-jiangsu-kr-carbon.html"} <= names
+    assert "perc-gb-550-jiangsu-kr-carbon.xlsx" in names
+    import openpyxl
+
+    label = json.loads((tmp_path / "out" / "perc-gb-550-jiangsu-kr-carbon-label.json").read_text(encoding="utf-8"))
+    summary = openpyxl.load_workbook(tmp_path / "out" / "perc-gb-550-jiangsu-kr-carbon.xlsx")["Summary"]
+    totals = [row[1] for row in summary.iter_rows(values_only=True) if row and isinstance(row[1], float)]
+    assert any(value == pytest.approx(label["decision"]["value_unrounded"], rel=1e-15) for value in totals)  # unrounded
+
+
+def test_missing_pdf_libraries_name_the_packages(monkeypatch):
+    import sys
+
+    from footprint.errors import SetupError
+    from footprint.pdf import html_to_pdf
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without Pango
+    with pytest.raises(SetupError, match=r"PDF output: WeasyPrint cannot load.*apt-get install libpango-1.0-0 .*fonts-noto-cjk"):
+        html_to_pdf("<p>x</p>")
