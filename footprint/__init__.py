@@ -25,4 +25,11 @@ def compute(product, **kwargs):
     return _compute(product, **kwargs)
 
 
-__all__ = ["DataError", "FootprintError", "InputError", "SetupError", "UnitError", "compute", "setup", "__version__"]
+def run_batch(base, variants, **kwargs):
+    """Compute every variant of a base product; see :func:`footprint.batch.run_batch`."""
+    from footprint.batch import run_batch as _run_batch
+
+    return _run_batch(base, variants, **kwargs)
+
+
+__all__ = ["DataError", "FootprintError", "InputError", "SetupError", "UnitError", "compute", "run_batch", "setup", "__version__"]

@@ -1,40 +1,41 @@
-"""The calculator: a product's carbon footprint, by stage and by gas, per declared unit.
+"""The calculator: a product's carbon footprint per declared unit, with its breakdowns.
 
-:func:`compute` reads a product file, builds its foreground chain on the bundled
-inventories, writes it into Brightway and solves it with bw2calc on an IPCC GWP100 method.
-The result is plain data (:class:`FootprintResult`), serialisable to JSON, with no
-Brightway object inside.
+:func:`compute` reads a product file, builds its product system
+(:mod:`footprint.model.system`: chain, suppliers' declarations, location- and market-based
+electricity, stages after the gate), evaluates it on the background solved once
+(:mod:`footprint.engine`) and returns plain data (:class:`FootprintResult`).
 
-Breakdown by stage is exact: with the supply vector s and the adjoint solution
-lambda = A^-T (C B)^T (the cumulative footprint per unit of every product), a foreground
-process j contributes s_j * (direct_j + sum over background inputs i of -A_ij * lambda_i);
-the contributions add up to the total because the background never consumes foreground.
+Every computation is also written into Brightway (one database per product study, the
+record of the inventory) and solved there with bw2calc, on float64 matrices built from the
+stored exchanges (:mod:`footprint.matrices`); the two totals must agree to 1e-9, else the
+calculation stops with an internal error rather than report a number that two methods
+disagree on.
+
+Breakdowns add up to the total exactly: by stage, by flow ("activity": the cumulative
+contribution of each input of each foreground process, such as the polysilicon stage's
+electricity), by gas, and by origin (fossil / biogenic / land use from the IPCC 2021
+sub-methods; the CO2-eq that sources give without a gas split is "aggregated").
 """
 
 import contextlib
+import copy
 import datetime as _dt
 import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.sparse.linalg import spsolve
 
 from footprint import __version__
+from footprint.engine import SUB_METHODS, evaluate, load_background
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
-from footprint.model import build_chain, read_product
 from footprint.model.foreground import write_foreground
+from footprint.model.system import BOUNDARIES, DECLARED_UNITS, build_system
 from footprint.project import GWP_SETS, METHODS, require_setup
-from footprint.units import Quantity
 
 EMISSION_UNIT = "kg CO2-eq"
-#: Declared units of a module footprint -> how many of them one module is.
-DECLARED_UNITS = {
-    "module": lambda chain: 1.0,
-    "kWp": lambda chain: float(chain.rated_power.to("kW").magnitude),
-    "Wp": lambda chain: float(chain.rated_power.to("W").magnitude),
-    "m2": lambda chain: float(chain.area.to("m**2").magnitude),
-}
+#: Relative agreement required between the engine and a full bw2calc LCA.
+AGREEMENT = 1e-9
 
 
 @dataclass
@@ -50,19 +51,75 @@ class Share:
 
 
 @dataclass
+class ActivityShare:
+    """One input of one foreground process, with everything upstream of it."""
+
+    value: float  # [kg CO2-eq per declared unit]
+    share: float  # fraction of the total
+    stage: str
+    input: str  # what flows in: a dataset's or gas's label
+    kind: str  # "dataset" (background input) or "gas" (direct emission)
+    target: str  # dataset or gas id
+    primary: float  # fraction of it from the user's (or a supplier's) own data
+
+
+@dataclass
 class ElectricityUse:
+    """Grid electricity of one stage (location-based) [kWh per declared unit]."""
+
     stage: str
     site: str
     dataset: str
     name: str
     year: int
     scope: str
-    amount: float  # [kWh per declared unit]
+    amount: float
+
+
+@dataclass
+class ElectricityReport:
+    """Dual reporting: the footprint with location- and market-based electricity."""
+
+    location_based: Amount
+    market_based: Amount
+    market_based_by_stage: dict  # stage -> Share (of the market-based total)
+    uses: list  # ElectricityUse
+    instruments: list  # footprint.electricity.InstrumentClaim, kWh per declared unit
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class Boundary:
+    name: str  # cradle-to-gate | cradle-to-grave
+    stages: list
+    declared_unit: str  # description
+    reference_flow: str  # the product one demand is
+
+
+@dataclass
+class ResultProvenance:
+    """What a certification body needs to reproduce the number."""
+
+    inputs_sha256: str
+    input_files: dict  # path -> sha256
+    data_version: str
+    data_sha256: str
+    method: str
+    methods: dict  # indicator -> method
+    gwp: str
+    library_version: str
+    brightway: str
+    computed_at: str
+    as_of: str  # the date supplier declarations were checked against
 
 
 @dataclass
 class FootprintResult:
-    """A product's footprint per declared unit, with everything needed to reproduce it."""
+    """A product's footprint per declared unit, with everything needed to reproduce it.
+
+    ``total`` and the breakdowns use location-based electricity; ``electricity`` reports
+    both results.
+    """
 
     product: str
     product_name: str
@@ -73,7 +130,14 @@ class FootprintResult:
     by_origin: dict  # fossil / biogenic / land_use / aggregated -> Share
     method: str
     gwp: str
-    electricity: list = field(default_factory=list)  # ElectricityUse
+    by_activity: dict = field(default_factory=dict)  # "stage: input" -> ActivityShare
+    primary_data_share: float = 0.0
+    electricity: ElectricityReport = None
+    parameters: dict = field(default_factory=dict)  # name -> {value, unit, source}
+    boundary: Boundary = None
+    supplier: list = field(default_factory=list)  # footprint.supplier.SupplierUse
+    notes: list = field(default_factory=list)
+    provenance: ResultProvenance = None
     data_version: str = ""
     data_sha256: str = ""
     inputs_sha256: str = ""
@@ -86,17 +150,24 @@ class FootprintResult:
         return asdict(self)
 
 
-def compute(product, *, per="module", gwp="ar6"):
-    """Compute the cradle-to-gate carbon footprint of a PV module.
+def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_of=None, check=True):
+    """Compute the carbon footprint of a PV product.
 
     Parameters
     ----------
     product : str or Path or footprint.model.ProductSpec
         A product YAML file, an Excel data workbook (.xlsx), or an already read spec.
     per : str
-        Declared unit: ``module``, ``kWp``, ``Wp`` or ``m2``.
+        Declared unit: ``module``, ``m2``, ``W``/``Wp``, ``kWp``, ``kWh`` (over the module's
+        life, needs the ``use:`` block), ``cell``, ``wafer``, ``kg-polysilicon``, ``kg-ingot``.
     gwp : str
         ``ar6`` (IPCC 2021 GWP100, default) or ``ar5`` (IPCC 2013 GWP100).
+    boundary : str
+        ``cradle-to-gate`` (default) or ``cradle-to-grave`` (needs the ``downstream:`` block).
+    as_of : datetime.date or str, optional
+        The date suppliers' declarations must be valid on (YYYY-MM-DD); today by default.
+    check : bool
+        Also solve the written foreground with bw2calc and require agreement (default).
 
     Returns
     -------
@@ -112,90 +183,217 @@ def compute(product, *, per="module", gwp="ar6"):
         raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
     if gwp not in GWP_SETS:
         raise InputError(f"--gwp: got {gwp!r}; expected one of {', '.join(GWP_SETS)}")
+    if boundary not in BOUNDARIES:
+        raise InputError(f"--boundary: got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
+    as_of = _date(as_of)
     from footprint.collect import read_any  # a product YAML file or an Excel data workbook
 
     spec = product if hasattr(product, "stages") else read_any(product)
     bundle = read_bundle()
-    chain = build_chain(spec, bundle)
+    system = build_system(spec, bundle, per=per, boundary=boundary, gwp=gwp, as_of=as_of)
     bd = require_setup()
-    _, ids = write_foreground(bd, chain, bundle)
-    with contextlib.redirect_stdout(sys.stderr):
-        raw = _solve(bd, ids, bundle, METHODS[(gwp, "total")])
-    divisor = DECLARED_UNITS[per](chain)
-    total = raw["total"] / divisor
-
-    def share(value):
-        value = value / divisor
-        return Share(value, value / total if total else 0.0)
-
-    electricity = []
-    for stage, process in chain.processes.items():
-        dataset = bundle.datasets[process.electricity_dataset]
-        kwh = raw["supply"][stage] * dict((f.target, f.amount) for f in process.flows if f.kind == "dataset").get(dataset.id, 0.0)
-        electricity.append(ElectricityUse(stage, process.site, dataset.id, dataset.name, dataset.year, dataset.scope, kwh / divisor))
-    return FootprintResult(
-        product=chain.product_id,
-        product_name=chain.product_name,
-        declared_unit=f"1 {per}",
-        total=Amount(total, f"{EMISSION_UNIT}/{per}"),
-        by_stage={stage: share(value) for stage, value in raw["by_stage"].items()},
-        by_gas={label: share(value) for label, value in raw["by_gas"].items()},
-        by_origin={origin: share(value) for origin, value in raw["by_origin"].items()},
-        method=" | ".join(METHODS[(gwp, "total")]),
-        gwp=GWP_SETS[gwp],
-        electricity=electricity,
-        data_version=bundle.data_version,
-        data_sha256=bundle.sha256,
-        inputs_sha256=spec.sha256,
-        input_file=spec.source,
-        computed_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-    )
+    background = load_background(bd, bundle, gwp)
+    location = evaluate(system.location, background, demand=system.demand)
+    market = evaluate(system.market, background, demand=system.demand)
+    brightway = ""
+    if check:
+        brightway = check_with_brightway(bd, system, bundle, gwp, {"location": location, "market": market})
+    return _result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway)
 
 
-def _solve(bd, ids, bundle, method):
-    """One LCA of one module: total, by stage, by gas, by origin [kg CO2-eq per module]."""
+def _date(value):
+    if value is None:
+        return _dt.date.today()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"--as-of: got {value!r}; expected a date YYYY-MM-DD") from None
+
+
+def brightway_lca(bd, processes, system, bundle, method, *, name=None):
+    """Write a foreground into Brightway and solve it with bw2calc; return the score per demand.
+
+    Parameters
+    ----------
+    processes : dict
+        code -> Process (scalar amounts).
+    name : str, optional
+        The database name; by default the product study's (reused when inputs are unchanged).
+    """
     import bw2calc
 
     from footprint.matrices import lca_inputs
     from footprint.project import BACKGROUND
 
-    demand_id = ids["module"]
-    foreground = bd.get_node(id=demand_id)["database"]
-    lca = bw2calc.LCA(demand={demand_id: 1.0}, data_objs=lca_inputs(bd, [foreground, BACKGROUND], method))
-    lca.lci()
-    lca.lcia()
-    total = float(lca.score)
+    chain = copy.copy(system.chain)
+    chain.processes = processes
+    database, ids = write_foreground(bd, chain, bundle, name=name)
+    with contextlib.redirect_stdout(sys.stderr):
+        demand = {ids[code]: amount for code, amount in system.demand.items()}
+        lca = bw2calc.LCA(demand=demand, data_objs=lca_inputs(bd, [database, BACKGROUND], method))
+        lca.lci()
+        lca.lcia()
+    return float(lca.score)
 
-    technosphere = lca.technosphere_matrix.tocsc()
-    direct = np.asarray((lca.characterization_matrix @ lca.biosphere_matrix).sum(axis=0)).ravel()
-    cumulative = spsolve(technosphere.T.tocsc(), direct)
-    supply = lca.supply_array
-    column_of = lca.dicts.activity
-    foreground_columns = {column_of[node_id] for node_id in ids.values()}
-    background = np.ones(technosphere.shape[0], dtype=bool)
-    background[list(foreground_columns)] = False
-    by_stage = {}
-    supply_by_stage = {}
-    for stage, node_id in ids.items():
-        j = column_of[node_id]
-        column = technosphere[:, j].toarray().ravel()
-        upstream = float(-(column[background] @ cumulative[background]))
-        by_stage[stage] = float(supply[j]) * (float(direct[j]) + upstream)
-        supply_by_stage[stage] = float(supply[j])
 
-    per_flow = np.asarray(lca.characterized_inventory.sum(axis=1)).ravel()
-    gas_of_key = {gas.key: gas for gas in bundle.gases.values()}
-    by_gas = {}
-    by_origin = {}
-    for flow_id, row in lca.dicts.biosphere.items():
-        value = float(per_flow[row])
+def check_with_brightway(bd, system, bundle, gwp, evaluations):
+    """Require the engine's totals to equal full bw2calc LCAs of the written foreground.
+
+    Returns
+    -------
+    str
+        The bw2data and bw2calc versions used.
+    """
+    import bw2calc
+    import bw2data
+
+    method = METHODS[(gwp, "total")]
+    for label, processes in (("location", system.location), ("market", system.market)):
+        engine = float(np.ravel(evaluations[label].score())[0])
+        reference = brightway_lca(bd, processes, system, bundle, method)
+        if not _agree(engine, reference):
+            raise RuntimeError(f"{system.spec.source}: the engine gives {engine!r} and bw2calc {reference!r} kg CO2-eq "
+                               f"({label}-based); they must agree to {AGREEMENT:g}")
+    return f"bw2data {bw2data.__version__}, bw2calc {bw2calc.__version__}"
+
+
+def _agree(a, b):
+    return abs(a - b) <= AGREEMENT * max(abs(a), abs(b), 1e-300)
+
+
+def _result(system, bundle, background, location, market, *, gwp, as_of, brightway):
+    spec = system.spec
+    divisor = float(system.divisor)
+    total = float(location.score()[0]) / divisor
+
+    def share(value, whole=total):
+        value = float(np.ravel(value)[0]) / divisor
+        return Share(value, value / whole if whole else 0.0)
+
+    by_stage = {stage: share(value) for stage, value in location.by_stage().items()}
+    gas_labels = {gas: bundle.gases[gas].label for gas in bundle.gases}
+    by_gas = {gas_labels[gas]: share(value) for gas, value in location.by_gas().items() if float(value[0]) != 0.0}
+    by_gas = dict(sorted(by_gas.items(), key=lambda item: -abs(item[1].value)))
+    by_origin = _by_origin(location, bundle, background, share)
+    by_activity = {}
+    primary = 0.0
+    for flow, value in sorted(location.by_flow(), key=lambda item: -abs(float(item[1][0]))):
+        value = float(value[0]) / divisor
         if value == 0.0:
             continue
-        node = bd.get_node(id=flow_id)
-        gas = gas_of_key.get((node["database"], node["code"]))
-        label = gas.label if gas else node["name"]
-        origin = gas.origin if gas else "unclassified"
-        by_gas[label] = by_gas.get(label, 0.0) + value
-        by_origin[origin] = by_origin.get(origin, 0.0) + value
-    by_gas = dict(sorted(by_gas.items(), key=lambda item: -abs(item[1])))
-    return {"total": total, "by_stage": by_stage, "by_gas": by_gas, "by_origin": by_origin, "supply": supply_by_stage}
+        label = f"{flow.stage}: {flow.label}"
+        while label in by_activity:
+            label += " (2)"
+        by_activity[label] = ActivityShare(value, value / total if total else 0.0, flow.stage, flow.label, flow.kind,
+                                           flow.target, flow.primary)
+        primary += flow.primary * value
+    market_total = float(market.score()[0]) / divisor
+    electricity = ElectricityReport(
+        location_based=Amount(total, f"{EMISSION_UNIT}/{system.per}"),
+        market_based=Amount(market_total, f"{EMISSION_UNIT}/{system.per}"),
+        market_based_by_stage={stage: share(value, market_total) for stage, value in market.by_stage().items()},
+        uses=_electricity_uses(location, bundle, divisor),
+        instruments=_instrument_claims(system, market, divisor),
+        notes=list(system.plan.notes) if system.plan else [],
+    )
+    methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    provenance = ResultProvenance(
+        inputs_sha256=system.inputs_sha256, input_files=dict(system.input_files), data_version=bundle.data_version,
+        data_sha256=bundle.sha256, method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], library_version=__version__,
+        brightway=brightway, computed_at=now, as_of=as_of.isoformat(),
+    )
+    _, description = DECLARED_UNITS[system.per]
+    reference = next(iter(system.demand))
+    return FootprintResult(
+        product=spec.id,
+        product_name=spec.name,
+        declared_unit=f"1 {system.per}",
+        total=Amount(total, f"{EMISSION_UNIT}/{system.per}"),
+        by_stage=by_stage,
+        by_gas=by_gas,
+        by_origin=by_origin,
+        method=methods["total"],
+        gwp=GWP_SETS[gwp],
+        by_activity=by_activity,
+        primary_data_share=primary / total if total else 0.0,
+        electricity=electricity,
+        parameters=_parameters(system),
+        boundary=Boundary(system.boundary, system.stages, description, f"1 {system.location[reference].unit} of {reference}"),
+        supplier=list(system.suppliers),
+        notes=list(system.notes),
+        provenance=provenance,
+        data_version=bundle.data_version,
+        data_sha256=bundle.sha256,
+        inputs_sha256=system.inputs_sha256,
+        input_file=spec.source,
+        computed_at=now,
+    )
+
+
+def _by_origin(evaluation, bundle, background, share):
+    """Fossil, biogenic, land use (IPCC 2021 sub-methods) and aggregated (no gas split).
+
+    With AR5 there are no sub-methods in the installed IPCC 2013 set: gases are grouped by
+    their origin in inventories/gases.csv, which follows the IPCC 2021 sub-methods.
+    """
+    total = evaluation.score()
+    result = {}
+    if all(indicator in background.factors for indicator in SUB_METHODS):
+        for indicator in SUB_METHODS:
+            result[indicator] = evaluation.score(indicator)
+        result["aggregated"] = total - sum(result.values())
+    else:
+        for gas, value in evaluation.by_gas().items():
+            origin = bundle.gases[gas].origin
+            result[origin] = result.get(origin, 0.0) + value
+        for origin in (*SUB_METHODS, "aggregated"):
+            result.setdefault(origin, np.zeros(1))
+    return {origin: share(value) for origin, value in result.items()}
+
+
+def _electricity_uses(evaluation, bundle, divisor):
+    uses = []
+    for code, process in evaluation.processes.items():
+        if not process.electricity_dataset:
+            continue
+        dataset = bundle.datasets[process.electricity_dataset]
+        kwh = sum(float(flow.amount) for flow in process.flows if flow.kind == "dataset" and flow.target == dataset.id)
+        amount = float(evaluation.supply[code][0]) * kwh / divisor
+        uses.append(ElectricityUse(process.stage, process.site, dataset.id, dataset.name, dataset.year, dataset.scope, amount))
+    return uses
+
+
+def _instrument_claims(system, market, divisor):
+    if system.plan is None:
+        return []
+    claims = []
+    for claim in system.plan.claims:
+        claim = copy.copy(claim)
+        claim.stages = list(claim.stages)
+        claim.kwh = sum(float(market.supply[f"{stage}/electricity/{claim.id}"][0]) for stage in claim.stages
+                        if f"{stage}/electricity/{claim.id}" in market.supply) / divisor
+        claims.append(claim)
+    return claims
+
+
+def _parameters(system):
+    """Every parameter the calculation used, with its unit and source."""
+    spec = system.spec
+    user = f"product file ({spec.source})"
+    parameters = {
+        "product.rated_power": {"value": float(spec.rated_power.to("W").magnitude), "unit": "W", "source": user},
+        "product.area": {"value": float(spec.area.to("m**2").magnitude), "unit": "m2", "source": user},
+    }
+    for code, process in system.chain.processes.items():
+        for name, (quantity, provenance) in process.parameters.items():
+            parameters[f"stages.{code}.{name}"] = {"value": float(quantity.magnitude), "unit": f"{quantity.units:~C}",
+                                                   "source": provenance.describe()}
+    if system.energy is not None:
+        for name, entry in system.energy.parameters.items():
+            parameters[f"use.{name}"] = {**entry, "value": float(entry["value"])}
+    parameters["declared_unit.per_reference_flow"] = {"value": float(system.divisor), "unit": system.per,
+                                                      "source": "declared units in one reference flow"}
+    return parameters

@@ -75,26 +75,32 @@ def setup():
 @main.command()
 @click.argument("product", type=click.Path(dir_okay=False, path_type=str))
 @click.option("--per", "per", default="module", show_default=True,
-              type=click.Choice(["module", "kWp", "Wp", "m2"]), help="Declared unit of the result.")
+              type=click.Choice(["module", "m2", "W", "Wp", "kWp", "kWh", "cell", "wafer", "kg-polysilicon", "kg-ingot"]),
+              help="Declared unit of the result (kWh: over the module's life, needs the use: block).")
 @click.option("--gwp", default="ar6", show_default=True, type=click.Choice(["ar6", "ar5"]),
               help="GWP100 set: IPCC AR6 (2021) or AR5 (2013).")
+@click.option("--boundary", default="cradle-to-gate", show_default=True, type=click.Choice(["cradle-to-gate", "cradle-to-grave"]),
+              help="cradle-to-grave adds transport, installation, use and end of life (the downstream: block).")
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD",
+              help="Date supplier declarations must be valid on (default: today).")
 @click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json", "xlsx"]),
               help="table for people; json prints one JSON object and nothing else on stdout; xlsx writes a results workbook (needs -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to this file instead of stdout.")
-def calc(product, per, gwp, fmt, output):
-    """Compute the cradle-to-gate footprint of a PRODUCT file (YAML) or data workbook (.xlsx).
+def calc(product, per, gwp, boundary, as_of, fmt, output):
+    """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
 
     \b
     Examples:
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWp --format json
       footprint calc data.xlsx --format xlsx -o results.xlsx
+      footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWh --boundary cradle-to-grave
     """
     spec = _read_product_input(product, fmt=fmt, output=output)
     from footprint.calc import compute
 
     with contextlib.redirect_stdout(sys.stderr):
-        result = compute(spec, per=per, gwp=gwp)
+        result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of)
     if output:
         return _write_result(result, spec, fmt, output)
     if fmt == "json":
@@ -107,20 +113,33 @@ def _table(result):
     unit = result.total.unit
     lines = [
         f"{result.product_name} ({result.product})",
-        f"Carbon footprint, cradle to gate: {result.total.value:,.2f} {unit}",
+        f"Carbon footprint, {result.boundary.name}: {result.total.value:,.4g} {unit} (location-based electricity)",
+        f"                  market-based electricity: {result.electricity.market_based.value:,.4g} {unit}",
+        f"Declared unit: {result.boundary.declared_unit}; primary data share {result.primary_data_share:.1%}",
         f"Method: {result.gwp}; data version {result.data_version}",
         "",
         "By stage:",
     ]
     for stage, part in result.by_stage.items():
-        lines.append(f"  {stage:<14}{part.value:>12,.2f}  {part.share:>6.1%}")
+        lines.append(f"  {stage:<14}{part.value:>12,.4g}  {part.share:>6.1%}")
+    lines.append("Largest contributions:")
+    for label, part in list(result.by_activity.items())[:8]:
+        lines.append(f"  {part.share:>6.1%}  {label}")
     lines.append("By gas:")
     width = max([14, *(len(gas) + 2 for gas in result.by_gas)])
     for gas, part in result.by_gas.items():
-        lines.append(f"  {gas:<{width}}{part.value:>12,.2f}  {part.share:>6.1%}")
-    lines.append("Electricity (location-based grid factors):")
-    for use in result.electricity:
-        lines.append(f"  {use.stage:<14}{use.site:<8}{use.amount:>10,.2f} kWh  {use.name} ({use.year})")
+        lines.append(f"  {gas:<{width}}{part.value:>12,.4g}  {part.share:>6.1%}")
+    lines.append("By origin:")
+    for origin, part in result.by_origin.items():
+        lines.append(f"  {origin:<14}{part.value:>12,.4g}  {part.share:>6.1%}")
+    lines.append("Electricity, location-based grid:")
+    for use in result.electricity.uses:
+        lines.append(f"  {use.stage:<14}{use.site:<8}{use.amount:>10,.4g} kWh  {use.name} ({use.year})")
+    for claim in result.electricity.instruments:
+        lines.append(f"  {'+'.join(claim.stages):<14}{claim.type:<8}{claim.kwh:>10,.4g} kWh  {claim.id} "
+                     f"({claim.coverage:.1%} of the site, {claim.claimed_mwh:,.0f} MWh claimed by output)")
+    for note in result.notes + result.electricity.notes:
+        lines.append(f"Note: {note}")
     lines.append(f"Inputs sha256: {result.inputs_sha256}")
     return "\n".join(lines)
 
@@ -360,6 +379,58 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         click.echo(f"  {path}")
     for note in files.notes:
         click.echo(f"note: {note}", err=True)
+
+
+# --- batch: many variants of one product (footprint.batch) ---------------------------------
+
+
+@main.command()
+@click.argument("variants", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--base", required=True, type=click.Path(dir_okay=False, path_type=str), help="The base product file (YAML).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str), help="Results CSV to write.")
+@click.option("--per", "per", default="module", show_default=True,
+              type=click.Choice(["module", "m2", "W", "Wp", "kWp", "kWh", "cell", "wafer", "kg-polysilicon", "kg-ingot"]),
+              help="Declared unit of the results.")
+@click.option("--gwp", default="ar6", show_default=True, type=click.Choice(["ar6", "ar5"]), help="GWP100 set.")
+@click.option("--boundary", default="cradle-to-gate", show_default=True, type=click.Choice(["cradle-to-gate", "cradle-to-grave"]))
+@click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Date supplier declarations must be valid on.")
+@click.option("--verify", "verify_sample", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Recompute this many sampled variants with a separate bw2calc LCA each and compare.")
+def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
+    """Compute every row of VARIANTS (CSV) as a variant of the --base product.
+
+    Each column names a product-file field by its path (stages.wafer.thickness,
+    stages.cell.site, product.rated_power, stages.module.materials.solar_glass ...); each row
+    overrides those fields; an empty cell keeps the base value. A unit in brackets in the
+    header ("stages.wafer.thickness [um]") lets cells hold bare numbers.
+
+    \b
+    Example:
+      footprint batch variants.csv --base examples/perc-glass-backsheet-jiangsu.yaml -o results.csv --verify 5
+    """
+    from footprint.batch import read_variants, run_batch, verify, write_results
+
+    table = read_variants(variants)
+    bar = click.progressbar(length=len(table.ids), label="variants", file=sys.stderr) if sys.stderr.isatty() else None
+    with contextlib.redirect_stdout(sys.stderr), (bar or contextlib.nullcontext()):
+        done = [0]
+
+        def progress(count):
+            if bar is not None:
+                bar.update(count - done[0])
+            done[0] = count
+
+        result = run_batch(base, table, per=per, gwp=gwp, boundary=boundary, as_of=as_of, progress=progress)
+    write_results(result, output)
+    click.echo(f"{len(table.ids)} variants in {result.seconds:.2f} s ({result.groups} groups); results in {output}", err=True)
+    if verify_sample:
+        with contextlib.redirect_stdout(sys.stderr):
+            checked = verify(result, base, sample=verify_sample)
+        worst = max(item.relative_difference for item in checked)
+        click.echo(f"verified {len(checked)} sampled variants against a separate bw2calc LCA each: "
+                   f"largest relative difference {worst:.1e}", err=True)
+        if worst > 1e-9:
+            raise FootprintError(f"{output}: batch and bw2calc differ by {worst:.1e} (relative); expected at most 1e-9")
 
 
 if __name__ == "__main__":

@@ -44,6 +44,14 @@ from footprint.units import Quantity, brightway_unit, parse_quantity, ureg
 OWN_BIOSPHERE = "footprint-biosphere"
 AGGREGATED_FLOW = (OWN_BIOSPHERE, "co2-eq-aggregated")
 AGGREGATED_GAS = "co2e_aggregated"
+#: CO2-eq totals a supplier declares by origin (PACT fossilGhgEmissions, dLucGhgEmissions):
+#: already characterised, so they count 1:1 in the total and in their IPCC 2021 sub-method.
+DECLARED_GASES = {
+    "co2e_fossil_declared": ("CO2-eq, fossil, supplier-declared", (OWN_BIOSPHERE, "co2-eq-fossil-declared"), "fossil",
+                             "climate change: fossil"),
+    "co2e_land_use_declared": ("CO2-eq, land use, supplier-declared", (OWN_BIOSPHERE, "co2-eq-land-use-declared"), "land_use",
+                               "climate change: land use"),
+}
 
 BACKGROUND_COLUMNS = (
     "dataset", "name", "unit", "geography", "category", "flow", "amount", "flow_unit",
@@ -363,6 +371,8 @@ def _read_gases(path):
                          _require(row, "flow_name", where), categories, origin)
     gases[AGGREGATED_GAS] = Gas(AGGREGATED_GAS, "CO2-eq, aggregated (no gas split in the source)", AGGREGATED_FLOW,
                                 "CO2-eq, aggregated", ("air",), "aggregated")
+    for gas_id, (label, key, origin, _) in DECLARED_GASES.items():
+        gases[gas_id] = Gas(gas_id, label, key, label, ("air",), origin)
     return gases
 
 
@@ -564,18 +574,19 @@ def extra_characterisation():
     """Characterisation factors the library adds to the IPCC methods (by category).
 
     The aggregated CO2-eq flow counts 1:1 in the totals and in no sub-method, so that
-    fossil + biogenic + land use leaves it visible as "unsplit".
+    fossil + biogenic + land use leaves it visible as "unsplit". A supplier's declared
+    fossil and land-use CO2-eq count 1:1 in the totals and in their own sub-method.
     """
-    return {"climate change": [(list(AGGREGATED_FLOW), 1.0)]}
+    extra = {"climate change": [(list(AGGREGATED_FLOW), 1.0)]}
+    for _, key, _, sub_method in DECLARED_GASES.values():
+        extra["climate change"].append((list(key), 1.0))
+        extra.setdefault(sub_method, []).append((list(key), 1.0))
+    return extra
 
 
-def write_own_biosphere(bd):
-    """Write ``footprint-biosphere``: the aggregated CO2-eq flow."""
-    database = bd.Database(OWN_BIOSPHERE)
-    if OWN_BIOSPHERE in bd.databases:
-        del bd.databases[OWN_BIOSPHERE]
-        database = bd.Database(OWN_BIOSPHERE)
-    database.write({
+def own_biosphere_flows():
+    """The flows of ``footprint-biosphere``: key -> Brightway data."""
+    flows = {
         AGGREGATED_FLOW: {
             "name": "CO2-eq, aggregated",
             "categories": ("air",),
@@ -583,13 +594,26 @@ def write_own_biosphere(bd):
             "type": "emission",
             "comment": "Factors that their source gives only as a CO2-equivalent total; no gas split.",
         }
-    })
+    }
+    for label, key, origin, _ in DECLARED_GASES.values():
+        flows[key] = {"name": label, "categories": ("air",), "unit": "kg CO2-Eq", "type": "emission",
+                      "comment": f"A supplier's declared CO2-eq ({origin}), already characterised."}
+    return flows
+
+
+def write_own_biosphere(bd):
+    """Write ``footprint-biosphere``: the aggregated and the supplier-declared CO2-eq flows."""
+    database = bd.Database(OWN_BIOSPHERE)
+    if OWN_BIOSPHERE in bd.databases:
+        del bd.databases[OWN_BIOSPHERE]
+        database = bd.Database(OWN_BIOSPHERE)
+    database.write(own_biosphere_flows())
 
 
 def check_biosphere(bd, bundle):
     """Check every gas of gases.csv against the installed biosphere3."""
     for gas in bundle.gases.values():
-        if gas.key == AGGREGATED_FLOW:
+        if gas.key[0] == OWN_BIOSPHERE:
             continue
         try:
             node = bd.get_node(database=gas.key[0], code=gas.key[1])

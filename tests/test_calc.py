@@ -5,6 +5,7 @@ import json
 import pytest
 import yaml
 
+from calc_helpers import by_hand, method_factors, product_data, write_product
 from conftest import PERC, ROOT, copy_example, run_cli
 from footprint.calc import compute
 from footprint.errors import InputError
@@ -163,3 +164,194 @@ def test_failed_write_leaves_no_database(home_env, tmp_path, monkeypatch):
 def test_missing_file_is_an_input_error(home_env):
     with pytest.raises(InputError, match="no such file"):
         compute(ROOT / "examples" / "nope.yaml")
+
+
+# --- declared units, use phase, boundary, breakdowns, primary data, provenance (issue 4) ---------
+# These use a product with every number written out (tests/calc_helpers.py), so that a
+# bundled default added to inventories/ does not change them.
+
+REL = 1e-6  # Brightway stores amounts as float32: hand calculations in float64 agree to ~1e-7
+
+
+@pytest.fixture
+def product(tmp_path, home_env):
+    return write_product(tmp_path, product_data())
+
+
+def test_every_declared_unit_by_hand(product):
+    hand = by_hand()
+    module = hand["module"]
+    expected = {
+        "module": module,
+        "kWp": module / 0.55,
+        "Wp": module / 550,
+        "W": module / 550,
+        "m2": module / 2.583,
+        "cell": hand["cell"],
+        "wafer": hand["wafer"],
+        "kg-polysilicon": hand["polysilicon"],
+        "kg-ingot": hand["ingot"],
+    }
+    for per, value in expected.items():
+        result = compute(product, per=per)
+        assert result.total.value == pytest.approx(value, rel=REL), per
+        assert result.total.unit == f"kg CO2-eq/{per}"
+        assert result.declared_unit == f"1 {per}"
+
+
+def test_per_kwh_uses_the_ieapvps_defaults_and_shows_them(tmp_path, home_env):
+    data = product_data(use={"specific_yield": "1300 kWh/kWp", "mounting": "rooftop"})
+    result = compute(write_product(tmp_path, data), per="kWh")
+    energy = 0.55 * 1300 * 0.75 * 30 * (1 - 0.007 * 30 / 2)
+    assert result.total.value == pytest.approx(by_hand()["module"] / energy, rel=REL)
+    used = result.parameters
+    assert used["use.performance_ratio"]["value"] == 0.75 and "IEA PVPS T12-18:2020" in used["use.performance_ratio"]["source"]
+    assert used["use.lifetime"]["value"] == 30 and used["use.degradation"]["value"] == pytest.approx(0.007)
+    assert used["use.specific_yield"]["source"].startswith("product file")
+    assert used["use.lifetime_energy"]["value"] == pytest.approx(energy)
+
+
+def test_per_kwh_with_site_values_and_per_year_units(tmp_path, home_env):
+    data = product_data(use={"specific_yield": "1100 kWh/kWp/year", "performance_ratio": "82 %", "lifetime": "25 year",
+                             "degradation": "0.5 %/year"})
+    result = compute(write_product(tmp_path, data), per="kWh")
+    energy = 0.55 * 1100 * 0.82 * 25 * (1 - 0.005 * 25 / 2)
+    assert result.total.value == pytest.approx(by_hand()["module"] / energy, rel=REL)
+
+
+def test_per_kwh_without_a_yield_names_the_field(product):
+    with pytest.raises(InputError, match=r"use\.specific_yield: missing.*no location default"):
+        compute(product, per="kWh")
+
+
+def test_ar5_equals_the_inventory_characterised_with_ar5_factors(product):
+    from footprint.inventories import read_bundle
+    from footprint.project import METHODS
+
+    ar6 = compute(product, gwp="ar6")
+    ar5 = compute(product, gwp="ar5")
+    bundle = read_bundle()
+    label_to_key = {gas.label: gas.key for gas in bundle.gases.values()}
+    cf6 = method_factors(METHODS[("ar6", "total")])
+    cf5 = method_factors(METHODS[("ar5", "total")])
+    expected = 0.0
+    for label, part in ar6.by_gas.items():
+        key = label_to_key[label]
+        own = key[0] == "footprint-biosphere"  # CO2-eq already: 1 in both sets
+        kilograms = part.value / (1.0 if own else cf6[key])
+        expected += kilograms * (1.0 if own else cf5[key])
+    assert ar5.total.value == pytest.approx(expected, rel=REL)
+    assert ar5.total.value != ar6.total.value  # CH4 and N2O factors differ
+    assert ar5.gwp.startswith("IPCC AR5") and "IPCC 2013" in ar5.method
+
+
+def test_breakdowns_add_up_to_the_total(product):
+    result = compute(product, per="kWp")
+    total = result.total.value
+    for breakdown in (result.by_stage, result.by_gas, result.by_origin, result.by_activity):
+        assert sum(part.value for part in breakdown.values()) == pytest.approx(total, rel=1e-12)
+        assert sum(part.share for part in breakdown.values()) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_by_activity_names_stage_and_input(product):
+    result = compute(product)
+    entry = result.by_activity["polysilicon: electricity, grid, Xinjiang (新疆), CO2 only"]
+    # kg of polysilicon per module: cells x wafers per cell x ingot silicon per wafer x polysilicon per kg of ingot
+    silicon_per_wafer = 330.15e-4 * 200e-6 * 2329.0 / (0.93 * 0.97)
+    poly_per_module = (144 / 2) / 0.97 / 0.98 * silicon_per_wafer * 1.0204
+    expected = poly_per_module * 60 * emission_factors()("electricity_grid_CN-XJ")
+    assert entry.value == pytest.approx(expected, rel=REL)
+    assert entry.share == pytest.approx(expected / by_hand()["module"], rel=REL)
+    assert entry.stage == "polysilicon" and entry.kind == "dataset" and entry.target == "electricity_grid_CN-XJ"
+
+
+def test_by_origin_equals_the_ipcc_2021_sub_methods(tmp_path, home_env):
+    from footprint.calc import brightway_lca
+    from footprint.inventories import read_bundle
+    from footprint.model import read_product
+    from footprint.model.system import build_system
+    from footprint.project import METHODS, require_setup
+
+    # direct emissions of every origin, so that no sub-method is trivially zero
+    data = product_data(**{"stages.polysilicon.emissions": {"ch4_biogenic": "0.002 kg/kg", "co2_land_use": "0.3 kg/kg",
+                                                            "n2o": "0.0001 kg/kg"}})
+    path = write_product(tmp_path, data)
+    result = compute(path)
+    bundle = read_bundle()
+    system = build_system(read_product(path), bundle)
+    bd = require_setup()
+    for origin in ("fossil", "biogenic", "land_use"):
+        reference = brightway_lca(bd, system.location, system, bundle, METHODS[("ar6", origin)])
+        assert result.by_origin[origin].value == pytest.approx(reference, rel=1e-9), origin
+        assert reference > 0
+    aggregated = sum(part.value for label, part in result.by_gas.items() if label.startswith("CO2-eq, aggregated"))
+    assert result.by_origin["aggregated"].value == pytest.approx(aggregated, rel=1e-9)
+
+
+def test_primary_data_share_counts_the_users_own_data(tmp_path, home_env):
+    everything = compute(write_product(tmp_path, product_data(), "all.yaml"))
+    assert everything.primary_data_share == pytest.approx(1.0)
+    # leave the polysilicon electricity to the bundled default: its contribution becomes secondary
+    partial = compute(write_product(tmp_path, product_data(**{"stages.polysilicon.electricity": None}), "partial.yaml"))
+    default_entry = partial.by_activity["polysilicon: electricity, grid, Xinjiang (新疆), CO2 only"]
+    assert default_entry.primary == 0.0
+    assert partial.primary_data_share == pytest.approx(1.0 - default_entry.share, rel=1e-12)
+    assert partial.parameters["stages.polysilicon.electricity"]["source"].startswith("default: ")
+    assert 0 < partial.primary_data_share < 1
+
+
+def test_cradle_to_grave_names_its_stages_and_adds_them(tmp_path, home_env):
+    downstream = {
+        "transport": {"mass": "32 kg", "legs": [{"emission_factor": "0.01 kg_CO2_eq/(tonne*km)", "distance": "12000 km", "label": "sea"}]},
+        "installation": {"site": "CN-JS", "electricity": "0.5 kWh/module"},
+        "use": {},
+        "end_of_life": {"emissions": {"co2e_aggregated": "1.2 kg/module"}},
+    }
+    path = write_product(tmp_path, product_data(downstream=downstream))
+    gate = compute(path)
+    grave = compute(path, boundary="cradle-to-grave")
+    assert gate.boundary.name == "cradle-to-gate" and grave.boundary.name == "cradle-to-grave"
+    assert grave.boundary.stages[-4:] == ["transport", "installation", "use", "end_of_life"]
+    hand = by_hand()
+    assert grave.by_stage["transport"].value == pytest.approx(0.032 * 12000 * 0.01, rel=REL)
+    assert grave.by_stage["installation"].value == pytest.approx(0.5 * hand["grid_JS"], rel=REL)
+    assert grave.by_stage["end_of_life"].value == pytest.approx(1.2, rel=REL)
+    assert grave.total.value == pytest.approx(gate.total.value + 0.032 * 12000 * 0.01 + 0.5 * hand["grid_JS"] + 1.2, rel=REL)
+
+
+def test_cradle_to_grave_without_downstream_data_is_refused(product):
+    with pytest.raises(InputError, match="downstream: missing"):
+        compute(product, boundary="cradle-to-grave")
+    with pytest.raises(InputError, match="applies to the module"):
+        compute(product, per="cell", boundary="cradle-to-grave")
+
+
+def test_result_carries_its_provenance_and_keeps_the_contract(product):
+    from footprint import __version__
+
+    result = compute(product, per="kWp")
+    data = json.loads(json.dumps(result.to_dict()))
+    for key in ("product", "declared_unit", "total", "by_stage", "by_gas", "method", "data_version", "inputs_sha256"):
+        assert key in data
+    provenance = data["provenance"]
+    assert provenance["inputs_sha256"] == data["inputs_sha256"] == result.inputs_sha256
+    assert provenance["library_version"] == __version__
+    assert provenance["gwp"] == "IPCC AR6 GWP100 (IPCC 2021)"
+    assert provenance["method"].startswith("IPCC 2021 | climate change | global warming")
+    assert provenance["computed_at"] and provenance["data_version"] and "bw2calc" in provenance["brightway"]
+    assert set(data["electricity"]) >= {"location_based", "market_based", "instruments"}
+    assert data["by_origin"].keys() == {"fossil", "biogenic", "land_use", "aggregated"}
+
+
+def test_cli_json_per_kwp_matches_the_api(home_env):
+    completed = run_cli("calc", PERC, "--per", "kWp", "--format", "json", home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    data = json.loads(completed.stdout)
+    assert data["total"]["value"] == pytest.approx(compute(PERC, per="kWp").total.value, rel=1e-12)
+    assert data["by_activity"] and 0 < data["primary_data_share"] < 1
+
+
+def test_cli_per_kwh_without_use_block_exits_1(home_env):
+    completed = run_cli("calc", PERC, "--per", "kWh", home=home_env)
+    assert completed.returncode == 1
+    assert "use.specific_yield: missing" in completed.stderr

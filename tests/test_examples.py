@@ -114,5 +114,5 @@ def test_validation_page_matches_results(home_env):
     for stem, numbers in quoted.items():
         result = compute(EXAMPLES / f"{stem}.yaml", per="kWp")
         stages = [result.by_stage[s].value for s in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")]
-        kwh = sum(use.amount for use in result.electricity)
+        kwh = sum(use.amount for use in result.electricity.uses)
         assert numbers == pytest.approx([result.total.value, *stages, kwh], abs=0.051), stem

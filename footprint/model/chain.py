@@ -12,6 +12,8 @@ between stages:
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from footprint.errors import InputError
 from footprint.model.spec import REFERENCE_UNITS, STAGES
 from footprint.units import Quantity
@@ -34,6 +36,15 @@ class Provenance:
     source: str
     year: int | None = None
     locator: str = ""
+    #: Fraction of the flow's emissions that is primary data, when the source says so
+    #: (a supplier's declared primaryDataShare); None means all (primary) or nothing.
+    share: float | None = None
+
+    @property
+    def primary_fraction(self):
+        if self.share is not None:
+            return self.share
+        return 1.0 if self.primary else 0.0
 
     def describe(self):
         if self.primary:
@@ -47,8 +58,9 @@ class Provenance:
 class Flow:
     """An input or emission of a foreground process, per reference unit of the process.
 
-    ``kind`` is "stage" (another foreground process), "dataset" (a background dataset)
-    or "gas" (a direct emission); ``amount`` is in the target's reference unit.
+    ``kind`` is "stage" (another foreground process of the chain, by its code), "dataset"
+    (a background dataset) or "gas" (a direct emission); ``amount`` is in the target's
+    reference unit: a float, or a numpy array when a batch builds many variants at once.
     """
 
     kind: str
@@ -81,18 +93,21 @@ class Chain:
     technology: str
     rated_power: Quantity
     area: Quantity
-    processes: dict  # stage -> Process
+    processes: dict  # code -> Process; the stage processes' codes are the stage names
     source: str
     sha256: str
 
 
-def build_chain(spec, bundle):
+def build_chain(spec, bundle, *, replaced=()):
     """Turn a checked product spec into its foreground chain.
 
     Parameters
     ----------
     spec : footprint.model.spec.ProductSpec
     bundle : footprint.inventories.Bundle
+    replaced : iterable of str
+        Stages whose product comes with a supplier's declared footprint: neither they nor
+        the stages upstream of them are built (the caller adds the declared process).
 
     Raises
     ------
@@ -101,8 +116,24 @@ def build_chain(spec, bundle):
         inconsistent geometry; named with its YAML path.
     """
     builder = _Builder(spec, bundle)
-    processes = {stage: builder.process(stage) for stage in STAGES}
+    skipped = set()
+    for stage in replaced:
+        while stage:
+            skipped.add(stage)
+            stage = UPSTREAM.get(stage)
+    processes = {stage: builder.process(stage) for stage in STAGES if stage not in skipped}
     return Chain(spec.id, spec.name, spec.technology, spec.rated_power, spec.area, processes, spec.source, spec.sha256)
+
+
+def stage_parameter(spec, bundle, stage, name, unit):
+    """A stage parameter from the product file, else its bundled default.
+
+    Returns
+    -------
+    (pint.Quantity in ``unit``, Provenance)
+    """
+    value, provenance = _Builder(spec, bundle).parameter(stage, name, unit)
+    return value.to(unit), provenance
 
 
 class _Builder:
@@ -192,11 +223,12 @@ class _Builder:
             process.flows.append(Flow("stage", UPSTREAM[stage], amount, label, provenance))
         electricity, provenance = self.parameter(stage, "electricity", f"kWh/{unit}")
         process.parameters["electricity"] = (electricity, provenance)
-        process.flows.append(Flow("dataset", grid.id, float(electricity.magnitude), f"electricity, {grid.name}", provenance))
+        label = grid.name if grid.name.startswith("electricity") else f"electricity, {grid.name}"
+        process.flows.append(Flow("dataset", grid.id, _magnitude(electricity), label, provenance))
         heat, provenance = self.parameter(stage, "heat", f"MJ/{unit}", required=False)
-        if heat is not None and heat.magnitude > 0:
+        if heat is not None and np.any(heat.magnitude > 0):
             process.parameters["heat"] = (heat, provenance)
-            process.flows.append(Flow("dataset", "heat_natural_gas", float(heat.magnitude), "heat, natural gas", provenance))
+            process.flows.append(Flow("dataset", "heat_natural_gas", _magnitude(heat), "heat, natural gas", provenance))
         for kind, prefix in (("dataset", "material"), ("gas", "emission")):
             for item, (amount, provenance) in self.items(stage, prefix).items():
                 known = self.bundle.datasets if kind == "dataset" else self.bundle.gases
@@ -208,10 +240,10 @@ class _Builder:
                 try:
                     value = amount.to(f"({target_unit})/{unit}")
                 except Exception:
-                    self.fail(f"stages.{stage}.{field_name}.{item}", f"got {amount.magnitude:.6g} {amount.units:~}; expected {target_unit} per {unit}, per m2 or per W")
-                if value.magnitude > 0:
+                    self.fail(f"stages.{stage}.{field_name}.{item}", f"got {_show_amount(amount)}; expected {target_unit} per {unit}, per m2 or per W")
+                if np.any(value.magnitude > 0):
                     label = self.bundle.datasets[item].name if kind == "dataset" else self.bundle.gases[item].label
-                    process.flows.append(Flow(kind, item, float(value.magnitude), label, provenance))
+                    process.flows.append(Flow(kind, item, _magnitude(value), label, provenance))
         return process
 
     def items(self, stage, prefix):
@@ -242,7 +274,7 @@ class _Builder:
             name = UPSTREAM[stage]
             amount, provenance = self.parameter(stage, name, "kg/kg")
             process.parameters[name] = (amount, provenance)
-            return float(amount.magnitude), provenance, f"{_STAGE_NAMES[name]} input"
+            return _magnitude(amount), provenance, f"{_STAGE_NAMES[name]} input"
         if stage == "wafer":
             values = {}
             provenances = []
@@ -252,23 +284,44 @@ class _Builder:
                 provenances.append(provenance)
             silicon = values["wafer_area"] * (values["thickness"] + values["kerf"]) * SILICON_DENSITY
             amount = (silicon / (values["ingot_utilisation"] * values["yield"])).to("kg")
-            return float(amount.magnitude), _combined(provenances, self.user), "ingot silicon per wafer"
+            return _magnitude(amount), _combined(provenances, self.user), "ingot silicon per wafer"
         if stage == "cell":
             cell_yield, provenance = self.parameter("cell", "yield", "")
             efficiency, eff_provenance = self.parameter("cell", "efficiency", "")
             process.parameters["yield"] = (cell_yield, provenance)
             process.parameters["efficiency"] = (efficiency, eff_provenance)
-            return float(1 / cell_yield.magnitude), provenance, "wafers per cell"
+            return _magnitude(1 / cell_yield), provenance, "wafers per cell"
         # module
         cells, cell_provenance = self.parameter("module", "cells", "piece")
         per_wafer, wafer_provenance = self.parameter("module", "cells_per_wafer", "")
         module_yield, provenance = self.parameter("module", "yield", "")
         for name, value, prov in (("cells", cells, cell_provenance), ("cells_per_wafer", per_wafer, wafer_provenance), ("yield", module_yield, provenance)):
             process.parameters[name] = (value, prov)
-        full_cells = float(cells.magnitude) / float(per_wafer.magnitude)
-        if full_cells * self.area("cell") > self.spec.area:
-            self.fail("stages.module.cells", f"{cells.magnitude:g} cells of {self.area('cell').to('cm**2').magnitude:.1f} cm2 per wafer exceed the module area {self.spec.area:~}")
-        return full_cells / float(module_yield.magnitude), _combined([cell_provenance, wafer_provenance, provenance], self.user), "cells per module (full-wafer cells)"
+        full_cells = _magnitude(cells) / _magnitude(per_wafer)
+        too_many = np.ravel(full_cells * self.area("cell") > self.spec.area)
+        if np.any(too_many):
+            first = int(np.flatnonzero(too_many)[0])  # a batch builds arrays: name the first offending variant
+
+            def pick(magnitude):
+                values = np.ravel(magnitude)
+                return float(values[min(first, values.size - 1)])
+
+            self.fail("stages.module.cells", f"{pick(cells.magnitude):g} cells of {pick(self.area('cell').to('cm**2').magnitude):.1f} cm2 per wafer "
+                      f"exceed the module area {pick(self.spec.area.to('m**2').magnitude):g} m2")
+        return full_cells / _magnitude(module_yield), _combined([cell_provenance, wafer_provenance, provenance], self.user), "cells per module (full-wafer cells)"
+
+
+def _show_amount(quantity):
+    """An amount for a message; the first value when a batch holds many."""
+    return f"{float(np.ravel(quantity.magnitude)[0]):.6g} {quantity.units:~}"
+
+
+def _magnitude(quantity):
+    """A quantity's magnitude as a float, or as a float array when it holds many variants."""
+    magnitude = quantity.magnitude if hasattr(quantity, "magnitude") else quantity
+    if np.ndim(magnitude) == 0:
+        return float(magnitude)
+    return np.asarray(magnitude, dtype=float)
 
 
 def _is_per(quantity, unit, numerator=None):

@@ -21,20 +21,23 @@ def database_name(chain, bundle):
 
 def _chain_fingerprint(chain):
     parts = []
-    for process in chain.processes.values():
+    for code, process in chain.processes.items():
         for flow in process.flows:
-            parts.append(f"{process.stage}|{flow.kind}|{flow.target}|{flow.amount!r}")
+            parts.append(f"{code}|{process.stage}|{flow.kind}|{flow.target}|{flow.amount!r}")
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def write_foreground(bd, chain, bundle):
-    """Write (or reuse) the chain's database; return ``(database name, {stage: node id})``."""
-    name = database_name(chain, bundle)
+def write_foreground(bd, chain, bundle, *, name=None):
+    """Write (or reuse) the chain's database; return ``(database name, {code: node id})``.
+
+    ``name`` overrides the database name (a temporary database for a check).
+    """
+    name = name or database_name(chain, bundle)
     with lock():
         with contextlib.redirect_stdout(sys.stderr):
             if name not in bd.databases or bd.databases[name].get("complete") is not True:
                 _write(bd, name, chain, bundle)
-            ids = {stage: bd.get_node(database=name, code=stage).id for stage in chain.processes}
+            ids = {code: bd.get_node(database=name, code=code).id for code in chain.processes}
     return name, ids
 
 
@@ -42,8 +45,8 @@ def _write(bd, name, chain, bundle):
     from footprint.units import brightway_unit
 
     data = {}
-    for stage, process in chain.processes.items():
-        key = (name, stage)
+    for code, process in chain.processes.items():
+        key = (name, code)
         exchanges = [{"input": key, "amount": 1.0, "type": "production", "unit": brightway_unit(process.unit)}]
         for flow in process.flows:
             if flow.kind == "stage":
@@ -62,7 +65,7 @@ def _write(bd, name, chain, bundle):
             "location": process.site,
             "reference product": process.name,
             "type": "process",
-            "stage": stage,
+            "stage": process.stage,
             "exchanges": exchanges,
         }
     if name in bd.databases:

@@ -16,6 +16,18 @@ A product file is YAML::
 Quantities are "number unit" strings, checked with pint. A stage parameter that is not
 given takes the bundled default from ``inventories/processes.csv`` (with its source);
 where no default exists, the parameter is required. See :data:`STAGES`.
+
+Optional parts (see docs/calculator.md):
+
+- ``stages.<stage>.electricity_instruments``: the site electricity file of the stage's site,
+  with its green certificates, PPAs and on-site PV (:mod:`footprint.electricity`);
+- ``stages.<stage>.supplier``: the supplier's declared footprint of the stage's product,
+  a PACT JSON file (:mod:`footprint.supplier`);
+- ``use``: the use-phase parameters for results per kWh (:mod:`footprint.energy_yield`);
+- ``downstream``: transport to site, installation, use and end of life, for cradle-to-grave
+  results (:mod:`footprint.lifecycle`).
+
+File paths are relative to the product file.
 """
 
 import hashlib
@@ -56,7 +68,10 @@ FRACTIONS = {"ingot_utilisation", "yield", "efficiency"}
 #: What a material amount may measure: the reference units of the background datasets
 #: (materials and chemicals in kg, transport in tonne*km, heat in MJ ...).
 MATERIAL_NUMERATORS = ("kg", "tonne * km", "MJ", "kWh", "m**2", "piece")
-COMMON_KEYS = {"site", "technology", "electricity", "heat", "materials", "emissions", "route"}
+COMMON_KEYS = {"site", "technology", "electricity", "heat", "materials", "emissions", "route",
+               "electricity_instruments", "supplier"}
+#: Stages whose product a supplier's declared footprint may replace.
+SUPPLIER_STAGES = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell")
 
 
 @dataclass
@@ -69,6 +84,8 @@ class StageSpec:
     parameters: dict = field(default_factory=dict)  # name -> Quantity
     materials: dict = field(default_factory=dict)  # dataset id -> Quantity per reference unit
     emissions: dict = field(default_factory=dict)  # gas id -> Quantity per reference unit
+    instruments: object = None  # Path of the site electricity file, or None
+    supplier: object = None  # (Path of the PACT file, footprint id or None), or None
 
 
 @dataclass
@@ -83,6 +100,14 @@ class ProductSpec:
     stages: dict  # stage name -> StageSpec
     source: str  # file path or "<string>"
     sha256: str  # of the file's bytes
+    use: object = None  # footprint.energy_yield.UseSpec, or None
+    downstream: object = None  # footprint.lifecycle.DownstreamSpec, or None
+    data: dict = field(default_factory=dict)  # the parsed YAML, for batch variants
+
+    @property
+    def directory(self):
+        """The directory that relative file paths in the product file start from."""
+        return Path(self.source).parent if self.source and not self.source.startswith("<") else Path.cwd()
 
 
 def read_product(path):
@@ -123,8 +148,21 @@ def parse_product(text, *, source="<string>"):
         raise InputError(f"{source}: not valid YAML at {place} ({problem})") from None
     except UnicodeDecodeError:
         raise InputError(f"{source}: not UTF-8 text; expected a YAML product file") from None
-    reader = _Reader(source)
-    return reader.product(data, hashlib.sha256(raw).hexdigest())
+    return product_from_data(data, source=source, sha256=hashlib.sha256(raw).hexdigest())
+
+
+def product_from_data(data, *, source, sha256):
+    """Check a product already loaded from YAML (a dict); see :func:`read_product`.
+
+    Parameters
+    ----------
+    data : dict
+    source : str
+        Where the data came from, for messages and for relative paths.
+    sha256 : str
+        The hash recorded as the product's inputs hash.
+    """
+    return _Reader(source).product(data, sha256)
 
 
 class _Reader:
@@ -166,7 +204,7 @@ class _Reader:
 
     def product(self, data, sha):
         data = self.mapping(data, "(top level)")
-        self.unknown_keys(data, {"format", "product", "stages"}, "")
+        self.unknown_keys(data, {"format", "product", "stages", "use", "downstream"}, "")
         fmt = data.get("format", FORMAT)
         if fmt != FORMAT:
             self.fail("format", f"got {_show(fmt)}; expected {FORMAT!r}")
@@ -189,8 +227,17 @@ class _Reader:
         for name in STAGES:
             stage_data = stages_data.get(name) or {}
             stages[name] = self.stage(name, self.mapping(stage_data, f"stages.{name}"), technology)
+        use = downstream = None
+        if data.get("use") is not None:
+            from footprint.energy_yield import parse_use
+
+            use = parse_use(self.mapping(data["use"], "use"), where=f"{self.source}: use")
+        if data.get("downstream") is not None:
+            from footprint.lifecycle import parse_downstream
+
+            downstream = parse_downstream(self.mapping(data["downstream"], "downstream"), reader=self)
         return ProductSpec(product_id, self.text(product["name"], "product.name"), technology, rated_power, area,
-                           stages, self.source, sha)
+                           stages, self.source, sha, use=use, downstream=downstream, data=data)
 
     def stage(self, name, data, product_technology):
         path = f"stages.{name}"
@@ -214,7 +261,30 @@ class _Reader:
             numerators = MATERIAL_NUMERATORS if key == "materials" else ("kg",)
             for item, value in items.items():
                 target[str(item)] = self.per_unit(value, numerators, reference, f"{path}.{key}.{item}")
+        if data.get("electricity_instruments") is not None:
+            stage.instruments = self.path(data["electricity_instruments"], f"{path}.electricity_instruments")
+        if data.get("supplier") is not None:
+            if name not in SUPPLIER_STAGES:
+                self.fail(f"{path}.supplier", f"a supplier's declared footprint can replace {', '.join(SUPPLIER_STAGES)}; not {name}")
+            stage.supplier = self.supplier(data["supplier"], f"{path}.supplier")
         return stage
+
+    def path(self, value, path):
+        """A file named in the product file, relative to the product file."""
+        text = self.text(value, path)
+        base = Path(self.source).parent if self.source and not self.source.startswith("<") else Path.cwd()
+        return (base / text).resolve() if not Path(text).is_absolute() else Path(text)
+
+    def supplier(self, value, path):
+        """``file.json`` or ``{file: file.json, id: <footprint id>}``."""
+        if isinstance(value, str):
+            return (self.path(value, path), None)
+        mapping = self.mapping(value, path)
+        self.unknown_keys(mapping, {"file", "id"}, path)
+        if "file" not in mapping:
+            self.fail(f"{path}.file", "missing; expected the path of the supplier's PACT JSON file")
+        footprint_id = self.text(mapping["id"], f"{path}.id") if "id" in mapping else None
+        return (self.path(mapping["file"], f"{path}.file"), footprint_id)
 
     def per_unit(self, value, numerator, reference, path):
         """An amount per reference unit; per m2 and per W are accepted and kept as given.

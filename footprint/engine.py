@@ -1,0 +1,233 @@
+"""The numerical core: the background solved once, each foreground evaluated in numpy.
+
+The bundled background (``footprint-background``) never consumes a product's foreground,
+so the technosphere is block-triangular and a product's footprint splits exactly into
+
+- the background's *cumulative inventory* Lambda = A_b^-T B_b^T: kg of each gas per unit of
+  each background dataset. It is solved once per data version (with bw2calc's matrices of
+  the installed background) and reused for every product and every variant;
+- the foreground, a handful of processes: supply s = A_f^-1 d for the demand d, then the
+  inventory of each foreground flow: s_j x amount x Lambda[dataset] for a background input,
+  s_j x amount for a direct emission.
+
+Characterising the inventory with the method's factors (c . inventory) gives the total; the
+same flows grouped by stage, by flow, by gas or by origin give the breakdowns, which add
+up to the total by construction. Amounts may be numpy arrays (one value per variant): a
+batch evaluates thousands of variants in one pass.
+
+The background is read from the installed ``footprint-background`` database with
+:func:`footprint.matrices.lca_inputs` (float64; Brightway's own datapackages are float32).
+``footprint.calc`` checks every single computation against a full bw2calc LCA of the
+recorded inventory, ``tests/test_batch.py`` checks batch variants the same way.
+"""
+
+import contextlib
+import sys
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from footprint.project import BACKGROUND, METHODS
+
+#: Indicators with their own IPCC 2021 sub-method (AR6 only); "total" always.
+SUB_METHODS = ("fossil", "biogenic", "land_use")
+
+
+@dataclass
+class Background:
+    """The background solved once: cumulative inventory per dataset and the method's factors."""
+
+    gwp: str
+    data_sha256: str
+    datasets: list  # dataset ids, in the order of the rows of ``inventory``
+    index: dict  # dataset id -> row
+    gases: list  # gas ids, in the order of the columns of ``inventory``
+    gas_index: dict
+    inventory: np.ndarray  # (datasets x gases) [kg of gas per unit of dataset], cumulative
+    factors: dict  # indicator -> (gases,) [kg CO2-eq per kg]
+    methods: dict  # indicator -> Brightway method id
+
+    def cumulative(self, indicator="total"):
+        """Cumulative footprint per unit of each dataset [kg CO2-eq per unit]."""
+        return self.inventory @ self.factors[indicator]
+
+
+_cache = {}
+
+
+
+
+def load_background(bd, bundle, gwp):
+    """Solve the installed background once for a GWP set (cached per data version).
+
+    Parameters
+    ----------
+    bd : module
+        bw2data, with the project current (``footprint.project.require_setup``).
+    bundle : footprint.inventories.Bundle
+    gwp : str
+        ``ar6`` or ``ar5``.
+    """
+    from footprint.project import home
+
+    key = (str(home()), bundle.sha256, gwp)
+    if key in _cache:
+        return _cache[key]
+    import bw2calc
+
+    from footprint.matrices import lca_inputs
+
+    methods = {"total": METHODS[(gwp, "total")]}
+    for indicator in SUB_METHODS:
+        if (gwp, indicator) in METHODS:
+            methods[indicator] = METHODS[(gwp, indicator)]
+    with contextlib.redirect_stdout(sys.stderr):
+        nodes = list(bd.Database(BACKGROUND))
+        lca = bw2calc.LCA(demand={node.id: 1.0 for node in nodes}, data_objs=lca_inputs(bd, [BACKGROUND], methods["total"]))
+        lca.lci()
+    gases = list(bundle.gases)
+    gas_index = {gas: i for i, gas in enumerate(gases)}
+    gas_of_key = {bundle.gases[gas].key: gas for gas in gases}
+    # biosphere rows -> gases; every background exchange is a gas of gases.csv
+    flow_rows = np.zeros((lca.biosphere_matrix.shape[0], len(gases)))
+    for flow_id, row in lca.dicts.biosphere.items():
+        node = bd.get_node(id=flow_id)
+        flow_rows[row, gas_index[gas_of_key[(node["database"], node["code"])]]] = 1.0
+    code_of = {node.id: node["code"] for node in nodes}
+    datasets = [None] * lca.technosphere_matrix.shape[0]
+    for node_id, column in lca.dicts.activity.items():
+        datasets[column] = code_of[node_id]
+    technosphere = lca.technosphere_matrix.toarray()
+    direct = (lca.biosphere_matrix.T @ flow_rows)  # (datasets x gases) kg per unit, direct
+    inventory = np.linalg.solve(technosphere.T, np.asarray(direct))
+    factors = {indicator: _factors(bd, method, bundle, gases) for indicator, method in methods.items()}
+    background = Background(gwp, bundle.sha256, datasets, {d: i for i, d in enumerate(datasets)}, gases, gas_index,
+                            inventory, factors, methods)
+    _cache[key] = background
+    return background
+
+
+def _factors(bd, method, bundle, gases):
+    """The method's factor for each gas [kg CO2-eq per kg]; 0 where the method has none."""
+    by_key = {}
+    for entry in bd.Method(method).load():
+        flow, amount = entry[0], entry[1]
+        if isinstance(flow, int):
+            node = bd.get_node(id=flow)
+            flow = (node["database"], node["code"])
+        by_key[tuple(flow)] = float(amount)
+    return np.array([by_key.get(bundle.gases[gas].key, 0.0) for gas in gases])
+
+
+@dataclass
+class FlowResult:
+    """The cumulative inventory of one foreground flow, per the demand."""
+
+    code: str  # the foreground process it enters
+    stage: str
+    label: str
+    kind: str  # "dataset" or "gas"
+    target: str
+    primary: float  # fraction of it that is primary data
+    inventory: np.ndarray  # (gases, variants) [kg]
+
+
+@dataclass
+class Evaluation:
+    """A foreground evaluated on the background, per the demand (one or many variants)."""
+
+    background: Background
+    supply: dict  # code -> (variants,) [reference units]
+    flows: list = field(default_factory=list)  # FlowResult
+    processes: dict = field(default_factory=dict)  # code -> Process
+
+    def score(self, indicator="total"):
+        """Footprint [kg CO2-eq per demand], one value per variant."""
+        factors = self.background.factors[indicator]
+        return sum(factors @ flow.inventory for flow in self.flows)
+
+    def by_stage(self, indicator="total"):
+        factors = self.background.factors[indicator]
+        result = {}
+        for flow in self.flows:
+            result[flow.stage] = result.get(flow.stage, 0.0) + factors @ flow.inventory
+        return result
+
+    def by_flow(self, indicator="total"):
+        factors = self.background.factors[indicator]
+        return [(flow, factors @ flow.inventory) for flow in self.flows]
+
+    def inventory(self):
+        """Cumulative inventory by gas [kg per demand]: gas id -> (variants,)."""
+        total = sum(flow.inventory for flow in self.flows)
+        return {gas: total[i] for i, gas in enumerate(self.background.gases)}
+
+    def by_gas(self, indicator="total"):
+        factors = self.background.factors[indicator]
+        return {gas: factors[i] * amount for i, (gas, amount) in enumerate(self.inventory().items())}
+
+
+def reachable(processes, demand):
+    """The codes of the processes the demand needs, upstream included."""
+    seen = set()
+    queue = list(demand)
+    while queue:
+        code = queue.pop()
+        if code in seen:
+            continue
+        seen.add(code)
+        queue.extend(flow.target for flow in processes[code].flows if flow.kind == "stage")
+    return [code for code in processes if code in seen]
+
+
+def evaluate(processes, background, *, demand):
+    """Evaluate a foreground on the solved background.
+
+    Parameters
+    ----------
+    processes : dict
+        code -> footprint.model.chain.Process; flow amounts floats or arrays of one
+        length (the variants).
+    background : Background
+    demand : dict
+        code -> amount [reference units], such as ``{"module": 1.0}``.
+
+    Returns
+    -------
+    Evaluation
+    """
+    codes = reachable(processes, demand)
+    position = {code: i for i, code in enumerate(codes)}
+    variants = 1
+    for code in codes:
+        for flow in processes[code].flows:
+            variants = max(variants, np.size(flow.amount))
+    size = len(codes)
+    matrix = np.zeros((variants, size, size))
+    matrix[:, np.arange(size), np.arange(size)] = 1.0
+    for code in codes:
+        for flow in processes[code].flows:
+            if flow.kind == "stage":
+                matrix[:, position[flow.target], position[code]] -= flow.amount
+    rhs = np.zeros((variants, size, 1))
+    for code, amount in demand.items():
+        rhs[:, position[code], 0] = amount
+    supply = np.linalg.solve(matrix, rhs)[:, :, 0]  # (variants, processes)
+    evaluation = Evaluation(background, {code: supply[:, position[code]] for code in codes},
+                            processes={code: processes[code] for code in codes})
+    cumulative = background.inventory
+    unit = np.eye(len(background.gases))
+    for code in codes:
+        process = processes[code]
+        s = supply[:, position[code]]
+        for flow in process.flows:
+            if flow.kind == "stage":
+                continue
+            if flow.kind == "dataset":
+                per_unit = cumulative[background.index[flow.target]]
+            else:
+                per_unit = unit[background.gas_index[flow.target]]
+            amount = s * flow.amount  # (variants,)
+            evaluation.flows.append(FlowResult(code, process.stage, flow.label, flow.kind, flow.target,
+                                               flow.provenance.primary_fraction, np.outer(per_unit, amount)))
+    return evaluation

@@ -1,0 +1,158 @@
+"""The product system of one calculation: a product file made ready for the engine.
+
+From a checked product spec, :func:`build_system` builds the foreground chain, puts in the
+suppliers' declared footprints, splits electricity location- and market-based, adds the
+stages after the gate for cradle-to-grave, and fixes the reference flow and the divisor of
+the declared unit. Pure data: nothing is written to Brightway here.
+"""
+
+import datetime as _dt
+import hashlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from footprint.errors import InputError
+from footprint.model.chain import build_chain
+
+#: Declared unit -> (the stage whose product it measures, its description).
+DECLARED_UNITS = {
+    "module": ("module", "1 module"),
+    "m2": ("module", "1 m2 of module"),
+    "W": ("module", "1 W (peak, STC) of module"),
+    "Wp": ("module", "1 Wp (STC) of module"),
+    "kWp": ("module", "1 kWp (STC) of module"),
+    "kWh": ("module", "1 kWh of electricity delivered over the module's life"),
+    "cell": ("cell", "1 cell"),
+    "wafer": ("wafer", "1 wafer"),
+    "kg-polysilicon": ("polysilicon", "1 kg of polysilicon"),
+    "kg-ingot": ("ingot", "1 kg of mono ingot"),
+}
+BOUNDARIES = ("cradle-to-gate", "cradle-to-grave")
+
+
+@dataclass
+class ProductSystem:
+    """Everything the engine needs for one product (or one group of batch variants)."""
+
+    spec: object
+    chain: object  # the location-based chain (parameters, sites)
+    location: dict  # code -> Process, location-based electricity
+    market: dict  # code -> Process, market-based electricity
+    demand: dict  # code -> amount
+    per: str
+    divisor: object  # declared units per demand (float or array)
+    boundary: str
+    plan: object = None  # footprint.electricity.ElectricityPlan
+    suppliers: list = field(default_factory=list)  # footprint.supplier.SupplierUse
+    energy: object = None  # footprint.energy_yield.EnergyYield
+    notes: list = field(default_factory=list)
+    input_files: dict = field(default_factory=dict)  # path -> sha256
+
+    @property
+    def stages(self):
+        """The life-cycle stages inside the boundary, in order."""
+        seen = []
+        for process in self.location.values():
+            if process.stage not in seen:
+                seen.append(process.stage)
+        return seen
+
+    @property
+    def inputs_sha256(self):
+        """The product file's sha256; with other input files, the sha256 of all of them."""
+        if len(self.input_files) == 1:
+            return next(iter(self.input_files.values()))
+        lines = "".join(f"{path}\0{sha}\n" for path, sha in self.input_files.items())
+        return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="ar6", as_of=None):
+    """Build the product system of a product spec.
+
+    Parameters
+    ----------
+    spec : footprint.model.spec.ProductSpec
+    bundle : footprint.inventories.Bundle
+    per : str
+        A declared unit of :data:`DECLARED_UNITS`.
+    boundary : str
+        ``cradle-to-gate`` or ``cradle-to-grave`` (module units only).
+    gwp : str
+        The GWP set, to flag supplier declarations made with another.
+    as_of : datetime.date, optional
+        The date supplier declarations must be valid on; today by default.
+
+    Raises
+    ------
+    InputError
+    """
+    from footprint import electricity, lifecycle, supplier
+    from footprint.energy_yield import lifetime_energy
+
+    if per not in DECLARED_UNITS:
+        raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
+    if boundary not in BOUNDARIES:
+        raise InputError(f"--boundary: got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
+    reference, _ = DECLARED_UNITS[per]
+    if boundary == "cradle-to-grave" and reference != "module":
+        raise InputError(f"--boundary cradle-to-grave: applies to the module (per module, m2, W, Wp, kWp, kWh); not per {per}")
+    as_of = as_of or _dt.date.today()
+    input_files = {spec.source: spec.sha256}
+    replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]
+    for name in replaced:
+        if spec.stages[name].instruments is not None:
+            raise InputError(f"{spec.source}: stages.{name}: both supplier and electricity_instruments; a supplier's declared "
+                             "footprint already includes its electricity")
+    chain = build_chain(spec, bundle, replaced=replaced)
+    suppliers = []
+    notes = []
+    if replaced:
+        chain, suppliers = supplier.apply(chain, spec, bundle=bundle, as_of=as_of, gwp=gwp)
+        for use in suppliers:
+            input_files[use.file] = use.sha256
+            notes.extend(use.notes)
+    if reference not in chain.processes:
+        raise InputError(f"--per {per}: the product's {reference} comes inside a supplier's declared footprint "
+                         f"({', '.join(replaced)}); no separate {reference} footprint exists")
+    plan = None
+    location = market = chain.processes
+    if any(stage.instruments is not None for stage in spec.stages.values()):
+        plan = electricity.plan(spec, chain, bundle)
+        for site in plan.sites.values():
+            input_files[site.file] = site.sha256
+        location = electricity.apply(chain, plan, market=False).processes
+        market = electricity.apply(chain, plan, market=True).processes
+    demand = {reference: 1.0}
+    if boundary == "cradle-to-grave":
+        downstream = lifecycle.downstream_processes(spec, bundle)
+        location = {**location, **downstream}
+        market = {**market, **downstream}
+        for name in downstream:
+            demand[name] = 1.0
+    energy = None
+    if per == "kWh":
+        energy = lifetime_energy(rated_power=spec.rated_power, use=spec.use, source=spec.source)
+    divisor = _divisor(per, spec, energy)
+    from footprint.engine import reachable
+
+    location = {code: location[code] for code in reachable(location, demand)}
+    market = {code: market[code] for code in reachable(market, demand)}
+    return ProductSystem(spec, chain, location, market, demand, per, divisor, boundary, plan, suppliers, energy, notes, input_files)
+
+
+def _divisor(per, spec, energy):
+    """Declared units in one reference flow (one module, cell, wafer or kg)."""
+    if per == "m2":
+        return _number(spec.area.to("m**2").magnitude)
+    if per in ("W", "Wp"):
+        return _number(spec.rated_power.to("W").magnitude)
+    if per == "kWp":
+        return _number(spec.rated_power.to("kW").magnitude)
+    if per == "kWh":
+        return energy.energy
+    return 1.0
+
+
+def _number(value):
+    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)

@@ -1,0 +1,305 @@
+"""Supplier-specific data: a supplier's declared footprint replaces an upstream stage.
+
+A stage (polysilicon, wafer, cell ...) names a JSON file in the shape of a WBCSD PACT
+``ProductFootprint`` [1]_ (one object, a list, or an API response ``{"data": [...]}``)::
+
+    stages:
+      wafer:
+        supplier: suppliers/wafer-2025.pact.json        # or {file: ..., id: <footprint id>}
+
+Fields read (PACT Technical Specification 2.x [1]_):
+
+- ``pcf.declaredUnit`` (``kilogram``, ``square meter``; ``piece`` is accepted as well)
+  and ``pcf.pCfExcludingBiogenic`` [kg CO2-eq per declared unit]: the value used;
+- ``pcf.fossilGhgEmissions`` and ``pcf.dLucGhgEmissions``: reported as fossil and land use,
+  the rest of ``pCfExcludingBiogenic`` as aggregated (unsplit);
+- ``validityPeriodStart`` / ``validityPeriodEnd``; where absent, three years from
+  ``pcf.referencePeriodEnd``, the longest validity the Pathfinder Framework allows [2]_.
+  An expired declaration, one not yet valid, or a ``Deprecated`` one is refused;
+- ``pcf.primaryDataShare`` [%] and ``pcf.dqi``: data quality, reported; the primary data
+  share weighs the stage's contribution to the product's primary data share;
+- ``pcf.characterizationFactors`` or ``pcf.ipccCharacterizationFactorsSources``: a GWP set
+  other than the one requested is reported in the result's notes (a declared CO2-eq total
+  cannot be re-characterised);
+- ``pcf.assurance`` (provider, standard, date): the certificate reference.
+
+A declaration per kg of wafer uses the wafer's mass from its area and thickness; per m2 of
+wafer or cell uses the wafer area.
+
+References
+----------
+.. [1] WBCSD PACT, Technical Specifications for PCF Data Exchange, version 2.x
+   (ProductFootprint, CarbonFootprint, DataQualityIndicators, Assurance).
+.. [2] WBCSD, Pathfinder Framework v2.0 (2023): PCFs have a maximum validity period of
+   three years.
+"""
+
+import copy
+import datetime as _dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from footprint.errors import InputError
+from footprint.model.chain import SILICON_DENSITY, Flow, Process, Provenance, stage_parameter
+from footprint.model.spec import REFERENCE_UNITS
+from footprint.units import Quantity
+
+DECLARED_UNITS = {"kilogram": "kg", "square meter": "m**2", "piece": "piece"}
+VALIDITY_YEARS = 3  # [2]
+
+
+@dataclass
+class SupplierFootprint:
+    """A supplier's declared footprint, checked."""
+
+    id: str
+    company: str
+    product: str
+    file: str
+    sha256: str
+    declared_unit: str  # PACT name, e.g. "kilogram"
+    value: float  # pCfExcludingBiogenic [kg CO2-eq per declared unit]
+    fossil: float  # [kg CO2-eq per declared unit]
+    land_use: float  # dLUC [kg CO2-eq per declared unit]
+    characterization: str
+    primary_data_share: object  # fraction 0..1, or None
+    data_quality: dict
+    validity: tuple  # (first day, last day)
+    validity_source: str
+    reference_period: tuple
+    certificate: str
+    status: str
+
+    @property
+    def unsplit(self):
+        return self.value - self.fossil - self.land_use
+
+
+@dataclass
+class SupplierUse:
+    """What the result reports for a stage taken from a supplier (``supplier`` entries)."""
+
+    stage: str
+    id: str
+    company: str
+    product: str
+    file: str
+    sha256: str
+    declared_unit: str
+    value: float
+    per_reference_unit: float  # [kg CO2-eq per the stage's reference unit]
+    characterization: str
+    primary_data_share: object
+    data_quality: dict
+    validity: list
+    validity_source: str
+    certificate: str
+    notes: list = field(default_factory=list)
+
+
+def read_pact(path, *, footprint_id=None):
+    """Read one product footprint from a PACT JSON file.
+
+    Parameters
+    ----------
+    path : str or Path
+    footprint_id : str, optional
+        Which footprint when the file holds several.
+
+    Raises
+    ------
+    InputError
+        Not JSON, no or several footprints, a field missing or out of range.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        raise InputError(f"{path}: cannot read the supplier's PACT file") from None
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); expected a PACT ProductFootprint") from None
+    footprints = data.get("data") if isinstance(data, dict) and "data" in data else data
+    footprints = footprints if isinstance(footprints, list) else [footprints]
+    if footprint_id is not None:
+        footprints = [fp for fp in footprints if isinstance(fp, dict) and str(fp.get("id")) == footprint_id]
+        if not footprints:
+            raise InputError(f"{path}: no product footprint with id {footprint_id!r}")
+    if len(footprints) != 1:
+        raise InputError(f"{path}: holds {len(footprints)} product footprints; name one with supplier: {{file: ..., id: ...}}")
+    footprint = footprints[0]
+    if not isinstance(footprint, dict) or not isinstance(footprint.get("pcf"), dict):
+        raise InputError(f"{path}: expected a PACT ProductFootprint object with a 'pcf' object")
+    pcf = footprint["pcf"]
+    where = f"{path}: pcf"
+
+    def number(key, *, required=True):
+        value = pcf.get(key)
+        if value is None:
+            if required:
+                raise InputError(f"{where}.{key}: missing; a PACT footprint must give it")
+            return 0.0
+        try:
+            number_value = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{where}.{key}: got {value!r}; expected a decimal number") from None
+        if not np.isfinite(number_value) or number_value < 0:
+            raise InputError(f"{where}.{key}: got {value!r}; expected a number >= 0 (kg CO2-eq per declared unit)")
+        return number_value
+
+    unit = pcf.get("declaredUnit")
+    if unit not in DECLARED_UNITS:
+        raise InputError(f"{where}.declaredUnit: got {unit!r}; expected one of {', '.join(DECLARED_UNITS)}")
+    value = number("pCfExcludingBiogenic")
+    fossil = number("fossilGhgEmissions")
+    land_use = number("dLucGhgEmissions", required=False)
+    if fossil + land_use > value * (1 + 1e-9) + 1e-12:
+        raise InputError(f"{where}: fossilGhgEmissions + dLucGhgEmissions = {fossil + land_use:g} exceed pCfExcludingBiogenic = {value:g}")
+    reference = (_timestamp(pcf.get("referencePeriodStart"), f"{where}.referencePeriodStart"),
+                 _timestamp(pcf.get("referencePeriodEnd"), f"{where}.referencePeriodEnd"))
+    if "validityPeriodEnd" in footprint:
+        end = _timestamp(footprint["validityPeriodEnd"], f"{path}: validityPeriodEnd")
+        start = _timestamp(footprint.get("validityPeriodStart") or pcf.get("referencePeriodEnd"), f"{path}: validityPeriodStart")
+        validity_source = "validityPeriodStart/End"
+    else:
+        start = reference[1]
+        end = _add_years(reference[1], VALIDITY_YEARS)
+        validity_source = f"referencePeriodEnd + {VALIDITY_YEARS} years (Pathfinder Framework maximum validity)"
+    share = pcf.get("primaryDataShare")
+    if share is not None:
+        try:
+            share = float(share) / 100.0
+        except (TypeError, ValueError):
+            raise InputError(f"{where}.primaryDataShare: got {share!r}; expected a percentage 0-100") from None
+        if not 0 <= share <= 1:
+            raise InputError(f"{where}.primaryDataShare: got {pcf['primaryDataShare']!r}; expected a percentage 0-100")
+    characterization = pcf.get("characterizationFactors") or ",".join(pcf.get("ipccCharacterizationFactorsSources") or []) or "unknown"
+    return SupplierFootprint(
+        id=str(footprint.get("id", "")), company=str(footprint.get("companyName", "")),
+        product=str(footprint.get("productNameCompany") or footprint.get("productDescription") or ""),
+        file=str(path), sha256=hashlib.sha256(raw).hexdigest(), declared_unit=unit, value=value, fossil=fossil,
+        land_use=land_use, characterization=str(characterization), primary_data_share=share,
+        data_quality=dict(pcf.get("dqi") or pcf.get("dataQualityRating") or {}), validity=(start, end),
+        validity_source=validity_source, reference_period=reference, certificate=_assurance(pcf.get("assurance")),
+        status=str(footprint.get("status", "Active")),
+    )
+
+
+def _timestamp(value, where):
+    if value is None:
+        raise InputError(f"{where}: missing; expected an ISO 8601 date-time such as 2024-12-31T23:59:59Z")
+    try:
+        stamp = _dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{where}: got {value!r}; expected an ISO 8601 date-time such as 2024-12-31T23:59:59Z") from None
+    return stamp.date()
+
+
+def _add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _assurance(assurance):
+    if not isinstance(assurance, dict) or not assurance.get("assurance", True):
+        return ""
+    parts = [str(assurance[key]) for key in ("providerName", "standardName", "level", "completedAt", "comments") if assurance.get(key)]
+    return "; ".join(parts)
+
+
+def check_valid(footprint, *, as_of):
+    """Refuse an expired, not yet valid or deprecated declaration.
+
+    Raises
+    ------
+    InputError
+    """
+    start, end = footprint.validity
+    where = f"{footprint.file}: product footprint {footprint.id or '(no id)'}"
+    if footprint.status.lower() == "deprecated":
+        raise InputError(f"{where}: status Deprecated; expected an Active declaration")
+    if as_of > end:
+        raise InputError(f"{where}: expired on {end} ({footprint.validity_source}); the calculation date is {as_of}")
+    if as_of < start:
+        raise InputError(f"{where}: valid only from {start}; the calculation date is {as_of}")
+
+
+def apply(chain, spec, *, bundle, as_of, gwp):
+    """Replace each stage with a ``supplier:`` by the declared footprint.
+
+    The chain must have been built with those stages (and their upstream) left out.
+
+    Returns
+    -------
+    (Chain, list of SupplierUse)
+    """
+    uses = []
+    result = chain
+    for stage_name, stage in spec.stages.items():
+        if stage.supplier is None:
+            continue
+        path, footprint_id = stage.supplier
+        footprint = read_pact(path, footprint_id=footprint_id)
+        check_valid(footprint, as_of=as_of)
+        factor = _per_reference_unit(footprint, stage_name, spec, bundle)
+        provenance = Provenance(True, f"{footprint.file} ({footprint.company}, {footprint.id})", locator=footprint.certificate,
+                                share=footprint.primary_data_share if footprint.primary_data_share is not None else 0.0)
+        process = Process(stage_name, f"{stage_name}, supplier-declared ({footprint.company or footprint.id})",
+                          REFERENCE_UNITS[stage_name], stage.site, "")
+        for gas, amount in (("co2e_fossil_declared", footprint.fossil), ("co2e_land_use_declared", footprint.land_use),
+                            ("co2e_aggregated", footprint.unsplit)):
+            if amount > 0:
+                process.flows.append(Flow("gas", gas, factor * amount, f"supplier-declared footprint ({gas.split('_')[1]})", provenance))
+        if result is chain:
+            result = copy.copy(chain)
+            result.processes = dict(chain.processes)
+        result.processes[stage_name] = process
+        use = SupplierUse(stage_name, footprint.id, footprint.company, footprint.product, footprint.file, footprint.sha256,
+                          footprint.declared_unit, footprint.value, _scalar(factor * footprint.value), footprint.characterization,
+                          footprint.primary_data_share, footprint.data_quality,
+                          [footprint.validity[0].isoformat(), footprint.validity[1].isoformat()], footprint.validity_source,
+                          footprint.certificate)
+        wanted = gwp.upper()
+        if wanted not in footprint.characterization.upper():
+            use.notes.append(f"{stage_name}: the supplier declared with {footprint.characterization} characterisation factors, "
+                             f"the result uses {wanted}; a declared CO2-eq total cannot be re-characterised")
+        if footprint.primary_data_share is None:
+            use.notes.append(f"{stage_name}: the supplier declared no primaryDataShare; its contribution counts as secondary data")
+        uses.append(use)
+    # restore the stage order: upstream first, as the chain was built
+    if result is not chain:
+        order = [code for code in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module") if code in result.processes]
+        order += [code for code in result.processes if code not in order]
+        result.processes = {code: result.processes[code] for code in order}
+    return result, uses
+
+
+def _per_reference_unit(footprint, stage_name, spec, bundle):
+    """Declared units per reference unit of the stage (kg, or one piece)."""
+    reference = REFERENCE_UNITS[stage_name]
+    unit = DECLARED_UNITS[footprint.declared_unit]
+    where = f"{spec.source}: stages.{stage_name}.supplier"
+    if reference == "kg":
+        if unit != "kg":
+            raise InputError(f"{where}: {footprint.file} declares per {footprint.declared_unit}; {stage_name} needs a footprint per kilogram")
+        return 1.0
+    if unit == "piece":
+        return 1.0
+    area = _scalar(stage_parameter(spec, bundle, "wafer", "wafer_area", "m**2")[0].magnitude)
+    if unit == "m**2":
+        return area
+    if stage_name == "wafer":
+        thickness = _scalar(stage_parameter(spec, bundle, "wafer", "thickness", "m")[0].magnitude)
+        return _scalar((Quantity(area, "m**2") * Quantity(thickness, "m") * SILICON_DENSITY).to("kg").magnitude)
+    raise InputError(f"{where}: {footprint.file} declares per kilogram; a {stage_name} declaration must be per piece or per square meter")
+
+
+def _scalar(value):
+    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)

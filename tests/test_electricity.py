@@ -1,0 +1,121 @@
+"""Location- and market-based electricity: instruments by hand, and every quality check."""
+
+import copy
+import json
+
+import pytest
+import yaml
+from calc_helpers import DATA, by_hand, product_data, write_product
+from conftest import run_cli
+
+from footprint.calc import compute
+from footprint.errors import InputError
+
+REL = 1e-6
+SITE = yaml.safe_load((DATA / "site-jiangsu-2024.yaml").read_text(encoding="utf-8"))
+
+
+def _with_site(tmp_path, site=None, stages=("cell", "module"), name="site.yaml"):
+    (tmp_path / name).write_text(yaml.safe_dump(site or SITE, sort_keys=False), encoding="utf-8")
+    changes = {f"stages.{stage}.electricity_instruments": name for stage in stages}
+    return write_product(tmp_path, product_data(**changes))
+
+
+def _site(**changes):
+    site = copy.deepcopy(SITE)
+    site.update(changes)
+    return site
+
+
+def test_location_and_market_based_by_hand(tmp_path, home_env):
+    base = compute(write_product(tmp_path, product_data(), "base.yaml"))
+    result = compute(_with_site(tmp_path))
+    js = by_hand()["grid_JS"]
+    # grid electricity of the cell and module stages per module (product file values)
+    cells = (144 / 2) / 0.97
+    kwh = cells * 17.7 * 330.15e-4 + 3.32 * 2.583
+    gec, ppa, onsite = 30000 / 100000, 20000 / 100000, 5000 / 100000
+    location = base.total.value - kwh * onsite * js  # on-site PV never passes through the grid
+    market = base.total.value - kwh * (gec + ppa + onsite) * js + kwh * ppa * 0.05
+    assert result.total.value == pytest.approx(location, rel=REL)
+    assert result.electricity.location_based.value == result.total.value
+    assert result.electricity.market_based.value == pytest.approx(market, rel=REL)
+    claims = {claim.id: claim for claim in result.electricity.instruments}
+    assert claims["GEC-2024-JS-001"].claimed_mwh == pytest.approx(30000 * 0.6)  # allocated by output: 600 of 1000 MWp
+    assert claims["GEC-2024-JS-001"].kwh == pytest.approx(kwh * gec, rel=REL)
+    assert claims["PPA-2024-07"].emission_factor == 0.05
+    assert claims["GEC-2024-JS-001"].emission_factor == 0.0 and "GHG Protocol" in claims["GEC-2024-JS-001"].emission_factor_source
+    assert sorted(claims["rooftop-pv"].stages) == ["cell", "module"]
+    assert any("no residual mix" in note for note in result.electricity.notes)
+    assert sum(part.value for part in result.electricity.market_based_by_stage.values()) == pytest.approx(market, rel=REL)
+
+
+def test_without_instruments_both_results_are_equal(tmp_path, home_env):
+    result = compute(write_product(tmp_path, product_data()))
+    assert result.electricity.market_based.value == result.electricity.location_based.value
+    assert result.electricity.instruments == []
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"market": "VN"}, r"instrument GEC-2024-JS-001: market 'VN' is not the site's \(CN-JS\)"),
+        ({"vintage": 2023}, r"instrument GEC-2024-JS-001: vintage 2023 is outside the reporting period 2024-01-01/2024-12-31"),
+        ({"vintage": {"start": "2024-06-01", "end": "2025-05-31"}}, r"instrument GEC-2024-JS-001: vintage 2024-06-01/2025-05-31 is outside"),
+        ({"certificates": 90000}, r"instrument PPA-2024-07: brings the site's instruments to 110,000 MWh, more than the 100,000 MWh"),
+    ],
+)
+def test_failed_checks_name_site_and_instrument(tmp_path, home_env, change, message):
+    site = _site()
+    site["instruments"][0].update(change)
+    with pytest.raises(InputError, match=r"site.yaml: site 'Jiangsu cell and module fab': " + message):
+        compute(_with_site(tmp_path, site))
+
+
+def test_an_instrument_listed_twice_is_refused(tmp_path, home_env):
+    site = _site()
+    site["instruments"].append(dict(site["instruments"][0]))
+    with pytest.raises(InputError, match=r"site 'Jiangsu cell and module fab': instrument GEC-2024-JS-001: listed twice"):
+        compute(_with_site(tmp_path, site))
+
+
+def test_an_instrument_claimed_in_two_site_files_is_refused(tmp_path, home_env):
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(SITE), encoding="utf-8")
+    other = _site(site="Jiangsu wafer plant")
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(other), encoding="utf-8")
+    path = write_product(tmp_path, product_data(**{"stages.wafer.electricity_instruments": "a.yaml",
+                                                   "stages.cell.electricity_instruments": "b.yaml"}))
+    with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu wafer plant': instrument GEC-2024-JS-001: already claimed in .*a.yaml"):
+        compute(path)
+
+
+def test_a_product_must_be_one_of_the_sites_outputs(tmp_path, home_env):
+    site = _site(output={"some-other-module": "100 MWp"})
+    with pytest.raises(InputError, match=r"site 'Jiangsu cell and module fab': output: product 'by-hand-module' is not listed"):
+        compute(_with_site(tmp_path, site))
+
+
+def test_a_site_file_of_another_geography_is_refused(tmp_path, home_env):
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump(SITE), encoding="utf-8")
+    path = write_product(tmp_path, product_data(**{"stages.ingot.electricity_instruments": "site.yaml"}))
+    with pytest.raises(InputError, match=r"stages.ingot.electricity_instruments: the stage is at CN-NM but .* is for CN-JS"):
+        compute(path)
+
+
+def test_both_results_in_json_and_in_the_table(tmp_path, home_env):
+    path = _with_site(tmp_path)
+    data = json.loads(json.dumps(compute(path).to_dict()))  # what --format json prints
+    assert data["electricity"]["market_based"]["value"] < data["electricity"]["location_based"]["value"]
+    assert {claim["id"] for claim in data["electricity"]["instruments"]} == {"GEC-2024-JS-001", "PPA-2024-07", "rooftop-pv"}
+    table = run_cli("calc", path, home=home_env)
+    assert table.returncode == 0, table.stderr
+    assert "market-based electricity" in table.stdout and "GEC-2024-JS-001" in table.stdout
+
+
+def test_cli_failed_check_exits_1_with_one_line(tmp_path, home_env):
+    site = _site()
+    site["instruments"][1]["market"] = "KR"
+    completed = run_cli("calc", _with_site(tmp_path, site), home=home_env)
+    assert completed.returncode == 1
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "instrument PPA-2024-07: market 'KR'" in lines[0]

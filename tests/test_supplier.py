@@ -1,0 +1,138 @@
+"""Supplier-specific data from PACT JSON files."""
+
+import datetime as dt
+import hashlib
+import json
+
+import pytest
+from calc_helpers import DATA, by_hand, product_data, write_product
+
+from footprint.calc import compute
+from footprint.errors import InputError
+
+REL = 1e-6
+PACT = json.loads((DATA / "pact-polysilicon.json").read_text(encoding="utf-8"))
+VALID = dt.date(2025, 6, 1)
+SILICON_PER_WAFER = 330.15e-4 * 200e-6 * 2329.0 / (0.93 * 0.97)  # kg of ingot per wafer
+POLY_PER_MODULE = (144 / 2) / 0.97 / 0.98 * SILICON_PER_WAFER * 1.0204  # kg of polysilicon per module
+
+
+def _product(tmp_path, stage="polysilicon", pact=None, supplier=None, **changes):
+    document = pact if pact is not None else PACT
+    (tmp_path / "supplier.json").write_text(json.dumps(document), encoding="utf-8")
+    data = product_data(**changes)
+    data["stages"][stage]["supplier"] = supplier or "supplier.json"
+    return write_product(tmp_path, data)
+
+
+def _pact(pcf=None, **top):
+    document = json.loads(json.dumps(PACT))
+    document.update(top)
+    document["pcf"].update(pcf or {})
+    return {key: value for key, value in document.items() if value is not None}
+
+
+def test_declared_polysilicon_replaces_the_stage_and_its_upstream(tmp_path, home_env):
+    path = _product(tmp_path, **{"stages.mg_silicon": {}})  # upstream needs no data any more
+    per_kg = compute(path, per="kg-polysilicon", as_of=VALID)
+    assert per_kg.total.value == pytest.approx(30.5, rel=REL)
+    assert per_kg.by_origin["fossil"].value == pytest.approx(29.0, rel=REL)
+    assert per_kg.by_origin["land_use"].value == pytest.approx(0.5, rel=REL)
+    assert per_kg.by_origin["aggregated"].value == pytest.approx(1.0, rel=REL)  # 30.5 - 29.0 - 0.5, not split by the supplier
+    assert list(per_kg.by_stage) == ["polysilicon"]
+    module = compute(path, as_of=VALID)
+    hand = by_hand()
+    expected = hand["module"] - POLY_PER_MODULE * (hand["polysilicon"] - 30.5)
+    assert module.total.value == pytest.approx(expected, rel=REL)
+    assert "mg_silicon" not in module.by_stage
+
+
+def test_primary_data_share_weighs_the_suppliers_own_share(tmp_path, home_env):
+    result = compute(_product(tmp_path), as_of=VALID)
+    supplier_part = sum(part.share for part in result.by_activity.values() if part.stage == "polysilicon")
+    assert 0 < supplier_part < 1
+    # every other number of the by-hand product is the user's own; the supplier declares 80 %
+    assert result.primary_data_share == pytest.approx(1 - 0.2 * supplier_part, rel=1e-12)
+
+
+def test_the_declaration_is_reported(tmp_path, home_env):
+    result = compute(_product(tmp_path), as_of=VALID)
+    (use,) = result.supplier
+    assert use.stage == "polysilicon" and use.company == "Example Polysilicon Co." and use.declared_unit == "kilogram"
+    assert use.value == 30.5 and use.per_reference_unit == 30.5
+    assert use.validity == ["2025-03-01", "2027-02-28"] and use.primary_data_share == pytest.approx(0.8)
+    assert "Example Verifier GmbH" in use.certificate and "ISO 14067" in use.certificate
+    assert use.data_quality["technologicalDQR"] == 1.5
+    files = result.provenance.input_files
+    assert str(tmp_path / "supplier.json") in files and len(files) == 2
+    assert result.inputs_sha256 != files[str(tmp_path / "product.yaml")]
+    assert files[str(tmp_path / "supplier.json")] == hashlib.sha256((tmp_path / "supplier.json").read_bytes()).hexdigest()
+
+
+def test_an_expired_declaration_is_refused(tmp_path, home_env):
+    path = _product(tmp_path)
+    with pytest.raises(InputError, match=r"supplier.json: product footprint 3893bb5d.*: expired on 2027-02-28"):
+        compute(path, as_of=dt.date(2027, 3, 1))
+    with pytest.raises(InputError, match=r"valid only from 2025-03-01"):
+        compute(path, as_of=dt.date(2025, 1, 1))
+
+
+def test_without_validity_dates_a_declaration_lasts_three_years(tmp_path, home_env):
+    path = _product(tmp_path, pact=_pact(validityPeriodStart=None, validityPeriodEnd=None))
+    assert compute(path, per="kg-polysilicon", as_of=dt.date(2027, 12, 31)).total.value == pytest.approx(30.5, rel=REL)
+    with pytest.raises(InputError, match=r"expired on 2028-01-01 \(referencePeriodEnd \+ 3 years"):
+        compute(path, as_of=dt.date(2028, 1, 2))
+
+
+def test_a_deprecated_declaration_is_refused(tmp_path, home_env):
+    with pytest.raises(InputError, match="status Deprecated"):
+        compute(_product(tmp_path, pact=_pact(status="Deprecated")), as_of=VALID)
+
+
+@pytest.mark.parametrize(
+    "unit, per_wafer",
+    [
+        ("piece", 1.0),
+        ("square meter", 330.15e-4),
+        ("kilogram", 330.15e-4 * 150e-6 * 2329.0),  # wafer mass from area x thickness x density
+    ],
+)
+def test_a_wafer_declaration_in_each_unit(tmp_path, home_env, unit, per_wafer):
+    pact = _pact({"declaredUnit": unit, "pCfExcludingBiogenic": "2.0", "fossilGhgEmissions": "2.0", "dLucGhgEmissions": "0"})
+    result = compute(_product(tmp_path, stage="wafer", pact=pact), per="wafer", as_of=VALID)
+    assert result.total.value == pytest.approx(2.0 * per_wafer, rel=REL)
+
+
+def test_a_cell_declared_per_kilogram_is_refused(tmp_path, home_env):
+    pact = _pact({"declaredUnit": "kilogram"})
+    with pytest.raises(InputError, match="a cell declaration must be per piece or per square meter"):
+        compute(_product(tmp_path, stage="cell", pact=pact), as_of=VALID)
+
+
+def test_inconsistent_or_unknown_units_are_refused(tmp_path, home_env):
+    with pytest.raises(InputError, match=r"pcf.declaredUnit: got 'liter'"):
+        compute(_product(tmp_path, pact=_pact({"declaredUnit": "liter"})), as_of=VALID)
+    with pytest.raises(InputError, match=r"fossilGhgEmissions \+ dLucGhgEmissions = 31 exceed pCfExcludingBiogenic = 30.5"):
+        compute(_product(tmp_path, pact=_pact({"fossilGhgEmissions": "30.5"})), as_of=VALID)
+
+
+def test_a_footprint_inside_a_supplier_declaration_cannot_be_declared(tmp_path, home_env):
+    pact = _pact({"declaredUnit": "piece"})
+    with pytest.raises(InputError, match=r"--per kg-polysilicon: the product's polysilicon comes inside a supplier's declared footprint \(wafer\)"):
+        compute(_product(tmp_path, stage="wafer", pact=pact), per="kg-polysilicon", as_of=VALID)
+
+
+def test_ar5_with_an_ar6_declaration_says_so(tmp_path, home_env):
+    result = compute(_product(tmp_path), gwp="ar5", as_of=VALID)
+    assert any("AR6 characterisation factors" in note and "uses AR5" in note for note in result.notes)
+
+
+def test_one_footprint_of_several_is_chosen_by_id(tmp_path, home_env):
+    other = _pact(id="other-id")
+    other["pcf"]["pCfExcludingBiogenic"] = "40"
+    other["pcf"]["fossilGhgEmissions"] = "40"
+    other["pcf"]["dLucGhgEmissions"] = "0"
+    path = _product(tmp_path, pact={"data": [PACT, other]}, supplier={"file": "supplier.json", "id": "other-id"})
+    assert compute(path, per="kg-polysilicon", as_of=VALID).total.value == pytest.approx(40.0, rel=REL)
+    with pytest.raises(InputError, match="holds 2 product footprints"):
+        compute(_product(tmp_path, pact={"data": [PACT, other]}), as_of=VALID)
