@@ -32,10 +32,10 @@ from footprint.schemes import (  # noqa: F401  (re-exported: labels is the entry
 #: report pick up fields the calculator adds later without a change here.
 OPTIONAL_KEYS = {
     "primary_data_share": ("primary_data_share", "primaryDataShare"),
-    "electricity_market": ("market_based", "electricity_market", "total_market_based"),
+    "electricity_market": ("electricity.market_based", "market_based", "electricity_market"),
     "uncertainty": ("uncertainty",),
     "sensitivity": ("sensitivity",),
-    "suppliers": ("suppliers", "supplier_data"),
+    "suppliers": ("supplier", "suppliers", "supplier_data"),
 }
 
 
@@ -115,7 +115,9 @@ def optional(result, item):
     """The value of an optional result field (see :data:`OPTIONAL_KEYS`), or None if absent."""
     data = _as_dict(result)
     for key in OPTIONAL_KEYS.get(item, (item,)):
-        value = data.get(key)
+        value = data
+        for part in key.split("."):  # "electricity.market_based": a field inside a field
+            value = value.get(part) if isinstance(value, dict) else None
         if value not in (None, "", [], {}):
             return value
     return None
@@ -354,8 +356,9 @@ def _check_data_quality(data, scheme, chain, today):
         for supplier in optional(data, "suppliers") or []:
             if not isinstance(supplier, dict):
                 continue
-            until = supplier.get("valid_until") or supplier.get("validity_end")
-            name = supplier.get("name") or supplier.get("id") or supplier.get("stage") or "supplier"
+            validity = supplier.get("validity") or [None]
+            until = supplier.get("valid_until") or supplier.get("validity_end") or validity[-1]
+            name = supplier.get("company") or supplier.get("name") or supplier.get("id") or supplier.get("stage") or "supplier"
             if until:
                 try:
                     end = _dt.date.fromisoformat(str(until)[:10])

@@ -79,6 +79,12 @@ def brightway():
     global _brightway_ready
     base = home() / "brightway"
     base.mkdir(parents=True, exist_ok=True)
+    with lock():  # bw2data creates its directories and project database at import: one process at a time
+        return _import_brightway(base)
+
+
+def _import_brightway(base):
+    global _brightway_ready
     if "bw2data" not in sys.modules:
         # bw2calc suggests pypardiso at import; it is slower on systems of this size
         warnings.filterwarnings("ignore", category=UserWarning, module="bw2calc")
@@ -98,11 +104,20 @@ def brightway():
     return bw2data
 
 
+_locks = {}
+
+
 def lock():
-    """A file lock around every write to the project (setup and product databases)."""
+    """A file lock around every write to the project (setup and product databases).
+
+    The same lock object is returned for the same directory, so nested use in one
+    process is re-entrant (two FileLock objects on one file would block each other).
+    """
     path = home() / "project.lock"
     path.parent.mkdir(parents=True, exist_ok=True)
-    return filelock.FileLock(str(path), timeout=LOCK_TIMEOUT)
+    if path not in _locks:
+        _locks[path] = filelock.FileLock(str(path), timeout=LOCK_TIMEOUT)
+    return _locks[path]
 
 
 @dataclass

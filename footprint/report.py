@@ -259,7 +259,8 @@ def context(st, *, lang, env, label_svg=""):
 
     inventory, datasets = _inventory(st, lang)
     electricity = []
-    for use in result.get("electricity", []):
+    uses = result.get("electricity", [])
+    for use in uses.get("uses", []) if isinstance(uses, dict) else uses:
         dataset = st.bundle.datasets.get(use["dataset"]) if st.bundle else None
         factor = sum(x.amount for x in dataset.exchanges) if dataset else None
         electricity.append({**use, "stage_name": pick(STAGE_NAMES.get(use["stage"], {"en": use["stage"], "zh": use["stage"]})),
