@@ -41,8 +41,8 @@ from footprint.engine import evaluate, load_background
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
 from footprint.model.spec import FRACTIONS, STAGE_PARAMETERS, STAGES, product_from_data, read_product
-from footprint.model.system import BOUNDARIES, DECLARED_UNITS, build_system
-from footprint.project import GWP_SETS, METHODS, require_setup
+from footprint.model.system import build_system
+from footprint.project import METHODS, require_setup
 from footprint.units import Quantity, ureg
 
 ID_COLUMNS = ("variant", "id")
@@ -180,15 +180,9 @@ def run_batch(base, variants, *, per="module", gwp="ar6", boundary="cradle-to-ga
     footprint.errors.FootprintError
         A bad base file, variants file or value, naming the row and column.
     """
-    from footprint.calc import _date
+    from footprint.calc import check_options
 
-    if per not in DECLARED_UNITS:
-        raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
-    if gwp not in GWP_SETS:
-        raise InputError(f"--gwp: got {gwp!r}; expected one of {', '.join(GWP_SETS)}")
-    if boundary not in BOUNDARIES:
-        raise InputError(f"--boundary: got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
-    as_of = _date(as_of)
+    as_of = check_options(per=per, gwp=gwp, boundary=boundary, as_of=as_of)
     started = time.perf_counter()
     base_spec = read_product(base)
     variants = variants if isinstance(variants, Variants) else read_variants(variants)

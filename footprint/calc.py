@@ -179,13 +179,7 @@ def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_o
     footprint.errors.FootprintError
         Bad input (named with file and field), or the data directory not set up.
     """
-    if per not in DECLARED_UNITS:
-        raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
-    if gwp not in GWP_SETS:
-        raise InputError(f"--gwp: got {gwp!r}; expected one of {', '.join(GWP_SETS)}")
-    if boundary not in BOUNDARIES:
-        raise InputError(f"--boundary: got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
-    as_of = _date(as_of)
+    as_of = check_options(per=per, gwp=gwp, boundary=boundary, as_of=as_of)
     from footprint.collect import read_any  # a product YAML file or an Excel data workbook
 
     spec = product if hasattr(product, "stages") else read_any(product)
@@ -199,6 +193,23 @@ def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_o
     if check:
         brightway = check_with_brightway(bd, system, bundle, gwp, {"location": location, "market": market})
     return _result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway)
+
+
+def check_options(*, per, gwp, boundary, as_of):
+    """Check the calculation options; return ``as_of`` as a date.
+
+    Raises
+    ------
+    InputError
+        An unknown declared unit, GWP set or boundary, or a malformed date.
+    """
+    if per not in DECLARED_UNITS:
+        raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
+    if gwp not in GWP_SETS:
+        raise InputError(f"--gwp: got {gwp!r}; expected one of {', '.join(GWP_SETS)}")
+    if boundary not in BOUNDARIES:
+        raise InputError(f"--boundary: got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
+    return _date(as_of)
 
 
 def _date(value):

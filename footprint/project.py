@@ -49,9 +49,6 @@ METHODS = {
 }
 GWP_SETS = {"ar6": "IPCC AR6 GWP100 (IPCC 2021)", "ar5": "IPCC AR5 GWP100 (IPCC 2013)"}
 
-_brightway_ready = False
-
-
 def home():
     """The data directory: ``FOOTPRINT_HOME``, else the platform's user data directory."""
     configured = os.environ.get("FOOTPRINT_HOME")
@@ -76,7 +73,6 @@ def brightway():
     Every use of bw2data in the library goes through here, so that the user's own
     Brightway directory is never touched.
     """
-    global _brightway_ready
     base = home() / "brightway"
     base.mkdir(parents=True, exist_ok=True)
     with lock():  # bw2data creates its directories and project database at import: one process at a time
@@ -84,7 +80,6 @@ def brightway():
 
 
 def _import_brightway(base):
-    global _brightway_ready
     if "bw2data" not in sys.modules:
         # bw2calc suggests pypardiso at import; it is slower on systems of this size
         warnings.filterwarnings("ignore", category=UserWarning, module="bw2calc")
@@ -100,7 +95,6 @@ def _import_brightway(base):
         (base / "logs").mkdir(exist_ok=True)
         with contextlib.redirect_stdout(sys.stderr):
             bw2data.projects.change_base_directories(base, base_logs_dir=base / "logs")
-    _brightway_ready = True
     return bw2data
 
 
