@@ -343,6 +343,18 @@ def _number(row, column, where):
     return value
 
 
+#: Locators that point nowhere: a row must say where in its source the number is.
+VAGUE_LOCATORS = {"-", "--", "?", "n/a", "na", "none", "unknown", "tbd", "todo", "see source", "source", "various"}
+
+
+def _locator(row, where):
+    text = _require(row, "locator", where)
+    if text.lower().strip(" .") in VAGUE_LOCATORS:
+        raise DataError(f"{where}, column locator: got {text!r}; expected where in the source the number is "
+                        f"(table, figure, page or row)")
+    return text
+
+
 def parse_quality(text):
     """The five pedigree scores of a ``quality`` cell such as ``"2,1,1,1,2"``, as a tuple of ints."""
     return tuple(int(part) for part in text.split(","))
@@ -394,6 +406,8 @@ def _read_geographies(path):
 
 def _read_background(path, datasets, geographies):
     order = []
+    previous = None  # the dataset of the previous data row: a dataset's rows form one block
+    flows_seen = {}  # (dataset, flow, scope) -> where: one row per flow and scope
     for where, row in _rows(path, BACKGROUND_COLUMNS):
         dataset_id = _require(row, "dataset", where)
         unit_text = _require(row, "unit", where)
@@ -415,20 +429,31 @@ def _read_background(path, datasets, geographies):
             order.append(dataset_id)
         elif dataset.file != path.name or dataset_id not in order:
             raise DataError(f"{where}, column dataset: {dataset_id!r} is already defined in {dataset.file}")
+        elif dataset_id != previous:
+            # a second block of rows would add its exchanges to the first one's and double-count
+            raise DataError(f"{where}, column dataset: {dataset_id!r} is already defined above ({dataset.exchanges[0].where}); "
+                            f"expected all rows of a dataset in one block, each row a different flow")
         else:
             for column, seen in (("name", dataset.name), ("unit", dataset.unit), ("geography", dataset.geography), ("category", dataset.category)):
                 if row[column] and row[column] != seen:
                     raise DataError(f"{where}, column {column}: got {row[column]!r}; expected {seen!r} as on the dataset's first row")
+        previous = dataset_id
         scope = _require(row, "scope", where)
         if scope not in SCOPES:
             raise DataError(f"{where}, column scope: got {scope!r}; expected one of {', '.join(SCOPES)}")
+        flow = _require(row, "flow", where)
+        first = flows_seen.setdefault((dataset_id, flow, scope), where)
+        if first != where:
+            raise DataError(f"{where}, column flow: {dataset_id} already has a row of flow {flow!r} and scope {scope} ({first}); "
+                            f"expected one row per flow and scope (add the amounts into one row)")
         _require(row, "source", where)
+        _locator(row, where)
         quality = _quality(row, where)
         amount = _number(row, "amount", where)
         if amount < 0:
             raise DataError(f"{where}, column amount: got {amount}; expected a non-negative amount")
         exchange = Exchange(
-            flow=_require(row, "flow", where), amount=amount, year=_year(row, where), source=row["source"],
+            flow=flow, amount=amount, year=_year(row, where), source=row["source"],
             locator=row["locator"], quality=quality, scope=scope, note=row["note"], where=where,
         )
         dataset.exchanges.append(_Pending(exchange, _require(row, "flow_unit", where), where))
@@ -477,12 +502,13 @@ def _check_cycles(datasets):
         if state.get(dataset_id) == "done":
             return
         if state.get(dataset_id) == "open":
-            loop = " -> ".join(path[path.index(dataset_id):] + [dataset_id])
-            raise DataError(f"{datasets[dataset_id].file}: datasets consume each other in a loop ({loop})")
+            loop = " -> ".join([dataset for dataset, _ in path[[d for d, _ in path].index(dataset_id):]] + [dataset_id])
+            closing = path[-1][1]  # the row whose flow closes the loop
+            raise DataError(f"{closing}, column flow: datasets consume each other in a loop ({loop})")
         state[dataset_id] = "open"
         for exchange in datasets[dataset_id].exchanges:
             if exchange.flow in datasets:
-                visit(exchange.flow, path + [dataset_id])
+                visit(exchange.flow, path + [(dataset_id, exchange.where)])
         state[dataset_id] = "done"
 
     for dataset_id in datasets:
@@ -528,6 +554,7 @@ def _read_processes(path, technologies, datasets, gases):
             value = Quantity(float(value), "")
         _check_default(key, value, where, datasets, gases)
         _require(row, "source", where)
+        _locator(row, where)
         defaults.append(ProcessDefault(*key, value=value, year=_year(row, where), source=row["source"],
                                        locator=row["locator"], quality=_quality(row, where), note=row["note"], where=where,
                                        text=text))
@@ -557,7 +584,7 @@ def _check_default(key, value, where, datasets, gases):
     elif parameter in STAGE_PARAMETERS[stage]:
         expected = ureg.Unit(STAGE_PARAMETERS[stage][parameter].replace("dimensionless", ""))
         if value.dimensionality != expected.dimensionality:
-            raise DataError(f"{where}, column unit: got {value.units:~} for {stage}/{parameter}; expected a quantity like {expected:~}")
+            raise DataError(f"{where}, column unit: got {_show_unit(value.units)} for {stage}/{parameter}; expected {_show_unit(expected)}")
         return
     else:
         known = ", ".join(["electricity", "heat", *STAGE_PARAMETERS[stage], "material:<dataset>", "emission:<gas>"])
@@ -566,8 +593,14 @@ def _check_default(key, value, where, datasets, gases):
     for denominator in denominators:
         if value.dimensionality == ureg.Unit(f"({numerator}) / {denominator}").dimensionality:
             return
-    raise DataError(f"{where}, column unit: got {value.units:~} for {stage}/{parameter}; expected {numerator} per "
+    raise DataError(f"{where}, column unit: got {_show_unit(value.units)} for {stage}/{parameter}; expected {numerator} per "
                     + " or per ".join(denominators))
+
+
+def _show_unit(unit):
+    """A unit for a message: its symbol in quotes, or say that there is none."""
+    text = f"{unit:~}"
+    return f"{text!r}" if text else "no unit (a plain number)"
 
 
 def extra_characterisation():

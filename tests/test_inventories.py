@@ -170,6 +170,12 @@ BROKEN = [
     ("default of an unknown material", "processes.csv", "module,any,material:ldpe,", "module,any,material:eva_unknown,", "material 'eva_unknown' is not a dataset"),
     ("default with a wrong unit", "processes.csv", "ingot,any,electricity,38.4,kWh/kg,", "ingot,any,electricity,38.4,kWh/m**2,", "expected kWh per kg"),
     ("default of an unknown technology", "processes.csv", "cell,topcon,material:silver,", "cell,topcorn,material:silver,", "'topcorn' is not a cell technology"),
+    ("default without a unit", "processes.csv", "ingot,any,electricity,38.4,kWh/kg,", "ingot,any,electricity,38.4,,",
+     "column unit: got no unit (a plain number) for ingot/electricity; expected kWh per kg"),
+    ("fraction with a unit", "processes.csv", "module,any,yield,0.97,,", "module,any,yield,0.97,kWh,",
+     "column unit: got 'kWh' for module/yield; expected no unit (a plain number)"),
+    ("missing locator", "materials.csv", "\"Supporting Information S1, Table S38, Ag total (95% bounds 164-234)\"", "", "column locator: empty"),
+    ("vague locator", "processes.csv", "\"mod_MFG_eff, row 2022 (97 %)\"", "n/a", "column locator: got 'n/a'"),
 ]
 
 
@@ -190,8 +196,44 @@ def test_broken_file_names_file_row_and_problem(tmp_path, label, name, old, new,
 def test_background_loop_is_refused(tmp_path):
     directory, _ = _broken_copy(tmp_path, "energy.csv", "coal_supply_upstream,\"hard coal, industrial, upstream supply (well to tank), per kWh of fuel (net calorific value)\",kWh,GLO,fuel,co2e_aggregated,0.05925,kg,",
                                 "coal_supply_upstream,\"hard coal, industrial, upstream supply (well to tank), per kWh of fuel (net calorific value)\",kWh,GLO,fuel,heat_coal,1,MJ,")
-    with pytest.raises(DataError, match=r"energy.csv: datasets consume each other in a loop \((heat_coal -> coal_supply_upstream -> heat_coal|coal_supply_upstream -> heat_coal -> coal_supply_upstream)\)"):
+    with pytest.raises(DataError, match=r"^energy.csv row \d+, column flow: datasets consume each other in a loop \((heat_coal -> coal_supply_upstream -> heat_coal|coal_supply_upstream -> heat_coal -> coal_supply_upstream)\)"):
         read_bundle(directory)
+
+
+def _appended_copy(tmp_path, name, dataset, *, right_after=False):
+    """A copy of inventories/ with the first row of ``dataset`` in ``name`` repeated; returns (directory, its line)."""
+    copy = tmp_path / "inv"
+    shutil.copytree(INVENTORIES, copy)
+    path = copy / name
+    lines = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    (index,) = [i for i, line in enumerate(lines) if line.startswith(dataset + ",")][:1]
+    if right_after:
+        lines.insert(index + 1, lines[index])
+        line = index + 2
+    else:
+        lines.append(lines[index])
+        line = len(lines)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return copy, line, index + 1
+
+
+@pytest.mark.parametrize("name, dataset", [("materials.csv", "pet"), ("transport.csv", "transport_truck")])
+def test_a_dataset_repeated_later_in_its_file_is_refused(tmp_path, name, dataset):
+    # it would add its exchanges to the first block and double the factor
+    directory, line, first = _appended_copy(tmp_path, name, dataset)
+    with pytest.raises(DataError) as info:
+        read_bundle(directory)
+    assert str(info.value).startswith(f"{name} row {line}, column dataset: '{dataset}' is already defined above ({name} row {first})")
+
+
+@pytest.mark.parametrize("name, dataset", [("materials.csv", "pet"), ("transport.csv", "transport_truck")])
+def test_a_repeated_flow_within_a_dataset_is_refused(tmp_path, name, dataset):
+    directory, line, first = _appended_copy(tmp_path, name, dataset, right_after=True)
+    with pytest.raises(DataError) as info:
+        read_bundle(directory)
+    message = str(info.value)
+    assert message.startswith(f"{name} row {line}, column flow: {dataset} already has a row of flow")
+    assert f"({name} row {first})" in message
 
 
 def test_setup_with_a_broken_inventory_fails_naming_file_and_row(tmp_path, monkeypatch):
