@@ -66,6 +66,35 @@ def test_every_row_has_unit_geography_year_source_and_pedigree():
         assert row["source"] and row["year"] and len(row["quality"].split(",")) == 5, f"processes.csv row {line}"
 
 
+def _temporal_scale():
+    """(reference year, [(age limit, score) ...]) read from the pedigree table of inventories/README.md."""
+    readme = (INVENTORIES / "README.md").read_text(encoding="utf-8")
+    (header,) = [line for line in readme.splitlines() if line.startswith("| score |")]
+    reference = int(header.split("temporal (data year vs ", 1)[1].split(")", 1)[0])
+    column = [cell.strip() for cell in header.strip("|").split("|")].index(f"temporal (data year vs {reference})")
+    limits = []
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if line.startswith("| ") and cells[0] in "1234" and cells[0] and cells[column].startswith("< "):
+            limits.append((int(cells[column].split()[1]), int(cells[0])))
+    assert [score for _, score in limits] == [1, 2, 3, 4]
+    return reference, limits
+
+
+def test_temporal_scores_follow_the_scale_of_the_readme():
+    reference, limits = _temporal_scale()
+    rows = [(name, line, row) for name, line, row in _background_rows()]
+    rows += [("processes.csv", line, row) for line, row in _data_rows(INVENTORIES / "processes.csv")]
+    wrong = []
+    for name, line, row in rows:
+        age = reference - int(row["year"])
+        expected = next((score for limit, score in limits if age < limit), 5)
+        temporal = int(row["quality"].split(",")[2])
+        if temporal != expected:
+            wrong.append(f"{name} row {line}: year {row['year']}, temporal {temporal}, expected {expected}")
+    assert not wrong, "\n".join(wrong)
+
+
 def test_co2_only_and_life_cycle_grid_factors_are_kept_apart(bundle):
     co2 = [d for d in bundle.datasets.values() if d.id.startswith("electricity_co2_")]
     lifecycle = [d for d in bundle.datasets.values() if d.id.startswith("electricity_lifecycle_")]
