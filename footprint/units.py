@@ -13,12 +13,24 @@ import pint
 
 from footprint.errors import UnitError, located
 
-ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True)
+#: Words that mean something else to pint than to people in this field (and to Brightway):
+#: pint reads "ton" as the US short ton (907.18 kg) and "unit" as micro-nit (a luminance).
+#: In every string the registry parses they mean the metric tonne and one item.
+USER_WORDS = {"ton": "tonne", "tons": "tonne", "unit": "piece", "units": "piece"}
+# Whole words only ("1ton" included): "short_ton", "tonne", "ton_of_refrigeration" are left alone.
+_USER_WORD = re.compile(r"(?<![^\W\d])(" + "|".join(sorted(USER_WORDS, key=len, reverse=True)) + r")(?!\w)")
+
+
+def _user_words(text):
+    return _USER_WORD.sub(lambda match: USER_WORDS[match.group(1)], text)
+
+
+ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True, preprocessors=[_user_words])
 ureg.load_definitions(str(Path(__file__).with_name("units.txt")))
 Quantity = ureg.Quantity
 
 #: Brightway unit strings -> pint unit expressions. Brightway's "ton" is the metric tonne
-#: and its "unit" is one item; pint would read them as the US short ton and as micronit.
+#: and its "unit" is one item (see USER_WORDS).
 BRIGHTWAY_UNITS = {
     "kilogram": "kg",
     "gram": "g",
@@ -79,19 +91,13 @@ def brightway_unit(unit):
 
 
 _NUMBER_FIRST = re.compile(r"^[+-]?(\d|\.\d)")
+#: The number at the start of a "number unit" string, commas included so they can be refused.
+_NUMBER_PART = re.compile(r"^[+-]?[\d.,]*")
 
 
 def _normalise_text(text):
-    """Make common spreadsheet and typing habits parseable: '1,000 kg', '5 kWh / kg'."""
-    cleaned = text.strip().replace("\u00a0", " ")
-    # A thousands separator between digits: "1,234.5 kg". A decimal comma is not accepted.
-    parts = cleaned.split(" ", 1)
-    number = parts[0]
-    if "," in number and number.replace(",", "").replace(".", "", 1).lstrip("+-").isdigit():
-        groups = number.lstrip("+-").split(".")[0].split(",")
-        if all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3:
-            parts[0] = number.replace(",", "")
-    return " ".join(parts)
+    """Strip the value and turn non-breaking spaces (from spreadsheets) into spaces."""
+    return text.strip().replace("\u00a0", " ")
 
 
 def parse_quantity(value, expected, *, where=""):
@@ -115,7 +121,8 @@ def parse_quantity(value, expected, *, where=""):
     Raises
     ------
     UnitError
-        Missing number or unit, unknown unit, or a dimension other than expected.
+        Missing number or unit, unknown unit, a comma in the number, or a dimension other
+        than expected.
     """
     target = ureg.Unit("" if expected == "dimensionless" else expected)
     if isinstance(value, Quantity):
@@ -137,6 +144,14 @@ def parse_quantity(value, expected, *, where=""):
             raise UnitError(located(where, f"got an empty value; expected a quantity in {_describe(target)}"))
         if not _NUMBER_FIRST.match(text):
             raise UnitError(located(where, f"got {value!r}; expected 'number unit', a quantity in {_describe(target)}"))
+        if "," in text:
+            # pint drops a comma between digits: "17,7" would silently read as 177. A decimal
+            # comma and a thousands separator cannot be told apart ("1,500"), so both are refused.
+            if "," in _NUMBER_PART.match(text).group():
+                raise UnitError(located(where, f"got {value!r}, a comma in the number; write it with a decimal point and no "
+                                               f"thousands separator (17.7 not 17,7; 1234.5 not 1,234.5), a quantity in {_describe(target)}"))
+            raise UnitError(located(where, f"got {value!r}, a comma after the number; expected 'number unit' and nothing else, "
+                                           f"a quantity in {_describe(target)}"))
         try:
             quantity = ureg.Quantity(text)
         except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:

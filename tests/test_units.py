@@ -13,6 +13,21 @@ def test_tonne_and_unit_are_not_pint_defaults():
     assert pint_unit("unit") == ureg.piece
 
 
+def test_ton_and_unit_in_user_strings_mean_tonne_and_piece():
+    # pint alone: "1 ton" is 907.18474 kg (US short ton) and "1 unit" is a micro-nit (luminance)
+    import pint
+
+    plain = pint.UnitRegistry()
+    assert plain.Quantity("1 ton").to("kg").magnitude == pytest.approx(907.18474)
+    assert plain.Quantity("1 unit").dimensionality == plain.Quantity("1 nit").dimensionality
+    assert ureg.Quantity("1 ton").to("kg").magnitude == pytest.approx(1000.0)
+    assert ureg.Unit("tons") == ureg.tonne
+    assert ureg.parse_expression("kWh/unit").dimensionality == ureg.parse_expression("kWh/piece").dimensionality
+    assert Quantity(1500, "kg").to("ton").magnitude == pytest.approx(1.5)
+    # the US short ton is still there for whoever names it
+    assert ureg.Quantity("1 short_ton").to("kg").magnitude == pytest.approx(907.18474)
+
+
 def test_kwp_is_power_not_energy():
     assert parse_quantity("1 kWp", "W").magnitude == pytest.approx(1000.0)
     with pytest.raises(UnitError, match="energy"):
@@ -37,7 +52,14 @@ def test_pv_counting_units():
     ("17.7 kWh/m2", "kWh/m**2", 17.7),
     ("97 %", "dimensionless", 0.97),
     (0.97, "dimensionless", 0.97),
-    ("1,234.5 kg", "kg", 1234.5),
+    ("1 ton", "kg", 1000.0),
+    ("2 tons", "kg", 2000.0),
+    ("1ton", "kg", 1000.0),
+    ("3 ton*km", "tonne*km", 3.0),
+    ("0.5 kWh/unit", "kWh/piece", 0.5),
+    ("3 units", "piece", 3.0),
+    ("1234.5 kg", "kg", 1234.5),
+    ("\u00a066.5\u00a0kWh/kg ", "kWh/kg", 66.5),
     ("3 kg_CO2_eq", "g_CO2_eq", 3000.0),
 ])
 def test_parse_accepts_and_converts(text, expected, value):
@@ -53,6 +75,12 @@ def test_parse_accepts_and_converts(text, expected, value):
     ("", "kg", "empty"),
     (None, "kg", "got None"),
     ("kg", "kg", "kg"),
+    # pint alone reads these as 177, 15, 0 (it drops the comma) and 1234.5
+    ("17,7 kWh/m2", "kWh/m**2", "got '17,7 kWh/m2', a comma in the number; write it with a decimal point"),
+    ("1,5 kg", "kg", "a comma in the number"),
+    ("0,033 kWh", "kWh", "a comma in the number"),
+    ("1,234.5 kg", "kg", "no thousands separator"),
+    ("5 kg, about", "kg", "a comma after the number"),
 ])
 def test_parse_errors_name_the_place_and_expectation(text, expected, message):
     with pytest.raises(UnitError) as info:
