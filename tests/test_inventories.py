@@ -145,6 +145,16 @@ def test_a_chinese_provincial_factor_equals_the_announcement(bundle):
     assert bundle.datasets["electricity_co2_CN-YN_2023"].exchanges[0].amount == 0.1333
 
 
+def test_the_2023_regional_factors_equal_the_ministry_statement(bundle):
+    # MEE climate-change department, quoted in Guangming Daily (January 2026): national 0.5306; North, Northeast,
+    # East, Central, Northwest 0.6361, 0.5122, 0.5500, 0.5271, 0.5543; South, Southwest 0.4042, 0.2472 kg CO2/kWh
+    quoted = {"CN": 0.5306, "CN-NCG": 0.6361, "CN-NECG": 0.5122, "CN-ECG": 0.5500, "CN-CCG": 0.5271, "CN-NWG": 0.5543,
+              "CN-SCG": 0.4042, "CN-SWG": 0.2472}
+    for place, value in quoted.items():
+        assert bundle.datasets[f"electricity_co2_{place}_2023"].exchanges[0].amount == value, place
+        assert bundle.electricity_for(place).exchanges[0].flow == f"electricity_co2_{place}_2023", place
+
+
 def test_amounts_in_other_units_are_converted_by_pint(bundle):
     # eGRID2022 US average 823.149 lb CO2/MWh, stored as 0.823149 lb per kWh
     assert bundle.datasets["electricity_co2_US_2022"].exchanges[0].amount == pytest.approx(0.823149 * 0.45359237, rel=1e-12)
