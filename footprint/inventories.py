@@ -83,6 +83,14 @@ GRID_BASES = {
 }
 
 
+#: The basis of a grid-electricity factor, by its scope: what a kWh's number counts.
+ELECTRICITY_BASES = {
+    "co2_combustion": "CO2 only, at generation",
+    "co2e_combustion": "CO2-eq, at generation",
+    "co2e_lifecycle": "CO2-eq, life cycle",
+}
+
+
 @dataclass(frozen=True)
 class Exchange:
     """One row of a background file: ``amount`` of ``flow`` per unit of the dataset."""
@@ -238,6 +246,50 @@ class Bundle:
     def known_technologies(self, stage):
         """Technology ids of a stage, from ``technologies.csv``."""
         return sorted(self.technologies.get(stage, {}))
+
+
+def electricity_bases(dataset_ids, *, bundle=None):
+    """The factor bases of grid-electricity datasets.
+
+    Parameters
+    ----------
+    dataset_ids : iterable of str
+        Dataset ids (``electricity_grid_CN-JS``, ``electricity_lifecycle_VN_2022`` ...);
+        ids that are not electricity datasets of the bundle are ignored.
+    bundle : Bundle, optional
+        Defaults to :func:`read_bundle`.
+
+    Returns
+    -------
+    dict
+        Basis label (a value of :data:`ELECTRICITY_BASES`) -> sorted list of the dataset ids
+        on that basis.
+    """
+    bundle = bundle or read_bundle()
+    bases = {}
+    for dataset_id in dict.fromkeys(dataset_ids):
+        dataset = bundle.datasets.get(dataset_id)
+        if dataset is None or dataset.category != "electricity":
+            continue
+        for scope in dataset.scope.split(","):
+            label = ELECTRICITY_BASES.get(scope, scope)
+            bases.setdefault(label, set()).add(dataset_id)
+    return {label: sorted(ids) for label, ids in sorted(bases.items())}
+
+
+def mixed_electricity_note(dataset_ids, *, bundle=None):
+    """A one-line note when one total adds grid factors of different bases, else None.
+
+    A CO2-only factor (China's MEE, US eGRID ...) leaves out CH4, N2O and the fuels'
+    upstream that a life-cycle factor (Ember ...) includes: a total that adds both is not on
+    one basis, and says so.
+    """
+    bases = electricity_bases(dataset_ids, bundle=bundle)
+    if len(bases) < 2:
+        return None
+    parts = "; ".join(f"{label}: {', '.join(ids)}" for label, ids in bases.items())
+    return (f"grid electricity factors of different bases are added in this total ({parts}); "
+            f"CO2-only factors leave out CH4, N2O and the fuels' upstream that life-cycle factors include")
 
 
 _cache = {}

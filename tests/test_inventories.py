@@ -163,6 +163,21 @@ def test_amounts_in_other_units_are_converted_by_pint(bundle):
     assert link.amount == pytest.approx(1 / 3.6, rel=1e-12)
 
 
+def test_a_mix_of_co2_only_and_life_cycle_grid_factors_is_noted(bundle):
+    from footprint.inventories import electricity_bases, mixed_electricity_note
+
+    # the TOPCon example: Chinese stages on MEE CO2-only factors, Viet Nam on Ember life cycle
+    used = ["electricity_grid_CN-XJ", "electricity_grid_CN-SC", "electricity_grid_CN-JS", "electricity_grid_VN"]
+    assert electricity_bases(used, bundle=bundle) == {
+        "CO2 only, at generation": ["electricity_grid_CN-JS", "electricity_grid_CN-SC", "electricity_grid_CN-XJ"],
+        "CO2-eq, life cycle": ["electricity_grid_VN"],
+    }
+    note = mixed_electricity_note(used, bundle=bundle)
+    assert "different bases" in note and "electricity_grid_VN" in note and "\n" not in note
+    assert mixed_electricity_note(used[:3], bundle=bundle) is None  # all Chinese: one basis
+    assert mixed_electricity_note(["electricity_grid_VN", "electricity_lifecycle_CN_2024", "copper"], bundle=bundle) is None
+
+
 def test_stage_technologies_are_known(bundle):
     assert bundle.known_technologies("cell") == ["bc", "hjt", "perc", "topcon"]
     assert bundle.known_technologies("module") == ["glass-backsheet", "glass-glass"]
