@@ -4,13 +4,24 @@
 pristine or broken project make their own with ``fresh_home``.
 """
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
-import pytest
+# Before anything imports bw2data: it creates its directory where BRIGHTWAY2_DIR points at
+# import (by default the user's own ~/.local/share/Brightway3). The library points it at
+# FOOTPRINT_HOME itself; this is the safety net for anything that imports bw2data first.
+_SCRATCH = Path(tempfile.mkdtemp(prefix="footprint-tests-"))
+atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
+(_SCRATCH / "brightway").mkdir()
+os.environ["BRIGHTWAY2_DIR"] = str(_SCRATCH / "brightway")
+os.environ.setdefault("FOOTPRINT_HOME", str(_SCRATCH / "footprint-home"))
+
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -5,11 +5,11 @@ computed footprint with a sum built from these can catch a mistake in either.
 """
 
 import csv
+import importlib.util
 import json
 import zipfile
 from pathlib import Path
 
-import bw2io
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,7 +30,9 @@ def rows(name):
 
 def gwp100_ar6():
     """CF per biosphere3 code, read straight from bw2io's LCIA file (not from our install)."""
-    archive = Path(bw2io.__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+    # found without importing bw2io: its import imports bw2data, which creates a Brightway
+    # directory wherever BRIGHTWAY2_DIR points at that moment (by default in the user's home)
+    archive = Path(importlib.util.find_spec("bw2io").origin).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
     with zipfile.ZipFile(archive) as z:
         methods = json.loads(z.read("data.json"))
     (method,) = [m for m in methods if m["name"] == ["IPCC 2021", "climate change", "global warming potential (GWP100)"]]

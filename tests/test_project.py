@@ -78,3 +78,25 @@ def test_setup_cli_output_and_version(fresh_home):
     for command in ([], ["setup"], ["calc"]):
         helped = run_cli(*command, "--help", home=fresh_home)
         assert helped.returncode == 0 and "Usage:" in helped.stdout
+
+
+def test_test_helpers_and_a_calc_write_nothing_in_the_users_home(footprint_home, tmp_path):
+    # A fake HOME with no Brightway or XDG variables: bw2data, imported too early, would
+    # create HOME/.local/share/Brightway3 (the user's own Brightway directory).
+    fake_home = tmp_path / "fake-home"
+    fake_home.mkdir()
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("XDG_", "BRIGHTWAY")) and key not in ("HOME", "FOOTPRINT_HOME")}
+    env.update(HOME=str(fake_home), FOOTPRINT_HOME=str(footprint_home))
+    script = (
+        "import sys; sys.path.insert(0, 'tests')\n"
+        "import handcalc\n"
+        "assert 'bw2data' not in sys.modules, 'importing the hand computation imported bw2data'\n"
+        "assert handcalc.gwp100_ar6()\n"
+        "from footprint.calc import compute\n"
+        "print(compute('examples/perc-glass-backsheet-jiangsu.yaml').total.value)\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    assert float(ran.stdout) > 0
+    assert sorted(str(path.relative_to(fake_home)) for path in fake_home.rglob("*")) == []
