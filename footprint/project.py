@@ -57,6 +57,28 @@ def home():
     return Path(platformdirs.user_data_dir("footprint", appauthor=False))
 
 
+def _ensure_home():
+    """Create the data directory if needed and check it is a writable directory; return it.
+
+    Raises
+    ------
+    SetupError
+        ``FOOTPRINT_HOME`` (or the default) names a file, or a place that cannot be written.
+    """
+    path = home()
+    named = f"FOOTPRINT_HOME={os.environ['FOOTPRINT_HOME']}" if os.environ.get("FOOTPRINT_HOME") else "data directory"
+    expected = "expected a directory footprint can create and write to"
+    if path.exists() and not path.is_dir():
+        raise SetupError(f"{named}: {path} is a file; {expected}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SetupError(f"{named}: cannot create {path} ({exc.strerror}); {expected}") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise SetupError(f"{named}: {path} is not writable; {expected}")
+    return path
+
+
 def _quiet_logging():
     """bw2data and bw2io log through structlog to stdout at import; send it to stderr."""
     import structlog
@@ -73,8 +95,8 @@ def brightway():
     Every use of bw2data in the library goes through here, so that the user's own
     Brightway directory is never touched.
     """
-    base = home() / "brightway"
-    base.mkdir(parents=True, exist_ok=True)
+    base = _ensure_home() / "brightway"
+    base.mkdir(exist_ok=True)
     with lock():  # bw2data creates its directories and project database at import: one process at a time
         return _import_brightway(base)
 
@@ -107,8 +129,7 @@ def lock():
     The same lock object is returned for the same directory, so nested use in one
     process is re-entrant (two FileLock objects on one file would block each other).
     """
-    path = home() / "project.lock"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = _ensure_home() / "project.lock"
     if path not in _locks:
         _locks[path] = filelock.FileLock(str(path), timeout=LOCK_TIMEOUT)
     return _locks[path]

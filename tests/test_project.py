@@ -100,3 +100,22 @@ def test_test_helpers_and_a_calc_write_nothing_in_the_users_home(footprint_home,
     assert ran.returncode == 0, ran.stderr
     assert float(ran.stdout) > 0
     assert sorted(str(path.relative_to(fake_home)) for path in fake_home.rglob("*")) == []
+
+
+@pytest.mark.parametrize("where, reason", [("a-file", "is a file"), ("a-file/sub", "cannot create")])
+def test_footprint_home_that_is_no_directory_is_one_line(tmp_path, where, reason):
+    (tmp_path / "a-file").write_text("not a directory")
+    target = tmp_path / where
+    for command in (["setup"], ["calc", ROOT / "examples" / "perc-glass-backsheet-jiangsu.yaml"]):
+        result = run_cli(*command, home=target)
+        assert result.returncode == 1
+        assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+        assert f"FOOTPRINT_HOME={target}: " in result.stderr
+        assert reason in result.stderr and "expected a directory" in result.stderr
+
+
+def test_footprint_home_not_writable(fresh_home, monkeypatch):
+    fresh_home.mkdir()
+    monkeypatch.setattr(project.os, "access", lambda path, mode: False)  # tests may run as root
+    with pytest.raises(SetupError, match=rf"FOOTPRINT_HOME={fresh_home}: {fresh_home} is not writable; expected a directory"):
+        project.setup()
