@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, run_cli
 from footprint.errors import InputError, UnitError
 from footprint.inventories import read_bundle
 from footprint.model import build_chain, parse_product
@@ -76,3 +76,34 @@ def test_frameless_module_drops_the_frame():
 def test_material_amount_must_measure_something():
     with pytest.raises(UnitError, match=r"stages.module.materials.copper: got '3 W/m2'; expected kg or tonne\*km or MJ or kWh or m2 or piece per piece"):
         _chain(PERC, lambda d: d["stages"]["module"].setdefault("materials", {}).update(copper="3 W/m2"))
+
+
+def test_first_calc_of_a_product_prints_no_geocollection_warning(footprint_home, tmp_path):
+    # bw2data warns "Not able to determine geocollections" on writing a database whose sites
+    # are provinces (CN-JS); the foreground never needs regionalisation, so users never see it.
+    product = tmp_path / "first.yaml"
+    product.write_text(PERC.read_text(encoding="utf-8").replace("id: perc-gb-550-jiangsu", f"id: first-{tmp_path.name}"),
+                       encoding="utf-8")
+    result = run_cli("calc", product, "--format", "json", home=footprint_home)
+    assert result.returncode == 0, result.stderr
+    assert "geocollections" not in result.stderr
+    assert "warning" not in result.stderr.lower()
+
+
+def test_only_the_geocollection_warning_is_dropped():
+    from footprint.model.foreground import _DropGeocollectionWarning
+
+    said = []
+
+    class Logger:
+        def warning(self, message):
+            said.append(("warning", message))
+
+        def error(self, message):
+            said.append(("error", message))
+
+    logger = _DropGeocollectionWarning(Logger())
+    logger.warning("Not able to determine geocollections for all datasets. This database is not ready for regionalization.")
+    logger.warning("something else")
+    logger.error("Not able to determine geocollections, as an error")
+    assert said == [("warning", "something else"), ("error", "Not able to determine geocollections, as an error")]

@@ -71,10 +71,47 @@ def _write(bd, name, chain, bundle):
     if name in bd.databases:
         del bd.databases[name]
     try:
-        bd.Database(name).write(data)
+        with _without_geocollection_warning():
+            bd.Database(name).write(data)
         bd.databases[name] = {**bd.databases[name], "complete": True, "product": chain.product_id, "source": chain.source}
         bd.databases.flush()
     except BaseException:
         if name in bd.databases:
             del bd.databases[name]
         raise
+
+
+#: bw2data warns on every write of a database whose locations are not ISO countries
+#: ("CN-JS"): it cannot regionalise it. Regionalised LCIA is not used here, so for users it is
+#: noise on every first calculation of a product.
+GEOCOLLECTION_WARNING = "Not able to determine geocollections"
+
+
+class _DropGeocollectionWarning:
+    """Wraps bw2data's feedback logger and drops that one warning; everything else passes."""
+
+    def __init__(self, logger):
+        self._logger = logger
+
+    def warning(self, message, *args, **kwargs):
+        if str(message).startswith(GEOCOLLECTION_WARNING):
+            return None
+        return self._logger.warning(message, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._logger, name)
+
+
+@contextlib.contextmanager
+def _without_geocollection_warning():
+    from bw2data.backends import base
+
+    original = getattr(base, "stdout_feedback_logger", None)
+    if original is None:  # another bw2data version: nothing to filter
+        yield
+        return
+    base.stdout_feedback_logger = _DropGeocollectionWarning(original)
+    try:
+        yield
+    finally:
+        base.stdout_feedback_logger = original
