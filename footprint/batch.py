@@ -40,7 +40,7 @@ import yaml
 from footprint.engine import evaluate, load_background
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
-from footprint.model.spec import FRACTIONS, STAGE_PARAMETERS, STAGES, product_from_data, read_product
+from footprint.model.spec import FRACTIONS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS, product_from_data, read_product
 from footprint.model.system import build_system
 from footprint.project import METHODS, require_setup
 from footprint.units import Quantity, ureg
@@ -59,7 +59,7 @@ class Column:
     path: tuple  # YAML path
     unit: str  # unit from the header, or ""
     numeric: bool  # can be evaluated as an array
-    rule: str  # "non-negative", "positive", "fraction", "degradation"
+    rule: str  # "non-negative", "positive", "whole", "fraction", "degradation"
 
 
 @dataclass
@@ -149,7 +149,7 @@ def _rule(parts):
         if parts[2] in ("electricity", "heat"):
             return True, "non-negative"
         if parts[2] in STAGE_PARAMETERS[parts[1]]:
-            return True, "fraction" if parts[2] in FRACTIONS else "positive"
+            return True, "fraction" if parts[2] in FRACTIONS else "whole" if parts[2] in WHOLE_NUMBERS else "positive"
     if parts[0] == "stages" and len(parts) == 4 and parts[1] in STAGES and parts[2] in ("materials", "emissions"):
         return True, "non-negative"
     if parts[0] == "use" and len(parts) == 2 and parts[1] in USE_FIELDS:
@@ -333,8 +333,10 @@ class _Invalid(Exception):
 def _check(values, rule):
     """The product reader's range rules, on a whole column (fractions are checked in their unit later)."""
     bad = ~np.isfinite(values) | (values < 0)
-    if rule == "positive":
+    if rule in ("positive", "whole"):
         bad |= values <= 0
+    if rule == "whole":
+        bad |= values != np.round(values)
     if np.any(bad):
         raise _Invalid()
 

@@ -107,3 +107,24 @@ def test_only_the_geocollection_warning_is_dropped():
     logger.warning("something else")
     logger.error("Not able to determine geocollections, as an error")
     assert said == [("warning", "something else"), ("error", "Not able to determine geocollections, as an error")]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("cells", 144.5, "got 144.5; expected a whole number, such as 144"),
+    ("cells", "144.5 cells", "got '144.5 cells'; expected a whole number"),
+    ("cells_per_wafer", 1.5, "got 1.5; expected a whole number, such as 2"),
+    ("cells", float("nan"), "got nan; expected a finite amount"),
+])
+def test_counts_are_whole_numbers(field, value, message):
+    with pytest.raises(UnitError, match=rf"^p.yaml: stages.module.{field}: {message}"):
+        _chain(PERC, lambda d: d["stages"]["module"].update({field: value}))
+    assert _chain(PERC, lambda d: d["stages"]["module"].update({field: 144.0 if field == "cells" else 2.0}))
+
+
+def test_a_batch_row_with_a_fractional_cell_count_is_refused(tmp_path, home_env):
+    from footprint.batch import run_batch
+
+    variants = tmp_path / "v.csv"
+    variants.write_text("variant,stages.module.cells\nok,144\nhalf,143.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3 \(half\): .*stages.module.cells: got 143.5; expected a whole number"):
+        run_batch(PERC, variants)

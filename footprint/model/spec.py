@@ -31,6 +31,7 @@ File paths are relative to the product file.
 """
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +66,8 @@ STAGE_PARAMETERS = {
     "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless"},
 }
 FRACTIONS = {"ingot_utilisation", "yield", "efficiency"}
+#: Counts: a module holds a whole number of cells, and a wafer is cut into a whole number.
+WHOLE_NUMBERS = {"cells", "cells_per_wafer"}
 #: What a material amount may measure: the reference units of the background datasets
 #: (materials and chemicals in kg, transport in tonne*km, heat in MJ ...).
 MATERIAL_NUMERATORS = ("kg", "tonne * km", "MJ", "kWh", "m**2", "piece")
@@ -185,10 +188,14 @@ class _Reader:
             self.fail(path, f"got {value!r}; expected one of {', '.join(choices)}")
         return value
 
-    def quantity(self, value, expected, path, *, positive=False, fraction=False):
+    def quantity(self, value, expected, path, *, positive=False, fraction=False, whole=False):
         where = f"{self.source}: {path}"
         quantity = parse_quantity(value, expected, where=where)
         magnitude = float(quantity.magnitude)
+        if not math.isfinite(magnitude):
+            raise UnitError(f"{where}: got {_show(value)}; expected a finite amount")
+        if whole and not magnitude.is_integer():
+            raise UnitError(f"{where}: got {_show(value)}; expected a whole number, such as {max(round(magnitude), 1)}")
         if magnitude < 0:
             raise UnitError(f"{where}: got {_show(value)}; expected a non-negative amount")
         if positive and magnitude == 0:
@@ -255,7 +262,8 @@ class _Reader:
                 stage.parameters[key] = self.per_unit(data[key], unit, reference, f"{path}.{key}")
         for key, unit in specific.items():
             if key in data:
-                stage.parameters[key] = self.quantity(data[key], unit, f"{path}.{key}", positive=True, fraction=key in FRACTIONS)
+                stage.parameters[key] = self.quantity(data[key], unit, f"{path}.{key}", positive=True, fraction=key in FRACTIONS,
+                                                      whole=key in WHOLE_NUMBERS)
         for key, target in (("materials", stage.materials), ("emissions", stage.emissions)):
             items = self.mapping(data.get(key) or {}, f"{path}.{key}")
             numerators = MATERIAL_NUMERATORS if key == "materials" else ("kg",)
