@@ -248,6 +248,48 @@ class Bundle:
         return sorted(self.technologies.get(stage, {}))
 
 
+#: Names a product may give a wafer format by, normalised (lower case, no spaces, "x" for "×"),
+#: and the wafer technology of ``technologies.csv`` whose ``wafer_area`` default is that format's.
+WAFER_FORMATS = {
+    "m10": "m10", "182": "m10", "182mm": "m10",
+    "g12": "g12", "210": "g12", "210mm": "g12",
+    "g12r": "g12r", "210r": "g12r", "182x210": "g12r", "182x210mm": "g12r", "182mmx210mm": "g12r",
+}
+
+
+def wafer_format(name, *, bundle=None):
+    """The wafer technology and default area of a named wafer format.
+
+    Parameters
+    ----------
+    name : str
+        ``M10``, ``G12``, ``G12R`` (also ``182 mm``, ``210 mm``, ``210R``, ``182 x 210 mm``).
+    bundle : Bundle, optional
+        Defaults to :func:`read_bundle`.
+
+    Returns
+    -------
+    (str, ProcessDefault)
+        The wafer technology id (``m10`` ...) and its ``wafer_area`` default, which carries
+        the value [cm**2] and its source.
+
+    Raises
+    ------
+    InputError
+        An unknown format name.
+    """
+    from footprint.errors import InputError
+
+    bundle = bundle or read_bundle()
+    key = str(name).lower().replace("×", "x").replace(" ", "")
+    technology = WAFER_FORMATS.get(key)
+    default = bundle.process_default("wafer", technology, "wafer_area") if technology else None
+    if default is None or default.technology != technology:
+        known = ", ".join(sorted({t.upper() for t in WAFER_FORMATS.values()}))
+        raise InputError(f"wafer format {name!r} is not known; expected one of {known} (or give wafer_area)")
+    return technology, default
+
+
 def electricity_bases(dataset_ids, *, bundle=None):
     """The factor bases of grid-electricity datasets.
 

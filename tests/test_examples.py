@@ -73,9 +73,11 @@ def hand_total_topcon():
     wafer = silicon_kg / (_number(w["ingot_utilisation"]) * _number(w["yield"])) * ingot + _number(w["electricity"]) * grid("CN-JS")
 
     c = s["cell"]
+    assert "electricity" not in c  # the example takes the n-type default
     silver_kg_per_m2 = _default("cell", "topcon", "material:silver") * 1e-6 / 0.166 ** 2  # 163 mg per (166 mm)**2
+    cell_watts = wafer_m2 * _number(c["efficiency"]) / 100 * 1000  # area x efficiency x 1000 W/m2 (STC)
     cell = (wafer / _number(c["yield"])
-            + _number(c["electricity"]) * wafer_m2 * grid("VN")
+            + _default("cell", "topcon", "electricity") / 1e6 * cell_watts * grid("VN")  # 70000 kWh per MWp
             + silver_kg_per_m2 * wafer_m2 * ef("silver")
             + _number(c["materials"]["transport_truck"]) * ef("transport_truck")
             + _number(c["materials"]["transport_sea"]) * ef("transport_sea")

@@ -178,7 +178,64 @@ def test_a_mix_of_co2_only_and_life_cycle_grid_factors_is_noted(bundle):
     assert mixed_electricity_note(["electricity_grid_VN", "electricity_lifecycle_CN_2024", "copper"], bundle=bundle) is None
 
 
+def test_n_type_cells_take_the_miit_electricity_limit_per_watt_and_efficiency_minimum(bundle):
+    # MIIT 光伏制造行业规范条件 (2024): n-type cell projects below 7万 kWh/MWp; n-type cells at least 25 %, p-type 23.2 %
+    for technology in ("topcon", "hjt", "bc"):
+        electricity = bundle.process_default("cell", technology, "electricity")
+        assert electricity.value.to("kWh/W").magnitude == pytest.approx(70000 / 1e6, rel=1e-12)
+        assert bundle.process_default("cell", technology, "efficiency").value.to("").magnitude == pytest.approx(0.25)
+        assert electricity.quality.split(",")[0] == "4"  # a regulatory limit, not a measured average
+    assert bundle.process_default("cell", "perc", "efficiency").value.to("").magnitude == pytest.approx(0.232)
+    assert bundle.process_default("cell", "perc", "electricity").value.to("kWh/m**2").magnitude == 17.7  # unchanged
+
+
+def test_a_cell_without_electricity_and_efficiency_takes_the_defaults():
+    from footprint.model import build_chain, parse_product
+
+    data = yaml.safe_load((ROOT / "examples" / "hjt-glass-glass-anhui.yaml").read_text(encoding="utf-8"))
+    data["stages"]["cell"].pop("electricity", None)
+    data["stages"]["cell"].pop("efficiency")
+    chain = build_chain(parse_product(yaml.safe_dump(data, allow_unicode=True), source="p.yaml"), read_bundle())
+    watts = 441.0e-4 * 0.25 * 1000  # G12 wafer area of the file x default 25 % x 1000 W/m2
+    flows = {flow.target: flow for flow in chain.processes["cell"].flows}
+    assert flows["electricity_grid_CN-AH"].amount == pytest.approx(0.07 * watts, rel=1e-12)
+    assert not flows["electricity_grid_CN-AH"].provenance.primary
+    assert "光伏制造行业规范条件" in flows["electricity_grid_CN-AH"].provenance.source
+
+
+@pytest.mark.parametrize("name, technology, cm2", [("M10", "m10", 182 * 182 / 100), ("182 mm", "m10", 331.24), ("g12", "g12", 441.0),
+                                                   ("G12R", "g12r", 182 * 210 / 100), ("182 × 210 mm", "g12r", 382.2)])
+def test_wafer_formats_by_name(bundle, name, technology, cm2):
+    from footprint.inventories import wafer_format
+
+    found, default = wafer_format(name, bundle=bundle)
+    assert found == technology
+    assert default.value.to("cm**2").magnitude == pytest.approx(cm2, rel=1e-12)
+    assert default.source and default.locator
+
+
+def test_an_unknown_wafer_format_is_refused(bundle):
+    from footprint.errors import InputError
+    from footprint.inventories import wafer_format
+
+    with pytest.raises(InputError, match=r"wafer format 'M12' is not known; expected one of G12, G12R, M10"):
+        wafer_format("M12", bundle=bundle)
+
+
+def test_a_wafer_format_as_the_wafer_technology_gives_the_area():
+    from footprint.model import build_chain, parse_product
+
+    data = yaml.safe_load((ROOT / "examples" / "perc-glass-backsheet-jiangsu.yaml").read_text(encoding="utf-8"))
+    data["stages"]["wafer"].pop("wafer_area")
+    data["stages"]["wafer"]["technology"] = "m10"
+    chain = build_chain(parse_product(yaml.safe_dump(data, allow_unicode=True), source="p.yaml"), read_bundle())
+    area, provenance = chain.processes["wafer"].parameters["wafer_area"]
+    assert area.to("cm**2").magnitude == pytest.approx(331.24)
+    assert not provenance.primary and "ITRPV" in provenance.source
+
+
 def test_stage_technologies_are_known(bundle):
+    assert bundle.known_technologies("wafer") == ["diamond-wire", "g12", "g12r", "m10"]
     assert bundle.known_technologies("cell") == ["bc", "hjt", "perc", "topcon"]
     assert bundle.known_technologies("module") == ["glass-backsheet", "glass-glass"]
     assert bundle.known_technologies("polysilicon") == ["fbr", "siemens"]
