@@ -48,9 +48,10 @@ def test_cell_defaults_follow_the_product_technology():
     assert perc["silver"] == pytest.approx(default("cell", "perc", "material:silver") * 1e-6 / 0.166 ** 2 * wafer_m2, rel=1e-12)
     topcon = _chain(PERC, lambda d: (d["product"].update(technology="topcon"), d["stages"]["cell"].update(electricity="20 kWh/m2")))
     assert _flows(topcon, "cell")["silver"] == pytest.approx(default("cell", "topcon", "material:silver") * 1e-6 / 0.166 ** 2 * wafer_m2, rel=1e-12)
-    # no TOPCon electricity default: without the file's value the stage cannot be built
-    with pytest.raises(InputError, match=r"stages.cell.electricity: missing, and no bundled default exists for cell \(topcon\)"):
-        _chain(PERC, lambda d: (d["product"].update(technology="topcon"), d["stages"]["cell"].pop("electricity")))
+    # without the file's value, TOPCon cell electricity takes the MIIT n-type limit (70000 kWh/MWp) per W of cell power
+    bare = _chain(PERC, lambda d: (d["product"].update(technology="topcon"), d["stages"]["cell"].pop("electricity")))
+    cell_watts = wafer_m2 * 0.23 * 1000  # the example's 23.0 % efficiency x 1000 W/m2
+    assert _flows(bare, "cell")["electricity_grid_CN-JS"] == pytest.approx(default("cell", "topcon", "electricity") / 1e6 * cell_watts, rel=1e-12)
 
 
 def test_hjt_ito_per_watt_uses_the_cell_power():

@@ -56,7 +56,8 @@ def test_template_has_every_stage_lists_protection_and_version(tmp_path):
     poly = book[BOTH["polysilicon"]]
     row = {poly.cell(r, 1).value: r for r in range(5, 12)}
     assert "66.5 kWh/kg [siemens] - Masson G." in poly.cell(row["electricity"], 10).value
-    assert wafer.cell(7, 10).value == "必填 required"
+    assert wafer.cell(7, 10).value.startswith("331.24 cm2 [m10] - ITRPV")  # wafer_area: only the wafer formats have one
+    assert wafer.cell(10, 10).value == "必填 required"  # ingot_utilisation
     sites = [c.value for c in book["Lists"]["A"][1:]]
     assert "CN-JS 江苏 Jiangsu" in sites
 
