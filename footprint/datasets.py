@@ -140,8 +140,10 @@ def _background_entries(bundle):
 def _default_entries(bundle):
     entries = []
     for default in bundle.processes:
-        unit = f"{default.value.units:~C}" if not default.value.dimensionless else ""
-        value = default.text or f"{default.value.magnitude:g} {unit}".strip()
+        # a pure number (a yield, an efficiency written "23.2 %") is listed as a fraction, 0.232
+        quantity = default.value.to("") if default.value.dimensionless else default.value
+        unit = f"{quantity.units:~C}" if not quantity.dimensionless else ""
+        value = default.text or f"{quantity.magnitude:g} {unit}".strip()
         entries.append(DatasetEntry(
             id=f"{default.stage}/{default.technology}/{default.parameter}",
             kind="default",
@@ -156,7 +158,7 @@ def _default_entries(bundle):
             locator=default.locator,
             note=default.note,
             stages=[default.stage],
-            exchanges=[{"value": float(default.value.magnitude), "unit": unit, "as_written": default.text}],
+            exchanges=[{"value": float(quantity.magnitude), "unit": unit, "as_written": default.text}],
         ))
     return entries
 

@@ -81,3 +81,8 @@ def test_cli_bad_geography_exits_1_with_one_line(tmp_path):
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip() == "error: --geography: unknown geography 'Atlantis'; expected an id of inventories/geographies.csv such as CN, CN-JS, CN-ECG or VN"
+
+
+def test_a_percentage_default_is_listed_as_a_fraction():
+    (entry,) = list_datasets(kind="default", search="cell/perc/efficiency")
+    assert entry.exchanges == [{"value": pytest.approx(0.232), "unit": "", "as_written": "23.2 %"}]
