@@ -26,7 +26,7 @@ def bar_chart(rows, *, unit, width=640, bar_height=20, gap=7, title=""):
         return Markup("")
     labels = [_clip(label, 30) for label, _, _ in rows]
     # about 6.5 px per Latin character and 12 px per CJK character at 12 px
-    label_width = min(220, max(60, max(_text_width(label) for label in labels) + 12))
+    label_width = min(220, max(60, max(text_width(label) for label in labels) + 12))
     value_width = 130
     plot = width - label_width - value_width
     largest = max(abs(value) for _, value, _ in rows) or 1.0
@@ -60,16 +60,24 @@ def flow_diagram(stages, *, title="", boundary_label="", output_label="", left_t
     Parameters
     ----------
     stages : list of dict
-        Upstream first; each with ``name``, ``site``, ``electricity`` (text of the
-        electricity input) and ``inputs`` (list of material/energy input texts).
+        Upstream first; each with ``name`` (text, or a list of lines such as the Chinese and
+        English names), ``site``, ``electricity`` (text of the electricity input) and
+        ``inputs`` (list of material/energy input texts).
+    output_label : str or list of str
+        What leaves the last stage (one line per item).
     """
-    box_w, box_h, line = 200, 42, 13
-    left_w = 180
-    right_x = 440
+    line = 13
+    left_w = 136  # electricity texts end here (right-aligned)
+    box_x, box_w = 168, 184
+    right_x = box_x + box_w + 20  # inputs start here
+    right_room = width - right_x - 24  # [px] for an input's text
     top = (40 if title else 20) + 16
-    rows = [max(box_h + 30, 20 + line * len(stage.get("inputs") or [])) for stage in stages]
-    height = top + sum(rows) + 40
-    centre = width / 2
+    names = [stage["name"] if isinstance(stage["name"], (list, tuple)) else [stage["name"]] for stage in stages]
+    boxes = [12 + line * (len(lines) + 1) for lines in names]  # name lines and the site line
+    rows = [max(box + 30, 20 + line * len(stage.get("inputs") or [])) for box, stage in zip(boxes, stages)]
+    outputs = list(output_label) if isinstance(output_label, (list, tuple)) else [output_label]
+    height = top + sum(rows) + 40 + line * len(outputs)
+    centre = box_x + box_w / 2
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" font-family="{FONT}" font-size="11" role="img">',
              '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
@@ -77,38 +85,53 @@ def flow_diagram(stages, *, title="", boundary_label="", output_label="", left_t
     if title:
         parts.append(f'<text x="0" y="14" font-size="12" font-weight="bold">{escape(title)}</text>')
     frame_top = top - 22
-    frame_height = sum(rows) + 14
+    frame_height = sum(rows) + 26  # the last row, then a line for the boundary label
     parts.append(f'<rect x="2" y="{frame_top}" width="{width - 4}" height="{frame_height}" fill="none" '
                  f'stroke="#2e7d32" stroke-dasharray="6 4" stroke-width="1.2"/>')
     parts.append(f'<text x="{width - 10}" y="{frame_top + frame_height - 6}" text-anchor="end" fill="#2e7d32">{escape(boundary_label)}</text>')
-    parts.append(f'<text x="{left_w}" y="{frame_top + 14}" text-anchor="end" font-weight="bold" fill="#555">{escape(left_title)}</text>')
-    parts.append(f'<text x="{right_x + 22}" y="{frame_top + 14}" font-weight="bold" fill="#555">{escape(right_title)}</text>')
+    parts.append(f'<text x="12" y="{frame_top + 14}" font-weight="bold" fill="#555">{escape(left_title)}</text>')
+    parts.append(f'<text x="{right_x}" y="{frame_top + 14}" font-weight="bold" fill="#555">{escape(right_title)}</text>')
     y = top
     for i, stage in enumerate(stages):
-        x = centre - box_w / 2
         colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="{y}" width="{box_w}" height="{box_h}" rx="5" fill="{colour}" fill-opacity="0.15" stroke="{colour}"/>')
-        parts.append(f'<text x="{centre}" y="{y + 17}" text-anchor="middle" font-weight="bold">{escape(stage["name"])}</text>')
-        parts.append(f'<text x="{centre}" y="{y + 33}" text-anchor="middle" fill="#444">{escape(stage["site"])}</text>')
+        box_h = boxes[i]
+        middle = y + box_h / 2
+        parts.append(f'<rect x="{box_x}" y="{y}" width="{box_w}" height="{box_h}" rx="5" fill="{colour}" fill-opacity="0.15" stroke="{colour}"/>')
+        for k, text in enumerate(names[i]):
+            weight = ' font-weight="bold"' if k == 0 else ' fill="#333"'
+            parts.append(f'<text x="{centre}" y="{y + 16 + k * line}" text-anchor="middle"{weight}>{escape(fit_text(text, box_w - 8, 11))}</text>')
+        parts.append(f'<text x="{centre}" y="{y + 16 + len(names[i]) * line}" text-anchor="middle" fill="#444" font-size="10">{escape(stage["site"])}</text>')
         if stage.get("electricity"):
-            parts.append(f'<text x="{left_w}" y="{y + 25}" text-anchor="end">{escape(_clip(stage["electricity"], 30))}</text>')
-            parts.append(f'<line x1="{left_w + 4}" y1="{y + 21}" x2="{x - 2}" y2="{y + 21}" stroke="#333" marker-end="url(#arrow)"/>')
+            parts.append(f'<text x="{left_w}" y="{middle + 4:.1f}" text-anchor="end">{escape(fit_text(stage["electricity"], left_w - 4, 11))}</text>')
+            parts.append(f'<line x1="{left_w + 4}" y1="{middle:.1f}" x2="{box_x - 2}" y2="{middle:.1f}" stroke="#333" marker-end="url(#arrow)"/>')
         inputs = stage.get("inputs") or []
-        first = y + 25 - (len(inputs) - 1) * line / 2
+        first = middle + 4 - (len(inputs) - 1) * line / 2
         for k, text in enumerate(inputs):
-            parts.append(f'<text x="{right_x + 22}" y="{first + k * line:.1f}" font-size="10">{escape(_clip(text, 32))}</text>')
+            parts.append(f'<text x="{right_x}" y="{first + k * line:.1f}" font-size="10">{escape(fit_text(text, right_room, 10))}</text>')
         if inputs:
-            parts.append(f'<line x1="{right_x + 16}" y1="{y + 21}" x2="{x + box_w + 2}" y2="{y + 21}" stroke="#333" marker-end="url(#arrow)"/>')
+            parts.append(f'<line x1="{right_x - 6}" y1="{middle:.1f}" x2="{box_x + box_w + 2}" y2="{middle:.1f}" stroke="#333" marker-end="url(#arrow)"/>')
         if len(inputs) > 1:
-            parts.append(f'<line x1="{right_x + 16}" y1="{first - 4:.1f}" x2="{right_x + 16}" y2="{first + (len(inputs) - 1) * line - 4:.1f}" stroke="#333"/>')
+            parts.append(f'<line x1="{right_x - 6}" y1="{first - 4:.1f}" x2="{right_x - 6}" y2="{first + (len(inputs) - 1) * line - 4:.1f}" stroke="#333"/>')
         if i < len(stages) - 1:
             parts.append(f'<line x1="{centre}" y1="{y + box_h}" x2="{centre}" y2="{y + rows[i] - 2}" stroke="#333" marker-end="url(#arrow)"/>')
         y += rows[i]
-    y_out = y - rows[-1] + box_h
-    parts.append(f'<line x1="{centre}" y1="{y_out}" x2="{centre}" y2="{height - 16}" stroke="#333" marker-end="url(#arrow)"/>')
-    parts.append(f'<text x="{centre + 8}" y="{height - 4}">{escape(output_label)}</text>')
+    y_out = y - rows[-1] + boxes[-1]
+    arrow_end = top + sum(rows) + 24
+    parts.append(f'<line x1="{centre}" y1="{y_out}" x2="{centre}" y2="{arrow_end}" stroke="#333" marker-end="url(#arrow)"/>')
+    for k, text in enumerate(outputs):
+        parts.append(f'<text x="{centre}" y="{arrow_end + 12 + k * line}" text-anchor="middle">{escape(text)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def fit_text(text, room, size):
+    """``text`` clipped with "…" so that it fits ``room`` px at font ``size`` (see :func:`text_width`)."""
+    text = str(text)
+    if text_width(text, size) <= room:
+        return text
+    while text and text_width(text + "…", size) > room:
+        text = text[:-1]
+    return text.rstrip() + "…"
 
 
 def _clip(text, length):
@@ -116,6 +139,6 @@ def _clip(text, length):
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def _text_width(text, size=12):
+def text_width(text, size=12):
     """Rough rendered width of ``text`` [px]: CJK glyphs are square, Latin about 0.55 em."""
     return sum(size if ord(ch) > 0x2E80 else size * 0.55 for ch in str(text))

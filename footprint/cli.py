@@ -303,6 +303,8 @@ def _label_options(command):
         click.option("--certificate", default=None, help="Certificate or registration number (default: pending)."),
         click.option("--previous", type=float, default=None, help="Previously declared value, for re-verification rules."),
         click.option("--issued", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Issue date (default: today)."),
+        click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar="YYYY-MM-DD",
+                     help="Date the evaluation is for (default: today); supplier declarations not valid on it are unmet requirements."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -314,7 +316,7 @@ def _label_options(command):
 @_label_options
 @click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]),
               help="table for people; json prints one JSON object and nothing else on stdout.")
-def label(product, scheme_id, gwp, factors, shares, certificate, previous, issued, fmt):
+def label(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, fmt):
     """Evaluate PRODUCT against a label scheme: pass / fail / grade and every unmet requirement.
 
     Exit code 0 whatever the outcome; the outcome is in the output.
@@ -323,12 +325,13 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
     Examples:
       footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme kr-carbon
       footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme fr-ecs --factors ecs.csv --format json
+      footprint label PRODUCT --scheme cn-cfp --as-of 2027-03-01
     """
     from footprint.labels import study
 
     with contextlib.redirect_stdout(sys.stderr):
         st = study(product, scheme=scheme_id, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-                   previous=previous, issued=issued.date() if issued else None)
+                   previous=previous, issued=issued.date() if issued else None, today=as_of.date() if as_of else None)
     decision = st.decision
     if fmt == "json":
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -339,7 +342,8 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
     click.echo(f"Value: {decision.value_text} {decision.unit} (unrounded {decision.value_unrounded if decision.value_unrounded is not None else '-'})")
     click.echo(f"Outcome: {decision.outcome.upper()}{grade}")
     for level in decision.thresholds:
-        click.echo(f"  {level['id']:<14}{st.scheme.decision.get('comparison', '<=')} {level['max']}")
+        limit = f"{st.scheme.decision.get('comparison', '<=')} {level['max']:g}" if level["max"] is not None else f"> {level['above']:g}"
+        click.echo(f"  {level['id']:<14}{limit}")
     click.echo(f"Valid: {decision.issued} to {decision.valid_until or '-'}; certificate {decision.certificate}")
     if decision.unmet:
         click.echo("Unmet requirements:")
@@ -358,7 +362,7 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
               help="Folder of your own templates; they override the bundled report_templates/ file by file.")
 @click.option("--company", default=None, help="Company declaring the footprint (PACT companyName).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF and PNG (no system libraries needed).")
-def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, out_dir, lang, template_dir, company, no_pdf):
+def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, out_dir, lang, template_dir, company, no_pdf):
     """Write the certification dossier of PRODUCT under a scheme: report (HTML, PDF), label (SVG, PNG), PACT JSON.
 
     \b
@@ -371,7 +375,8 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
     with contextlib.redirect_stdout(sys.stderr):
         files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
-                             issued=issued.date() if issued else None, company=company, pdf=not no_pdf)
+                             issued=issued.date() if issued else None, today=as_of.date() if as_of else None,
+                             company=company, pdf=not no_pdf)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.outcome}{', grade ' + decision.grade if decision.grade else ''}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")

@@ -66,7 +66,9 @@ class EcsResult:
     quantities: dict  # stage -> (amount per kWp, unit)
     table: str
     table_sha256: str
-    unmet: list = field(default_factory=list)  # (kind, item, reason)
+    unmet: list = field(default_factory=list)  # (kind, item, reason, reason in Chinese)
+    shares_table: str = ""
+    shares_sha256: str = ""  # of the shares file, "" without one
 
     def to_dict(self):
         return asdict(self)
@@ -164,7 +166,7 @@ def quantities_per_kwp(chain, bundle):
     return quantities
 
 
-def evaluate_ecs(chain, bundle, factors, *, shares=None, table="factors"):
+def evaluate_ecs(chain, bundle, factors, *, shares=None, table="factors", shares_table=None):
     """Compute G from the chain, the factor table and the supply shares.
 
     Parameters
@@ -177,6 +179,8 @@ def evaluate_ecs(chain, bundle, factors, *, shares=None, table="factors"):
         {stage: {country: fraction}} from :func:`read_shares`; overrides the site's country.
     table : str or Path
         Name of the factor table, for the record; hashed when it is a file.
+    shares_table : str or Path, optional
+        Name of the shares file, for the record; hashed when it is a file.
 
     Returns
     -------
@@ -191,30 +195,38 @@ def evaluate_ecs(chain, bundle, factors, *, shares=None, table="factors"):
     terms, unmet = [], []
     for stage, by_country in by_stage.items():
         if stage not in quantities or ":" in stage:
-            unmet.append(("factor_table", "ecs_factors", f"{table}: line {next(iter(by_country.values())).row}: stage {stage!r} is neither a stage nor a material of this product"))
+            row = next(iter(by_country.values())).row
+            unmet.append(("factor_table", "ecs_factors", f"{table}: line {row}: stage {stage!r} is neither a stage nor a material of this product",
+                          f"{table}:第 {row} 行:{stage!r} 既不是本产品的阶段,也不是其材料"))
             continue
         origins = shares.get(stage)
         if origins is None:
             if stage in chain.processes:
                 origins = {chain.processes[stage].site.split("-")[0].upper(): 1.0}
             else:
-                unmet.append(("missing_data", "ecs_shares", f"{stage}: origin country unknown; give it in the shares file (stage,country,share)"))
+                unmet.append(("missing_data", "ecs_shares", f"{stage}: origin country unknown; give it in the shares file (stage,country,share)",
+                              f"{stage}:来源国未知;请在份额文件中给出(stage,country,share)"))
                 continue
         for country, share in origins.items():
             factor = by_country.get(country)
             if factor is None:
-                unmet.append(("factor_table", "ecs_factors", f"{table}: no factor for {stage} made in {country}"))
+                unmet.append(("factor_table", "ecs_factors", f"{table}: no factor for {stage} made in {country}",
+                              f"{table}:没有 {country} 生产的 {stage} 的因子"))
                 continue
             try:
                 amount = _in_unit(quantities, stage, factor.per)
             except UnitError as exc:
-                unmet.append(("factor_table", "ecs_factors", f"{table}: line {factor.row}: {exc}"))
+                unmet.append(("factor_table", "ecs_factors", f"{table}: line {factor.row}: {exc}", f"{table}:第 {factor.row} 行:{exc}"))
                 continue
             terms.append(EcsTerm(stage, country, factor.gwp, factor.per, share, amount, factor.gwp * share * amount, factor.source))
     value = sum(term.value for term in terms) if not unmet else None
-    digest = hashlib.sha256(Path(table).read_bytes()).hexdigest() if Path(table).is_file() else ""
     shown = {name: [float(q.magnitude), f"{q.units:~}"] for name, q in quantities.items() if ":" not in name}
-    return EcsResult(value, terms, shown, str(table), digest, unmet)
+    return EcsResult(value, terms, shown, str(table), _file_sha256(table), unmet,
+                     str(shares_table or ""), _file_sha256(shares_table) if shares_table else "")
+
+
+def _file_sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest() if Path(path).is_file() else ""
 
 
 def _in_unit(quantities, stage, per):

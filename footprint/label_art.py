@@ -12,22 +12,36 @@ import uuid
 import segno
 from markupsafe import Markup
 
+from footprint.charts import fit_text, text_width
+
 #: Namespace of the deterministic ids: the same result and scheme always get the same id.
 ID_NAMESPACE = uuid.UUID("5c0b6b0e-8d43-4f0c-9a54-6f6f74707269")
-LABEL_SIZE = (420, 250)  # [px] width, height of the label artwork
+LABEL_SIZE = (420, 300)  # [px] width, height of the label artwork
 PAYLOAD_FORMAT = "footprint-label/1"
 
 
 def label_id(decision):
-    """A UUID derived from the result hash and the scheme: the label's identity."""
-    return str(uuid.uuid5(ID_NAMESPACE, f"{decision.result_sha256}:{decision.scheme}"))
+    """A UUID derived from the result hash and the scheme (and, for the ECS, the SHA-256 of the
+    factor table and shares file the value comes from): the label's identity."""
+    name = f"{decision.result_sha256}:{decision.scheme}"
+    for digest in _factor_hashes(decision):
+        name += f":{digest}"
+    return str(uuid.uuid5(ID_NAMESPACE, name))
+
+
+def _factor_hashes(decision):
+    """SHA-256 of the ECS factor table and shares file (empty for other schemes)."""
+    ecs = decision.ecs or {}
+    return [digest for digest in (ecs.get("table_sha256"), ecs.get("shares_sha256")) if digest]
 
 
 def qr_payload(decision):
     """The text the QR code carries: ``key=value`` fields separated by ``;``.
 
     The value keeps the scheme's rounding; ``sha256`` is :func:`footprint.labels.result_sha256`.
+    For an ECS value, ``factors`` (and ``shares``) are the SHA-256 of the files it comes from.
     """
+    ecs = decision.ecs or {}
     fields = [
         PAYLOAD_FORMAT,
         f"id={label_id(decision)}",
@@ -39,6 +53,10 @@ def qr_payload(decision):
         f"valid_until={decision.valid_until or '-'}",
         f"sha256={decision.result_sha256}",
     ]
+    if ecs.get("table_sha256"):
+        fields.append(f"factors={ecs['table_sha256']}")
+    if ecs.get("shares_sha256"):
+        fields.append(f"shares={ecs['shares_sha256']}")
     return ";".join(fields)
 
 
@@ -87,10 +105,30 @@ def render_label_svg(env, decision, *, lang, scheme, product_name):
     path, _ = qr_path(payload, size=qr_size)
     from footprint.report import read_strings
 
+    strings = read_strings(env)
+    default = strings.get("label_caption") or {"en": "", "zh": ""}
+    caption = {lang_code: scheme.caption(lang_code) or default.get(lang_code, "") for lang_code in ("en", "zh")}
     template = env.get_template("label.svg.j2")
     return template.render(decision=decision, scheme=scheme, lang=lang, product_name=product_name, width=width,
-                           strings=read_strings(env),
+                           strings=strings, caption=caption, fit=fit_size, clip=clip_text,
                            height=height, qr=path, qr_size=qr_size, payload=payload, label_id=label_id(decision))
+
+
+def fit_size(text, room, largest, smallest=7.0):
+    """The largest font size [px], at most ``largest``, at which ``text`` fits ``room`` px.
+
+    Widths are estimated (:func:`footprint.charts.text_width`: CJK glyphs square, Latin
+    about 0.55 em), so sizes step down by 0.5 px with a little margin.
+    """
+    size = float(largest)
+    while size > smallest and text_width(text, size) > room * 0.97:
+        size -= 0.5
+    return f"{size:g}"
+
+
+def clip_text(text, room, size):
+    """``text`` clipped with "…" to fit ``room`` px at font ``size``."""
+    return fit_text(text, room, size)
 
 
 def svg_to_png(svg, *, scale=3.0):

@@ -12,7 +12,7 @@ supplier data, uncertainty) are used as soon as they exist, and reported as miss
 import datetime as _dt
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from footprint.errors import InputError
@@ -39,13 +39,29 @@ OPTIONAL_KEYS = {
 }
 
 
+#: Names of the stages, for reasons and notes written in Chinese as well as English.
+STAGE_NAMES = {
+    "mg_silicon": {"en": "Metallurgical silicon", "zh": "工业硅"},
+    "polysilicon": {"en": "Polysilicon", "zh": "多晶硅"},
+    "ingot": {"en": "Mono ingot", "zh": "单晶硅棒"},
+    "wafer": {"en": "Wafer", "zh": "硅片"},
+    "cell": {"en": "Cell", "zh": "电池片"},
+    "module": {"en": "Module", "zh": "组件"},
+}
+
+
+#: What a label's ``{grade}`` reads when the value is above every threshold.
+OUTSIDE_THRESHOLDS = {"en": "above the thresholds", "zh": "超出阈值"}
+
+
 @dataclass
 class Unmet:
-    """One requirement the study does not meet."""
+    """One requirement the study does not meet; ``reason`` in English, ``reason_zh`` in Chinese."""
 
     kind: str  # missing_data | data_quality | expired | boundary | gwp | declared_unit | factor_table | reverification
     item: str
     reason: str
+    reason_zh: str = ""
 
 
 @dataclass
@@ -76,6 +92,7 @@ class LabelDecision:
     result_sha256: str
     cfp_value: float | None  # [kg CO2-eq per declared unit], the LCA result (differs from value for fr-ecs)
     ecs: dict | None = None
+    notes_zh: list = field(default_factory=list)  # the notes in Chinese, in the same order
 
     def to_dict(self):
         return asdict(self)
@@ -100,14 +117,56 @@ def format_value(value, rounding):
     return f"{value:,.{decimals}f}"
 
 
-def result_sha256(result):
-    """SHA-256 of a result's canonical JSON, without the computation time stamp.
+#: Keys left out of a result's identity, at any depth: when and where it was computed, not
+#: what it is. ``as_of`` is the date supplier declarations were checked on (the numbers do
+#: not depend on it); ``file`` / ``input_file`` are paths, which differ between machines and
+#: working directories while the files' SHA-256 (kept) do not.
+VOLATILE_KEYS = ("computed_at", "as_of", "file", "input_file")
 
-    The same inputs, data and method give the same hash, whenever they are computed.
-    """
+
+def result_identity(result):
+    """The part of a result that identifies it: :data:`VOLATILE_KEYS` removed at every depth,
+    ``input_files`` (path -> SHA-256) reduced to the sorted SHA-256 values, and the input
+    files' paths inside texts (such as a parameter's source "product file (PATH)") replaced
+    by ``<sha256:first 12 hex digits>`` of the file."""
     data = _as_dict(result)
-    data = {key: value for key, value in data.items() if key != "computed_at"}
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    paths = {}
+    provenance = data.get("provenance") if isinstance(data.get("provenance"), dict) else {}
+    for path, digest in (provenance.get("input_files") or {}).items():
+        paths[str(path)] = str(digest)
+    if data.get("input_file") and data.get("inputs_sha256"):
+        paths.setdefault(str(data["input_file"]), str(data["inputs_sha256"]))
+    for entry in data.get("supplier") or []:
+        if isinstance(entry, dict) and entry.get("file") and entry.get("sha256"):
+            paths.setdefault(str(entry["file"]), str(entry["sha256"]))
+    # longest first, so that a path is never replaced inside a longer one
+    replacements = [(path, f"<sha256:{digest[:12]}>") for path, digest in sorted(paths.items(), key=lambda kv: -len(kv[0])) if path]
+    return _identity(data, replacements)
+
+
+def _identity(value, replacements):
+    if isinstance(value, dict):
+        kept = {}
+        for key, item in value.items():
+            if key in VOLATILE_KEYS:
+                continue
+            kept[key] = sorted(item.values()) if key == "input_files" and isinstance(item, dict) else _identity(item, replacements)
+        return kept
+    if isinstance(value, (list, tuple)):
+        return [_identity(item, replacements) for item in value]
+    if isinstance(value, str):
+        for path, placeholder in replacements:
+            if path in value:
+                value = value.replace(path, placeholder)
+    return value
+
+
+def result_sha256(result):
+    """SHA-256 of the canonical JSON of :func:`result_identity` (keys sorted, no spaces, UTF-8).
+
+    The same inputs, data and method give the same hash, whenever and wherever they are computed.
+    """
+    canonical = json.dumps(result_identity(result), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -132,7 +191,7 @@ def gwp_id(result):
     return None
 
 
-def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate=None, previous=None, ecs=None):
+def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate=None, previous=None, ecs=None, spec=None):
     """Evaluate a footprint result against a label scheme.
 
     Parameters
@@ -155,6 +214,9 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         ``reverification_increase`` or more asks for re-verification.
     ecs : footprint.ecs.EcsResult, optional
         The simplified carbon evaluation, for schemes whose indicator is ``ecs``.
+    spec : footprint.model.spec.ProductSpec, optional
+        The product file as read: tells an input declared absent (a frameless module's frame
+        material set to 0) from one the inventory lacks.
 
     Returns
     -------
@@ -171,23 +233,26 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
     declared = str(data.get("declared_unit", ""))
     if declared.split()[-1:] != [scheme.declared_unit]:
         unmet.append(Unmet("declared_unit", "declared_unit",
-                           f"result is per {declared or '?'}; {scheme.id} declares per 1 {scheme.declared_unit} (compute with per={scheme.declared_unit!r})"))
+                           f"result is per {declared or '?'}; {scheme.id} declares per 1 {scheme.declared_unit} (compute with per={scheme.declared_unit!r})",
+                           f"结果按 {declared or '?'} 计;{scheme.id} 要求按 1 {scheme.declared_unit} 声明(以 per={scheme.declared_unit!r} 计算)"))
     used_gwp = gwp_id(data)
     if used_gwp not in scheme.gwp["accepted"]:
-        unmet.append(Unmet("gwp", "gwp_set", f"result uses {data.get('gwp') or 'an unknown GWP set'}; {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}"))
-    unmet += _check_boundary(data, scheme, chain)
+        unmet.append(Unmet("gwp", "gwp_set", f"result uses {data.get('gwp') or 'an unknown GWP set'}; {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}",
+                           f"结果采用 {data.get('gwp') or '未知的 GWP 值'};{scheme.id} 接受 {'、'.join(scheme.gwp['accepted'])}"))
+    unmet += _check_boundary(data, scheme, chain, spec, notes)
     unmet += _check_items(data, scheme, chain)
     unmet += _check_data_quality(data, scheme, chain, today)
 
     cfp = _number(data.get("total"))
     if scheme.indicator == "ecs":
         if ecs is None:
-            unmet.append(Unmet("factor_table", "ecs_factors", " ".join(scheme.factor_table.get("message", "a factor table is required").split())))
+            unmet.append(Unmet("factor_table", "ecs_factors", " ".join(scheme.factor_table.get("message", "a factor table is required").split()),
+                               " ".join(str(scheme.factor_table.get("message_zh", "需要因子表")).split())))
             raw = None
         else:
-            unmet += [Unmet(kind, item, reason) for kind, item, reason in ecs.unmet]
+            unmet += [Unmet(*entry) for entry in ecs.unmet]
             raw = ecs.value if not ecs.unmet else None
-            notes.append(f"factor table: {ecs.table} ({ecs.table_sha256[:12]})")
+            notes.append((f"factor table: {ecs.table} (SHA-256 {ecs.table_sha256[:12]})", f"因子表:{ecs.table}(SHA-256 {ecs.table_sha256[:12]})"))
     else:
         raw = cfp
     value = round_value(raw, scheme.rounding) if raw is not None else None
@@ -200,9 +265,11 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         limit = scheme.decision["reverification_increase"]
         if rise >= limit:
             unmet.append(Unmet("reverification", "decision",
-                               f"declared value rose by {rise:.2%} against the previous {previous:g} (limit {limit:.0%}): re-verification required"))
+                               f"declared value rose by {rise:.2%} against the previous {previous:g} (limit {limit:.0%}): re-verification required",
+                               f"声明值较前次 {previous:g} 上升 {rise:.2%}(限值 {limit:.0%}):需重新验证"))
         else:
-            notes.append(f"change against the previous declaration {previous:g}: {rise:+.2%} (re-verification from {limit:+.0%})")
+            notes.append((f"change against the previous declaration {previous:g}: {rise:+.2%} (re-verification from {limit:+.0%})",
+                          f"与前次声明值 {previous:g} 相比变化 {rise:+.2%}(自 {limit:+.0%} 起需重新验证)"))
 
     if passed is False:
         outcome = "fail"
@@ -216,6 +283,8 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
     wording = {}
     for lang in ("en", "zh"):
         label = (grade_label or {}).get(lang, grade or "")
+        if not label and passed is False:
+            label = OUTSIDE_THRESHOLDS[lang]
         wording[lang] = scheme.label_wording[lang].format(value=value_text, unit=scheme.unit, grade=label)
     return LabelDecision(
         scheme=scheme.id,
@@ -233,15 +302,16 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         decided_on=decided_on,
         thresholds=thresholds,
         unmet=unmet,
-        notes=notes,
+        notes=[en for en, _ in notes],
         issued=issued.isoformat(),
         valid_until=valid_until,
-        surveillance=str(scheme.validity.get("surveillance", "")),
+        surveillance=scheme.surveillance("en"),
         certificate=certificate or "pending",
         label_text=wording,
         result_sha256=result_sha256(data),
         cfp_value=cfp,
         ecs=ecs.to_dict() if ecs is not None else None,
+        notes_zh=[zh for _, zh in notes],
     )
 
 
@@ -269,23 +339,76 @@ def _level(level):
     return {"id": str(level["id"]), "max": level["max"], "label": level.get("label")}
 
 
-def _check_boundary(data, scheme, chain):
+#: The stages of the silicon chain, upstream first: a supplier's cradle-to-gate declaration for
+#: one of them covers every stage before it.
+STAGE_ORDER = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")
+
+
+def covered_by_suppliers(data):
+    """Stages inside a supplier's declared (cradle-to-gate) footprint: stage -> the supplier entry.
+
+    A declaration for the polysilicon stage covers metallurgical silicon, one for wafers
+    covers polysilicon and ingot as well, and so on up the chain.
+    """
+    covered = {}
+    for supplier in optional(data, "suppliers") or []:
+        if not isinstance(supplier, dict) or supplier.get("stage") not in STAGE_ORDER:
+            continue
+        for stage in STAGE_ORDER[:STAGE_ORDER.index(supplier["stage"])]:
+            covered.setdefault(stage, supplier)
+    return covered
+
+
+def _check_boundary(data, scheme, chain, spec, notes):
     unmet = []
     by_stage = data.get("by_stage") or {}
     if scheme.indicator != "ecs":
+        covered = covered_by_suppliers(data)
         for stage in scheme.boundary.get("stages", []):
-            if stage not in by_stage:
-                unmet.append(Unmet("boundary", "system_boundary", f"stage {stage!r} missing from the result; {scheme.id} counts {', '.join(scheme.boundary['stages'])}"))
+            if stage in by_stage:
+                continue
+            if stage in covered:
+                supplier = covered[stage]
+                who = supplier.get("company") or supplier.get("id") or "supplier"
+                notes.append((f"{stage}: inside the supplier's declared footprint for {supplier['stage']} ({who}), counted in the result's "
+                              f"{supplier['stage']} stage",
+                              f"{_zh(stage)}:包含在供应商({who})声明的{_zh(supplier['stage'])}碳足迹中,计入结果的{_zh(supplier['stage'])}阶段"))
+                continue
+            unmet.append(Unmet("boundary", "system_boundary", f"stage {stage!r} missing from the result; {scheme.id} counts {', '.join(scheme.boundary['stages'])}",
+                               f"结果缺少{_zh(stage)}阶段;{scheme.id} 计入{'、'.join(_zh(name) for name in scheme.boundary['stages'])}"))
     for rule in scheme.boundary.get("must_include", []):
         if chain is None:
-            unmet.append(Unmet("missing_data", "system_boundary", f"{rule['item']}: the product inventory was not given, cannot check that it is included"))
+            unmet.append(Unmet("missing_data", "system_boundary", f"{rule['item']}: the product inventory was not given, cannot check that it is included",
+                               f"{rule.get('item_zh', rule['item'])}:未提供产品清单,无法检查是否包含"))
             continue
         words = [w.lower() for w in rule["match"]]
         found = any(any(w in f"{flow.target} {flow.label}".lower() for w in words)
                     for process in chain.processes.values() for flow in process.flows if flow.kind == "dataset")
-        if not found:
-            unmet.append(Unmet("boundary", "system_boundary", f"{rule['item']}: {rule['reason']}"))
+        if found:
+            continue
+        declared_absent = _declared_absent(spec, words) if rule.get("absent_when_zero") else []
+        if declared_absent:
+            notes.append((f"{rule['item']}: none in this product ({', '.join(declared_absent)} set to 0 in the product file); "
+                          f"{' '.join(str(rule.get('absent_note', '')).split())}".rstrip("; "),
+                          f"{rule.get('item_zh', rule['item'])}:本产品没有({'、'.join(declared_absent)} 在产品文件中设为 0);"
+                          f"{' '.join(str(rule.get('absent_note_zh', '')).split())}".rstrip(";")))
+            continue
+        unmet.append(Unmet("boundary", "system_boundary", f"{rule['item']}: {rule['reason']}",
+                           f"{rule.get('item_zh', rule['item'])}:{rule.get('reason_zh', rule['reason'])}"))
     return unmet
+
+
+def _declared_absent(spec, words):
+    """Material entries of the product file that match ``words`` and are set to 0."""
+    if spec is None:
+        return []
+    zeroed = []
+    for name, stage in spec.stages.items():
+        for key, quantity in (getattr(stage, "materials", None) or {}).items():
+            magnitude = getattr(quantity, "magnitude", quantity)
+            if any(word in key.lower() for word in words) and float(magnitude) == 0.0:
+                zeroed.append(f"stages.{name}.materials.{key}")
+    return zeroed
 
 
 #: What each report item needs from the result (key of to_dict()), or from the chain.
@@ -326,7 +449,9 @@ def _check_items(data, scheme, chain):
         if not item_available(item, data, chain):
             where, key = ITEM_DATA[item]
             why = "the product inventory (chain) was not given" if where == "chain" else f"the result has no {key!r}"
-            unmet.append(Unmet("missing_data", item, f"{REPORT_ITEMS[item]['en']}: not available ({why})"))
+            why_zh = "未提供产品清单" if where == "chain" else f"结果中没有 {key!r}"
+            unmet.append(Unmet("missing_data", item, f"{REPORT_ITEMS[item]['en']}: not available ({why})",
+                               f"{REPORT_ITEMS[item]['zh']}:不可用({why_zh})"))
     return unmet
 
 
@@ -337,12 +462,15 @@ def _check_data_quality(data, scheme, chain, today):
     if minimum is not None:
         share = _fraction(optional(data, "primary_data_share"))
         if share is None:
-            unmet.append(Unmet("missing_data", "primary_data_share", f"primary data share not available; {scheme.id} requires at least {minimum:.0%}"))
+            unmet.append(Unmet("missing_data", "primary_data_share", f"primary data share not available; {scheme.id} requires at least {minimum:.0%}",
+                               f"初级数据占比不可用;{scheme.id} 要求至少 {minimum:.0%}"))
         elif share < minimum:
-            unmet.append(Unmet("data_quality", "primary_data_share", f"primary data share {share:.0%} is below the minimum {minimum:.0%}"))
+            unmet.append(Unmet("data_quality", "primary_data_share", f"primary data share {share:.0%} is below the minimum {minimum:.0%}",
+                               f"初级数据占比 {share:.0%} 低于最低要求 {minimum:.0%}"))
     for stage in rules.get("site_specific_stages", []):
         if chain is None:
-            unmet.append(Unmet("missing_data", "data_quality", f"{stage}: the product inventory was not given, cannot check site-specific data"))
+            unmet.append(Unmet("missing_data", "data_quality", f"{stage}: the product inventory was not given, cannot check site-specific data",
+                               f"{_zh(stage)}:未提供产品清单,无法检查现场数据"))
             continue
         process = chain.processes.get(stage)
         if process is None:
@@ -351,23 +479,38 @@ def _check_data_quality(data, scheme, chain, today):
         if "electricity" in defaults:
             unmet.append(Unmet("data_quality", "data_quality",
                                f"{stage}: electricity is a bundled default, not site-specific data; give stages.{stage}.electricity in the product file "
-                               "(site-specific data are required for the processes the label holder runs)"))
+                               "(site-specific data are required for the processes the label holder runs)",
+                               f"{_zh(stage)}:电力为内置默认值,不是现场数据;请在产品文件中给出 stages.{stage}.electricity"
+                               "(标识持有人自己运营的过程须采用现场数据)"))
     if rules.get("supplier_data_must_be_valid"):
         for supplier in optional(data, "suppliers") or []:
             if not isinstance(supplier, dict):
                 continue
             validity = supplier.get("validity") or [None]
             until = supplier.get("valid_until") or supplier.get("validity_end") or validity[-1]
+            since = supplier.get("valid_from") or (validity[0] if len(validity) > 1 else None)
             name = supplier.get("company") or supplier.get("name") or supplier.get("id") or supplier.get("stage") or "supplier"
-            if until:
-                try:
-                    end = _dt.date.fromisoformat(str(until)[:10])
-                except ValueError:
-                    unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name}: validity end {until!r} is not a date"))
-                    continue
-                if end < today:
-                    unmet.append(Unmet("expired", "data_sources", f"supplier data {name} expired on {end.isoformat()} (evaluated on {today.isoformat()})"))
+            if supplier.get("stage") and name != supplier["stage"]:
+                name = f"{name} ({supplier['stage']})"
+            try:
+                end = _dt.date.fromisoformat(str(until)[:10]) if until else None
+                start = _dt.date.fromisoformat(str(since)[:10]) if since else None
+            except ValueError:
+                unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name}: validity {since!r} to {until!r} is not a pair of dates",
+                                   f"供应商数据 {name}:有效期 {since!r} 至 {until!r} 不是日期"))
+                continue
+            if end is not None and end < today:
+                unmet.append(Unmet("expired", "data_sources", f"supplier data {name} expired on {end.isoformat()} (evaluated on {today.isoformat()})",
+                                   f"供应商数据 {name} 已于 {end.isoformat()} 过期(评价日期 {today.isoformat()})"))
+            elif start is not None and start > today:
+                unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name} is valid only from {start.isoformat()} (evaluated on {today.isoformat()})",
+                                   f"供应商数据 {name} 自 {start.isoformat()} 起才有效(评价日期 {today.isoformat()})"))
     return unmet
+
+
+def _zh(stage):
+    """A stage's Chinese name (the id itself if it is not a stage)."""
+    return STAGE_NAMES.get(stage, {}).get("zh", stage)
 
 
 def _as_dict(result):
@@ -416,20 +559,26 @@ def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=N
     Parameters
     ----------
     product : str or Path
-        Product file (YAML).
+        Product file (YAML) or data workbook (.xlsx).
     scheme : str or Scheme
         Scheme id (``footprint schemes`` lists them) or a scheme.
     gwp : str, optional
         ``ar6`` or ``ar5``; default the scheme's. Must be one the scheme accepts.
     factors, shares : str or Path, optional
         For schemes with a factor table (fr-ecs): the tender's factor table and the supply shares.
-    certificate, previous, issued, today
+    today : datetime.date, optional
+        The date the evaluation is for (default: today). Supplier declarations must be valid
+        on it. One that is not is an unmet requirement, not an error: the footprint is then
+        computed with the declarations as they stood on the nearest day all were valid (the
+        calculator itself refuses them on any other day), and the decision says so.
+    certificate, previous, issued
         See :func:`evaluate`.
 
     Returns
     -------
     Study
     """
+    from footprint import supplier as _supplier
     from footprint.calc import compute
     from footprint.collect import read_any
     from footprint.ecs import evaluate_ecs, read_factor_table, read_shares
@@ -445,12 +594,54 @@ def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=N
         raise InputError("--shares: given without --factors; the shares weight the factor table's rows")
     if factors is not None and scheme.indicator != "ecs":
         raise InputError(f"--factors: scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
+    today = today or _dt.date.today()
     spec = product if hasattr(product, "stages") else read_any(product)
     bundle = read_bundle()
-    chain = build_chain(spec, bundle)
-    result = compute(spec, per=scheme.declared_unit, gwp=gwp).to_dict()
+    as_of, date_notes = _calculation_date(spec, today)
+    result = compute(spec, per=scheme.declared_unit, gwp=gwp, as_of=as_of).to_dict()
+    full_chain = build_chain(spec, bundle)
+    # the chain as calculated: stages a supplier declares replace the modelled ones and their upstream
+    replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]
+    chain = full_chain
+    if replaced:
+        chain, _ = _supplier.apply(build_chain(spec, bundle, replaced=replaced), spec, bundle=bundle, as_of=as_of, gwp=gwp)
     ecs = None
     if factors is not None:
-        ecs = evaluate_ecs(chain, bundle, read_factor_table(factors), shares=read_shares(shares) if shares else None, table=factors)
-    decision = evaluate(result, scheme, chain=chain, today=today, issued=issued, certificate=certificate, previous=previous, ecs=ecs)
+        # the formula counts quantities of every stage, whoever makes it: the full chain
+        ecs = evaluate_ecs(full_chain, bundle, read_factor_table(factors), shares=read_shares(shares) if shares else None,
+                           table=factors, shares_table=shares)
+    decision = evaluate(result, scheme, chain=chain, today=today, issued=issued, certificate=certificate, previous=previous,
+                        ecs=ecs, spec=spec)
+    decision.notes[:0] = [en for en, _ in date_notes]
+    decision.notes_zh[:0] = [zh for _, zh in date_notes]
     return Study(scheme, result, chain, decision, ecs, bundle, spec)
+
+
+def _calculation_date(spec, today):
+    """The date to compute on: ``today``, or the nearest day all supplier declarations are valid.
+
+    Returns
+    -------
+    (datetime.date, list of (str, str))
+        The date and, when it is not ``today``, a note (English, Chinese) saying why.
+    """
+    from footprint.supplier import read_pact
+
+    declarations = []
+    for name, stage in spec.stages.items():
+        if stage.supplier is not None:
+            path, footprint_id = stage.supplier
+            declarations.append((name, read_pact(path, footprint_id=footprint_id)))
+    if not declarations:
+        return today, []
+    first = max(footprint.validity[0] for _, footprint in declarations)
+    last = min(footprint.validity[1] for _, footprint in declarations)
+    if first > last or first <= today <= last:
+        return today, []  # valid today, or never all at once: the calculator decides (and says why)
+    day = last if today > last else first
+    which, which_zh = ("last", "最后") if today > last else ("first", "第")
+    stages, stages_zh = ", ".join(name for name, _ in declarations), "、".join(_zh(name) for name, _ in declarations)
+    return day, [(f"supplier declarations ({stages}) are not all valid on {today.isoformat()}: the footprint uses them as declared, "
+                  f"computed as of {day.isoformat()}, the {which} day all are valid",
+                  f"供应商声明({stages_zh})在 {today.isoformat()} 并非全部有效:碳足迹按声明值使用,按所有声明均有效的{which_zh}一天 "
+                  f"{day.isoformat()} 计算")]

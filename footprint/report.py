@@ -22,19 +22,11 @@ from footprint import __version__
 from footprint.charts import bar_chart, flow_diagram
 from footprint.errors import InputError
 from footprint.label_art import label_id, qr_payload, render_label_svg, svg_to_png
-from footprint.labels import REPORT_ITEMS, item_available, optional, study
+from footprint.labels import REPORT_ITEMS, STAGE_NAMES, gwp_id, item_available, optional, study
 from footprint.pact import product_footprint
 from footprint.resources import data_dir
 
 LANGS = ("en", "zh", "both")
-STAGE_NAMES = {
-    "mg_silicon": {"en": "Metallurgical silicon", "zh": "工业硅"},
-    "polysilicon": {"en": "Polysilicon", "zh": "多晶硅"},
-    "ingot": {"en": "Mono ingot", "zh": "单晶硅棒"},
-    "wafer": {"en": "Wafer", "zh": "硅片"},
-    "cell": {"en": "Cell", "zh": "电池片"},
-    "module": {"en": "Module", "zh": "组件"},
-}
 ORIGIN_NAMES = {
     "fossil": {"en": "Fossil", "zh": "化石"},
     "biogenic": {"en": "Biogenic", "zh": "生物源"},
@@ -134,7 +126,7 @@ def read_strings(env):
 
 
 def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=None, factors=None, shares=None,
-                 certificate=None, previous=None, issued=None, company=None, pdf=True):
+                 certificate=None, previous=None, issued=None, today=None, company=None, pdf=True):
     """Compute, evaluate and write the whole dossier of one product under one scheme.
 
     Parameters
@@ -151,7 +143,7 @@ def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=
         A folder of templates overriding the bundled ones, file by file.
     pdf : bool
         Also write the PDF and the PNG label (needs WeasyPrint's system libraries).
-    gwp, factors, shares, certificate, previous, issued
+    gwp, factors, shares, certificate, previous, issued, today
         See :func:`footprint.labels.study`.
     company : str, optional
         Company declaring the footprint (PACT ``companyName``).
@@ -164,7 +156,7 @@ def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=
         raise InputError(f"--lang: got {lang!r}; expected one of {', '.join(LANGS)}")
     env = environment(template_dir)
     st = study(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-               previous=previous, issued=issued)
+               previous=previous, issued=issued, today=today)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{_safe(st.result['product'])}-{st.scheme.id}"
@@ -240,43 +232,61 @@ def context(st, *, lang, env, label_svg=""):
             return f"{mapping.get('zh', '')} / {mapping.get('en', '')}"
         return mapping.get(lang) or mapping.get("en", "")
 
+    def stage_names(stage):
+        return STAGE_NAMES.get(stage, {"en": stage, "zh": stage})
+
+    names = Names(strings, st.bundle)
     unit = result["total"]["unit"]
     stages = []
     for stage, part in result["by_stage"].items():
         process = chain.processes.get(stage)
         site = process.site if process else ""
         place = st.bundle.geographies.get(site) if st.bundle else None
-        stages.append({"id": stage, "name": name(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})),
-                       "short": pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})),
+        stages.append({"id": stage, "name": name(stage_names(stage)), "short": pick(stage_names(stage)),
                        "site": site, "site_name": (place.name_zh if lang != "en" and place and place.name_zh else place.name if place else site),
                        "value": part["value"], "share": part["share"]})
-    gases = [{"label": label, "value": part["value"], "share": part["share"]} for label, part in result["by_gas"].items()]
+    gases = [{"label": name(names.gas(label)), "short": pick(names.gas(label)), "value": part["value"], "share": part["share"]}
+             for label, part in result["by_gas"].items()]
     origins = [{"id": key, "name": name(ORIGIN_NAMES.get(key, {"en": key, "zh": key})), "short": pick(ORIGIN_NAMES.get(key, {"en": key, "zh": key})),
                 "value": part["value"], "share": part["share"]} for key, part in result.get("by_origin", {}).items()]
     for key in ("fossil", "biogenic", "land_use"):  # ISO 14067 asks for each, even when zero
         if key not in {o["id"] for o in origins}:
             origins.append({"id": key, "name": name(ORIGIN_NAMES[key]), "short": pick(ORIGIN_NAMES[key]), "value": 0.0, "share": 0.0})
 
-    inventory, datasets = _inventory(st, lang)
+    factors = dataset_factors(st)
+    inventory, datasets = _inventory(st, lang, names, factors, tr("product_file") if "product_file" in strings else {"en": "product file"})
     electricity = []
-    uses = result.get("electricity", [])
-    for use in uses.get("uses", []) if isinstance(uses, dict) else uses:
+    report = result.get("electricity")
+    uses = report.get("uses", []) if isinstance(report, dict) else (report or [])
+    for use in uses:
         dataset = st.bundle.datasets.get(use["dataset"]) if st.bundle else None
-        factor = sum(x.amount for x in dataset.exchanges) if dataset else None
-        electricity.append({**use, "stage_name": pick(STAGE_NAMES.get(use["stage"], {"en": use["stage"], "zh": use["stage"]})),
+        factor = factors.get(use["dataset"])
+        electricity.append({**use, "stage_name": pick(stage_names(use["stage"])), "stage_label": name(stage_names(use["stage"])),
+                            "name": name(names.dataset(dataset)) if dataset else use.get("name", use["dataset"]),
                             "factor_note": name(SCOPES.get(use["scope"], {"en": use["scope"], "zh": use["scope"]})),
-                            "sources": dataset.sources if dataset else [], "kg_per_kwh": factor})
+                            "sources": dataset.sources if dataset else [], "kg_per_kwh": factor,
+                            "emissions": use["amount"] * factor if factor is not None else None})
+    market = _market(report, result, st, strings, name, pick, t)
     flow_stages = []
+    supplied_stages = {entry.get("stage") for entry in result.get("supplier") or [] if isinstance(entry, dict)}
     for stage, process in chain.processes.items():
+        supplied = stage in supplied_stages
         kwh = next((f.amount for f in process.flows if f.kind == "dataset" and f.target == process.electricity_dataset), 0.0)
-        flow_stages.append({"name": pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})), "site": process.site,
-                            "electricity": f"{kwh:,.3g} kWh/{process.unit}",
-                            "inputs": [f.label for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]})
+        inputs = [pick(names.short_dataset(st.bundle.datasets[f.target])) if st.bundle and f.target in st.bundle.datasets else f.label
+                  for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]
+        if supplied:
+            inputs = [pick(tr("supplier_declared"))]
+        flow_stages.append({"name": [stage_names(stage)["zh"], stage_names(stage)["en"]] if lang == "both" else pick(stage_names(stage)),
+                            "site": process.site,
+                            "electricity": f"{kwh:,.3g} kWh/{_unit_text(process.unit)}" if kwh else "",
+                            "inputs": inputs})
     kwp = float(chain.rated_power.to("kW").magnitude)
     not_modelled = _not_modelled(chain, lang)
     defaults_used = sum(1 for row in inventory if not row["primary"])
     items = [{"id": item, "name": name(REPORT_ITEMS[item]), "required": item in scheme.required_items,
               "available": item_available(item, result, chain)} for item in REPORT_ITEMS]
+    notes_zh = decision.notes_zh if len(decision.notes_zh) == len(decision.notes) else decision.notes
+    output_label = {"en": f"1 module = {kwp:g} kWp → declared unit 1 kWp", "zh": f"1 块组件 = {kwp:g} kWp → 声明单位 1 kWp"}
     return {
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
@@ -301,18 +311,23 @@ def context(st, *, lang, env, label_svg=""):
         "inventory": inventory,
         "datasets": datasets,
         "electricity": electricity,
-        "market": optional(result, "electricity_market"),
+        "market": market,
         "primary_share": optional(result, "primary_data_share"),
         "uncertainty": optional(result, "uncertainty"),
         "sensitivity": optional(result, "sensitivity"),
         "not_modelled": not_modelled,
         "co2_only_grid": any(e["scope"].startswith("co2_") for e in electricity),
-        "proxies": [d["name"] for d in datasets if "stand-in" in d["name"]],
+        "proxies": [d["name"] for d in datasets if d["proxy"]],
         "defaults_used": defaults_used,
         "items": items,
         "unmet": [{"kind": name(UNMET_KINDS.get(u.kind, {"en": u.kind, "zh": u.kind})),
-                   "item": name(REPORT_ITEMS[u.item]) if u.item in REPORT_ITEMS else u.item, "reason": u.reason} for u in decision.unmet],
+                   "item": name(REPORT_ITEMS[u.item]) if u.item in REPORT_ITEMS else u.item,
+                   "reason": name({"en": u.reason, "zh": u.reason_zh or u.reason})} for u in decision.unmet],
+        "notes": [name({"en": en, "zh": zh}) for en, zh in zip(decision.notes, notes_zh)],
+        "surveillance": name({"en": scheme.surveillance("en"), "zh": scheme.surveillance("zh")}),
         "electricity_total": sum(e["amount"] for e in electricity),
+        "electricity_scopes": list(dict.fromkeys(e["factor_note"] for e in electricity)),
+        "electricity_emissions": sum(e["emissions"] for e in electricity if e["emissions"] is not None),
         "declared_unit_note": name(scheme.declared_unit_note) if isinstance(scheme.declared_unit_note, dict) else scheme.declared_unit_note,
         "ecs": decision.ecs,
         # as an image, not inline: WeasyPrint lays out an <img> SVG about a second faster
@@ -321,44 +336,161 @@ def context(st, *, lang, env, label_svg=""):
         "qr_payload": qr_payload(decision),
         "charts": {
             "stages": bar_chart([(s["short"], s["value"], s["share"]) for s in stages], unit=unit),
-            "gases": bar_chart([(g["label"], g["value"], g["share"]) for g in gases], unit=unit),
+            "gases": bar_chart([(g["short"], g["value"], g["share"]) for g in gases], unit=unit),
             "origins": bar_chart([(o["short"], o["value"], o["share"]) for o in origins], unit=unit),
             "flow": flow_diagram(flow_stages, left_title=pick({"en": "grid electricity", "zh": "电网电力"}),
                                  right_title=pick({"en": "materials and energy", "zh": "材料和能源"}),
                                  boundary_label=pick({"en": "system boundary: cradle to gate", "zh": "系统边界:摇篮到大门"}),
-                                 output_label=pick({"en": f"1 module = {kwp:g} kWp → declared unit 1 kWp", "zh": f"1 块组件 = {kwp:g} kWp → 声明单位 1 kWp"})),
+                                 output_label=[output_label["zh"], output_label["en"]] if lang == "both" else [pick(output_label)]),
         },
     }
 
 
-def _inventory(st, lang):
-    """Foreground activity data with provenance, and the background datasets with sources and quality."""
+class Names:
+    """Names of gases and background datasets in each language.
+
+    The inventory files carry English names; ``strings.yaml`` (``gas_names``,
+    ``dataset_names``) gives Chinese ones. Grid electricity is named from its geography's
+    Chinese name (``inventories/geographies.csv``). Anything else keeps its English name.
+    """
+
+    def __init__(self, strings, bundle):
+        self.gases = strings.get("gas_names") or {}
+        self.datasets = strings.get("dataset_names") or {}
+        self.short = strings.get("dataset_short_names") or {}
+        self.bundle = bundle
+
+    def gas(self, label):
+        return {"en": label, "zh": self.gases.get(label, label)}
+
+    def dataset(self, dataset):
+        """{en, zh} full name of a background dataset."""
+        zh = self.datasets.get(dataset.id)
+        if zh is None and dataset.category == "electricity":
+            zh = self._electricity_zh(dataset)
+        return {"en": dataset.name, "zh": zh or dataset.name}
+
+    def short_dataset(self, dataset):
+        """{en, zh} short name for the flow diagram: ``dataset_short_names``, else the name
+        without its remark in brackets."""
+        short = self.short.get(dataset.id)
+        if isinstance(short, dict) and short.get("en"):
+            return {"en": short["en"], "zh": short.get("zh") or short["en"]}
+        full = self.dataset(dataset)
+        return {lang: _without_remark(text) for lang, text in full.items()}
+
+    def _electricity_zh(self, dataset):
+        place = self.bundle.geographies.get(dataset.geography) if self.bundle else None
+        if place is None or not place.name_zh or not dataset.name.startswith("electricity, grid"):
+            return None
+        text = f"电网电力,{place.name_zh}"
+        if "CO2 only" in dataset.name:
+            text += ",仅 CO2"
+        elif "life cycle" in dataset.name or "lifecycle" in dataset.id:
+            text += ",生命周期"
+        year = dataset.name.rsplit(", ", 1)[-1]
+        return f"{text},{year}" if year.isdigit() else text
+
+
+def _without_remark(text):
+    """``"low-density polyethylene (stand-in for EVA)"`` -> ``"low-density polyethylene"``."""
+    for opening in (" (", "("):
+        if opening in text and not text.startswith(opening):
+            return text.split(opening, 1)[0].rstrip(" ,")
+    return text
+
+
+def _unit_text(unit):
+    return {"piece": "pc"}.get(str(unit), str(unit))
+
+
+def dataset_factors(st):
+    """Characterised footprint of one unit of every background dataset [kg CO2-eq per unit].
+
+    Under the result's GWP set, upstream included: a grid dataset that only points to the
+    year's official factor gets that factor, not the pointer's amount of 1.
+    """
+    if st.bundle is None:
+        return {}
+    from footprint.engine import load_background
+    from footprint.project import require_setup
+
+    background = load_background(require_setup(), st.bundle, gwp_id(st.result) or "ar6")
+    cumulative = background.cumulative("total")
+    return {dataset: float(cumulative[row]) for dataset, row in background.index.items()}
+
+
+def _market(report, result, st, strings, name, pick, t):
+    """The market-based part of the electricity section, or None if the result has none."""
+    if not isinstance(report, dict) or not isinstance(report.get("market_based"), dict):
+        value = optional(result, "electricity_market")
+        return None if value is None else {"value": value.get("value") if isinstance(value, dict) else value,
+                                           "unit": value.get("unit", "") if isinstance(value, dict) else "",
+                                           "location": None, "by_stage": [], "instruments": [], "notes": [], "residual_bundled": True}
+    location = report.get("location_based") or result["total"]
+    by_stage = []
+    for stage, part in (report.get("market_based_by_stage") or {}).items():
+        loc = result["by_stage"].get(stage, {}).get("value")
+        by_stage.append({"name": name(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})), "location": loc,
+                         "market": part["value"], "share": part["share"]})
+    instruments = []
+    for claim in report.get("instruments") or []:
+        kind = claim.get("type", "")
+        instruments.append({"id": claim.get("id", ""), "type": t(f"instrument_{kind}") if f"instrument_{kind}" in strings else kind,
+                            "stages": ", ".join(pick(STAGE_NAMES.get(s, {"en": s, "zh": s})) for s in claim.get("stages", [])),
+                            "claimed_mwh": claim.get("claimed_mwh"), "kwh": claim.get("kwh"),
+                            "factor": claim.get("emission_factor"), "source": claim.get("emission_factor_source", "")})
+    residual = any(d.startswith("electricity_residual_") for d in st.bundle.datasets) if st.bundle else False
+    return {"value": report["market_based"]["value"], "unit": report["market_based"].get("unit", ""),
+            "location": location.get("value"), "by_stage": by_stage, "instruments": instruments,
+            "notes": list(report.get("notes") or []), "residual_bundled": residual}
+
+
+def _inventory(st, lang, names, factors, product_file):
+    """Foreground activity data with provenance, and the background datasets with sources, quality and factor."""
     rows, used = [], {}
+    pick = (lambda mapping: mapping.get("zh") or mapping.get("en")) if lang != "en" else (lambda mapping: mapping.get("en"))
+    product_source = st.spec.source if st.spec is not None else None
+
+    def source_text(provenance):
+        """Where a number comes from; "primary"/"default" is said by the tag beside it."""
+        if provenance.primary and provenance.source == product_source:
+            words = f"{product_file.get('zh')} / {product_file.get('en')}" if lang == "both" else pick(product_file)
+            return f"{words} ({provenance.source})"
+        parts = [provenance.source] + ([str(provenance.year)] if provenance.year and not provenance.primary else [])
+        return ", ".join(parts + ([provenance.locator] if provenance.locator else []))
+
     for stage, process in st.chain.processes.items():
-        stage_name = STAGE_NAMES.get(stage, {"en": stage, "zh": stage})["zh" if lang != "en" else "en"]
+        stage_name = pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage}))
         for parameter, (quantity, provenance) in process.parameters.items():
-            label = PARAMETER_NAMES.get(parameter, {"en": parameter, "zh": parameter})["zh" if lang != "en" else "en"]
-            rows.append({"stage": stage_name, "item": label, "amount": float(quantity.magnitude), "unit": f"{quantity.units:~P}",
-                         "primary": provenance.primary, "source": provenance.describe(), "year": provenance.year})
+            label = pick(PARAMETER_NAMES.get(parameter, {"en": parameter, "zh": parameter}))
+            rows.append({"stage": stage_name, "item": label, "amount": float(quantity.magnitude), "unit": f"{quantity.units:~P}".replace("pcs", "pc"),
+                         "primary": provenance.primary, "source": source_text(provenance), "year": provenance.year})
         for flow in process.flows:
             if flow.kind == "dataset":
                 used.setdefault(flow.target, set()).add(stage)
-            if flow.kind in ("dataset", "gas") and not any(r["item"] == flow.label and r["stage"] == stage_name for r in rows):
-                if flow.kind == "dataset" and flow.target == process.electricity_dataset:
-                    continue  # shown as the electricity parameter
-                if flow.kind == "dataset" and flow.target == "heat_natural_gas" and "heat" in process.parameters:
-                    continue
-                unit = st.bundle.datasets[flow.target].unit if flow.kind == "dataset" and st.bundle else "kg"
-                rows.append({"stage": stage_name, "item": flow.label, "amount": flow.amount, "unit": f"{unit}/{process.unit}",
-                             "primary": flow.provenance.primary, "source": flow.provenance.describe(), "year": flow.provenance.year})
+            if flow.kind not in ("dataset", "gas"):
+                continue
+            if flow.kind == "dataset" and flow.target == process.electricity_dataset:
+                continue  # shown as the electricity parameter
+            if flow.kind == "dataset" and flow.target == "heat_natural_gas" and "heat" in process.parameters:
+                continue
+            dataset = st.bundle.datasets.get(flow.target) if flow.kind == "dataset" and st.bundle else None
+            label = pick(names.dataset(dataset)) if dataset else pick(names.gas(st.bundle.gases[flow.target].label)) \
+                if st.bundle and flow.target in st.bundle.gases else flow.label
+            unit = dataset.unit if dataset else "kg"
+            rows.append({"stage": stage_name, "item": label, "amount": flow.amount, "unit": f"{unit}/{_unit_text(process.unit)}",
+                         "primary": flow.provenance.primary, "source": source_text(flow.provenance), "year": flow.provenance.year})
     datasets = []
     if st.bundle:
         for dataset_id in used:
             dataset = st.bundle.datasets[dataset_id]
             qualities = sorted({x.quality for x in dataset.exchanges if x.quality})
-            datasets.append({"id": dataset.id, "name": dataset.name, "unit": dataset.unit, "geography": dataset.geography,
-                             "year": dataset.year, "sources": dataset.sources, "quality": "; ".join(qualities),
-                             "scope": dataset.scope, "locators": sorted({x.locator for x in dataset.exchanges if x.locator})})
+            datasets.append({"id": dataset.id, "name": _bilingual(names.dataset(dataset), lang), "unit": dataset.unit,
+                             "geography": dataset.geography, "year": dataset.year, "sources": dataset.sources,
+                             "quality": "; ".join(qualities), "scope": dataset.scope, "proxy": "stand-in" in dataset.name,
+                             "factor": factors.get(dataset.id),
+                             "locators": sorted({x.locator for x in dataset.exchanges if x.locator})})
     return rows, datasets
 
 

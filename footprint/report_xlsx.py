@@ -1,9 +1,11 @@
 """Write a footprint result as an Excel workbook: summary, breakdowns, inputs, provenance.
 
-The workbook is written from ``result.to_dict()`` (the same data as ``--format json``),
-generically: the keys it knows get their own layout (summary, by stage, by gas, by origin,
-by activity), every other table-like key gets a sheet of its own, and every other plain
-value is listed under Provenance, so nothing the calculator adds is lost. With the product
+The workbook is written from ``result.to_dict()`` (the same data as ``--format json``).
+The keys it knows get their own layout with units in the headers (summary, by stage, by
+gas, by origin, by activity, electricity location- and market-based with the instruments,
+parameters, suppliers); every other table-like key gets a sheet of its own, and every other
+value (the ``provenance`` block, notes, hashes, versions) is listed, flattened, on the one
+Provenance sheet, so nothing the calculator adds is lost. With the product
 (spec or workbook import) the Inputs sheet lists every number the calculation used, per
 stage, with its source: the user's (the workbook's cell and source column) or a bundled
 default (publication, year, locator).
@@ -38,6 +40,8 @@ _SUMMARY = (
 #: Breakdown keys -> sheet titles.
 _BREAKDOWNS = {"by_stage": "By stage", "by_gas": "By gas", "by_origin": "By origin", "by_activity": "By activity"}
 _MAX_TEXT = 32767  # characters an Excel cell holds
+#: Keys always listed on the Provenance sheet (flattened), even when they look like tables.
+_PROVENANCE_KEYS = ("provenance", "notes", "input_files")
 
 
 def write_results_workbook(result, path, *, product=None):
@@ -67,13 +71,22 @@ def write_results_workbook(result, path, *, product=None):
         if key in data:
             _table(book.create_sheet(title), data[key], unit, first=title.split()[-1].capitalize())
             shown.add(key)
+    if isinstance(data.get("electricity"), dict) and "uses" in data["electricity"]:
+        _electricity(book, data["electricity"], data, unit)
+        shown.add("electricity")
+    if isinstance(data.get("parameters"), dict) and data["parameters"]:
+        _parameters(book.create_sheet("Parameters"), data["parameters"])
+        shown.add("parameters")
+    if isinstance(data.get("supplier"), list) and data["supplier"]:
+        _suppliers(book.create_sheet("Suppliers"), data["supplier"])
+        shown.add("supplier")
     for key, value in data.items():
-        if key not in shown and _is_table(value):
-            _table(book.create_sheet(_sheet_title(key, book)), value, unit, first=key)
+        if key not in shown and key not in _PROVENANCE_KEYS and _is_table(value):
+            _table(book.create_sheet(_sheet_title(key, book)), value, None, first=key)
             shown.add(key)
     if product is not None:
         _inputs(book.create_sheet("Inputs"), product)
-    _provenance(book.create_sheet("Provenance"), {k: v for k, v in data.items() if k not in shown})
+    _provenance(book.create_sheet(_sheet_title("provenance", book)), {k: v for k, v in data.items() if k not in shown})
     from footprint.collect_template import _save_atomically
 
     _save_atomically(book, path)
@@ -137,8 +150,28 @@ def _summary(ws, data, unit):
         if isinstance(value, dict) and "value" in value:
             put(ws, row, 2, value.get("value")).number_format = "#,##0.00"
             put(ws, row, 3, value.get("unit", ""))
+        elif key == "boundary" and isinstance(value, dict):
+            put(ws, row, 2, f"{value.get('name', '')}: {', '.join(value.get('stages') or [])}")
+            if value.get("reference_flow"):
+                row += 1
+                put(ws, row, 1, "Reference flow").font = _HEADER_FONT
+                put(ws, row, 2, value["reference_flow"])
         else:
             put(ws, row, 2, value)
+        row += 1
+        if key == "total" and isinstance(data.get("electricity"), dict):
+            for which, label in (("location_based", "Location-based electricity"), ("market_based", "Market-based electricity")):
+                amount = data["electricity"].get(which)
+                if isinstance(amount, dict):
+                    put(ws, row, 1, label).font = _HEADER_FONT
+                    put(ws, row, 2, amount.get("value")).number_format = "#,##0.00"
+                    put(ws, row, 3, amount.get("unit", ""))
+                    row += 1
+    share = data.get("primary_data_share")
+    if isinstance(share, (int, float)) and not isinstance(share, bool):
+        put(ws, row, 1, "Primary data share").font = _HEADER_FONT
+        put(ws, row, 2, share).number_format = "0.0%"
+        shown.add("primary_data_share")
         row += 1
     stages = data.get("by_stage")
     if isinstance(stages, dict) and stages:
@@ -186,6 +219,91 @@ def _table(ws, value, unit, *, first):
         put(ws, total_row, columns.index("value") + 1, sum(item["value"] for item in rows)).number_format = "#,##0.000"
     for column, key in enumerate(columns, start=1):
         ws.column_dimensions[ws.cell(1, column).column_letter].width = max(12, min(60, len(str(labels[column - 1])) + 4))
+
+
+def _rows(ws, row, header, records, formats=None):
+    """A header and records (lists of values) from ``row``; returns the next free row."""
+    formats = formats or {}
+    _header(ws, row, header)
+    for record in records:
+        row += 1
+        for column, value in enumerate(record, start=1):
+            cell = put(ws, row, column, value)
+            if column in formats and isinstance(value, (int, float)):
+                cell.number_format = formats[column]
+    return row + 1
+
+
+def _electricity(book, report, data, unit):
+    """Electricity: grid use per stage (location-based), market-based by stage, instruments, notes."""
+    per = data.get("declared_unit", "").replace("1 ", "", 1) or "declared unit"
+    ws = book.create_sheet("Electricity")
+    for column, width in enumerate((16, 10, 26, 48, 8, 18, 22), start=1):
+        ws.column_dimensions[ws.cell(1, column).column_letter].width = width
+    uses = [[u.get("stage"), u.get("site"), u.get("dataset"), u.get("name"), u.get("year"), u.get("scope"), u.get("amount")]
+            for u in report.get("uses") or []]
+    row = _rows(ws, 1, ("stage", "site", "grid dataset", "name", "year", "scope", f"electricity [kWh/{per}]"), uses, {7: "#,##0.000"})
+    row += 1
+    for which, label in (("location_based", "location-based total"), ("market_based", "market-based total")):
+        amount = report.get(which)
+        if isinstance(amount, dict):
+            put(ws, row, 1, label).font = _HEADER_FONT
+            put(ws, row, 2, amount.get("value")).number_format = "#,##0.000"
+            put(ws, row, 3, amount.get("unit", unit))
+            row += 1
+    for note in report.get("notes") or []:
+        put(ws, row, 1, "note")
+        put(ws, row, 2, note)
+        row += 1
+    by_stage = report.get("market_based_by_stage")
+    if isinstance(by_stage, dict) and by_stage:
+        _table(book.create_sheet("Market-based by stage"), by_stage, unit, first="Stage")
+    instruments = report.get("instruments") or []
+    if instruments:
+        ws = book.create_sheet("Instruments")
+        columns = (("id", "instrument"), ("type", "type"), ("site", "site"), ("file", "file"), ("stages", "stages"),
+                   ("market", "market"), ("vintage", "vintage"), ("technology", "technology"), ("site_mwh", "instrument [MWh]"),
+                   ("coverage", "coverage of the site's electricity [fraction]"), ("output_share", "product's share of the site's output [fraction]"),
+                   ("claimed_mwh", "claimed [MWh]"), ("kwh", f"claimed [kWh/{per}]"), ("emission_factor", "emission factor [kg CO2-eq/kWh]"),
+                   ("emission_factor_source", "emission factor source"), ("in_location_based", "counts in location-based"))
+        records = [[", ".join(c.get(key) or []) if key == "stages" else c.get(key) for key, _ in columns] for c in instruments]
+        _rows(ws, 1, [label for _, label in columns], records, {9: "#,##0.0", 10: "0.0%", 11: "0.0%", 12: "#,##0.0", 13: "#,##0.000", 14: "0.000"})
+
+
+def _parameters(ws, parameters):
+    """Every parameter the calculation used: value, its own unit, source."""
+    ws.column_dimensions["A"].width = 40
+    ws.column_dimensions["C"].width = 12
+    ws.column_dimensions["D"].width = 90
+    records = [[name, entry.get("value"), entry.get("unit", ""), entry.get("source", "")] if isinstance(entry, dict) else [name, entry, "", ""]
+               for name, entry in parameters.items()]
+    _rows(ws, 1, ("parameter", "value", "unit", "source"), records)
+
+
+def _suppliers(ws, suppliers):
+    """Supplier declarations used: value, validity, data quality, certificate."""
+    columns = (("stage", "stage"), ("company", "company"), ("product", "product"), ("id", "footprint id"), ("file", "file"),
+               ("sha256", "file SHA-256"), ("value", "declared value [kg CO2-eq per declared unit]"), ("declared_unit", "declared unit"),
+               ("per_reference_unit", "value per reference unit of the stage [kg CO2-eq]"), ("characterization", "GWP set"),
+               ("primary_data_share", "primary data share [fraction]"), ("validity", "valid from"), ("validity", "valid until"),
+               ("validity_source", "validity from"), ("data_quality", "data quality"), ("certificate", "assurance"), ("notes", "notes"))
+    records = []
+    for entry in suppliers:
+        validity = list(entry.get("validity") or []) + [None, None]
+        record = []
+        for index, (key, label) in enumerate(columns):
+            value = entry.get(key)
+            if label == "valid from":
+                value = validity[0]
+            elif label == "valid until":
+                value = validity[1]
+            elif key == "data_quality" and isinstance(value, dict):
+                value = "; ".join(f"{k} {v}" for k, v in value.items())
+            elif key == "notes":
+                value = "; ".join(value or [])
+            record.append(value)
+        records.append(record)
+    _rows(ws, 1, [label for _, label in columns], records, {11: "0.0%"})
 
 
 def _inputs(ws, product):
@@ -263,6 +381,9 @@ def _flatten(data, prefix=""):
         name = f"{prefix}{key}"
         if isinstance(value, dict) and value:
             yield from _flatten(value, prefix=f"{name}.")
+        elif isinstance(value, list) and value and not any(isinstance(item, (dict, list)) for item in value):
+            for index, item in enumerate(value, start=1):  # notes: one row each
+                yield f"{name}[{index}]", item
         else:
             yield name, value
 

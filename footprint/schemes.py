@@ -71,10 +71,23 @@ class Scheme:
     declared_unit_note: str = ""
     factor_table: dict = field(default_factory=dict)
     label_title: dict = field(default_factory=dict)  # short {en, zh} title for the label artwork
+    label_caption: dict = field(default_factory=dict)  # {en, zh} what the label's number is
 
     def title(self, lang):
         """The label's title in ``lang``: ``label_title`` if given, else the scheme's name."""
         return (self.label_title or self.name).get(lang) or self.name.get(lang, self.id)
+
+    def caption(self, lang):
+        """What the number on the label is, in ``lang``; None if the scheme does not say
+        (the label then uses its default, the cradle-to-gate carbon footprint)."""
+        return (self.label_caption or {}).get(lang) or None
+
+    def surveillance(self, lang):
+        """The validity's surveillance text in ``lang`` (``validity.surveillance``: text or {en, zh})."""
+        text = self.validity.get("surveillance", "")
+        if isinstance(text, dict):
+            return str(text.get(lang) or text.get("en", ""))
+        return str(text or "")
 
     def source(self, source_id):
         """The source entry with this id (every rule's ``source`` list points into ``sources``)."""
@@ -192,4 +205,9 @@ def _check_scheme(raw, path):
     fields.pop("path", None)
     fields.setdefault("factor_table", {})
     fields.setdefault("label_title", {})
+    fields.setdefault("label_caption", {})
+    for key in ("label_title", "label_caption", "declared_unit_note"):
+        value = fields.get(key)
+        if isinstance(value, dict) and value and not all(value.get(lang) for lang in ("en", "zh")):
+            fail(f"{key}", "expected both en and zh text")
     return Scheme(path=str(path), **fields)

@@ -173,6 +173,12 @@ def test_korea_grades(total, grade, shown, site_chain):
     assert decision.outcome == "pass"  # grade 3 is still certified
     assert [(t["id"], t["max"]) for t in decision.thresholds] == [("1", 670), ("2", 830), ("3", None)]
     assert decision.valid_until == "2029-03-01"
+    assert decision.label_text == {"en": f"Carbon certification Grade {grade}: {shown} kg CO2-eq/kWp",
+                                   "zh": f"碳认证{grade}级:{shown} kg CO2-eq/kWp"}
+
+
+def test_epeat_wording_above_the_thresholds(site_chain):
+    assert decide(700.0, "epeat-ulcs", site_chain).label_text["en"] == "above the thresholds: 700 kg CO2-eq/kWp (frame included)"
 
 
 def test_cn_cfp_declares_the_value_with_validity(site_chain):
@@ -224,16 +230,56 @@ def test_minimum_primary_data_share_when_a_scheme_sets_one(site_chain):
     assert evaluate(synthetic(500.0, primary_data_share=70.0), scheme, chain=site_chain, today=TODAY).unmet == []
 
 
-def test_epeat_needs_the_frame_in_the_inventory(tmp_path, bundle):
-    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
-    raw["stages"]["module"]["electricity"] = "3.5 kWh/m2"
-    raw["stages"]["module"]["materials"] = {"aluminium_primary_CN": "0 kg/m2"}  # a frameless module
-    path = tmp_path / "frameless.yaml"
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    chain = build_chain(read_product(path), bundle)
+def test_epeat_needs_the_frame_in_the_inventory(site_chain):
+    """An inventory without a frame input, and no product file saying the module is frameless."""
+    import copy
+
+    chain = copy.copy(site_chain)
+    chain.processes = dict(site_chain.processes)
+    module = copy.copy(site_chain.processes["module"])
+    module.flows = [flow for flow in module.flows if "aluminium" not in flow.target]
+    chain.processes["module"] = module
     decision = decide(350.0, "epeat-ulcs", chain)
     assert decision.grade == "ultra-low" and decision.outcome == "incomplete"
     assert [(u.kind, u.reason.split(":")[0]) for u in decision.unmet] == [("boundary", "frame")]
+    assert decision.unmet[0].reason_zh.startswith("边框:")
+
+
+def test_epeat_frameless_module_meets_the_frame_rule(tmp_path, bundle):
+    """"Frame included": a module the product file declares frameless (frame material 0) has no frame to count."""
+    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    raw["stages"]["module"]["electricity"] = "3.5 kWh/m2"
+    raw["stages"]["module"]["materials"] = {"aluminium_primary_CN": "0 kg/m2"}
+    path = tmp_path / "frameless.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    spec = read_product(path)
+    chain = build_chain(spec, bundle)
+    assert not any("aluminium" in flow.target for flow in chain.processes["module"].flows)
+    decision = decide(350.0, "epeat-ulcs", chain, spec=spec)
+    assert decision.unmet == [] and decision.outcome == "pass" and decision.grade == "ultra-low"
+    assert any(note.startswith("frame: none in this product (stages.module.materials.aluminium_primary_CN set to 0") for note in decision.notes)
+    # the bundled frameless example says so the same way
+    hjt = read_product(ROOT / "examples" / "hjt-glass-glass-anhui.yaml")
+    assert [u.kind for u in decide(350.0, "epeat-ulcs", build_chain(hjt, bundle), spec=hjt).unmet] == ["data_quality"]  # module electricity
+
+
+def test_stages_inside_a_supplier_declaration_are_in_the_boundary(site_chain):
+    """A polysilicon declaration (cradle to gate) covers metallurgical silicon: no boundary gap."""
+    result = synthetic(500.0)
+    del result["by_stage"]["mg_silicon"]
+    assert [u.reason.split(";")[0] for u in evaluate(result, "cn-cfp", chain=site_chain, today=TODAY).unmet] == [
+        "stage 'mg_silicon' missing from the result"]
+    result["supplier"] = [{"stage": "polysilicon", "company": "Poly Co.", "validity": ["2025-01-01", "2027-01-01"]}]
+    for scheme in ("cn-cfp", "epeat-ulcs", "epd"):
+        decision = evaluate(result, scheme, chain=site_chain, today=TODAY)
+        assert decision.unmet == [], scheme
+        assert decision.notes[0].startswith("mg_silicon: inside the supplier's declared footprint for polysilicon (Poly Co.)")
+        assert decision.notes_zh[0].startswith("工业硅:包含在供应商(Poly Co.)声明的多晶硅碳足迹中")
+    # a declaration downstream does not cover a stage after it
+    result["supplier"] = [{"stage": "polysilicon", "company": "Poly Co."}]
+    del result["by_stage"]["module"]
+    assert [u.reason.split(";")[0] for u in evaluate(result, "cn-cfp", chain=site_chain, today=TODAY).unmet] == [
+        "stage 'module' missing from the result"]
 
 
 def test_epd_asks_for_reverification_after_a_ten_percent_rise(site_chain):
@@ -276,6 +322,26 @@ def test_fr_ecs_formula(site_chain, bundle):
     assert decision.cfp_value == 500.0
 
 
+def test_fr_ecs_label_identity_includes_the_factor_table(site_chain, bundle, tmp_path):
+    """The QR names the factor table's SHA-256; another table (same result) is another label."""
+    from footprint.ecs import evaluate_ecs, read_factor_table, read_shares
+    from footprint.label_art import label_id, qr_payload
+
+    table = DATA / "ecs-test-factors.csv"
+    shares = DATA / "ecs-test-shares.csv"
+    ecs = evaluate_ecs(site_chain, bundle, read_factor_table(table), shares=read_shares(shares), table=str(table), shares_table=str(shares))
+    decision = evaluate(synthetic(500.0), "fr-ecs", chain=site_chain, today=TODAY, ecs=ecs)
+    payload = qr_payload(decision)
+    assert f";factors={hashlib.sha256(table.read_bytes()).hexdigest()}" in payload
+    assert f";shares={hashlib.sha256(shares.read_bytes()).hexdigest()}" in payload
+    other = tmp_path / "other.csv"
+    other.write_bytes(table.read_bytes() + b"# another edition of the table\n")
+    ecs2 = evaluate_ecs(site_chain, bundle, read_factor_table(other), shares=read_shares(shares), table=str(other), shares_table=str(shares))
+    decision2 = evaluate(synthetic(500.0), "fr-ecs", chain=site_chain, today=TODAY, ecs=ecs2)
+    assert decision2.result_sha256 == decision.result_sha256 and decision2.value == decision.value
+    assert label_id(decision2) != label_id(decision)
+
+
 @pytest.mark.parametrize("g, outcome", [(730.01, "pass"), (740.0, "pass"), (740.001, "fail")])
 def test_fr_ecs_threshold_on_the_rounded_value(g, outcome, site_chain):
     from footprint.ecs import EcsResult
@@ -289,7 +355,8 @@ def test_fr_ecs_material_without_origin_is_reported(site_chain, bundle):
 
     ecs = evaluate_ecs(site_chain, bundle, read_factor_table(DATA / "ecs-test-factors.csv"), table="t.csv")
     assert ecs.value is None
-    assert [reason for _, _, reason in ecs.unmet] == ["solar_glass: origin country unknown; give it in the shares file (stage,country,share)"]
+    assert [entry[2] for entry in ecs.unmet] == ["solar_glass: origin country unknown; give it in the shares file (stage,country,share)"]
+    assert ecs.unmet[0][3].startswith("solar_glass:来源国未知")
 
 
 def test_factor_table_rows_must_cite_a_source(tmp_path):
@@ -301,12 +368,51 @@ def test_factor_table_rows_must_cite_a_source(tmp_path):
         read_factor_table(table)
 
 
-def test_result_hash_ignores_the_time_of_computation():
-    a, b = synthetic(500.0), synthetic(500.0, computed_at="2027-05-05T00:00:00+00:00")
-    canonical = {k: v for k, v in a.items() if k != "computed_at"}
+def test_result_hash_ignores_the_time_and_place_of_computation():
+    """computed_at (top level and in provenance), the as-of date and file paths are not part of the identity."""
+    def provenance(when, as_of, path):
+        return {"computed_at": when, "as_of": as_of, "inputs_sha256": "ab" * 32, "input_files": {path: "ab" * 32}}
+
+    a = synthetic(500.0, provenance=provenance("2026-01-01T00:00:00+00:00", "2026-01-01", "examples/p.yaml"), input_file="examples/p.yaml",
+                  supplier=[{"stage": "polysilicon", "file": "examples/s.json", "sha256": "cd" * 32}])
+    b = synthetic(500.0, computed_at="2027-05-05T00:00:00+00:00", input_file="/elsewhere/p.yaml",
+                  provenance=provenance("2027-05-05T00:00:01+00:00", "2027-05-05", "/elsewhere/p.yaml"),
+                  supplier=[{"stage": "polysilicon", "file": "/elsewhere/s.json", "sha256": "cd" * 32}])
+    canonical = {k: v for k, v in a.items() if k not in ("computed_at", "input_file")}
+    canonical["provenance"] = {"inputs_sha256": "ab" * 32, "input_files": ["ab" * 32]}
+    canonical["supplier"] = [{"stage": "polysilicon", "sha256": "cd" * 32}]
     expected = hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()).hexdigest()
     assert result_sha256(a) == result_sha256(b) == expected
-    assert result_sha256(synthetic(500.1)) != expected
+    assert result_sha256(synthetic(500.1)) != result_sha256(synthetic(500.0))
+    changed = dict(a, supplier=[{"stage": "polysilicon", "file": "examples/s.json", "sha256": "ef" * 32}])
+    assert result_sha256(changed) != expected  # another supplier file content is another result
+
+
+def test_two_label_runs_give_the_same_hash_and_label_id(footprint_home, tmp_path):
+    """Same inputs, run twice (a second apart, from another working directory): same identity."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from footprint.label_art import label_id
+    from footprint.labels import LabelDecision, Unmet
+
+    product = tmp_path / "p.yaml"
+    shutil.copy(PERC, product)
+    first = run_cli("label", product, "--scheme", "cn-cfp", "--format", "json", home=footprint_home)
+    time.sleep(1.1)
+    env = {**os.environ, "FOOTPRINT_HOME": str(footprint_home)}
+    second = subprocess.run([sys.executable, "-m", "footprint", "label", "p.yaml", "--scheme", "cn-cfp", "--format", "json"],
+                            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
+    one, two = json.loads(first.stdout), json.loads(second.stdout)
+    assert one["result_sha256"] == two["result_sha256"]
+
+    def decision(data):
+        return LabelDecision(**{**data, "unmet": [Unmet(**u) for u in data["unmet"]]})
+
+    assert label_id(decision(one)) == label_id(decision(two))
 
 
 def test_label_command_on_the_example(footprint_home, tmp_path):
@@ -321,6 +427,75 @@ def test_label_command_on_the_example(footprint_home, tmp_path):
     assert decision["value_text"] == f"{per_module['total']['value'] / 0.55:,.2f}"
     assert decision["grade"] == ("1" if decision["value_unrounded"] <= 670 else "2" if decision["value_unrounded"] <= 830 else "3")
     assert [u["kind"] for u in decision["unmet"]] == ["data_quality"]  # module electricity is a default
+
+
+def test_label_command_prints_korea_grade_3_as_above_830(footprint_home, tmp_path):
+    product = tmp_path / "p.yaml"
+    shutil.copy(PERC, product)
+    done = run_cli("label", product, "--scheme", "kr-carbon", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+    lines = [line.split() for line in done.stdout.splitlines()]
+    assert ["1", "<=", "670"] in lines and ["2", "<=", "830"] in lines and ["3", ">", "830"] in lines
+    assert "None" not in done.stdout
+
+
+def supplier_product(tmp_path, **pact_changes):
+    """The example with its polysilicon from the test PACT declaration (valid 2025-03-01 to 2027-02-28)."""
+    pact = json.loads((DATA / "pact-polysilicon.json").read_text(encoding="utf-8"))
+    pact.update(pact_changes)
+    (tmp_path / "poly.json").write_text(json.dumps(pact), encoding="utf-8")
+    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    raw["stages"]["polysilicon"]["supplier"] = "poly.json"
+    product = tmp_path / "with-supplier.yaml"
+    product.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return product
+
+
+def test_supplier_declaration_end_to_end_has_no_boundary_gap(footprint_home, tmp_path):
+    from footprint.labels import study
+
+    product = supplier_product(tmp_path)
+    for scheme in ("cn-cfp", "epeat-ulcs", "epd"):
+        st = study(product, scheme=scheme, today=dt.date(2026, 1, 1))
+        assert "mg_silicon" not in st.result["by_stage"]
+        assert not [u for u in st.decision.unmet if u.kind in ("boundary", "expired")], (scheme, st.decision.unmet)
+        assert "mg_silicon" not in st.chain.processes  # the chain as calculated: the supplier's stage replaces it
+
+
+def test_expired_supplier_data_is_an_unmet_requirement_not_an_error(footprint_home, tmp_path):
+    """calc refuses the expired declaration; label evaluates with it and reports it as unmet, with the reason."""
+    product = supplier_product(tmp_path)
+    calc = run_cli("calc", product, "--per", "kWp", "--as-of", "2027-03-01", home=footprint_home)
+    assert calc.returncode == 1 and "expired on 2027-02-28" in calc.stderr
+    valid = json.loads(run_cli("label", product, "--scheme", "cn-cfp", "--as-of", "2027-02-28", "--format", "json",
+                               home=footprint_home).stdout)
+    assert not [u for u in valid["unmet"] if u["kind"] == "expired"]
+    done = run_cli("label", product, "--scheme", "cn-cfp", "--as-of", "2027-03-01", "--format", "json", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+    decision = json.loads(done.stdout)
+    expired = [u for u in decision["unmet"] if u["kind"] == "expired"]
+    assert [u["reason"] for u in expired] == [
+        "supplier data Example Polysilicon Co. (polysilicon) expired on 2027-02-28 (evaluated on 2027-03-01)"]
+    assert expired[0]["reason_zh"] == "供应商数据 Example Polysilicon Co. (polysilicon) 已于 2027-02-28 过期(评价日期 2027-03-01)"
+    assert decision["outcome"] == "incomplete"
+    # the value is the one computed with the declaration, as on its last valid day
+    assert decision["value_unrounded"] == pytest.approx(valid["value_unrounded"], rel=1e-12)
+    assert decision["notes"][0].startswith("supplier declarations (polysilicon) are not all valid on 2027-03-01")
+    table = run_cli("label", product, "--scheme", "cn-cfp", "--as-of", "2027-03-01", home=footprint_home)
+    assert "[expired] data_sources: supplier data Example Polysilicon Co. (polysilicon) expired on 2027-02-28" in table.stdout
+
+
+def test_every_unmet_reason_has_chinese_text(site_chain, example_chain):
+    result = synthetic(500.0, gwp="IPCC AR4", declared_unit="1 module")
+    for key in ("primary_data_share", "uncertainty"):
+        del result[key]
+    del result["by_stage"]["ingot"]
+    scheme = load_scheme("cn-cfp")
+    scheme.data_quality = {**scheme.data_quality, "primary_data_share_min": 0.5}
+    decision = evaluate(result, scheme, chain=example_chain, today=TODAY, previous=300.0)
+    assert len({u.kind for u in decision.unmet}) >= 5
+    for unmet in decision.unmet:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in unmet.reason_zh), unmet
 
 
 def test_label_command_rejects_factors_for_other_schemes(footprint_home):

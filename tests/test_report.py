@@ -149,7 +149,7 @@ def test_label_png_is_rendered(reports):
     from PIL import Image
 
     image = Image.open(io.BytesIO(reports["epeat-ulcs"][0].label_png.read_bytes()))
-    assert image.format == "PNG" and image.size == (1260, 750)
+    assert image.format == "PNG" and image.size == (1260, 900)
     # not blank: the green header band is there
     assert image.getpixel((image.width // 2, 20))[:3] == (0x2E, 0x7D, 0x32)
 
@@ -187,13 +187,23 @@ def test_label_svg_holds_value_and_qr_of_the_result(footprint_home, tmp_path):
 
 
 def test_result_hash_is_recomputable_from_the_calc_output(footprint_home, tmp_path):
+    """The rule of docs/labels-and-reports.md, applied here by hand to `footprint calc --format json`."""
     from footprint.calc import compute
 
     files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False)
     data = compute(PERC, per="kWp", gwp="ar6").to_dict()
-    data.pop("computed_at")
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    assert hashlib.sha256(canonical.encode("utf-8")).hexdigest() == files.decision.result_sha256
+    path, digest = data["input_file"], data["inputs_sha256"]
+    for key in ("computed_at", "input_file"):
+        data.pop(key)
+    for key in ("computed_at", "as_of"):
+        data["provenance"].pop(key)
+    data["provenance"]["input_files"] = [digest]
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace(json.dumps(path)[1:-1], f"<sha256:{digest[:12]}>")
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == files.decision.result_sha256
+    again = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path / "again", pdf=False)
+    first, second = (json.loads(f.label_json.read_text(encoding="utf-8")) for f in (files, again))
+    assert first["label_id"] == second["label_id"] and first["qr_payload"] == second["qr_payload"]
 
 
 def test_product_name_is_escaped(footprint_home, tmp_path):
@@ -272,3 +282,111 @@ def test_missing_pdf_libraries_name_the_packages(monkeypatch):
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without Pango
     with pytest.raises(SetupError, match=r"PDF output: WeasyPrint cannot load.*apt-get install libpango-1.0-0 .*fonts-noto-cjk"):
         html_to_pdf("<p>x</p>")
+
+
+def csv_rows(name):
+    import csv
+
+    lines = [line for line in (ROOT / "inventories" / name).read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def grid_factor(site):
+    """kg CO2/kWh of a site's default grid, read from the CSV files: the pointer, then the official factor."""
+    [pointer] = [row for row in csv_rows("electricity_defaults.csv") if row["dataset"] == f"electricity_grid_{site}"]
+    [factor] = [row for row in csv_rows("electricity_china.csv") if row["dataset"] == pointer["flow"]]
+    assert factor["flow"] == "co2_fossil" and factor["flow_unit"] == "kg"  # GWP of fossil CO2 is 1
+    return float(factor["amount"])
+
+
+def table_rows(html, section):
+    """The rows of the first table after ``id="{section}"``, as lists of cell texts."""
+    part = html.split(f'id="{section}"', 1)[1].split("</table>", 1)[0]
+    rows = []
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", part, flags=re.S):
+        rows.append([re.sub(r"<[^>]+>", " ", cell).split() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, flags=re.S)])
+    return rows
+
+
+def test_report_shows_the_real_grid_factors(footprint_home, tmp_path):
+    """Xinjiang 0.6021 and Jiangsu 0.5827 kg CO2/kWh (MEE 2023), not the pointer's amount of 1."""
+    assert (grid_factor("CN-XJ"), grid_factor("CN-JS")) == (0.6021, 0.5827)
+    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    rows = table_rows(html, "electricity_location")
+    by_stage = {cells[0][0]: cells for cells in rows[1:] if cells and cells[0]}
+    sites = {"Metallurgical": "CN-XJ", "Polysilicon": "CN-XJ", "Wafer": "CN-JS", "Cell": "CN-JS", "Module": "CN-JS"}
+    for stage, site in sites.items():
+        kwh, factor, emissions = (float(by_stage[stage][k][0].replace(",", "")) for k in (2, 3, 4))
+        assert factor == pytest.approx(grid_factor(site), abs=5e-5), stage
+        assert emissions == pytest.approx(kwh * grid_factor(site), rel=2e-3), stage
+    # the emission-factor table says the same, per kWh
+    assert re.search(r"electricity_grid_CN-XJ · CN-XJ · kWh</span></td>\s*<td class=\"num\">0.6021<br>", html)
+    assert re.search(r"electricity_grid_CN-JS · CN-JS · kWh</span></td>\s*<td class=\"num\">0.5827<br>", html)
+
+
+def test_market_based_electricity_is_rendered_with_its_number(footprint_home, tmp_path):
+    from footprint.calc import compute
+
+    result = compute(PERC, per="kWp")
+    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    assert "{&#39;value&#39;" not in html and "{'value'" not in html
+    market = result.electricity.market_based.value
+    shown = f"{market:,.1f}"  # 4 significant digits
+    assert f"Market-based result: {shown} kg CO2-eq/kWp (location-based: {result.total.value:,.1f} kg CO2-eq/kWp)." in html
+    assert "No contractual instruments" in html and "No residual mix is bundled" in html
+    section = html.split('id="electricity_market"', 1)[1].split("</section>", 1)[0]
+    assert "Location- and market-based results by stage" in section
+    assert f"{result.electricity.market_based_by_stage['polysilicon'].value:,.1f}" in section
+
+
+def test_market_based_with_instruments_shows_them_by_stage(footprint_home, tmp_path):
+    from footprint.calc import compute
+
+    site = yaml.safe_load((DATA / "site-jiangsu-2024.yaml").read_text(encoding="utf-8"))
+    site["output"] = {"perc-gb-550-jiangsu": "600 MWp", "another-module": "400 MWp"}
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True), encoding="utf-8")
+    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    raw["stages"]["cell"]["electricity_instruments"] = "site.yaml"
+    product = tmp_path / "p.yaml"
+    product.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    result = compute(product, per="kWp")
+    assert result.electricity.market_based.value < result.total.value
+    files = write_report(product, scheme="cn-cfp", out_dir=tmp_path / "out", pdf=False)
+    section = files.html.read_text(encoding="utf-8").split('id="electricity_market"', 1)[1].split("</section>", 1)[0]
+    assert f"Market-based result: {result.electricity.market_based.value:,.1f} kg CO2-eq/kWp" in section
+    assert "GEC-2024-JS-001" in section and "PPA-2024-07" in section and "No contractual instruments" not in section
+    cell = result.electricity.market_based_by_stage["cell"].value
+    assert f"{cell:,.2f}" in section and cell < result.by_stage["cell"].value
+
+
+def test_label_of_an_incomplete_evaluation_shows_the_draft_badge_beside_the_grade(footprint_home, tmp_path):
+    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False, lang="both")
+    decision = files.decision
+    assert decision.outcome == "incomplete" and decision.grade
+    svg = files.label_svg.read_text(encoding="utf-8")
+    assert ">草稿:要求未满足</text>" in svg and ">draft: requirements not met</text>" in svg
+    assert f">{decision.grade}级 · Grade {decision.grade}</text>" in svg
+    # the scheme's own wording is drawn, once per language
+    assert f">{decision.label_text['zh']}</text>" in svg and f">{decision.label_text['en']}</text>" in svg
+    assert "Carbon certification Grade" in svg and "Carbon grade Grade" not in svg
+
+
+def test_fr_ecs_label_caption_comes_from_the_scheme(footprint_home, tmp_path):
+    files = write_report(PERC, scheme="fr-ecs", out_dir=tmp_path, pdf=False, factors=DATA / "ecs-test-factors.csv",
+                         shares=DATA / "ecs-test-shares.csv")
+    svg = files.label_svg.read_text(encoding="utf-8")
+    assert ">Évaluation carbone simplifiée (ECS)</text>" in svg and "Carbon footprint, cradle to gate" not in svg
+    payload = re.search(r"<desc>([^<]*)</desc>", svg).group(1)
+    assert f";factors={hashlib.sha256((DATA / 'ecs-test-factors.csv').read_bytes()).hexdigest()}" in payload
+
+
+def test_chinese_report_translates_library_text(footprint_home, tmp_path):
+    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, lang="zh", pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    for english in ("annual", "electricity is a bundled default", "GB/T 24067 leaves the declared", "CO2, fossil",
+                    "default: ", "product file (", "low-density polyethylene", "declared unit 1 kWp"):
+        assert english not in html, english
+    for chinese in ("每年一次", "电力为内置默认值", "CO2(化石)", "低密度聚乙烯", "封装胶膜(LDPE)", "声明单位 1 kWp", "产品文件 ("):
+        assert chinese in html, chinese
