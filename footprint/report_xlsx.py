@@ -286,7 +286,7 @@ def _suppliers(ws, suppliers):
                ("sha256", "file SHA-256"), ("value", "declared value [kg CO2-eq per declared unit]"), ("declared_unit", "declared unit"),
                ("per_reference_unit", "value per reference unit of the stage [kg CO2-eq]"), ("characterization", "GWP set"),
                ("primary_data_share", "primary data share [fraction]"), ("validity", "valid from"), ("validity", "valid until"),
-               ("validity_source", "validity from"), ("data_quality", "data quality"), ("certificate", "assurance"), ("notes", "notes"))
+               ("validity_source", "validity basis"), ("data_quality", "data quality"), ("certificate", "assurance"), ("notes", "notes"))
     records = []
     for entry in suppliers:
         validity = list(entry.get("validity") or []) + [None, None]
@@ -384,6 +384,8 @@ def _flatten(data, prefix=""):
         elif isinstance(value, list) and value and not any(isinstance(item, (dict, list)) for item in value):
             for index, item in enumerate(value, start=1):  # notes: one row each
                 yield f"{name}[{index}]", item
+        elif isinstance(value, (list, dict)) and not value:
+            yield name, "(none)"
         else:
             yield name, value
 

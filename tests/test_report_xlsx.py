@@ -78,3 +78,32 @@ def test_results_workbook_of_a_computed_product(tmp_path, home_env):
     assert not math.isnan(inputs[("cell", "efficiency")][2])
     _no_formulas(path)
     assert compute(PERC, per="kWp").total.value == pytest.approx(result.total.value, rel=1e-9)
+
+
+def test_electricity_parameters_and_provenance_sheets_have_their_own_headers(tmp_path, home_env):
+    """Units in the headers of each sheet, no JSON blobs, and one Provenance sheet (provenance block flattened)."""
+    from footprint.calc import compute
+
+    result = compute(PERC, per="kWp")
+    book = openpyxl.load_workbook(write_results_workbook(result, tmp_path / "r.xlsx"))
+    assert [name for name in book.sheetnames if name.startswith("Provenance")] == ["Provenance"]
+    assert {"Electricity", "Market-based by stage", "Parameters"} <= set(book.sheetnames)
+    electricity = book["Electricity"]
+    assert [c.value for c in electricity[1]] == ["stage", "site", "grid dataset", "name", "year", "scope", "electricity [kWh/kWp]"]
+    rows = {row[0]: row for row in electricity.iter_rows(min_row=2, values_only=True) if row[0]}
+    for use in result.electricity.uses:
+        assert rows[use.stage][2] == use.dataset and rows[use.stage][6] == pytest.approx(use.amount, rel=1e-15)
+    assert rows["market-based total"][1:3] == (pytest.approx(result.electricity.market_based.value, rel=1e-15), "kg CO2-eq/kWp")
+    market = book["Market-based by stage"]
+    assert [c.value for c in market[1]] == ["Stage", "value [kg CO2-eq/kWp]", "share"]
+    parameters = book["Parameters"]
+    assert [c.value for c in parameters[1]] == ["parameter", "value", "unit", "source"]
+    by_name = {row[0]: row for row in parameters.iter_rows(min_row=2, values_only=True)}
+    assert by_name["product.rated_power"][1:3] == (550, "W")
+    provenance = {row[0]: row[1] for row in book["Provenance"].iter_rows(min_row=2, values_only=True)}
+    assert provenance["provenance.data_version"] == result.provenance.data_version
+    assert provenance[f"provenance.input_files.{result.input_file}"] == result.inputs_sha256
+    for sheet in ("Electricity", "Parameters", "Provenance", "Summary"):
+        for row in book[sheet].iter_rows(values_only=True):
+            for value in row:
+                assert not (isinstance(value, str) and value[:1] in "{["), (sheet, value)
