@@ -6,6 +6,7 @@ Definitions specific to PV (piece, cell, wafer, module, Wp, kWp, kg CO2-eq) live
 ``units.txt`` beside this file.
 """
 
+import math
 import re
 from pathlib import Path
 
@@ -172,7 +173,11 @@ def parse_quantity(value, expected, *, where=""):
         raise UnitError(
             located(where, f"got {value!r} ({_dimension_name(quantity.dimensionality)}); expected {_describe(target)}")
         )
-    return quantity.to(target)
+    converted = quantity.to(target)
+    if not math.isfinite(converted.magnitude):
+        # "1e999" reads as infinity and "nan" as NaN: both would flow silently into the matrices
+        raise UnitError(located(where, f"got {value!r}, not a finite number; expected a quantity in {_describe(target)}"))
+    return converted
 
 
 def _describe(unit):

@@ -81,6 +81,10 @@ def test_parse_accepts_and_converts(text, expected, value):
     ("0,033 kWh", "kWh", "a comma in the number"),
     ("1,234.5 kg", "kg", "no thousands separator"),
     ("5 kg, about", "kg", "a comma after the number"),
+    # pint reads these as infinity and NaN; they must not reach the matrices
+    ("1e999 um", "um", "got '1e999 um', not a finite number"),
+    ("nan kg", "kg", "expected 'number unit'"),
+    (float("inf"), "dimensionless", "not a finite number"),
 ])
 def test_parse_errors_name_the_place_and_expectation(text, expected, message):
     with pytest.raises(UnitError) as info:
