@@ -39,6 +39,10 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 #: The sum of the uncompressed parts of the zip may not exceed this [bytes]: a guard
 #: against zip bombs, which a 20 MB file can otherwise expand into gigabytes.
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+#: A sheet the import reads (Product, a stage, ``_footprint``) may not exceed this as XML
+#: [bytes]: a filled stage sheet is about 20 kB. Other sheets are never parsed, whatever
+#: their size (within the limits above).
+MAX_SHEET_BYTES = 10 * 1024 * 1024
 
 LANGUAGES = ("zh", "en", "both")
 
@@ -455,7 +459,7 @@ def product_yaml(product):
 
 
 __all__ = [
-    "COLUMNS", "LANGUAGES", "MAX_FILE_BYTES", "ROWS", "STAGES", "TEMPLATE_VERSION", "Problem", "Row",
+    "COLUMNS", "LANGUAGES", "MAX_FILE_BYTES", "MAX_SHEET_BYTES", "ROWS", "STAGES", "TEMPLATE_VERSION", "Problem", "Row",
     "WorkbookProduct", "WorkbookWarning", "check_workbook", "is_workbook", "read_any", "read_workbook", "write_product_yaml",
     "write_template",
 ]

@@ -9,6 +9,8 @@ check is skipped):
   utilisation and yield (what the calculation will use);
 - module rated power against the power of its cells (cell count, cells per wafer, wafer
   area, cell efficiency at 1000 W/m2): the cell-to-module ratio;
+- the area of the module's cells (cell count / cells per wafer x wafer area) against the
+  module area: they cannot exceed it (the model refuses such a product);
 - every value given against its bundled default: more than :data:`OUTLIER_FACTOR` times
   above or below is a warning.
 """
@@ -25,6 +27,7 @@ def check_product(imp):
     checker.wafer_mass()
     checker.silicon_input()
     checker.cell_to_module()
+    checker.cell_area()
     checker.outliers()
 
 
@@ -107,6 +110,21 @@ class _Checker:
             self.imp.warn(entry, entry.value.coordinate, f"{float(cells.magnitude):g}", f"{message}; below {CTM_LOW:.2f} "
                           "is unusual: check the cell count, cells per wafer, wafer area and cell efficiency")
 
+    def cell_area(self):
+        cells, per_wafer = self.get("module", "cells"), self.get("module", "cells_per_wafer")
+        area, wafer_area = self.imp.resolved.get(("product", "area")), self.get("wafer", "wafer_area")
+        entry = self.entry("module", "cells")
+        if None in (cells, per_wafer, area, wafer_area) or entry is None:
+            return
+        cells_area = (float(cells.magnitude) / float(per_wafer.magnitude) * wafer_area).to("m**2")
+        if cells_area > area:
+            file, sheet, cell = self.imp.cells.get("product.area", ("", "", ""))
+            self.imp.error(entry, entry.value.coordinate, f"{float(cells.magnitude):g}",
+                           f"{float(cells.magnitude):g} cells from {float(per_wafer.magnitude):g} per wafer of "
+                           f"{wafer_area.to('cm**2').magnitude:g} cm2 cover {cells_area.magnitude:.3g} m2, more than the "
+                           f"module area {area.to('m**2').magnitude:g} m2 ({sheet}!{cell}); expected them to fit: check the "
+                           "cell count, cells per wafer, wafer area and module area")
+
     def per_piece(self, stage, quantity):
         """An amount per m2 or per W of a piece stage converted to per piece; None if unknown."""
         for denominator, size in (("m**2", self.area), ("W", self.power)):
@@ -140,6 +158,8 @@ class _Checker:
                 entry = self.entry(stage, key)
             if entry is None:
                 continue
+            if key.startswith(("material:", "emission:")) and value.magnitude == 0:
+                continue  # 0 removes a default material on purpose (a glass-glass module has no backsheet)
             mine, theirs = value, default.value
             if stage in ("wafer", "cell", "module"):
                 mine, theirs = self.per_piece(stage, mine), self.per_piece(stage, theirs)

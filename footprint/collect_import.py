@@ -10,8 +10,10 @@ the whole chain):
    efficiency, mass balances, totals divided by the production output of the same period,
    sites and technologies from the lists, required items without a bundled default;
 3. check the product as a whole: wafer mass against its geometry, silicon input against
-   the model, cell count against module power, and values far from the bundled defaults
-   (warnings).
+   the model, cell count against module power and module area, and values far from the
+   bundled defaults (warnings); then, if no error was found, build the product's chain
+   as the model does (its checks are covered by the passes above, each with its cell,
+   so that every problem shows at once; this is the last guard).
 
 Every problem is collected with its file, sheet, cell, the value seen and what was
 expected; if any is an error, :class:`WorkbookError` lists them all and nothing is
@@ -124,7 +126,7 @@ class _Import:
     def run(self, paths, *, check_only=False):
         hashes = []
         for path in paths:
-            opened = open_workbook(path)
+            opened = open_workbook(path, keep=self.reader.wants)
             hashes.append(opened.sha256)
             self.reader.read(opened)
         files = " + ".join(paths)
@@ -137,15 +139,21 @@ class _Import:
                                          f"expected the template's sheets {titles}{hint}"))
         data = self.convert()
         self.check_product()
-        if any(p.severity == "error" for p in self.problems):
+        product = None
+        if not missing and not self.errors():
+            # The model's own checks (build_chain), on every value at once. The checks above
+            # cover what it checks, each with its cell, so that all problems show together;
+            # this is the last guard, and it runs for --check of a whole product too.
+            sha = hashes[0] if len(hashes) == 1 else hashlib.sha256("\n".join(hashes).encode()).hexdigest()
+            product = self.product(data, files, sha)
+        if self.errors():
             raise WorkbookError(files, self.problems)
         if check_only:
             return sorted(self.problems, key=_reading_order)
-        sha = hashes[0] if len(hashes) == 1 else hashlib.sha256("\n".join(hashes).encode()).hexdigest()
-        product = self.product(data, files, sha)
-        if any(p.severity == "error" for p in self.problems):
-            raise WorkbookError(files, self.problems)
         return product
+
+    def errors(self):
+        return [p for p in self.problems if p.severity == "error"]
 
     # -- pass 2: convert and check values -------------------------------------------------
     def convert(self):
@@ -184,11 +192,18 @@ class _Import:
             if not _missing(site):
                 result["site"] = self.sites[stage] = site
                 self.note(f"stages.{stage}.site", site_entry)
+        # a module's glass, backsheet and encapsulant defaults depend on its type: never guessed
+        known = self.bundle.known_technologies(stage)
+        required = stage == "module" and bool(known)
         if "technology" in entries:
-            technology = self.value(entries["technology"])
+            technology = self.value(entries["technology"], required=required)
             if not _missing(technology):
                 result["technology"] = technology
                 self.note(f"stages.{stage}.technology", entries["technology"])
+        elif required:
+            file, title = self.sheets[stage]
+            self.problems.append(Problem("error", file, title, "", "", "no row 'technology'; required, expected one "
+                                         f"of {', '.join(known)}"))
         technology = result.get("technology") or (product.get("technology") if stage == "cell" else "any")
         self.technologies[stage] = technology or "any"
         output = self.output(stage, entries.get("output"), product)
@@ -251,6 +266,8 @@ class _Import:
     def value(self, entry, *, required=False):
         """A product or stage value (not a flow): text, choice, site, quantity, fraction or count."""
         kind = entry.kind
+        if entry.invalid:
+            return _INVALID
         if kind in ("text", "choice", "site"):
             cell = entry.value
             if cell.problem:
@@ -259,7 +276,8 @@ class _Import:
             text = normalise_text(cell.value)
             if not text or text.casefold() in BLANK_MARKERS:
                 if required:
-                    self.error(entry, cell.coordinate, show_value(text) if text else "(blank)", "required; expected a value")
+                    expected = f"one of {', '.join(self.choices(entry))}" if kind == "choice" else "a value"
+                    self.error(entry, cell.coordinate, show_value(text) if text else "(blank)", f"required; expected {expected}")
                 elif text:
                     self.warn(entry, cell.coordinate, show_value(text), "read as blank: the default is used")
                 return None
@@ -317,6 +335,8 @@ class _Import:
     def quantity(self, entry):
         """The value and unit of a row as a Quantity; None if blank; _INVALID after an error."""
         cell = entry.value
+        if entry.invalid:
+            return _INVALID
         if cell.problem:
             self.error(entry, cell.coordinate, "", cell.problem)
             return _INVALID
@@ -366,12 +386,14 @@ class _Import:
                       f"{number * 100:g} % was meant, write {number * 100:g} with unit %, or {number:g} without a unit")
         return number * unit
 
+    def choices(self, entry):
+        if entry.stage in ("product", "cell"):
+            return TECHNOLOGIES
+        return self.bundle.known_technologies(entry.stage)
+
     def choice(self, entry, text, coordinate):
         value = TECHNOLOGY_ALIASES.get(text, TECHNOLOGY_ALIASES.get(text.casefold(), text.casefold()))
-        if entry.stage in ("product", "cell"):
-            choices = TECHNOLOGIES
-        else:
-            choices = self.bundle.known_technologies(entry.stage)
+        choices = self.choices(entry)
         if value not in choices:
             self.error(entry, coordinate, show_value(text), f"expected one of {', '.join(choices)}")
             return _INVALID
@@ -438,6 +460,10 @@ class _Import:
             return quantity
         reference = REFERENCE_UNITS[stage]
         shown = _show_quantity(entry)
+        if entry.kind in ("material", "emission") and quantity.dimensionless and quantity.magnitude == 0:
+            # "0" without a unit: none of it (a glass-glass module has no backsheet), as documented
+            entry.target = f"{entry.unit}/{reference}"
+            return Quantity(0, entry.target)
         denominators = (reference, "m**2", "W") if reference == "piece" else (reference,)
         for denominator in denominators:
             if _same_dimension(quantity, f"{entry.unit}/{denominator}"):
@@ -498,13 +524,14 @@ class _Import:
     def product(self, data, files, sha):
         header = f"Imported from {files} by footprint {__version__}"
         text = yaml_text(data, self.sources, header)
-        spec = parse_product(text, source=files)
-        # Copy every field of the spec, whatever fields the product model has.
-        fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.init}
-        fields.update(sha256=sha, sources=dict(self.sources), data=data,
-                      warnings=[p for p in self.problems if p.severity != "error"])
-        product = WorkbookProduct(**fields)
+        product = None
         try:
+            spec = parse_product(text, source=files)
+            # Copy every field of the spec, whatever fields the product model has.
+            fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.init}
+            fields.update(sha256=sha, sources=dict(self.sources), data=data,
+                          warnings=[p for p in self.problems if p.severity != "error"])
+            product = WorkbookProduct(**fields)
             build_chain(product, self.bundle)
         except InputError as exc:
             message = str(exc).split(": ", 2)

@@ -6,23 +6,35 @@ to do: a missing or empty file, one over :data:`~footprint.collect.MAX_FILE_BYTE
 HTML file renamed to ``.xlsx``, a corrupted zip, an OpenDocument or binary (``.xlsb``)
 workbook, and a zip that would expand beyond :data:`~footprint.collect.MAX_UNZIPPED_BYTES`.
 
+Only the sheets the import reads are parsed: before openpyxl sees the file, the other
+worksheets (instructions, lists, a user's own sheets) are replaced by empty ones in an
+in-memory copy, and a sheet the import reads whose XML is over
+:data:`~footprint.collect.MAX_SHEET_BYTES` is refused. A big extra sheet then costs the
+time to check its zip checksum, not the time and memory to load it.
+
 Reading a cell tolerates what real workbooks contain: the saved value of a formula, merged
-cells (the value of the merged block), numbers stored as text, thousands separators,
-percent-formatted cells, full-width digits and Chinese unit names. What cannot be read
-without guessing is reported: a formula whose value was never saved, an Excel error value
-(``#DIV/0!``), a date where a number belongs, a decimal comma.
+cells (the value of the merged block), numbers stored as text, thousands separators (commas,
+or spaces between groups of three digits: ``29 700``), percent-formatted cells, full-width
+digits and Chinese unit names. What cannot be read without guessing is reported: a formula
+whose value was never saved, an Excel error value (``#DIV/0!``), a date where a number
+belongs, a decimal comma, digits that are not one number (``29 70 MWh``), a number inside
+a unit (``kWh/1000 pcs``).
 """
 
+import bisect
+import codecs
 import datetime as _dt
 import hashlib
 import io
+import posixpath
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 
-from footprint.collect import CHINESE_UNITS, MAX_FILE_BYTES, MAX_UNZIPPED_BYTES
+from footprint.collect import CHINESE_UNITS, MAX_FILE_BYTES, MAX_SHEET_BYTES, MAX_UNZIPPED_BYTES
 from footprint.errors import InputError
 from footprint.units import Quantity, ureg
 
@@ -33,8 +45,27 @@ EXCEL_ERRORS = {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/
 #: What people type for "nothing here". Read as blank, with a warning saying so.
 BLANK_MARKERS = {"-", "--", "—", "–", "/", "n/a", "na", "none", "无", "不适用", "—-"}
 
-_NUMBER = re.compile(r"^([+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*)$")
+#: Spaces that group digits by three: a normal space, no-break space (U+00A0), thin space
+#: (U+2009) and narrow no-break space (U+202F), as Excel, Word and ISO 80000-1 write them.
+DIGIT_GROUP_SPACES = " \u00a0\u2009\u202f"
+_GROUP = f"[{DIGIT_GROUP_SPACES}]"
+# A number: digits grouped by spaces ("29 700"), or digits with optional comma separators
+# (checked below), or a leading decimal point; then an optional exponent; then the rest.
+_NUMBER = re.compile(rf"^([+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:\.\d*)?|\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+                     r"\s*(.*)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?$")
+# A digit in a unit that is not an exponent (m2, m**2, m^2): "kWh/1000 pcs", "700 MWh".
+_NUMBER_IN_UNIT = re.compile(r"(?<![A-Za-z_µμ*^²³])[\d.,]*\d")
+#: Columns searched for the header and read for values (the template uses 10).
+MAX_COLUMN = 40
+#: A shared text table larger than this [bytes] is cut down to the texts of the sheets read:
+#: openpyxl took 47 s and 410 MB for a table of 1.5 million texts (125 MB), the cut 3 s.
+SHARED_STRINGS_FILTER_BYTES = 1024 * 1024
+_EMPTY_WORKSHEET = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                    b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>')
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 @dataclass
@@ -47,8 +78,15 @@ class OpenedWorkbook:
     sha256: str
 
 
-def open_workbook(path):
-    """Check that ``path`` is a readable xlsx workbook and open it.
+def open_workbook(path, *, keep=None):
+    """Check that ``path`` is a readable xlsx workbook and open the sheets ``keep`` accepts.
+
+    Parameters
+    ----------
+    path : str or Path
+    keep : callable, optional
+        ``keep(title)`` is true for a sheet the caller reads. The other worksheets are
+        opened empty (their XML is never parsed). Default: every sheet.
 
     Returns
     -------
@@ -58,7 +96,8 @@ def open_workbook(path):
     ------
     InputError
         The file is missing, too large, not xlsx (old .xls, csv renamed, ods, xlsb),
-        password-protected, or corrupted; the message says which and what to do.
+        password-protected, or corrupted, or a sheet to read is over
+        :data:`~footprint.collect.MAX_SHEET_BYTES`; the message says which and what to do.
     """
     path = Path(path)
     try:
@@ -75,6 +114,10 @@ def open_workbook(path):
     data = path.read_bytes()
     _check_container(path, data)
     archive = _check_zip(path, data)
+    try:
+        readable = (_only_sheets(path, archive, keep) if keep is not None else None) or data
+    finally:
+        archive.close()
     import warnings
 
     import openpyxl
@@ -82,14 +125,154 @@ def open_workbook(path):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops (data validation, styles)
-            values = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-            formulas = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
+            values = openpyxl.load_workbook(io.BytesIO(readable), data_only=True)
+            formulas = openpyxl.load_workbook(io.BytesIO(readable), data_only=False)
     except Exception as exc:  # openpyxl raises many types for malformed parts
         raise InputError(f"{path}: the workbook is damaged and cannot be read ({type(exc).__name__}: {_short(exc)}); "
                          "open it in Excel or LibreOffice and save it again as .xlsx") from None
-    finally:
-        archive.close()
     return OpenedWorkbook(str(path), values, formulas, hashlib.sha256(data).hexdigest())
+
+
+def _only_sheets(path, archive, keep):
+    """The workbook's bytes with every worksheet that ``keep`` rejects replaced by an empty one.
+
+    None if every worksheet is kept.
+
+    openpyxl has no way to load some sheets only, and loads every cell, picture and comment
+    of every sheet. The sheets are kept (empty) rather than removed, so that the workbook's
+    structure (sheet order, defined names) stays what Excel wrote. Excel keeps the text of
+    all sheets in one shared table; when it is large, it is cut down to the texts the kept
+    sheets use (see :func:`_shared_texts_of`).
+    """
+    sheets, strings = _sheet_parts(path, archive)
+    replaced = {}
+    kept = []
+    for title, part in sheets:
+        if keep(title):
+            size = archive.getinfo(part).file_size
+            if size > MAX_SHEET_BYTES:
+                raise InputError(f"{path}: sheet {title!r} is {_size(size)} of XML, over the {_size(MAX_SHEET_BYTES)} "
+                                 "limit for a data sheet (a filled one is about 20 kB); delete the unused rows, columns "
+                                 "and pictures of that sheet, or copy its data into a new template")
+            kept.append(part)
+        else:
+            replaced[part] = _EMPTY_WORKSHEET
+            replaced[posixpath.join(posixpath.dirname(part), "_rels", posixpath.basename(part) + ".rels")] = None
+    if strings and archive.getinfo(strings).file_size > SHARED_STRINGS_FILTER_BYTES:
+        try:
+            replaced.update(_shared_texts_of(archive, kept, strings))
+        except (ElementTree.ParseError, ValueError) as exc:
+            raise InputError(f"{path}: the workbook is damaged ({_short(exc)}); open it in Excel or LibreOffice and "
+                             "save it again as .xlsx") from None
+    if not replaced:
+        return None
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as target:
+        for info in archive.infolist():
+            if info.filename not in replaced:
+                target.writestr(info.filename, archive.read(info.filename))
+            elif replaced[info.filename] is not None:
+                target.writestr(info.filename, replaced[info.filename])
+    return buffer.getvalue()
+
+
+# A cell pointing into the shared text table: <c r="A1" s="3" t="s"><v>12</v></c>.
+_SHARED_CELL = re.compile(rb"""(<(?:\w+:)?c\b[^>]*?\st=["']s["'][^>]*>\s*<(?:\w+:)?v>)\s*(\d+)\s*(</(?:\w+:)?v>)""")
+
+
+def _shared_texts_of(archive, parts, strings):
+    """The kept sheets and a shared text table holding only the texts they use, renumbered.
+
+    Returns ``{part: bytes}`` for the table and each kept sheet whose references changed,
+    or ``{}`` (keep the table whole) if the cells rewritten are not exactly the text cells
+    an XML parser finds: a form of cell this reader does not know is never renumbered wrong.
+    """
+    sheets = {part: archive.read(part) for part in parts}
+    found = {part: _shared_string_indices(xml) for part, xml in sheets.items()}
+    used = sorted(set().union(*found.values()))
+    position = {old: new for new, old in enumerate(used)}
+    replaced = {}
+    for part, xml in sheets.items():
+        try:
+            rewritten, count = _SHARED_CELL.subn(lambda m: m.group(1) + str(position[int(m.group(2))]).encode()
+                                                 + m.group(3), xml)
+        except KeyError:
+            return {}
+        if count != found[part].cells:
+            return {}
+        replaced[part] = rewritten
+    with archive.open(strings) as stream:
+        replaced[strings] = _used_strings(stream, set(used))
+    return replaced
+
+
+class _Indices(set):
+    """The table positions a sheet uses, with the number of cells that use them."""
+
+    cells = 0
+
+
+def _shared_string_indices(xml):
+    """The positions in the shared text table that a worksheet's cells use."""
+    used = _Indices()
+    for _, element in ElementTree.iterparse(io.BytesIO(xml)):
+        if element.tag == f"{_MAIN_NS}c":
+            if element.get("t") == "s":
+                value = element.find(f"{_MAIN_NS}v")
+                if value is not None and value.text:
+                    used.add(int(value.text))
+                    used.cells += 1
+            element.clear()
+    return used
+
+
+def _used_strings(stream, used):
+    """The shared text table (xl/sharedStrings.xml) with only the texts at positions ``used``."""
+    out = io.StringIO()
+    out.write(f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{_MAIN_NS[1:-1]}">')
+    index = 0
+    root = None
+    for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+        if event == "start":
+            root = element if root is None else root
+        elif element.tag == f"{_MAIN_NS}si":  # never nested: each is one entry of the table
+            if index in used:
+                out.write(ElementTree.tostring(element, encoding="unicode"))
+            index += 1
+            root.clear()  # drop what was read: memory stays flat however long the table
+    out.write("</sst>")
+    return out.getvalue().encode("utf-8")
+
+
+def _sheet_parts(path, archive):
+    """(title, zip part) of each worksheet, and the shared text table's part (or None)."""
+    names = set(archive.namelist())
+    try:
+        for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
+            if archive.getinfo(part).file_size > MAX_SHEET_BYTES:
+                raise InputError(f"{path}: the workbook's {part} is over {_size(MAX_SHEET_BYTES)}; "
+                                 "open it in Excel or LibreOffice and save it again as .xlsx")
+        workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        relations = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError) as exc:
+        raise InputError(f"{path}: the workbook is damaged ({_short(exc)}); open it in Excel or LibreOffice and save it "
+                         "again as .xlsx") from None
+    targets = {}
+    strings = None
+    for relation in relations.iter(f"{_PACKAGE_REL_NS}Relationship"):
+        target = relation.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+        kind = relation.get("Type", "")
+        if kind.endswith("/worksheet"):
+            targets[relation.get("Id")] = target
+        elif kind.endswith("/sharedStrings") and target in names:
+            strings = target
+    parts = []
+    for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
+        part = targets.get(sheet.get(f"{_REL_NS}id"))
+        if part in names:
+            parts.append((sheet.get("name", ""), part))
+    return parts, strings
 
 
 def _check_container(path, data):
@@ -104,22 +287,39 @@ def _check_container(path, data):
                          "or LibreOffice and save it as 'Excel Workbook (.xlsx)'")
     if data.startswith(ZIP_MAGIC) or data.startswith(b"PK\x05\x06"):
         return
-    head = data[:2048]
-    text = None
-    for encoding in ("utf-8-sig", "utf-16", "gb18030"):
-        try:
-            text = head.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
+    text = _as_text(data[:4096])
     if text is not None and text.lstrip().startswith("<"):
         raise InputError(f"{path}: this is an HTML or XML file saved with an Excel name, not .xlsx; open it in Excel "
                          "and save it as 'Excel Workbook (.xlsx)'")
-    if text is not None and ("," in text or "\t" in text or ";" in text) and "\x00" not in text:
+    if text is not None and ("," in text or "\t" in text or ";" in text or "，" in text):
         raise InputError(f"{path}: this is a text (CSV) file renamed to {path.suffix or 'a workbook'}, not .xlsx; "
                          "fill in the template made by `footprint template` instead")
     raise InputError(f"{path}: not an .xlsx workbook (the file does not start like one); expected a workbook made "
                      "by `footprint template`")
+
+
+def _as_text(head):
+    """The start of a file as text, or None if it is binary.
+
+    UTF-16 only with its byte-order mark (as Excel's "Unicode text" writes it): almost any
+    even number of bytes decodes as UTF-16, GB18030 text included. Without it, a NUL byte
+    means binary; else UTF-8, then GB18030 (what Chinese Excel writes as CSV). The head may
+    end inside a character, hence the incremental decoders.
+    """
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    elif b"\x00" in head:
+        return None
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        except UnicodeDecodeError:
+            continue
+        if not any(unicodedata.category(ch) == "Cc" and ch not in "\t\r\n\f" for ch in text):
+            return text
+    return None
 
 
 def _check_zip(path, data):
@@ -132,8 +332,8 @@ def _check_zip(path, data):
                          "LibreOffice and save it again as .xlsx") from None
     if expanded > MAX_UNZIPPED_BYTES:  # checked before testzip(), which would expand everything
         archive.close()
-        raise InputError(f"{path}: the workbook expands to {expanded / 1024 / 1024:.0f} MB, over the "
-                         f"{MAX_UNZIPPED_BYTES // 1024 // 1024} MB limit; remove unused sheets and pictures")
+        raise InputError(f"{path}: the workbook expands to {_size(expanded)}, over the {_size(MAX_UNZIPPED_BYTES)} "
+                         "limit; remove unused sheets and pictures")
     try:
         damaged = archive.testzip()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError) as exc:
@@ -159,6 +359,11 @@ def _check_zip(path, data):
     return archive
 
 
+def _size(count):
+    """A number of bytes for a message: '46.6 MB', '8 kB'."""
+    return f"{count / 1024 / 1024:.1f} MB" if count >= 1024 * 1024 else f"{count / 1024:.0f} kB"
+
+
 def _short(exc):
     text = " ".join(str(exc).split())
     return text if len(text) <= 100 else text[:97] + "..."
@@ -176,36 +381,76 @@ class CellValue:
 
 
 class SheetCells:
-    """Cell access for one worksheet: merged blocks, saved formula values, error values."""
+    """Cell access for one worksheet: merged blocks, saved formula values, error values.
+
+    Reads openpyxl's store of the cells that exist (``Worksheet._cells``) instead of
+    ``Worksheet.cell()``, which creates every cell it is asked for: a stray entry in row
+    1 048 576 would otherwise cost a million empty rows of cells.
+    """
 
     def __init__(self, values_sheet, formulas_sheet):
         self.ws = values_sheet
         self.wf = formulas_sheet
-        self.merged = {}
+        # per column, the merged blocks covering it sorted by first row (blocks never overlap)
+        self._starts = {}
+        self._blocks = {}
+        by_column = {}
         for block in values_sheet.merged_cells.ranges:
-            for row in range(block.min_row, block.max_row + 1):
-                for column in range(block.min_col, block.max_col + 1):
-                    self.merged[(row, column)] = block
+            for column in range(block.min_col, min(block.max_col, MAX_COLUMN) + 1):
+                by_column.setdefault(column, []).append(block)
+        for column, blocks in by_column.items():
+            blocks.sort(key=lambda b: b.min_row)
+            self._blocks[column] = blocks
+            self._starts[column] = [b.min_row for b in blocks]
+
+    def block(self, row, column):
+        """The merged block holding a cell, or None."""
+        starts = self._starts.get(column)
+        if not starts:
+            return None
+        index = bisect.bisect_right(starts, row) - 1
+        if index >= 0 and self._blocks[column][index].max_row >= row:
+            return self._blocks[column][index]
+        return None
+
+    def raw(self, row, column, *, formulas=False):
+        """The openpyxl cell at (row, column) if it exists, else None (nothing is created)."""
+        return (self.wf if formulas else self.ws)._cells.get((row, column))
 
     def get(self, row, column):
-        block = self.merged.get((row, column))
+        block = self.block(row, column)
         source_row, source_column = (block.min_row, block.min_col) if block else (row, column)
-        cell = self.ws.cell(source_row, source_column)
-        result = CellValue(cell.coordinate, cell.value, merged=block.coord if block else "")
-        if isinstance(cell.value, str) and cell.value.strip() in EXCEL_ERRORS or cell.data_type == "e":
-            result.problem = f"the formula gives the error {str(cell.value).strip()}; expected a number"
+        cell = self.raw(source_row, source_column)
+        coordinate = self.coordinate(source_row, source_column)
+        value = cell.value if cell is not None else None
+        result = CellValue(coordinate, value, merged=block.coord if block else "")
+        if isinstance(value, str) and value.strip() in EXCEL_ERRORS or cell is not None and cell.data_type == "e":
+            result.problem = f"the formula gives the error {str(value).strip()}; expected a number"
             result.value = None
             return result
-        if cell.value is None:
-            formula = self.wf.cell(source_row, source_column).value
-            text = getattr(formula, "text", formula)  # ArrayFormula keeps its text in .text
+        if value is None:
+            formula = self.raw(source_row, source_column, formulas=True)
+            text = getattr(formula.value, "text", formula.value) if formula is not None else None  # ArrayFormula: .text
             if isinstance(text, str) and text.startswith("="):
                 result.problem = (f"the formula {text[:60]} has no saved value (the file was written by a program "
                                   "that does not calculate); open and save it in Excel or LibreOffice, or type the number")
             return result
-        if isinstance(cell.value, (int, float)) and not isinstance(cell.value, bool) and "%" in (cell.number_format or ""):
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
             result.percent = True
         return result
+
+    def rows(self, start=1):
+        """The numbers of the rows from ``start`` on that hold any cell, in order."""
+        found = {row for row, _ in self.ws._cells} | {row for row, _ in self.wf._cells}
+        return sorted(row for row in found if row >= start)
+
+    def coordinate(self, row, column):
+        """'C7' for row 7, column 3."""
+        letters = ""
+        while column:
+            column, rest = divmod(column - 1, 26)
+            letters = chr(ord("A") + rest) + letters
+        return f"{letters}{row}"
 
     @property
     def max_row(self):
@@ -229,9 +474,11 @@ def normalise_text(value):
 def parse_number(value, *, percent=False):
     """Read a cell's value as (number, unit text in the cell) or raise ValueError with the reason.
 
-    Accepts numbers, numbers stored as text, thousands separators ("1,234.5"), a unit
-    written in the same cell ("66.5 kWh/kg", "97%"), full-width digits. Refuses dates,
-    booleans and decimal commas ("66,5"), which cannot be read without guessing.
+    Accepts numbers, numbers stored as text, thousands separators ("1,234.5", "29 700" with
+    a normal, no-break, thin or narrow no-break space between groups of three digits), a
+    unit written in the same cell ("66.5 kWh/kg", "97%"), full-width digits. Refuses dates,
+    booleans, decimal commas ("66,5") and digits that are not one number ("29 70 MWh"),
+    which cannot be read without guessing.
     """
     if isinstance(value, bool):
         raise ValueError("TRUE/FALSE; expected a number")
@@ -240,15 +487,17 @@ def parse_number(value, *, percent=False):
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)):
         raise ValueError("a date or time (Excel may have turned what was typed into a date); expected a number, "
                          "type it as text or format the cell as Number")
-    text = normalise_text(value)
+    text = normalise_text(value)  # NFKC folds the no-break and thin spaces into plain spaces
     match = _NUMBER.match(text)
     if not match:
         raise ValueError("not a number; expected a number such as 66.5 or 1,234.5")
     number, unit = match.group(1), match.group(2).strip()
-    if "," in number:
-        if not _THOUSANDS.match(number):
-            raise ValueError("a comma that is not a thousands separator (a decimal comma?); write 66.5 or 1,234.5")
-        number = number.replace(",", "")
+    if re.match(r",\d", unit) or "," in number and not _THOUSANDS.match(number):
+        raise ValueError("a comma that is not a thousands separator (a decimal comma?); write 66.5 or 1,234.5")
+    if re.match(r"[\d.,]", unit):
+        raise ValueError("digits that are not one number; expected one number, its digits grouped by three "
+                         "(29 700 or 29,700), then the unit")
+    number = re.sub(f"[,{DIGIT_GROUP_SPACES}]", "", number)
     try:
         return float(number), unit
     except ValueError:
@@ -261,9 +510,14 @@ def parse_unit(text):
     Raises
     ------
     ValueError
-        The unit is not known.
+        The unit is not known, or holds a number other than an exponent (``700 MWh``,
+        ``kWh/1000 pcs``): pint would multiply it in, and the number belongs in the value.
     """
     text = normalise_text(text)
+    number = _NUMBER_IN_UNIT.search(text)
+    if number:
+        raise ValueError(f"a number ({number.group(0)}) in the unit {text!r}; expected the number in the value cell "
+                         "and a unit only, such as MWh or kWh/piece")
     for chinese in sorted(CHINESE_UNITS, key=len, reverse=True):
         text = text.replace(chinese, CHINESE_UNITS[chinese])
     text = text.replace("·", "*")

@@ -2,16 +2,20 @@
 
 A row is found by the item in its "Item" column, not by its position: blank rows, note
 rows, section titles, rows moved or inserted, merged title cells and extra sheets do not
-matter. Each column is found by its header (in Chinese, English or both), so a column
-moved or inserted by the user does not shift the others. What a row's value means is
-decided later, in :mod:`footprint.collect_import`.
+matter. The Item cell names an item when it is exactly the item's name, or the name
+followed by a bracketed description (what the drop-down lists write:
+``copper (copper, global supply mix)``); any other text is a note, such as "site data
+checked by QA" or "copper ribbons: supplier changed". A second row of an item is an error
+only when both rows hold a value. Each column is found by its header (in Chinese, English
+or both), so a column moved or inserted by the user does not shift the others. What a
+row's value means is decided later, in :mod:`footprint.collect_import`.
 """
 
 import re
 from dataclasses import dataclass
 
 from footprint.collect import COLUMNS, LISTS_SHEET, META_SHEET, ROWS, SHEET_TITLES, TEMPLATE_FORMAT, TEMPLATE_VERSION, Problem
-from footprint.collect_open import SheetCells, normalise_text
+from footprint.collect_open import MAX_COLUMN, SheetCells, normalise_text
 from footprint import __version__
 from footprint.errors import InputError
 
@@ -37,6 +41,7 @@ class Entry:
     source: str = ""
     derivation: str = ""  # how a total became a per-unit value
     target: str = ""  # the unit the value is written in, in the YAML file
+    invalid: bool = False  # the row's value cannot be read and its error was reported already
 
 
 class WorkbookReader:
@@ -47,6 +52,14 @@ class WorkbookReader:
         self.problems = problems
         self.entries = {}  # sheet ("product" or a stage) -> {key or (kind, key): Entry}
         self.sheets = {}  # sheet -> (file, title)
+        self.titles = {}  # normalised sheet title -> sheet
+        for sheet, variants in SHEET_TITLES.items():
+            for title in (*variants.values(), f"{variants['en']} {variants['zh']}"):
+                self.titles[_norm(title)] = sheet
+
+    def wants(self, title):
+        """True for a sheet the import reads: the version sheet, Product and the stages."""
+        return title == META_SHEET or self.titles.get(_norm(title)) not in (None, "instructions")
 
     def error(self, entry, cell, value, message):
         self.problems.append(Problem("error", entry.file, entry.sheet, cell, value, message, entry.key))
@@ -65,12 +78,8 @@ class WorkbookReader:
             raise InputError(f"{opened.path}: template {meta.get('format')!r} version {version!r} is not known; this "
                              f"footprint {__version__} reads {TEMPLATE_FORMAT} version {TEMPLATE_VERSION}: make a new "
                              "template with `footprint template` and copy the data into it")
-        titles = {}
-        for sheet, variants in SHEET_TITLES.items():
-            for title in (*variants.values(), f"{variants['en']} {variants['zh']}"):
-                titles[_norm(title)] = sheet
         for name in names:
-            sheet = titles.get(_norm(name))
+            sheet = self.titles.get(_norm(name))
             if name in (META_SHEET, LISTS_SHEET) or sheet in (None, "instructions"):
                 continue
             if sheet in self.sheets:
@@ -91,7 +100,7 @@ class WorkbookReader:
             return {}
         fixed = {row.key: row for row in ROWS[sheet]}
         found = {}
-        for number in range(header + 1, cells.max_row + 1):
+        for number in cells.rows(header + 1):
             item = cells.get(number, columns["item"])
             text = normalise_text(item.value)
             value = cells.get(number, columns["value"])
@@ -108,12 +117,12 @@ class WorkbookReader:
                                "template, a material or a gas of the lists (see the drop-down)")
                 continue
             entry = Entry(file, cells.title, sheet, key, kind, unit, item.coordinate, value)
-            own = cells.ws.cell(number, columns["value"]).coordinate
+            own = cells.coordinate(number, columns["value"])
             if value.merged and not blank and own != value.coordinate and _spans_rows(value.merged):
                 # the row shows the value of the row above: which item it belongs to would be a guess
                 self.error(entry, own, show_value(value.value), f"the value cell is merged with {value.coordinate} "
                            f"({value.merged}); expected one value per row")
-                continue
+                entry.invalid = True
             for role in ("unit", "period", "site", "source"):
                 if role in columns:
                     cell = cells.get(number, columns[role])
@@ -121,28 +130,46 @@ class WorkbookReader:
                     if role in ("unit", "period", "site"):
                         setattr(entry, f"{role}_cell", cell.coordinate)
             slot = key if kind not in ("material", "emission") else (kind, key)
-            if slot in found:
-                self.error(entry, item.coordinate, show_value(item.value), f"given twice (first in {found[slot].item_cell}); "
-                           "expected each item once per sheet")
-                continue
-            found[slot] = entry
+            first = found.get(slot)
+            if first is not None:
+                if blank:
+                    continue  # another row naming the item, without a value: a note, nothing to read
+                if not _is_blank(first):
+                    self.error(entry, item.coordinate, show_value(item.value), f"given twice (first in "
+                               f"{first.item_cell}); expected each item once per sheet")
+                    continue
+            found[slot] = entry  # the first row with a value wins over an earlier empty one
         return found
 
     def identify(self, text, sheet, fixed):
-        """The item a row names: (key, kind, unit) or (None, None, None)."""
-        candidates = [text, re.split(r"[\s(（|]", text)[0]]
-        for candidate in candidates:
-            if candidate in fixed:
-                row = fixed[candidate]
-                return candidate, row.kind, row.unit
+        """The item a row names: (key, kind, unit) or (None, None, None) for a note row."""
+        name = _item_name(text)
+        if name is None:
+            return None, None, None
+        if name in fixed:
+            row = fixed[name]
+            return name, row.kind, row.unit
         if sheet == "product":
             return None, None, None
-        for candidate in candidates:
-            for kind, known in (("material", self.bundle.datasets), ("emission", self.bundle.gases)):
-                matches = [k for k in known if k == candidate] or [k for k in known if k.casefold() == candidate.casefold()]
-                if matches:
-                    return matches[0], kind, "kg"
+        for kind, known in (("material", self.bundle.datasets), ("emission", self.bundle.gases)):
+            matches = [k for k in known if k == name] or [k for k in known if k.casefold() == name.casefold()]
+            if matches:
+                unit = self.bundle.datasets[matches[0]].unit if kind == "material" else "kg"
+                return matches[0], kind, unit
         return None, None, None
+
+
+def _item_name(text):
+    """The item an Item cell names: all of it, or what precedes a bracketed description; else None."""
+    match = re.fullmatch(r"([^\s(（]+)\s*[(（].*[)）]", text)
+    if match:
+        return match.group(1)
+    return None if re.search(r"\s", text) else text
+
+
+def _is_blank(entry):
+    return entry.value.value is None and not entry.value.problem
+
 
 def _find_header(cells):
     variants = {}
@@ -151,8 +178,9 @@ def _find_header(cells):
             variants[_norm(text)] = role
     for row in range(1, min(cells.max_row, 20) + 1):
         found = {}
-        for column in range(1, min(cells.ws.max_column, 40) + 1):
-            role = variants.get(_norm(cells.ws.cell(row, column).value))
+        for column in range(1, min(cells.ws.max_column, MAX_COLUMN) + 1):
+            cell = cells.raw(row, column)
+            role = variants.get(_norm(cell.value if cell is not None else None))
             if role and role not in found:
                 found[role] = column
         if "item" in found and "value" in found:

@@ -126,3 +126,45 @@ def sheet_xml_name(path, title):
     """The zip part name of a sheet (xl/worksheets/sheetN.xml) from its title."""
     book = openpyxl.load_workbook(path)
     return f"xl/worksheets/sheet{book.sheetnames.index(title) + 1}.xml"
+
+
+def to_shared_strings(path):
+    """Move every sheet's text into one shared table (xl/sharedStrings.xml), as Excel saves it.
+
+    openpyxl writes each text in its cell (inline strings); Excel and LibreOffice write a
+    table of all the workbook's texts, shared by the sheets, and cells that point into it.
+    """
+    source = zipfile.ZipFile(path)
+    parts = {name: source.read(name) for name in source.namelist()}
+    source.close()
+    table, positions = [], {}
+
+    def shared(match):
+        text = match.group(3)
+        if text not in positions:
+            positions[text] = len(table)
+            table.append(text)
+        return f'<c {match.group(1)}t="s"{match.group(2)}><v>{positions[text]}</v></c>'
+
+    inline = re.compile(r'<c ([^>]*?)t="inlineStr"([^>]*)><is>(.*?)</is></c>', re.S)
+    for name in [n for n in parts if n.startswith("xl/worksheets/sheet")]:
+        parts[name] = inline.sub(shared, parts[name].decode()).encode()
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    parts["xl/sharedStrings.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="{main}" count="{len(table)}" '
+                                     f'uniqueCount="{len(table)}">' + "".join(f"<si>{t}</si>" for t in table)
+                                     + "</sst>").encode()
+    types = parts["[Content_Types].xml"].decode()
+    parts["[Content_Types].xml"] = types.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                                 '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings'
+                                                 '+xml"/></Types>').encode()
+    relations = parts["xl/_rels/workbook.xml.rels"].decode()
+    parts["xl/_rels/workbook.xml.rels"] = relations.replace("</Relationships>", '<Relationship Id="rIdShared" Type='
+                                                            '"http://schemas.openxmlformats.org/officeDocument/2006/'
+                                                            'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                                            "</Relationships>").encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in parts.items():
+            target.writestr(name, data)
+    path.write_bytes(buffer.getvalue())
+    return len(table)

@@ -83,8 +83,9 @@ def test_blank_template_lists_every_required_item_with_its_cell(tmp_path):
                 ("cell", "efficiency"), ("cell", "yield"), ("cell", "electricity"), ("module", "cells"),
                 ("module", "cells_per_wafer")]
     expected += [(stage, "site") for stage in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")]
-    # polysilicon electricity has a default only for a named route (siemens or fbr)
-    expected.append(("polysilicon", "electricity"))
+    # polysilicon electricity has a default only for a named route (siemens or fbr); a module's
+    # glass and backsheet defaults depend on its type, which is never guessed
+    expected += [("polysilicon", "electricity"), ("module", "technology")]
     cells = {(BOTH[sheet], cell_of(path, sheet, key)) for sheet, key in expected}
     assert set(found) == cells
     assert all("required" in p.message for p in found.values())
@@ -186,6 +187,37 @@ def test_every_error_is_reported_at_once_with_sheet_and_cell(tmp_path):
     message = str(excinfo.value)
     assert message.startswith(f"{path}: 20 errors; nothing was imported")
     assert f"{BOTH['wafer']}!{cell_of(path, 'wafer', 'yield')} (yield): got '120 %'; expected a fraction" in message
+
+
+def test_errors_of_values_and_of_the_product_as_a_whole_show_together(tmp_path, footprint_home):
+    # a cell yield of 150 %, and 200 half cells: 100 wafers x 330.15 cm2 = 3.3015 m2 of cells
+    # in a module of 2.583 m2 (the model refuses it); neither hides the other
+    path = filled(tmp_path, merged(EXAMPLE, {"cell": {"yield": 1.5}, "module": {"cells": 200}}))
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(path)
+    found = problems_of(excinfo)
+    cells = (BOTH["module"], cell_of(path, "module", "cells"))
+    assert set(found) == {(BOTH["cell"], cell_of(path, "cell", "yield")), cells}
+    assert "cover 3.3 m2, more than the module area 2.583 m2" in found[cells].message
+    # --check runs the same checks when the workbooks hold the whole product
+    result = run_cli("import", path, "--check", home=footprint_home)
+    assert result.returncode == 1 and "2 errors; nothing was imported" in result.stderr
+    assert check_workbook(filled(tmp_path, name="good.xlsx")) == []
+
+
+def test_zero_removes_a_default_material(tmp_path):
+    # docs/excel.md: a glass-glass module without backsheet gives pet = 0
+    nothing = read_workbook(filled(tmp_path, merged(EXAMPLE, {"module": {"pet": 0}}), "zero.xlsx"))
+    assert nothing.warnings == []  # no "0 times the bundled default"
+    assert nothing.stages["module"].materials["pet"].magnitude == 0
+    assert ("module", "dataset", "pet") in flows(read_product(PERC))
+    assert ("module", "dataset", "pet") not in flows(nothing)
+    with_unit = read_workbook(filled(tmp_path, merged(EXAMPLE, {"module": {"pet": (0, "kg/m2")}}), "unit.xlsx"))
+    assert with_unit.warnings == [] and ("module", "dataset", "pet") not in flows(with_unit)
+    # any other amount still needs its unit
+    path = filled(tmp_path, merged(EXAMPLE, {"module": {"pet": 0.4}}), "bare.xlsx")
+    with pytest.raises(WorkbookError, match=r"\(pet\): got '0.4'; wrong kind of quantity; expected kg per piece"):
+        read_workbook(path)
 
 
 def test_cli_import_refuses_to_write_anything_when_an_error_exists(tmp_path, footprint_home):

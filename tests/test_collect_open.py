@@ -5,12 +5,16 @@ import zipfile
 
 import openpyxl
 import pytest
-from collect_helpers import EXAMPLE, cell_of, fill, filled, find_row, merged, set_cached_value, sheet_xml_name, template
+from collect_helpers import (
+    EXAMPLE, cell_of, fill, filled, find_row, free_row, merged, set_cached_value, sheet_xml_name, template,
+    to_shared_strings,
+)
 from conftest import PERC
-from test_collect import assert_same_flows
+from test_collect import BOTH, assert_same_flows, problems_of
 
 import footprint.collect_open as collect_open
 from footprint.collect import MAX_FILE_BYTES, META_SHEET, read_workbook, sheet_title
+from footprint.collect_import import WorkbookError
 from footprint.collect_open import parse_number, parse_unit
 from footprint.errors import InputError
 from footprint.model import read_product
@@ -62,10 +66,19 @@ def test_numbers_as_people_write_them():
     assert parse_number(0.97, percent=True) == (0.97, "%")
     assert parse_number("１２３") == (123.0, "")
     assert parse_number("1.5e3 t") == (1500.0, "t")
-    for bad, reason in (("66,5", "decimal comma"), ("1,23,456", "decimal comma"), ("about 5", "not a number"),
-                        (True, "TRUE/FALSE")):
+    assert parse_number("900 000 000 pcs") == (900_000_000.0, "pcs")
+    assert parse_number("1 234.5") == (1234.5, "")
+    for bad, reason in (("66,5", "decimal comma"), ("1,23,456", "decimal comma"), ("29 700,5", "decimal comma"),
+                        ("about 5", "not a number"), (True, "TRUE/FALSE"), ("29 70 MWh", "digits that are not one number"),
+                        ("1234 567", "digits that are not one number"), ("1,234 567", "digits that are not one number")):
         with pytest.raises(ValueError, match=reason):
             parse_number(bad)
+
+
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u2009", "\u202f"])  # space, no-break, thin, narrow no-break
+def test_digits_grouped_by_spaces_are_one_number(space):
+    assert parse_number(f"29{space}700 MWh") == (29_700.0, "MWh")
+    assert parse_number(f"8{space}000{space}000.5") == (8_000_000.5, "")
 
 
 def test_units_as_people_write_them():
@@ -78,17 +91,151 @@ def test_units_as_people_write_them():
     assert parse_unit("µm").to("um").magnitude == 1
     with pytest.raises(ValueError, match="unknown unit"):
         parse_unit("kWh/kq")
+    # pint would multiply a number in: "700 MWh" as 700 MWh, "kWh/1000 pcs" as kWh x pcs / 1000
+    for bad, number in (("700 MWh", "700"), ("kWh/1000 pcs", "1000"), ("1/kg", "1")):
+        with pytest.raises(ValueError, match=rf"a number \({number}\) in the unit"):
+            parse_unit(bad)
+
+
+def test_space_grouped_totals_import_as_written(tmp_path):
+    # the template's own examples (900 000 000 pcs, 9 000 t) and docs/excel.md's 29 700 MWh
+    values = merged(EXAMPLE, {
+        "polysilicon": {"output": {"value": "9\u00a0000 t", "period": "2024"},
+                        "mg_silicon": {"value": "10 224", "unit": "t", "period": "2024"}},
+        "wafer": {"output": {"value": "900 000 000", "unit": "pcs", "period": "2024"},
+                  "electricity": {"value": "29\u202f700 MWh", "unit": None, "period": "2024"}},
+    })
+    product = read_workbook(filled(tmp_path, values))
+    params = {s: product.stages[s].parameters for s in product.stages}
+    assert params["wafer"]["electricity"].to("kWh/piece").magnitude == pytest.approx(29_700e3 / 900e6, rel=1e-12)
+    assert params["polysilicon"]["mg_silicon"].to("").magnitude == pytest.approx(10_224 / 9_000, rel=1e-12)
+
+
+def test_every_example_of_the_template_reads_as_shown(tmp_path):
+    book = openpyxl.load_workbook(template(tmp_path))
+    seen = {}
+    for sheet in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module"):
+        ws = book[BOTH[sheet]]
+        for row in range(5, ws.max_row + 1):
+            example = ws.cell(row, 9).value  # column I, Example
+            for part in str(example or "").split(" | "):
+                if part[:1].isdigit():
+                    number, unit = parse_number(part)
+                    seen[part] = (number, parse_unit(unit) if unit else None)
+    assert seen["600 000 MWh"] == (600_000, parse_unit("MWh"))
+    assert seen["900 000 000 pcs"][0] == 900_000_000 and seen["90 000 万片"][0] == 90_000
+    assert seen["8 000 t"][0] == 8_000
+
+
+def test_digits_split_between_value_and_unit_are_refused(tmp_path):
+    values = merged(EXAMPLE, {"wafer": {"output": {"value": 900_000_000, "unit": "pcs", "period": "2024"},
+                                        "electricity": {"value": 29, "unit": "700 MWh", "period": "2024"}},
+                              "cell": {"electricity": ("17 7", "kWh/m2")}})
+    path = filled(tmp_path, values)
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(path)
+    found = problems_of(excinfo)
+    unit = (BOTH["wafer"], cell_of(path, "wafer", "electricity", "unit"))
+    value = (BOTH["cell"], cell_of(path, "cell", "electricity"))
+    assert set(found) == {unit, value}
+    assert "a number (700) in the unit '700 MWh'" in found[unit].message
+    assert "digits that are not one number" in found[value].message
+
+
+def test_note_rows_are_notes_even_when_they_start_with_an_item(tmp_path):
+    path = filled(tmp_path, merged(EXAMPLE, {"module": {"copper": (8.3, "g/m2")}}))
+    book = openpyxl.load_workbook(path)
+    wafer, module = book[BOTH["wafer"]], book[BOTH["module"]]
+    row = find_row(wafer, "site") + 1
+    wafer.insert_rows(row)
+    wafer.cell(row, 1).value = "site data checked by QA in 2024"
+    row = find_row(module, "copper")
+    module.insert_rows(row)
+    module.cell(row, 1).value = "copper ribbons: supplier changed in 2024"
+    spare = free_row(module, "Materials")
+    module.cell(spare, 1).value = "copper (copper, global supply mix)"  # the drop-down's text, no value
+    book.save(path)
+    product = read_workbook(path)
+    assert product.warnings == []
+    assert product.stages["wafer"].site == "CN-JS"
+    assert product.stages["module"].materials["copper"].to("g/m**2").magnitude == pytest.approx(8.3, rel=1e-12)
+    assert product.sources["stages.module.materials.copper"].startswith(f"{BOTH['module']}!C{row + 1}")
+    # two rows of one item that both hold a value: which one is meant would be a guess
+    module.cell(spare, 3).value = 9
+    module.cell(spare, 4).value = "g/m2"
+    book.save(path)
+    with pytest.raises(WorkbookError, match=rf"A{spare} \(copper\): got 'copper \(copper, global supply mix\)'; "
+                       rf"given twice \(first in A{row + 1}\)"):
+        read_workbook(path)
 
 
 def test_a_merged_value_over_two_rows_is_an_error(tmp_path):
-    path = filled(tmp_path, merged(EXAMPLE, {"wafer": {"thickness": (150, "um"), "kerf": None}}))
+    path = filled(tmp_path, merged(EXAMPLE, {"wafer": {"ingot_utilisation": 0.93, "yield": None}}))
     book = openpyxl.load_workbook(path)
     ws = book[sheet_title("wafer", "both")]
-    row = find_row(ws, "thickness")
+    row = find_row(ws, "ingot_utilisation")
     ws.merge_cells(start_row=row, start_column=3, end_row=row + 1, end_column=3)
     book.save(path)
-    with pytest.raises(InputError, match=r"C9 \(kerf\): got 150; the value cell is merged with C8 \(C8:C9\)"):
+    with pytest.raises(WorkbookError, match=rf"C{row + 1} \(yield\): got 0.93; the value cell is merged with C{row} "
+                       rf"\(C{row}:C{row + 1}\)") as excinfo:
         read_workbook(path)
+    # and no "no row 'yield'" besides (yield has no default: a missing row would be an error)
+    assert len(excinfo.value.problems) == 1
+
+
+def test_a_stray_cell_far_down_is_read_without_reading_the_rows_between(tmp_path):
+    path = filled(tmp_path)
+    book = openpyxl.load_workbook(path)
+    wafer = book[BOTH["wafer"]]
+    wafer.cell(1_048_576, 1).value = "stray"
+    wafer.cell(1_048_576, 3).value = 5
+    book.save(path)
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(path)
+    (problem,) = problems_of(excinfo).values()
+    assert problem.cell == "A1048576" and "unknown item" in problem.message
+
+
+def test_sheets_the_import_does_not_read_are_never_parsed(tmp_path):
+    path = filled(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book.create_sheet("My notes").append(["anything"])
+    book.save(path)
+    notes, lists = sheet_xml_name(path, "My notes"), sheet_xml_name(path, "Lists")
+    _replace_part(path, notes, b"<worksheet><sheetData><row><c>not even XML")  # parsing it would fail
+    _replace_part(path, lists, b"<broken")
+    with pytest.raises(Exception):
+        openpyxl.load_workbook(path)
+    assert_same_flows(read_workbook(path), read_product(PERC), rel=0)
+
+
+def test_a_data_sheet_over_the_size_limit_is_refused_before_it_is_parsed(tmp_path, monkeypatch):
+    path = filled(tmp_path)
+    size = zipfile.ZipFile(path).getinfo(sheet_xml_name(path, BOTH["wafer"])).file_size
+    monkeypatch.setattr(collect_open, "MAX_SHEET_BYTES", size - 1)
+    with pytest.raises(InputError, match=rf"sheet 'Wafer 硅片' is {size / 1024:.0f} kB of XML, over the "
+                       rf"{(size - 1) / 1024:.0f} kB limit for a data sheet"):
+        read_workbook(path)
+
+
+def test_text_of_other_sheets_in_the_shared_table_is_not_loaded(tmp_path, monkeypatch):
+    path = filled(tmp_path)
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("Notes 备注")
+    for row in range(1, 201):
+        notes.append([f"meeting note {row}", f"会议纪要 {row}"])
+    book.save(path)
+    texts = to_shared_strings(path)  # as Excel saves it: one table of every sheet's text
+    assert texts > 400
+    assert_same_flows(read_workbook(path), read_product(PERC), rel=0)
+    monkeypatch.setattr(collect_open, "SHARED_STRINGS_FILTER_BYTES", 0)
+    with zipfile.ZipFile(path) as archive:
+        data = collect_open._only_sheets(path, archive, lambda title: not title.startswith(("Notes", "Lists", "Instr")))
+    table = zipfile.ZipFile(io.BytesIO(data)).read("xl/sharedStrings.xml").decode()
+    assert "meeting note" not in table and "会议纪要" not in table
+    assert "perc-gb-550-jiangsu" in table and "glass-backsheet" in table
+    assert 0 < table.count("</ns0:si>") < texts - 400  # cut down and renumbered, not emptied in place
+    assert_same_flows(read_workbook(path), read_product(PERC), rel=0)
 
 
 # -- refused ---------------------------------------------------------------------------------
@@ -106,6 +253,9 @@ def _ole(tmp_path, name, *streams):
     (lambda d: _ole(d, "old.xls", "Workbook"), r"old Excel 97-2003 \(.xls\)"),
     (lambda d: _ole(d, "locked.xlsx", "EncryptionInfo", "EncryptedPackage"), "password-protected"),
     (lambda d: _write(d / "data.xlsx", "site,value\nCN-JS,66.5\n"), r"text \(CSV\) file renamed"),
+    (lambda d: _write(d / "gb.xlsx", "项目,数值,单位\n电耗,66.5,千瓦时/千克\n\n".encode("gb18030")),  # decodes as UTF-16 too
+     r"text \(CSV\) file renamed"),
+    (lambda d: _write(d / "u16.xlsx", "地点\t数值\n江苏\t66.5\n".encode("utf-16")), r"text \(CSV\) file renamed"),
     (lambda d: _write(d / "page.xlsx", "<html><table></table></html>"), "HTML or XML file"),
     (lambda d: _write(d / "empty.xlsx", ""), "the file is empty"),
     (lambda d: _write(d / "noise.xlsx", bytes(range(256)) * 4), "not an .xlsx workbook"),
@@ -132,13 +282,20 @@ def test_oversize_and_zip_bomb_are_refused(tmp_path, monkeypatch):
         read_workbook(big)
     path = filled(tmp_path)
     monkeypatch.setattr(collect_open, "MAX_UNZIPPED_BYTES", 10_000)
-    with pytest.raises(InputError, match="the workbook expands to 0 MB, over the 0 MB limit"):
+    with pytest.raises(InputError, match=r"the workbook expands to \d+ kB, over the 10 kB limit"):
         read_workbook(path)
 
 
 def _write(path, content):
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     return path
+
+
+def _replace_part(path, name, data):
+    with zipfile.ZipFile(path) as source:
+        parts = {part: source.read(part) for part in source.namelist()}
+    parts[name] = data
+    return _zip(path, parts)
 
 
 def _zip(path, parts):
