@@ -268,14 +268,15 @@ def context(st, *, lang, env, label_svg=""):
                             "emissions": use["amount"] * factor if factor is not None else None})
     market = _market(report, result, st, strings, name, pick, t)
     flow_stages = []
-    supplied_stages = {entry.get("stage") for entry in result.get("supplier") or [] if isinstance(entry, dict)}
+    supplied_stages = {entry.get("stage"): entry for entry in result.get("supplier") or [] if isinstance(entry, dict)}
     for stage, process in chain.processes.items():
         supplied = stage in supplied_stages
         kwh = next((f.amount for f in process.flows if f.kind == "dataset" and f.target == process.electricity_dataset), 0.0)
         inputs = [pick(names.short_dataset(st.bundle.datasets[f.target])) if st.bundle and f.target in st.bundle.datasets else f.label
                   for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]
         if supplied:
-            inputs = [pick(tr("supplier_declared"))]
+            entry = supplied_stages[stage]
+            inputs = [pick(tr("supplier_declared"))] + [str(entry.get("company") or entry.get("id") or "")][:1 if entry.get("company") or entry.get("id") else 0]
         flow_stages.append({"name": [stage_names(stage)["zh"], stage_names(stage)["en"]] if lang == "both" else pick(stage_names(stage)),
                             "site": process.site,
                             "electricity": f"{kwh:,.3g} kWh/{_unit_text(process.unit)}" if kwh else "",
@@ -326,10 +327,13 @@ def context(st, *, lang, env, label_svg=""):
         "notes": [name({"en": en, "zh": zh}) for en, zh in zip(decision.notes, notes_zh)],
         "surveillance": name({"en": scheme.surveillance("en"), "zh": scheme.surveillance("zh")}),
         "electricity_total": sum(e["amount"] for e in electricity),
-        "electricity_scopes": list(dict.fromkeys(e["factor_note"] for e in electricity)),
+        "electricity_scopes": [SCOPES.get(scope, {"en": scope, "zh": scope}) for scope in dict.fromkeys(e["scope"] for e in electricity)],
         "electricity_emissions": sum(e["emissions"] for e in electricity if e["emissions"] is not None),
         "declared_unit_note": name(scheme.declared_unit_note) if isinstance(scheme.declared_unit_note, dict) else scheme.declared_unit_note,
         "ecs": decision.ecs,
+        "ecs_terms": [{**term, "stage_name": name(STAGE_NAMES[term["stage"]]) if term["stage"] in STAGE_NAMES
+                       else name(names.dataset(st.bundle.datasets[term["stage"]])) if st.bundle and term["stage"] in st.bundle.datasets
+                       else term["stage"]} for term in (decision.ecs or {}).get("terms") or []],
         # as an image, not inline: WeasyPrint lays out an <img> SVG about a second faster
         "label_svg": Markup(f'<img class="label" alt="label" src="data:image/svg+xml;base64,{base64.b64encode(label_svg.encode()).decode()}">') if label_svg else Markup(""),
         "label_id": label_id(decision),

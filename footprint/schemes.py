@@ -53,7 +53,7 @@ class Scheme:
     id: str
     name: dict
     issuer: dict
-    basis_standard: str
+    basis_standard: object  # text, or {en, zh}
     declared_unit: str
     unit: str
     boundary: dict
@@ -81,6 +81,12 @@ class Scheme:
         """What the number on the label is, in ``lang``; None if the scheme does not say
         (the label then uses its default, the cradle-to-gate carbon footprint)."""
         return (self.label_caption or {}).get(lang) or None
+
+    def basis(self, lang):
+        """The basis standard in ``lang`` (``basis_standard``: text or {en, zh})."""
+        if isinstance(self.basis_standard, dict):
+            return str(self.basis_standard.get(lang) or self.basis_standard.get("en", ""))
+        return str(self.basis_standard)
 
     def surveillance(self, lang):
         """The validity's surveillance text in ``lang`` (``validity.surveillance``: text or {en, zh})."""
@@ -206,7 +212,7 @@ def _check_scheme(raw, path):
     fields.setdefault("factor_table", {})
     fields.setdefault("label_title", {})
     fields.setdefault("label_caption", {})
-    for key in ("label_title", "label_caption", "declared_unit_note"):
+    for key in ("label_title", "label_caption", "declared_unit_note", "basis_standard"):
         value = fields.get(key)
         if isinstance(value, dict) and value and not all(value.get(lang) for lang in ("en", "zh")):
             fail(f"{key}", "expected both en and zh text")

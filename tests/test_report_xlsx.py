@@ -20,6 +20,19 @@ def _no_formulas(path):
                 assert b"<f>" not in archive.read(name) and b"<f " not in archive.read(name), name
 
 
+def bundled_default(stage, technology, parameter):
+    """(value, year, source) of a default in inventories/processes.csv: the technology's row, else the 'any' row."""
+    import csv
+
+    from conftest import ROOT
+
+    lines = [line for line in (ROOT / "inventories" / "processes.csv").read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    rows = [row for row in csv.DictReader(lines) if row["stage"] == stage and row["parameter"] == parameter
+            and row["technology"] in (technology, "any")]
+    row = sorted(rows, key=lambda r: r["technology"] == "any")[0]
+    return float(row["value"]), int(row["year"]), row["source"]
+
+
 def test_any_result_dict_is_written_and_text_is_never_a_formula(tmp_path):
     data = {
         "product": INJECTIONS[1],
@@ -69,10 +82,11 @@ def test_results_workbook_of_a_computed_product(tmp_path, home_env):
     by_stage = {row[0]: row[1] for row in book["By stage"].iter_rows(min_row=2, values_only=True) if row[0] != "total"}
     assert by_stage == pytest.approx({stage: part.value for stage, part in result.by_stage.items()}, rel=1e-15)
     inputs = {(row[0], row[1]): row for row in book["Inputs"].iter_rows(min_row=2, values_only=True)}
-    # module assembly electricity: the default 3.32 kWh/m2 (Mueller et al. 2021) x 2.583 m2 of module
+    # module assembly electricity: the bundled default per m2 (read here from inventories/processes.csv) x 2.583 m2
+    value, default_year, default_source = bundled_default("module", product.stages["module"].technology, "electricity")
     stage, item, amount, unit, per, origin, source, year, _ = inputs[("module", "electricity")]
-    assert amount == pytest.approx(3.32 * 2.583, rel=1e-12) and origin == "default" and year == 2021
-    assert source.startswith("Müller A.")
+    assert amount == pytest.approx(value * 2.583, rel=1e-12) and origin == "default" and year == default_year
+    assert source == default_source
     thickness = inputs[("wafer", "thickness")]
     assert thickness[2] == 150 and thickness[5] == "primary" and thickness[6].startswith("Wafer 硅片!C")
     assert not math.isnan(inputs[("cell", "efficiency")][2])
