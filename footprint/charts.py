@@ -74,7 +74,7 @@ def flow_diagram(stages, *, title="", boundary_label="", output_label="", left_t
     top = (40 if title else 20) + 16
     names = [stage["name"] if isinstance(stage["name"], (list, tuple)) else [stage["name"]] for stage in stages]
     boxes = [12 + line * (len(lines) + 1) for lines in names]  # name lines and the site line
-    rows = [max(box + 30, 20 + line * len(stage.get("inputs") or [])) for box, stage in zip(boxes, stages)]
+    rows = [max(box + 30, 26 + line * len(stage.get("inputs") or [])) for box, stage in zip(boxes, stages)]
     outputs = list(output_label) if isinstance(output_label, (list, tuple)) else [output_label]
     height = top + sum(rows) + 40 + line * len(outputs)
     centre = box_x + box_w / 2
@@ -105,7 +105,8 @@ def flow_diagram(stages, *, title="", boundary_label="", output_label="", left_t
             parts.append(f'<text x="{left_w}" y="{middle + 4:.1f}" text-anchor="end">{escape(fit_text(stage["electricity"], left_w - 4, 11))}</text>')
             parts.append(f'<line x1="{left_w + 4}" y1="{middle:.1f}" x2="{box_x - 2}" y2="{middle:.1f}" stroke="#333" marker-end="url(#arrow)"/>')
         inputs = stage.get("inputs") or []
-        first = middle + 4 - (len(inputs) - 1) * line / 2
+        # centred on the box, but never above the top of its own row (a long list grows downwards)
+        first = max(middle + 4 - (len(inputs) - 1) * line / 2, y + 10)
         for k, text in enumerate(inputs):
             parts.append(f'<text x="{right_x}" y="{first + k * line:.1f}" font-size="10">{escape(fit_text(text, right_room, 10))}</text>')
         if inputs:
