@@ -20,12 +20,15 @@ sub-methods; the CO2-eq that sources give without a gas split is "aggregated").
 import contextlib
 import copy
 import datetime as _dt
+import re
 import sys
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
 from footprint import __version__
+from footprint.claims import check_claims, claims_of
+from footprint.claims import record_claims as record_product_claims
 from footprint.engine import SUB_METHODS, evaluate, load_background
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
@@ -150,7 +153,7 @@ class FootprintResult:
         return asdict(self)
 
 
-def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_of=None, check=True):
+def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_of=None, check=True, record_claims=True):
     """Compute the carbon footprint of a PV product.
 
     Parameters
@@ -168,6 +171,10 @@ def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_o
         The date suppliers' declarations must be valid on (YYYY-MM-DD); today by default.
     check : bool
         Also solve the written foreground with bw2calc and require agreement (default).
+    record_claims : bool
+        Record the product's electricity-instrument claims in the data directory's claims
+        ledger, replacing its earlier ones (default); False only checks them against the
+        other products' claims (:mod:`footprint.claims`).
 
     Returns
     -------
@@ -183,16 +190,88 @@ def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_o
     from footprint.collect import read_any  # a product YAML file or an Excel data workbook
 
     spec = product if hasattr(product, "stages") else read_any(product)
+    check_finite(spec)
     bundle = read_bundle()
     system = build_system(spec, bundle, per=per, boundary=boundary, gwp=gwp, as_of=as_of)
+    check_amounts(system)
     bd = require_setup()
     background = load_background(bd, bundle, gwp)
     location = evaluate(system.location, background, demand=system.demand)
     market = evaluate(system.market, background, demand=system.demand)
+    with np.errstate(over="ignore", invalid="ignore"):
+        totals = [float(np.ravel(location.score())[0]), float(np.ravel(market.score())[0])]
+    if not all(np.isfinite(totals)):
+        raise InputError(f"{spec.source}: the footprint is {totals[0]!r} kg CO2-eq per reference flow, not a finite number: "
+                         "the product file's values overflow when multiplied along the chain; check its largest values")
     brightway = ""
     if check:
         brightway = check_with_brightway(bd, system, bundle, gwp, {"location": location, "market": market})
-    return _result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway)
+    claims = claims_of(system.plan, product_id=spec.id, product_file=spec.source)
+    if record_claims:
+        shared = record_product_claims(claims, product_id=spec.id)
+    else:
+        shared = check_claims(claims, product_id=spec.id)
+    return _result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway, shared=shared)
+
+
+def check_finite(spec):
+    """Refuse a number that is not finite (inf, nan) anywhere in a product spec.
+
+    Raises
+    ------
+    InputError
+        Naming the product file and the field.
+    """
+    def check(value, path):
+        if value is None:
+            return
+        magnitude = np.asarray(getattr(value, "magnitude", value), dtype=float)
+        if not np.all(np.isfinite(magnitude)):
+            shown = f"{value:~}" if hasattr(value, "units") else repr(value)
+            raise InputError(f"{spec.source}: {path}: got {shown}; expected a finite number")
+
+    check(spec.rated_power, "product.rated_power")
+    check(spec.area, "product.area")
+    for name, stage in spec.stages.items():
+        for group, values in (("", stage.parameters), ("materials.", stage.materials), ("emissions.", stage.emissions)):
+            for key, quantity in values.items():
+                check(quantity, f"stages.{name}.{group}{key}")
+    if spec.use is not None:
+        for key in ("specific_yield", "performance_ratio", "lifetime", "degradation"):
+            check(getattr(spec.use, key), f"use.{key}")
+    if spec.downstream is not None:
+        for name, stage in spec.downstream.stages.items():
+            for key in ("electricity", "heat", "mass"):
+                check(getattr(stage, key), f"downstream.{name}.{key}")
+            for group, values in (("materials", stage.materials), ("emissions", stage.emissions)):
+                for key, quantity in values.items():
+                    check(quantity, f"downstream.{name}.{group}.{key}")
+            for index, leg in enumerate(stage.legs):
+                check(leg.distance, f"downstream.{name}.legs[{index}].distance")
+                check(leg.emission_factor, f"downstream.{name}.legs[{index}].emission_factor")
+
+
+def check_amounts(system):
+    """Refuse a product system with an amount that is not finite (a computed overflow).
+
+    Finite inputs can still give an infinite amount (1e200 kg/kg x 1e200 kg/kg); the
+    message names the stage and the flow.
+
+    Raises
+    ------
+    InputError
+    """
+    source = system.spec.source
+    for processes in (system.location, system.market):
+        for process in processes.values():
+            for flow in process.flows:
+                if not np.all(np.isfinite(np.asarray(flow.amount, dtype=float))):
+                    raise InputError(f"{source}: stages.{process.stage}: the amount of {flow.label!r} computed from the product "
+                                     f"file is {flow.amount!r}; expected a finite number (check that stage's values)")
+    divisor = np.asarray(system.divisor, dtype=float)
+    if not np.all(np.isfinite(divisor)) or not np.all(divisor > 0):
+        raise InputError(f"{source}: the declared unit per reference flow ({system.per}) is {system.divisor!r}; expected a "
+                         "finite number above zero (check product.rated_power, product.area and use:)")
 
 
 def check_options(*, per, gwp, boundary, as_of):
@@ -274,7 +353,7 @@ def _agree(a, b):
     return abs(a - b) <= AGREEMENT * max(abs(a), abs(b), 1e-300)
 
 
-def _result(system, bundle, background, location, market, *, gwp, as_of, brightway):
+def _result(system, bundle, background, location, market, *, gwp, as_of, brightway, shared=None):
     spec = system.spec
     divisor = float(system.divisor)
     total = float(location.score()[0]) / divisor
@@ -306,9 +385,15 @@ def _result(system, bundle, background, location, market, *, gwp, as_of, brightw
         market_based=Amount(market_total, f"{EMISSION_UNIT}/{system.per}"),
         market_based_by_stage={stage: share(value, market_total) for stage, value in market.by_stage().items()},
         uses=_electricity_uses(location, bundle, divisor),
-        instruments=_instrument_claims(system, market, divisor),
+        instruments=_instrument_claims(system, market, divisor, shared or {}),
         notes=list(system.plan.notes) if system.plan else [],
     )
+    for claim in electricity.instruments:
+        if claim.claimed_by_others:
+            others = ", ".join(f"{product} {mwh:,.0f} MWh" for product, mwh in claim.claimed_by_others.items())
+            total = claim.claimed_mwh + sum(claim.claimed_by_others.values())
+            electricity.notes.append(f"instrument {claim.id} ({claim.site}): this product claims {claim.claimed_mwh:,.0f} MWh; the "
+                                     f"claims ledger records {others} for other products: {total:,.0f} of {claim.site_mwh:,.0f} MWh claimed")
     methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
     now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     provenance = ResultProvenance(
@@ -334,7 +419,7 @@ def _result(system, bundle, background, location, market, *, gwp, as_of, brightw
         parameters=_parameters(system),
         boundary=Boundary(system.boundary, system.stages, description, f"1 {system.location[reference].unit} of {reference}"),
         supplier=list(system.suppliers),
-        notes=list(system.notes),
+        notes=[*system.notes, *_aggregated_note(location, bundle, system, total, divisor, gwp)],
         provenance=provenance,
         data_version=bundle.data_version,
         data_sha256=bundle.sha256,
@@ -342,6 +427,53 @@ def _result(system, bundle, background, location, market, *, gwp, as_of, brightw
         input_file=spec.source,
         computed_at=now,
     )
+
+
+#: A GWP set named in a data file's source, locator or note ("GWP set of the source: AR5", "IPCC 2007 GWP set").
+_GWP_NAMED = re.compile(r"\b(AR[1-6]|SAR|TAR|IPCC (?:1995|2001|2007|2013|2021))\b")
+#: Parts shown by name in the note; the rest are summed.
+_NOTE_PARTS = 6
+
+
+def _aggregated_note(evaluation, bundle, system, total, divisor, gwp):
+    """A note on the CO2-eq that no GWP set re-characterises: which part, from where, with which GWP set.
+
+    Factors given only as CO2-eq (``co2e_aggregated``, suppliers' declared CO2-eq) count
+    1:1 whatever ``--gwp`` says: they keep the GWP set their source used.
+    """
+    from footprint.engine import direct_sources
+    from footprint.inventories import OWN_BIOSPHERE
+
+    gases = [gas for gas, entry in bundle.gases.items() if entry.key[0] == OWN_BIOSPHERE]
+    sources = direct_sources(evaluation, gases)
+    amount = sum(sources.values()) / divisor
+    if not total or amount <= 0:
+        return []
+    suppliers = {use.stage: use for use in system.suppliers}
+    parts = []
+    for (kind, name), value in sorted(sources.items(), key=lambda item: -item[1]):
+        value /= divisor
+        if kind == "dataset":
+            dataset = bundle.datasets[name]
+            exchange = next((e for e in dataset.exchanges if e.flow in gases), None)
+            text = " ".join(part for part in (exchange.source, exchange.locator, exchange.note) if part) if exchange else ""
+            named = sorted(set(_GWP_NAMED.findall(text)))
+            origin = f"{exchange.source}, {exchange.year}" if exchange else "bundled data"
+            gwp_set = f"GWP set stated in the data file: {', '.join(named)}" if named else "GWP set not stated in the data file"
+            parts.append((value, f"{name} {value / total:.1%} ({origin}; {gwp_set})"))
+        else:
+            stage = name.split(":", 1)[0]
+            if stage in suppliers:
+                gwp_set = f"declared with {suppliers[stage].characterization}"
+            else:
+                gwp_set = "the user's own CO2-eq; GWP set as its source"
+            parts.append((value, f"{name} {value / total:.1%} ({gwp_set})"))
+    shown = [text for _, text in parts[:_NOTE_PARTS]]
+    rest = sum(value for value, _ in parts[_NOTE_PARTS:])
+    if rest:
+        shown.append(f"{len(parts) - _NOTE_PARTS} more {rest / total:.1%}")
+    return [f"{amount / total:.1%} of the total is CO2-eq that its sources give without a gas split: {'; '.join(shown)}. "
+            f"These parts keep the GWP set their sources used and are not re-characterised to {GWP_SETS[gwp]}"]
 
 
 def _by_origin(evaluation, bundle, background, share):
@@ -377,13 +509,14 @@ def _electricity_uses(evaluation, bundle, divisor):
     return uses
 
 
-def _instrument_claims(system, market, divisor):
+def _instrument_claims(system, market, divisor, shared):
     if system.plan is None:
         return []
     claims = []
     for claim in system.plan.claims:
         claim = copy.copy(claim)
         claim.stages = list(claim.stages)
+        claim.claimed_by_others = dict(shared.get((claim.id, claim.site), {}))
         claim.kwh = sum(float(market.supply[f"{stage}/electricity/{claim.id}"][0]) for stage in claim.stages
                         if f"{stage}/electricity/{claim.id}" in market.supply) / divisor
         claims.append(claim)

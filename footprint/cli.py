@@ -137,11 +137,55 @@ def _table(result):
         lines.append(f"  {use.stage:<14}{use.site:<8}{use.amount:>10,.4g} kWh  {use.name} ({use.year})")
     for claim in result.electricity.instruments:
         lines.append(f"  {'+'.join(claim.stages):<14}{claim.type:<8}{claim.kwh:>10,.4g} kWh  {claim.id} "
-                     f"({claim.coverage:.1%} of the site, {claim.claimed_mwh:,.0f} MWh claimed by output)")
+                     f"({claim.site_mwh:,.0f} MWh = {claim.coverage:.1%} of the site's {claim.site_consumed_mwh:,.0f} MWh; "
+                     f"by output {claim.product_output:,.6g} of {claim.site_output:,.6g} {claim.output_unit} = {claim.output_share:.1%}: "
+                     f"{claim.claimed_mwh:,.0f} MWh claimed)")
     for note in result.notes + result.electricity.notes:
         lines.append(f"Note: {note}")
     lines.append(f"Inputs sha256: {result.inputs_sha256}")
     return "\n".join(lines)
+
+
+# --- claims: the electricity-instrument claims ledger (footprint/claims.py) ---------------------------------
+
+
+@main.command("claims")
+@click.option("--product", metavar="ID", help="Only this product's claims (its product.id).")
+@click.option("--clear", is_flag=True, help="Remove the claims of --product (or, without --product, every claim) from the ledger.")
+@click.option("--format", "fmt", default="table", show_default=True, type=click.Choice(["table", "json"]),
+              help="table for people; json prints one JSON array on stdout.")
+def claims(product, clear, fmt):
+    """List or clear the electricity-instrument claims recorded in the data directory.
+
+    Every `footprint calc` of a product records the MWh it claims from each green
+    certificate, PPA and on-site PV of its sites, replacing its earlier claims; a claim
+    that would bring an instrument above its MWh, all products together, is refused.
+
+    \b
+    Examples:
+      footprint claims
+      footprint claims --product perc-gb-550-jiangsu --format json
+      footprint claims --clear --product old-module
+    """
+    from dataclasses import asdict
+
+    from footprint.claims import clear_claims, ledger_path, list_claims
+
+    if clear:
+        removed = clear_claims(product=product)
+        click.echo(f"removed {removed} claim(s){' of ' + product if product else ''} from {ledger_path()}", err=True)
+        return
+    found = list_claims(product=product)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(claim) for claim in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo(f"no claims recorded in {ledger_path()}")
+        return
+    for claim in found:
+        click.echo(f"{claim.site} ({claim.geography}, {claim.period})  {claim.instrument:<20}{claim.type:<10}"
+                   f"{claim.claimed_mwh:>12,.0f} of {claim.instrument_mwh:,.0f} MWh  {claim.product}  "
+                   f"(share {claim.output_share:.1%}, {claim.recorded_at})")
 
 
 # --- datasets: the bundled inventories, listed (footprint/datasets.py) ---------------------------------------
@@ -400,20 +444,22 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
 @click.option("--boundary", default="cradle-to-gate", show_default=True, type=click.Choice(["cradle-to-gate", "cradle-to-grave"]))
 @click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help="Date supplier declarations must be valid on.")
 @click.option("--verify", "verify_sample", default=0, show_default=True, type=click.IntRange(min=0),
-              help="Recompute this many sampled variants with a separate bw2calc LCA each and compare.")
+              help="Recompute this many sampled variants with separate bw2calc LCAs (location- and market-based) and compare.")
 def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
     """Compute every row of VARIANTS (CSV) as a variant of the --base product.
 
     Each column names a product-file field by its path (stages.wafer.thickness,
     stages.cell.site, product.rated_power, stages.module.materials.solar_glass ...); each row
     overrides those fields; an empty cell keeps the base value. A unit in brackets in the
-    header ("stages.wafer.thickness [um]") lets cells hold bare numbers.
+    header ("stages.wafer.thickness [um]") lets cells hold bare numbers. The provenance
+    (inputs and their sha256, data version, method, library version, date) is written
+    beside the results: RESULTS.provenance.json.
 
     \b
     Example:
       footprint batch variants.csv --base examples/perc-glass-backsheet-jiangsu.yaml -o results.csv --verify 5
     """
-    from footprint.batch import read_variants, run_batch, verify, write_results
+    from footprint.batch import read_variants, run_batch, verify, write_provenance, write_results
 
     table = read_variants(variants)
     bar = click.progressbar(length=len(table.ids), label="variants", file=sys.stderr) if sys.stderr.isatty() else None
@@ -426,14 +472,19 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
             done[0] = count
 
         result = run_batch(base, table, per=per, gwp=gwp, boundary=boundary, as_of=as_of, progress=progress)
-    write_results(result, output)
-    click.echo(f"{len(table.ids)} variants in {result.seconds:.2f} s ({result.groups} groups); results in {output}", err=True)
+    sidecar = write_results(result, output)
+    click.echo(f"{len(table.ids)} variants in {result.seconds:.2f} s ({result.groups} groups); results in {output}, "
+               f"provenance in {sidecar}", err=True)
     if verify_sample:
         with contextlib.redirect_stdout(sys.stderr):
             checked = verify(result, base, sample=verify_sample)
+        write_provenance(result, output)  # with the verification
+        for basis in ("location", "market"):
+            items = [item for item in checked if item.basis == basis]
+            worst = max(item.relative_difference for item in items)
+            click.echo(f"verified {len(items)} sampled variants, {basis}-based, against a separate bw2calc LCA each: "
+                       f"largest relative difference {worst:.1e}", err=True)
         worst = max(item.relative_difference for item in checked)
-        click.echo(f"verified {len(checked)} sampled variants against a separate bw2calc LCA each: "
-                   f"largest relative difference {worst:.1e}", err=True)
         if worst > 1e-9:
             raise FootprintError(f"{output}: batch and bw2calc differ by {worst:.1e} (relative); expected at most 1e-9")
 

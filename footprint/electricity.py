@@ -30,11 +30,16 @@ The instruments of a site cover the same fraction of every kWh the site consumes
 (their MWh over the site's consumption); each product claims the share of each instrument
 its output gives it, so no MWh is claimed by two products. One certificate is 1 MWh [2]_.
 
-Quality checks, each failing with an error naming the file, site and instrument:
-the instrument's market is the site's country or a geography of it that contains the site
-[1]_ [3]_; its vintage lies in the reporting period; the instruments together do not exceed
-the site's consumption; an instrument id appears once across all the site files of a
-product; the product is one of the site's outputs.
+Several files may describe one site (the same ``site`` name, ``geography`` and
+``reporting_period``): their instruments are pooled, and the files must agree on the
+consumption and the outputs. Quality checks, each failing with an error naming the file,
+site and instrument: the instrument's market (on-site PV's too, where given) is the site's
+country or a geography of it that contains the site [1]_ [3]_; its vintage lies in the
+reporting period; the instruments of a site together do not exceed the site's consumption;
+an instrument id appears once across all the site files of a product; the product is one
+of the site's outputs. Claims across products (another product claiming the same
+instrument) are checked against the claims ledger of the data directory
+(:mod:`footprint.claims`).
 
 References
 ----------
@@ -54,6 +59,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from footprint.errors import InputError
@@ -87,6 +93,7 @@ class Instrument:
     technology: str
     emission_factor: object  # [kg CO2-eq/kWh] as given, or None
     where: str
+    file: str = ""  # the site electricity file that lists it
 
 
 @dataclass
@@ -102,6 +109,12 @@ class SiteElectricity:
     output: dict  # product id -> output (any one unit)
     output_unit: str
     instruments: list = field(default_factory=list)
+    files: list = field(default_factory=list)  # every file describing the site (pooled)
+
+    @property
+    def key(self):
+        """What makes two files describe the same site: name, geography and reporting period."""
+        return (self.name, self.geography, self.period[0].isoformat(), self.period[1].isoformat())
 
 
 @dataclass
@@ -124,6 +137,15 @@ class InstrumentClaim:
     emission_factor_source: str
     in_location_based: bool  # on-site PV counts in both methods
     kwh: float = 0.0  # [kWh per declared unit], filled in by the calculator
+    geography: str = ""
+    period: str = ""  # the site's reporting period, "start/end"
+    site_consumed_mwh: float = 0.0  # [MWh] the whole site over the period
+    product_output: float = 0.0  # the product's output over the period (allocation key), in output_unit
+    site_output: float = 0.0  # every product's output of the site, in output_unit
+    output_unit: str = ""
+    file_sha256: str = ""
+    #: Other products' claims on the same instrument, from the claims ledger: product -> MWh.
+    claimed_by_others: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -178,13 +200,18 @@ def read_site_electricity(path, *, bundle):
     if consumed.magnitude <= 0:
         fail("electricity_consumed", f"got {data['electricity_consumed']!r}; expected the site's consumption over the period, above zero")
     output, output_unit = _output(data.get("output"), fail)
+    if not np.isfinite(consumed.magnitude):
+        fail("electricity_consumed", f"got {data['electricity_consumed']!r}; expected a finite amount")
     site = SiteElectricity(name, geography, str(path), hashlib.sha256(raw).hexdigest(), period, float(consumed.magnitude),
                            output, output_unit)
+    site.files = [site.file]
     instruments = data["instruments"] or []
     if not isinstance(instruments, list):
         fail("instruments", "expected a list of instruments")
     for index, item in enumerate(instruments):
-        site.instruments.append(_instrument(item, f"instruments[{index}]", fail, path))
+        instrument = _instrument(item, f"instruments[{index}]", fail, path)
+        instrument.file = site.file
+        site.instruments.append(instrument)
     return site
 
 
@@ -226,8 +253,8 @@ def _output(value, fail):
             magnitude = float(quantity.to(unit).magnitude)
         except Exception:
             fail(f"output.{product}", f"got {amount!r}; expected the same kind of unit as the other products ({unit:~})")
-        if magnitude < 0:
-            fail(f"output.{product}", f"got {amount!r}; expected a non-negative output")
+        if magnitude < 0 or not np.isfinite(magnitude):
+            fail(f"output.{product}", f"got {amount!r}; expected a finite, non-negative output")
         output[str(product)] = magnitude
     if sum(output.values()) <= 0:
         fail("output", "all outputs are zero; expected the site's output per product")
@@ -257,9 +284,10 @@ def _instrument(item, field_path, fail, path):
         if "amount" not in item:
             fail(f"{where}.amount", "missing; expected the electricity over the period, such as '20000 MWh'")
         mwh = float(parse_quantity(item["amount"], "MWh", where=f"{path}: {where}.amount").magnitude)
-        if mwh <= 0:
-            fail(f"{where}.amount", f"got {item['amount']!r}; expected an amount above zero")
-    market = str(item.get("market", "")) if kind != "onsite_pv" else ""
+        if not mwh > 0 or not np.isfinite(mwh):
+            fail(f"{where}.amount", f"got {item['amount']!r}; expected a finite amount above zero")
+    # on-site PV needs no market (it never passes the grid), but one that is given is checked
+    market = str(item.get("market") or "")
     if kind != "onsite_pv" and not market:
         fail(f"{where}.market", "missing; expected the country or market the instrument was issued in, such as CN")
     if "vintage" not in item:
@@ -273,8 +301,8 @@ def _instrument(item, field_path, fail, path):
     factor = None
     if item.get("emission_factor") is not None:
         factor = float(parse_quantity(item["emission_factor"], "kg_CO2_eq/kWh", where=f"{path}: {where}.emission_factor").magnitude)
-        if factor < 0:
-            fail(f"{where}.emission_factor", "expected a non-negative factor")
+        if factor < 0 or not np.isfinite(factor):
+            fail(f"{where}.emission_factor", f"got {item['emission_factor']!r}; expected a finite, non-negative factor")
     return Instrument(instrument_id, kind, mwh, market, span, text, str(item.get("technology", "")), factor, where)
 
 
@@ -296,20 +324,24 @@ def _ancestors(bundle, geography):
 def check_site(site, *, bundle, product_id, grid):
     """Run the quality checks of a site's instruments for one product.
 
+    ``site`` may pool several files of one site (:func:`pool_sites`); each message names
+    the file that lists the instrument.
+
     Raises
     ------
     InputError
         The first failed check, naming the file, site and instrument.
     """
     markets = _ancestors(bundle, site.geography)
-    seen = set()
+    seen = {}
     total = 0.0
     for instrument in site.instruments:
-        where = f"{site.file}: site {site.name!r}: instrument {instrument.id}"
+        where = f"{instrument.file or site.file}: site {site.name!r}: instrument {instrument.id}"
         if instrument.id in seen:
-            raise InputError(f"{where}: listed twice; an instrument is claimed once")
-        seen.add(instrument.id)
-        if instrument.type != "onsite_pv" and instrument.market not in markets:
+            elsewhere = "" if seen[instrument.id] == instrument.file else f" (also in {seen[instrument.id]})"
+            raise InputError(f"{where}: listed twice{elsewhere}; an instrument is claimed once")
+        seen[instrument.id] = instrument.file
+        if instrument.market and instrument.market not in markets:
             raise InputError(f"{where}: market {instrument.market!r} is not the site's ({site.geography}); "
                              f"expected one of {', '.join(markets)} (same country or market)")
         start, end = site.period
@@ -321,14 +353,55 @@ def check_site(site, *, bundle, product_id, grid):
             raise InputError(f"{where}: vintage {instrument.vintage_text} is outside the reporting period {start}/{end}")
         total += instrument.mwh
         if total > site.consumed_mwh * (1 + 1e-12):
+            files = f" (site files: {', '.join(site.files)})" if len(site.files) > 1 else ""
             raise InputError(f"{where}: brings the site's instruments to {total:,.0f} MWh, more than the "
-                             f"{site.consumed_mwh:,.0f} MWh the site consumed")
+                             f"{site.consumed_mwh:,.0f} MWh the site consumed{files}")
         if instrument.emission_factor is None and grid.scope not in GENERATION_SCOPES:
             raise InputError(f"{where}: emission_factor missing; the site's grid factor {grid.id} is {grid.scope}, "
                              "so the instrument needs its own factor on that basis (kg CO2-eq/kWh)")
     if site.output and product_id not in site.output:
         raise InputError(f"{site.file}: site {site.name!r}: output: product {product_id!r} is not listed; the site's "
                          f"instruments are allocated by output, expected one of {', '.join(site.output)}")
+
+
+def pool_sites(files):
+    """Pool the files that describe one site (same name, geography and reporting period).
+
+    Parameters
+    ----------
+    files : list of SiteElectricity
+        As read, one per file.
+
+    Returns
+    -------
+    dict
+        site key -> SiteElectricity holding the instruments of all its files.
+
+    Raises
+    ------
+    InputError
+        Two files of one site that disagree on its consumption or outputs.
+    """
+    pooled = {}
+    for site in files:
+        first = pooled.get(site.key)
+        if first is None:
+            merged = copy.copy(site)
+            merged.instruments = list(site.instruments)
+            merged.files = [site.file]
+            pooled[site.key] = merged
+            continue
+        where = f"{site.file}: site {site.name!r}"
+        if abs(site.consumed_mwh - first.consumed_mwh) > 1e-9 * max(site.consumed_mwh, first.consumed_mwh):
+            raise InputError(f"{where}: electricity_consumed {site.consumed_mwh:,.0f} MWh, but {first.file} gives "
+                             f"{first.consumed_mwh:,.0f} MWh for the same site and reporting period; the files of one site must agree")
+        if site.output_unit != first.output_unit or set(site.output) != set(first.output) or any(
+                abs(site.output[name] - first.output[name]) > 1e-9 * max(abs(first.output[name]), 1e-300) for name in site.output):
+            raise InputError(f"{where}: output differs from {first.file} for the same site and reporting period; "
+                             "the files of one site must give the same outputs")
+        first.instruments.extend(site.instruments)
+        first.files.append(site.file)
+    return pooled
 
 
 def plan(spec, chain, bundle):
@@ -339,41 +412,52 @@ def plan(spec, chain, bundle):
     ElectricityPlan
     """
     result = ElectricityPlan()
-    owners = {}  # instrument id -> file, to refuse a second claim
-    claims_by_key = {}
+    stages = []  # (stage name, process, file key)
     for stage_name, stage in spec.stages.items():
         if stage.instruments is None or stage_name not in chain.processes:
             continue
-        process = chain.processes[stage_name]
         key = str(stage.instruments)
-        site = result.sites.get(key)
-        grid = bundle.datasets[process.electricity_dataset]
-        if site is None:
-            site = read_site_electricity(stage.instruments, bundle=bundle)
-            check_site(site, bundle=bundle, product_id=spec.id, grid=grid)
-            for instrument in site.instruments:
-                if instrument.id in owners and owners[instrument.id] != site.file:
-                    raise InputError(f"{site.file}: site {site.name!r}: instrument {instrument.id}: already claimed in "
-                                     f"{owners[instrument.id]}; an instrument is claimed once")
-                owners[instrument.id] = site.file
-            result.sites[key] = site
+        if key not in result.sites:
+            result.sites[key] = read_site_electricity(stage.instruments, bundle=bundle)
+        site = result.sites[key]
+        process = chain.processes[stage_name]
         if process.site != site.geography:
             raise InputError(f"{spec.source}: stages.{stage_name}.electricity_instruments: the stage is at {process.site} but "
                              f"{site.file} is for {site.geography}")
-        share = site.output[spec.id] / sum(site.output.values()) if site.output else 1.0
+        stages.append((stage_name, process, key))
+    pooled = pool_sites(list(result.sites.values()))
+    owners = {}  # instrument id -> (site key, file), to refuse an instrument at two sites
+    for site_key, site in pooled.items():
+        grid = bundle.datasets[next(process.electricity_dataset for _, process, key in stages
+                                    if result.sites[key].key == site_key)]
+        check_site(site, bundle=bundle, product_id=spec.id, grid=grid)
+        for instrument in site.instruments:
+            if instrument.id in owners and owners[instrument.id][0] != site_key:
+                raise InputError(f"{instrument.file}: site {site.name!r}: instrument {instrument.id}: already claimed in "
+                                 f"{owners[instrument.id][1]}; an instrument is claimed once")
+            owners.setdefault(instrument.id, (site_key, instrument.file))
+    claims_by_key = {}
+    sha256 = {site.file: site.sha256 for site in result.sites.values()}
+    for stage_name, process, key in stages:
+        site = pooled[result.sites[key].key]
+        site_output = sum(site.output.values())
+        share = site.output[spec.id] / site_output if site.output else 1.0
         stage_claims = []
         for instrument in site.instruments:
-            claim_key = (site.file, instrument.id)
+            claim_key = (site.key, instrument.id)
             claim = claims_by_key.get(claim_key)
             if claim is None:
                 factor = instrument.emission_factor
-                factor_source = f"{site.file}, {instrument.where}" if factor is not None else ZERO_FACTOR_SOURCE
+                factor_source = f"{instrument.file}, {instrument.where}" if factor is not None else ZERO_FACTOR_SOURCE
                 claim = InstrumentClaim(
-                    id=instrument.id, type=instrument.type, site=site.name, file=site.file, stages=[], market=instrument.market,
+                    id=instrument.id, type=instrument.type, site=site.name, file=instrument.file, stages=[], market=instrument.market,
                     vintage=instrument.vintage_text, technology=instrument.technology, site_mwh=instrument.mwh,
                     coverage=instrument.mwh / site.consumed_mwh, output_share=share, claimed_mwh=share * instrument.mwh,
                     emission_factor=factor or 0.0, emission_factor_source=factor_source,
-                    in_location_based=instrument.type == "onsite_pv",
+                    in_location_based=instrument.type == "onsite_pv", geography=site.geography,
+                    period=f"{site.period[0]}/{site.period[1]}", site_consumed_mwh=site.consumed_mwh,
+                    product_output=site.output.get(spec.id, 0.0) if site.output else 0.0, site_output=site_output,
+                    output_unit=site.output_unit, file_sha256=sha256.get(instrument.file, ""),
                 )
                 claims_by_key[claim_key] = claim
                 result.claims.append(claim)
@@ -386,8 +470,8 @@ def plan(spec, chain, bundle):
     for stage_name, dataset in result.residual.items():
         if dataset == chain.processes[stage_name].electricity_dataset:
             without.setdefault((chain.processes[stage_name].site, dataset), []).append(stage_name)
-    for (site, dataset), stages in without.items():
-        result.notes.append(f"no residual mix is bundled for {site}: electricity of {', '.join(stages)} not covered by instruments "
+    for (site, dataset), stages_without in without.items():
+        result.notes.append(f"no residual mix is bundled for {site}: electricity of {', '.join(stages_without)} not covered by instruments "
                             f"takes the grid average {dataset} in the market-based result (GHG Protocol Scope 2 Guidance, chapter 6)")
     return result
 

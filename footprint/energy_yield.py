@@ -83,8 +83,8 @@ def parse_use(data, *, where):
         use.mounting = mounting
     if data.get("lifetime") is not None:
         use.lifetime = parse_quantity(data["lifetime"], "year", where=f"{where}.lifetime")
-        if not np.all(use.lifetime.magnitude > 0):
-            raise UnitError(f"{where}.lifetime: got {data['lifetime']!r}; expected a positive duration such as '30 year'")
+        if not np.all((use.lifetime.magnitude > 0) & np.isfinite(use.lifetime.magnitude)):
+            raise UnitError(f"{where}.lifetime: got {data['lifetime']!r}; expected a finite, positive duration such as '30 year'")
     if data.get("degradation") is not None:
         use.degradation = parse_degradation(data["degradation"], where=f"{where}.degradation")
     return use
@@ -111,8 +111,8 @@ def parse_yield(value, *, where):
         result = Quantity(quantity.to("kWh/kWp/year").magnitude, "kWh/kWp")
     else:
         raise UnitError(f"{where}: got {value!r}; expected a specific yield in kWh/kWp per year, such as '1300 kWh/kWp'")
-    if not np.all(result.magnitude > 0):
-        raise UnitError(f"{where}: got {value!r}; expected a positive specific yield")
+    if not np.all((result.magnitude > 0) & np.isfinite(result.magnitude)):
+        raise UnitError(f"{where}: got {value!r}; expected a finite, positive specific yield")
     return Quantity(result.magnitude, "kWh/kWp")  # per year
 
 
@@ -130,7 +130,7 @@ def parse_degradation(value, *, where):
         per_year = quantity.to("").magnitude
     else:
         raise UnitError(f"{where}: got {value!r}; expected a degradation such as '0.7 %' per year")
-    if not np.all((per_year >= 0) & (per_year < 1)):
+    if not np.all((per_year >= 0) & (per_year < 1)):  # also refuses nan
         raise UnitError(f"{where}: got {value!r}; expected a yearly degradation between 0 and 100 %")
     return Quantity(per_year, "1/year")
 

@@ -46,6 +46,8 @@ class Background:
     inventory: np.ndarray  # (datasets x gases) [kg of gas per unit of dataset], cumulative
     factors: dict  # indicator -> (gases,) [kg CO2-eq per kg]
     methods: dict  # indicator -> Brightway method id
+    technosphere: np.ndarray = None  # (datasets x datasets) A_b, to trace an emission to the dataset that emits it
+    direct: np.ndarray = None  # (datasets x gases) [kg of gas per unit of dataset], direct emissions only
 
     def cumulative(self, indicator="total"):
         """Cumulative footprint per unit of each dataset [kg CO2-eq per unit]."""
@@ -102,7 +104,7 @@ def load_background(bd, bundle, gwp):
     inventory = np.linalg.solve(technosphere.T, np.asarray(direct))
     factors = {indicator: _factors(bd, method, bundle, gases) for indicator, method in methods.items()}
     background = Background(gwp, bundle.sha256, datasets, {d: i for i, d in enumerate(datasets)}, gases, gas_index,
-                            inventory, factors, methods)
+                            inventory, factors, methods, technosphere, np.asarray(direct))
     _cache[key] = background
     return background
 
@@ -130,6 +132,7 @@ class FlowResult:
     target: str
     primary: float  # fraction of it that is primary data
     inventory: np.ndarray  # (gases, variants) [kg]
+    amount: np.ndarray = None  # (variants,) [the target's unit] per demand: supply x amount per unit
 
 
 @dataclass
@@ -212,6 +215,14 @@ def evaluate(processes, background, *, demand):
     rhs = np.zeros((variants, size, 1))
     for code, amount in demand.items():
         rhs[:, position[code], 0] = amount
+    # an overflow (a huge value in a product file) gives inf or nan, which the calculator and the
+    # batch report as an error naming the value; numpy's own warning would only add noise
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _evaluate(processes, background, codes, matrix, rhs)
+
+
+def _evaluate(processes, background, codes, matrix, rhs):
+    position = {code: i for i, code in enumerate(codes)}
     supply = np.linalg.solve(matrix, rhs)[:, :, 0]  # (variants, processes)
     evaluation = Evaluation(background, {code: supply[:, position[code]] for code in codes},
                             processes={code: processes[code] for code in codes})
@@ -229,5 +240,41 @@ def evaluate(processes, background, *, demand):
                 per_unit = unit[background.gas_index[flow.target]]
             amount = s * flow.amount  # (variants,)
             evaluation.flows.append(FlowResult(code, process.stage, flow.label, flow.kind, flow.target,
-                                               flow.provenance.primary_fraction, np.outer(per_unit, amount)))
+                                               flow.provenance.primary_fraction, np.outer(per_unit, amount), amount))
     return evaluation
+
+
+def direct_sources(evaluation, gases):
+    """Where some gases are emitted directly, per demand (the first variant).
+
+    The cumulative inventory says how much of a gas a foreground flow brings, not which
+    dataset upstream emits it; this traces it: the background's supply for the
+    foreground's demands (A_b x = y), times each dataset's direct emissions.
+
+    Parameters
+    ----------
+    evaluation : Evaluation
+    gases : iterable of str
+        Gas ids.
+
+    Returns
+    -------
+    dict
+        ("dataset", dataset id) or ("flow", "stage: label") -> kg of the gases (summed).
+    """
+    background = evaluation.background
+    columns = [background.gas_index[gas] for gas in gases if gas in background.gas_index]
+    demand = np.zeros(len(background.datasets))
+    found = {}
+    for flow in evaluation.flows:
+        amount = float(np.ravel(flow.amount)[0])
+        if flow.kind == "dataset":
+            demand[background.index[flow.target]] += amount
+        elif flow.target in gases and amount:
+            key = ("flow", f"{flow.stage}: {flow.label}")
+            found[key] = found.get(key, 0.0) + amount
+    supply = np.linalg.solve(background.technosphere, demand)
+    emitted = supply * background.direct[:, columns].sum(axis=1)
+    for row in np.flatnonzero(emitted):
+        found[("dataset", background.datasets[row])] = float(emitted[row])
+    return found

@@ -118,6 +118,9 @@ def _any_quantity(value, where):
         quantity = None
     if quantity is None or not isinstance(quantity, Quantity) or quantity.units == ureg.Unit(""):
         raise InputError(f"{where}: got {value!r}; expected an amount per module with a unit, such as '2 kg/module'")
+    magnitude = np.asarray(quantity.magnitude, dtype=float)
+    if not np.all(np.isfinite(magnitude)) or np.any(magnitude < 0):
+        raise InputError(f"{where}: got {value!r}; expected a finite, non-negative amount per module, such as '2 kg/module'")
     return quantity
 
 

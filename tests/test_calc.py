@@ -5,12 +5,12 @@ import json
 import pytest
 import yaml
 
-from calc_helpers import by_hand, method_factors, product_data, write_product
+from calc_helpers import DATA, by_hand, method_factors, product_data, write_product
 from conftest import PERC, ROOT, copy_example, run_cli
 from footprint.calc import compute
 from footprint.errors import InputError
 from handcalc import default as _default
-from handcalc import emission_factors
+from handcalc import emission_factors, gas_factors
 from handcalc import number as _number
 
 
@@ -36,15 +36,23 @@ def hand_total_per_module():
     cell = (wafer / _number(c["yield"])
             + _number(c["electricity"]) * wafer_area_cm2 / 1e4 * grid("CN-JS")
             # silver default per (166 mm)**2 of cell [mg], scaled to the wafer area
-            + _default("cell", "perc", "material:silver") * 1e-6 / 0.166 ** 2 * wafer_area_cm2 / 1e4 * ef("silver"))
+            + _default("cell", "perc", "material:silver") * 1e-6 / 0.166 ** 2 * wafer_area_cm2 / 1e4 * ef("silver")
+            # direct process emissions per m2 of cell (Götz et al. 2026): fossil CO2 and HFC-134a
+            + (_default("cell", "perc", "emission:co2_fossil") + _default("cell", "perc", "emission:hfc134a") * gas_factors()["hfc134a"])
+            * wafer_area_cm2 / 1e4)
     m = stages["module"]
     cells_per_module = m["cells"] / m["cells_per_wafer"] / _default("module", "any", "yield")
     materials = (_default("module", "glass-backsheet", "material:solar_glass") * ef("solar_glass")
                  + _default("module", "any", "material:aluminium_primary_CN") * ef("aluminium_primary_CN")
                  + _default("module", "any", "material:ldpe") * ef("ldpe")
                  + _default("module", "glass-backsheet", "material:pet") * ef("pet")
-                 + _default("module", "any", "material:copper") / 1000 * ef("copper")) * area_module
-    module = cells_per_module * cell + _default("module", "any", "electricity") * area_module * grid("CN-JS") + materials
+                 + _default("module", "glass-backsheet", "material:copper") / 1000 * ef("copper")  # g/m2
+                 + _default("module", "glass-backsheet", "material:tin") / 1000 * ef("tin")
+                 + _default("module", "glass-backsheet", "material:lead") / 1000 * ef("lead")
+                 + _default("module", "glass-backsheet", "material:hdpe") / 1000 * ef("hdpe")
+                 + _default("module", "glass-backsheet", "material:paperboard") / 1000 * ef("paperboard")
+                 + _default("module", "any", "emission:co2_fossil")) * area_module
+    module = cells_per_module * cell + _default("module", "glass-backsheet", "electricity") * area_module * grid("CN-JS") + materials
     return module
 
 
@@ -72,9 +80,9 @@ def test_gwp_ar5_differs_only_through_non_co2_gases(home_env):
     assert "IPCC 2013" in ar5.method and "IPCC 2021" in ar6.method
     co2 = ar6.by_gas["CO2, fossil"].value
     assert ar5.by_gas["CO2, fossil"].value == pytest.approx(co2, rel=1e-12)
-    # natural-gas heat: CH4 and N2O per MJ x (AR5 - AR6) GWP, from the method files themselves
+    # natural-gas heat (CH4, N2O) and the cell's HFC-134a x (AR5 - AR6) GWP, from the method files themselves
     assert ar5.total.value - ar6.total.value == pytest.approx(
-        sum(ar5.by_gas[g].value - ar6.by_gas[g].value for g in ("CH4, fossil", "N2O")), abs=1e-9)
+        sum(ar5.by_gas[g].value - ar6.by_gas[g].value for g in ("CH4, fossil", "N2O", "HFC-134a")), abs=1e-9)
 
 
 def test_calc_json_contract(home_env):
@@ -113,6 +121,11 @@ BAD_INPUTS = [
     ("yield above 1", lambda d: d["stages"]["cell"].update({"yield": 1.2}), "stages.cell.yield: got 1.2; expected a fraction in (0, 1]"),
     ("unknown site", lambda d: d["stages"]["cell"].update(site="CN-XX"), "stages.cell.site: unknown geography 'CN-XX'"),
     ("unknown material", lambda d: d["stages"]["module"].update(materials={"unobtainium": "1 kg/module"}), "stages.module.materials.unobtainium: unknown dataset"),
+    ("infinite thickness", lambda d: d["stages"]["wafer"].update(thickness="1e999 um"), "stages.wafer.thickness: got '1e999 um'"),
+    ("infinite yield", lambda d: d.update(use={"specific_yield": "1e999 kWh/kWp", "mounting": "rooftop"}),
+     "use.specific_yield: got '1e999 kWh/kWp'; expected a finite"),
+    ("infinite downstream material", lambda d: d.update(downstream={"end_of_life": {"materials": {"solar_glass": "1e999 kg/module"}}}),
+     "downstream.end_of_life.materials.solar_glass: got '1e999 kg/module'; expected a finite"),
 ]
 
 
@@ -355,3 +368,37 @@ def test_cli_per_kwh_without_use_block_exits_1(home_env):
     completed = run_cli("calc", PERC, "--per", "kWh", home=home_env)
     assert completed.returncode == 1
     assert "use.specific_yield: missing" in completed.stderr
+
+
+def test_an_overflow_along_the_chain_is_an_input_error(tmp_path, home_env):
+    data = product_data(**{"stages.polysilicon.mg_silicon": "1e200 kg/kg", "stages.mg_silicon.electricity": "1e200 kWh/kg"})
+    with pytest.raises(InputError, match=r"product.yaml: the footprint is .* not a finite number"):
+        compute(write_product(tmp_path, data))
+
+
+@pytest.mark.parametrize("gwp", ["ar6", "ar5"])
+def test_a_note_names_the_co2_eq_no_gwp_set_recharacterises(product, gwp):
+    result = compute(product, gwp=gwp)
+    notes = [note for note in result.notes if "without a gas split" in note]
+    assert len(notes) == 1
+    note = notes[0]
+    aggregated = result.by_gas["CO2-eq, aggregated (no gas split in the source)"].share  # the by-hand product has no supplier: all of it is co2e_aggregated
+    assert note.startswith(f"{aggregated:.1%} of the total")
+    assert "solar_glass" in note and "GWP set stated in the data file: AR5" in note
+    assert "aluminium_primary_CN" in note and "GWP set not stated in the data file" in note
+    assert note.endswith(f"not re-characterised to {result.gwp}")
+
+
+def test_the_table_shows_the_note_and_the_allocation(tmp_path, home_env):
+    from footprint.claims import clear_claims
+
+    site = yaml.safe_load((DATA / "site-jiangsu-2024.yaml").read_text(encoding="utf-8"))
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump(site), encoding="utf-8")
+    path = write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "site.yaml"}))
+    try:
+        completed = run_cli("calc", path, "--gwp", "ar5", home=home_env)
+    finally:
+        clear_claims()
+    assert completed.returncode == 0, completed.stderr
+    assert "without a gas split" in completed.stdout and "not re-characterised to IPCC AR5" in completed.stdout
+    assert "by output 600 of 1,000 MWp = 60.0%: 18,000 MWh claimed" in completed.stdout

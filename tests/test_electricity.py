@@ -9,6 +9,7 @@ from calc_helpers import DATA, by_hand, product_data, write_product
 from conftest import run_cli
 
 from footprint.calc import compute
+from footprint.claims import clear_claims, list_claims
 from footprint.errors import InputError
 
 REL = 1e-6
@@ -119,3 +120,136 @@ def test_cli_failed_check_exits_1_with_one_line(tmp_path, home_env):
     assert completed.returncode == 1
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "instrument PPA-2024-07: market 'KR'" in lines[0]
+
+
+def test_on_site_pv_with_a_market_is_checked_too(tmp_path, home_env):
+    site = _site()
+    site["instruments"][2]["market"] = "VN"
+    with pytest.raises(InputError, match=r"site 'Jiangsu cell and module fab': instrument rooftop-pv: market 'VN' is not the site's"):
+        compute(_with_site(tmp_path, site))
+
+
+# --- one site in several files, and the claims ledger across products -------------------------
+
+
+@pytest.fixture
+def ledger(home_env):
+    """An empty claims ledger for the test, emptied again afterwards."""
+    clear_claims()
+    yield home_env
+    clear_claims()
+
+
+def _second_file(**changes):
+    """Another file of the Jiangsu site with instruments of its own."""
+    site = _site(**changes)
+    site["instruments"] = [{"id": "GEC-2024-JS-900", "type": "gec", "certificates": 10000, "market": "CN", "vintage": 2024}]
+    return site
+
+
+def test_two_files_of_one_site_are_pooled_for_the_consumption_check(tmp_path, ledger):
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(SITE), encoding="utf-8")
+    second = _second_file()
+    second["instruments"][0]["certificates"] = 90000  # 55,000 MWh in a.yaml + 90,000 = 145,000 > 100,000 consumed
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(second), encoding="utf-8")
+    path = write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "a.yaml",
+                                                   "stages.module.electricity_instruments": "b.yaml"}))
+    with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': instrument GEC-2024-JS-900: brings the "
+                                         r"site's instruments to 145,000 MWh, more than the 100,000 MWh the site consumed"):
+        compute(path)
+
+
+def test_pooled_files_cover_every_stage_of_the_site(tmp_path, ledger):
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(SITE), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(_second_file()), encoding="utf-8")
+    base = compute(write_product(tmp_path, product_data(), "base.yaml"))
+    result = compute(write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "a.yaml",
+                                                             "stages.module.electricity_instruments": "b.yaml"})))
+    js = by_hand()["grid_JS"]
+    kwh = (144 / 2) / 0.97 * 17.7 * 330.15e-4 + 3.32 * 2.583  # cell and module grid electricity per module
+    covered = (30000 + 20000 + 5000 + 10000) / 100000  # both files' instruments cover both stages
+    market = base.total.value - kwh * covered * js + kwh * 0.2 * 0.05
+    assert result.electricity.market_based.value == pytest.approx(market, rel=REL)
+    claims = {claim.id: claim for claim in result.electricity.instruments}
+    assert sorted(claims["GEC-2024-JS-900"].stages) == ["cell", "module"] and claims["GEC-2024-JS-900"].file.endswith("b.yaml")
+
+
+def test_files_of_one_site_must_agree_on_its_consumption(tmp_path, ledger):
+    (tmp_path / "a.yaml").write_text(yaml.safe_dump(SITE), encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(yaml.safe_dump(_second_file(electricity_consumed="120000 MWh")), encoding="utf-8")
+    path = write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "a.yaml",
+                                                   "stages.module.electricity_instruments": "b.yaml"}))
+    with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': electricity_consumed 120,000 MWh, but .*a.yaml gives 100,000"):
+        compute(path)
+
+
+def _product(tmp_path, product_id, site_file, site=None):
+    if site is not None:
+        (tmp_path / site_file).write_text(yaml.safe_dump(site, sort_keys=False), encoding="utf-8")
+    changes = {"product.id": product_id, "stages.cell.electricity_instruments": site_file,
+               "stages.module.electricity_instruments": site_file}
+    return write_product(tmp_path, product_data(**changes), f"{product_id}.yaml")
+
+
+def test_two_products_of_one_site_file_share_its_instruments_by_output(tmp_path, ledger):
+    a = compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
+    b = compute(_product(tmp_path, "another-module", "site.yaml"))
+    claims = {claim.id: claim for claim in b.electricity.instruments}
+    assert claims["GEC-2024-JS-001"].claimed_mwh == pytest.approx(30000 * 0.4)  # 400 of 1000 MWp
+    assert claims["GEC-2024-JS-001"].claimed_by_others == pytest.approx({"by-hand-module": 30000 * 0.6})
+    assert any("GEC-2024-JS-001" in note and "30,000 of 30,000 MWh claimed" in note for note in b.electricity.notes)
+    recorded = list_claims()
+    assert len(recorded) == 6 and {claim.product for claim in recorded} == {"by-hand-module", "another-module"}
+    gec = [claim for claim in recorded if claim.instrument == "GEC-2024-JS-001"]
+    assert sum(claim.claimed_mwh for claim in gec) == pytest.approx(30000)
+    assert a.electricity.instruments[0].claimed_by_others == {}  # nothing else was recorded when A was computed
+
+
+def test_another_product_cannot_claim_what_one_already_claims(tmp_path, ledger):
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
+    own = _site(output={"another-module": "1000 MWp"})  # B's own file gives B the whole site
+    with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': instrument GEC-2024-JS-001: product "
+                                         r"'another-module' claims 30,000 MWh and other products already claim 18,000 MWh "
+                                         r"\('by-hand-module' 18,000 MWh \(.*site.yaml\)\): 48,000 MWh in all, more than its 30,000 MWh"):
+        compute(_product(tmp_path, "another-module", "b.yaml", own))
+    assert {claim.product for claim in list_claims()} == {"by-hand-module"}  # the failed product recorded nothing
+
+
+def test_two_products_files_of_one_site_together_within_its_consumption(tmp_path, ledger):
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))  # 55,000 MWh of instruments
+    other = _second_file(output={"by-hand-module": "600 MWp", "another-module": "400 MWp"})
+    other["instruments"][0]["certificates"] = 50000
+    with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': the instruments of product 'another-module' "
+                                         r"and those other products claim at this site \(GEC-2024-JS-001 30,000 MWh \(product "
+                                         r"'by-hand-module'.*come to 105,000 MWh, more than the 100,000 MWh"):
+        compute(_product(tmp_path, "another-module", "b.yaml", other))
+
+
+def test_recomputing_a_product_replaces_its_claims(tmp_path, ledger):
+    path = _product(tmp_path, "by-hand-module", "site.yaml", SITE)
+    compute(path)
+    compute(path, per="kWp")
+    assert len(list_claims(product="by-hand-module")) == 3
+    # the product no longer names a site file: its claims go, and another product may claim the whole site
+    compute(write_product(tmp_path, product_data(), "by-hand-module.yaml"))
+    assert list_claims() == []
+    compute(_product(tmp_path, "another-module", "b.yaml", _site(output={"another-module": "1000 MWp"})))
+    assert clear_claims(product="another-module") == 3 and list_claims() == []
+
+
+def test_checking_only_records_nothing(tmp_path, ledger):
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE), record_claims=False)
+    assert list_claims() == []
+
+
+def test_cli_lists_and_clears_claims(tmp_path, ledger):
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
+    listed = run_cli("claims", "--format", "json", home=ledger)
+    assert listed.returncode == 0, listed.stderr
+    rows = json.loads(listed.stdout)
+    assert {row["instrument"] for row in rows} == {"GEC-2024-JS-001", "PPA-2024-07", "rooftop-pv"}
+    table = run_cli("claims", home=ledger)
+    assert "GEC-2024-JS-001" in table.stdout and "18,000" in table.stdout
+    cleared = run_cli("claims", "--clear", "--product", "by-hand-module", home=ledger)
+    assert cleared.returncode == 0 and "removed 3" in cleared.stderr
+    assert list_claims() == []
