@@ -22,10 +22,12 @@ BY_HAND = {
         "wafer": {"site": "CN-JS", "wafer_area": "330.15 cm2", "thickness": "150 um", "kerf": "50 um", "ingot_utilisation": 0.93,
                   "yield": 0.97, "electricity": "0.033 kWh/wafer"},
         "cell": {"site": "CN-JS", "efficiency": "23 %", "yield": 0.98, "electricity": "17.7 kWh/m2",
-                 "materials": {"silver": "0.092 g/piece"}},
+                 "materials": {"silver": "0.092 g/piece"}, "emissions": {"co2_fossil": "0 kg/m2", "hfc134a": "0 kg/m2"}},
         "module": {"site": "CN-JS", "technology": "glass-backsheet", "cells": 144, "cells_per_wafer": 2, "yield": 0.97, "electricity": "3.32 kWh/m2",
                    "materials": {"copper": "8.31488 g/m2", "solar_glass": "8 kg/m2", "aluminium_primary_CN": "1.57996 kg/m2",
-                                 "ldpe": "0.7827075 kg/m2", "pet": "0.3983772 kg/m2"}},
+                                 "ldpe": "0.7827075 kg/m2", "pet": "0.3983772 kg/m2", "tin": "0 kg/m2", "lead": "0 kg/m2",
+                                 "hdpe": "0 kg/m2", "paperboard": "0 kg/m2"},
+                   "emissions": {"co2_fossil": "0 kg/m2"}},
     },
 }
 

@@ -74,11 +74,12 @@ def hand_total_topcon():
 
     c = s["cell"]
     assert "electricity" not in c  # the example takes the n-type default
-    silver_kg_per_m2 = _default("cell", "topcon", "material:silver") * 1e-6 / 0.166 ** 2  # 163 mg per (166 mm)**2
-    cell_watts = wafer_m2 * _number(c["efficiency"]) / 100 * 1000  # area x efficiency x 1000 W/m2 (STC)
+    silver_kg_per_m2 = _default("cell", "topcon", "material:silver") / 1000  # g per m2 of cell (Götz et al. 2026)
     cell = (wafer / _number(c["yield"])
-            + _default("cell", "topcon", "electricity") / 1e6 * cell_watts * grid("VN")  # 70000 kWh per MWp
+            + _default("cell", "topcon", "electricity") * wafer_m2 * grid("VN")  # kWh per m2 of cell (Götz et al. 2026)
             + silver_kg_per_m2 * wafer_m2 * ef("silver")
+            # default direct emissions per m2 of cell, beside the file's own NF3 and CO2-eq
+            + (_default("cell", "topcon", "emission:co2_fossil") + _default("cell", "topcon", "emission:hfc134a") * gwp["hfc134a"]) * wafer_m2
             + _number(c["materials"]["transport_truck"]) * ef("transport_truck")
             + _number(c["materials"]["transport_sea"]) * ef("transport_sea")
             + _number(c["emissions"]["nf3"]) / 1000 * wafer_m2 * gwp["nf3"]
@@ -93,6 +94,10 @@ def hand_total_topcon():
               + _number(mat["copper"]) * area_module * ef("copper")  # the file's ribbons replace the default copper
               + _default("module", "glass-glass", "material:aluminium_primary_CN") * area_module * ef("aluminium_primary_CN")
               + _default("module", "glass-glass", "material:ldpe") * area_module * ef("ldpe")
+              # solder and packaging plastic defaults [g/m2]; the file gives its own junction box and board
+              + (_default("module", "glass-glass", "material:tin") * ef("tin") + _default("module", "glass-glass", "material:lead") * ef("lead")
+                 + _default("module", "glass-glass", "material:hdpe") * ef("hdpe")) / 1000 * area_module
+              + _default("module", "any", "emission:co2_fossil") * area_module
               + _number(mat["polypropylene"]) * ef("polypropylene")
               + _number(mat["pvc"]) * ef("pvc")
               + _number(mat["paperboard"]) * ef("paperboard"))

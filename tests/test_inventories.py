@@ -180,13 +180,47 @@ def test_a_mix_of_co2_only_and_life_cycle_grid_factors_is_noted(bundle):
 
 def test_n_type_cells_take_the_miit_electricity_limit_per_watt_and_efficiency_minimum(bundle):
     # MIIT 光伏制造行业规范条件 (2024): n-type cell projects below 7万 kWh/MWp; n-type cells at least 25 %, p-type 23.2 %
-    for technology in ("topcon", "hjt", "bc"):
+    for technology in ("hjt", "bc"):  # no HJT or BC inventory in Götz et al. 2026: the limit stays
         electricity = bundle.process_default("cell", technology, "electricity")
         assert electricity.value.to("kWh/W").magnitude == pytest.approx(70000 / 1e6, rel=1e-12)
-        assert bundle.process_default("cell", technology, "efficiency").value.to("").magnitude == pytest.approx(0.25)
         assert electricity.quality.split(",")[0] == "4"  # a regulatory limit, not a measured average
+    for technology in ("topcon", "hjt", "bc"):
+        assert bundle.process_default("cell", technology, "efficiency").value.to("").magnitude == pytest.approx(0.25)
     assert bundle.process_default("cell", "perc", "efficiency").value.to("").magnitude == pytest.approx(0.232)
-    assert bundle.process_default("cell", "perc", "electricity").value.to("kWh/m**2").magnitude == 17.7  # unchanged
+
+
+def test_goetz_2026_defaults_are_the_numbers_of_the_source(bundle):
+    """Götz et al. 2026 (IEA PVPS T12-33:2026) as transcribed in premise 2.5.2 lci-PV-2026.xlsx, CN activities:
+    the amounts below are copied from the spreadsheet and recombined here, independently of processes.csv."""
+    def value(stage, technology, parameter, unit):
+        default = bundle.process_default(stage, technology, parameter)
+        assert "T12-33:2026" in default.source and "premise 2.5.2" in default.source
+        return default.value.to(unit).magnitude
+
+    assert value("cell", "perc", "electricity", "kWh/m**2") == pytest.approx(9.69, rel=1e-9)
+    lpcvd, pecvd = 16.5873786407767, 19.8942804428044  # kWh per m2 of cell, the panel takes both routes 50/50
+    assert value("cell", "topcon", "electricity", "kWh/m**2") == pytest.approx((lpcvd + pecvd) / 2, rel=1e-8)
+    # silver = front paste x 0.8383 + back paste x 0.6767 (X-paste, columns L and P), mean of LPCVD and PECVD
+    lp = 0.00150425161812298 * 0.8383 + 0.00143296116504854 * 0.6767
+    pe = 0.00187232472324723 * 0.8383 + 0.00147435424354244 * 0.6767
+    assert value("cell", "topcon", "material:silver", "kg/m**2") == pytest.approx((lp + pe) / 2, rel=1e-8)
+    assert value("cell", "topcon", "yield", "") == pytest.approx(1 / ((1.08 + 1.1) / 2), rel=1e-6)
+    assert value("cell", "perc", "yield", "") == pytest.approx(1 / 1.09, rel=1e-6)
+    # ingot: 1.81176827886474 kg pulled per kg brick x 13.0874019701814 kWh/kg + 0.5662114260352997 kWh/kg squaring
+    assert value("ingot", "any", "electricity", "kWh/kg") == pytest.approx(1.81176827886474 * 13.0874019701814 + 0.5662114260352997, rel=1e-8)
+    assert value("wafer", "any", "electricity", "kWh/m**2") == pytest.approx(0.0366498891765379 + 2.21507868383405, rel=1e-8)
+    assert value("module", "glass-glass", "material:copper", "kg/m**2") == pytest.approx(0.1017397303128371, rel=1e-6)
+    assert value("module", "glass-backsheet", "material:copper", "kg/m**2") == pytest.approx(0.1025, rel=1e-12)
+    solder = 0.00604176990569159  # kg Sn63Pb37 per m2 of the TOPCon bifacial panel
+    assert value("module", "glass-glass", "material:tin", "kg/m**2") == pytest.approx(0.63 * solder, rel=1e-8)
+    assert value("module", "glass-glass", "material:lead", "kg/m**2") == pytest.approx(0.37 * solder, rel=1e-8)
+    assert value("module", "glass-glass", "material:solar_glass", "kg/m**2") == pytest.approx(10.0922114347357, rel=1e-8)
+    assert value("module", "glass-glass", "electricity", "kWh/m**2") == pytest.approx(3.04208198489752, rel=1e-8)
+    assert value("module", "glass-backsheet", "electricity", "kWh/m**2") == pytest.approx(3.6, rel=1e-12)
+    assert value("cell", "topcon", "emission:hfc134a", "kg/m**2") == pytest.approx(3.11883629191321e-05, rel=1e-8)
+    # PERC silver stays Zhang et al. 2021 (front and rear): the source's PERC cell has front silver paste only
+    assert "Zhang" in bundle.process_default("cell", "perc", "material:silver").source
+    assert bundle.process_default("module", "any", "material:copper") is None  # each module technology has its own
 
 
 def test_a_cell_without_electricity_and_efficiency_takes_the_defaults():
@@ -279,9 +313,9 @@ BROKEN = [
     ("CO2-only row with methane", "electricity_china.csv", "electricity,co2_fossil,0.5827,kg,2023", "electricity,ch4_fossil,0.5827,kg,2023", "a CO2-only factor emits CO2 only"),
     ("duplicate dataset", "electricity_world.csv", "electricity_co2_IN_2023,", "electricity_co2_CN-JS_2023,", "already defined in electricity_china.csv"),
     ("default of an unknown material", "processes.csv", "module,any,material:ldpe,", "module,any,material:eva_unknown,", "material 'eva_unknown' is not a dataset"),
-    ("default with a wrong unit", "processes.csv", "ingot,any,electricity,38.4,kWh/kg,", "ingot,any,electricity,38.4,kWh/m**2,", "expected kWh per kg"),
+    ("default with a wrong unit", "processes.csv", "ingot,any,electricity,24.2775512,kWh/kg,", "ingot,any,electricity,24.2775512,kWh/m**2,", "expected kWh per kg"),
     ("default of an unknown technology", "processes.csv", "cell,topcon,material:silver,", "cell,topcorn,material:silver,", "'topcorn' is not a cell technology"),
-    ("default without a unit", "processes.csv", "ingot,any,electricity,38.4,kWh/kg,", "ingot,any,electricity,38.4,,",
+    ("default without a unit", "processes.csv", "ingot,any,electricity,24.2775512,kWh/kg,", "ingot,any,electricity,24.2775512,,",
      "column unit: got no unit (a plain number) for ingot/electricity; expected kWh per kg"),
     ("fraction with a unit", "processes.csv", "module,any,yield,0.97,,", "module,any,yield,0.97,kWh,",
      "column unit: got 'kWh' for module/yield; expected no unit (a plain number)"),
