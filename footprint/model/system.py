@@ -61,10 +61,24 @@ class ProductSystem:
     @property
     def inputs_sha256(self):
         """The product file's sha256; with other input files, the sha256 of all of them."""
-        if len(self.input_files) == 1:
-            return next(iter(self.input_files.values()))
-        lines = "".join(f"{path}\0{sha}\n" for path, sha in self.input_files.items())
-        return hashlib.sha256(lines.encode()).hexdigest()
+        return combined_sha256(self.input_files)
+
+
+def combined_sha256(input_files):
+    """One sha256 for a set of input files, from their contents only.
+
+    A single file's own sha256; for several, the sha256 of their sorted sha256s, one per line.
+    Paths are left out so that the same files give the same hash in any folder or machine.
+
+    Parameters
+    ----------
+    input_files : dict
+        path -> sha256 (hex) of the file's bytes.
+    """
+    hashes = sorted(set(input_files.values()))
+    if len(hashes) == 1:
+        return hashes[0]
+    return hashlib.sha256("".join(f"{sha}\n" for sha in hashes).encode()).hexdigest()
 
 
 def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="ar6", as_of=None):
