@@ -118,7 +118,7 @@ def test_only_the_geocollection_warning_is_dropped():
     ("cells", 144.5, "got 144.5; expected a whole number, such as 144"),
     ("cells", "144.5 cells", "got '144.5 cells'; expected a whole number"),
     ("cells_per_wafer", 1.5, "got 1.5; expected a whole number, such as 2"),
-    ("cells", float("nan"), "got nan; expected a finite amount"),
+    ("cells", float("nan"), "got nan, not a finite number"),
 ])
 def test_counts_are_whole_numbers(field, value, message):
     with pytest.raises(UnitError, match=rf"^p.yaml: stages.module.{field}: {message}"):

@@ -4,7 +4,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from collect_helpers import EXAMPLE, cell_of, fill, filled, merged, template
+from collect_helpers import EXAMPLE, cell_of, fill, filled, is_wafer_electricity_outlier, merged, template, unexpected
 from conftest import PERC, run_cli
 
 from footprint.collect import (
@@ -98,7 +98,9 @@ def test_blank_template_lists_every_required_item_with_its_cell(tmp_path):
 def test_filled_template_imports_to_the_example_product(tmp_path):
     path = filled(tmp_path)
     product = read_workbook(path)
-    assert isinstance(product, WorkbookProduct) and product.warnings == []
+    assert isinstance(product, WorkbookProduct) and unexpected(product.warnings) == []
+    (outlier,) = product.warnings  # the example's wafer electricity against the newer default
+    assert is_wafer_electricity_outlier(outlier) and outlier.sheet == BOTH["wafer"]
     assert product.id == "perc-gb-550-jiangsu" and product.stages["wafer"].site == "CN-JS"
     assert_same_flows(product, read_product(PERC), rel=0)
     # the YAML written by the import is a product file giving the same product
@@ -236,7 +238,7 @@ def test_wafer_mass_and_silicon_input_must_match_the_geometry(tmp_path):
     # 330.15 cm2 x 150 um x 2.329 g/cm3 = 11.534 g; ingot silicon per wafer
     # 330.15 cm2 x (150 + 50) um x 2.329 g/cm3 / (0.93 x 0.97) = 17.047 g
     good = merged(EXAMPLE, {"wafer": {"wafer_mass": (11.9, "g"), "silicon_input": (17.0, "g/piece")}})
-    assert read_workbook(filled(tmp_path, good, "good.xlsx")).warnings == []
+    assert unexpected(read_workbook(filled(tmp_path, good, "good.xlsx")).warnings) == []
     bad = merged(EXAMPLE, {"wafer": {"wafer_mass": (13, "g/piece"), "silicon_input": (0.0205, "kg/piece")}})
     path = filled(tmp_path, bad, "bad.xlsx")
     with pytest.raises(WorkbookError) as excinfo:
@@ -258,7 +260,7 @@ def test_cell_count_must_match_module_power(tmp_path):
     assert problem.cell == cell_of(high, "module", "cells") and "546.7 W" not in problem.message
     assert "547 W of cells for a rated power of 650 W" in problem.message and "ratio of 1.19" in problem.message
     low = read_workbook(filled(tmp_path, merged(EXAMPLE, {"product": {"rated_power": (450, "W")}}), "low.xlsx"))
-    (warning,) = low.warnings
+    (warning,) = unexpected(low.warnings)
     assert "ratio of 0.82" in warning.message and warning.severity == "warning"
 
 
@@ -266,23 +268,23 @@ def test_outliers_against_the_defaults_are_warnings(tmp_path, footprint_home):
     values = merged(EXAMPLE, {"polysilicon": {"electricity": (200, "kWh/kg")}, "wafer": {"thickness": (50, "um")}})
     path = filled(tmp_path, values)
     product = read_workbook(path)
-    messages = {p.item: p.message for p in product.warnings}
+    messages = {p.item: p.message for p in unexpected(product.warnings)}
     assert messages["electricity"].startswith("3 times the bundled default 66.5 kWh/kg (Masson G., 2020)")
     assert messages["thickness"].startswith("0.3 times the bundled default 165 µm")
     result = run_cli("import", path, "-o", tmp_path / "p.yaml", home=footprint_home)
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count("warning: ") == 2 and (tmp_path / "p.yaml").exists()
+    assert result.stderr.count("warning: ") == 3 and (tmp_path / "p.yaml").exists()
 
 
 def test_percent_cells_and_ambiguous_percent(tmp_path):
     # the template formats fraction cells as percentages: 0.97 shows as 97.0 %, and "%" agrees with it
     shown = read_workbook(filled(tmp_path, merged(EXAMPLE, {"wafer": {"yield": (0.97, "%")}}), "shown.xlsx"))
-    assert shown.stages["wafer"].parameters["yield"].magnitude == 0.97 and shown.warnings == []
+    assert shown.stages["wafer"].parameters["yield"].magnitude == 0.97 and unexpected(shown.warnings) == []
     # in a plain cell, "0.97" with unit "%" is 0.97 % as written, and a warning says so
     plain = {"wafer": {"yield": {"value": 0.97, "unit": "%", "format": "General"}}}
     product = read_workbook(filled(tmp_path, merged(EXAMPLE, plain), "plain.xlsx"))
     assert product.stages["wafer"].parameters["yield"].magnitude == pytest.approx(0.0097, rel=1e-12)
-    (warning,) = product.warnings
+    (warning,) = unexpected(product.warnings)
     assert "read as 0.97 % = 0.0097; if 97 % was meant" in warning.message
 
 
@@ -292,7 +294,7 @@ def test_stage_workbooks_combine_into_one_product(tmp_path):
     for stage in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module"):
         values = {stage: EXAMPLE[stage]} | ({"product": EXAMPLE["product"]} if stage == "module" else {})
         paths.append(filled(tmp_path, values, f"{stage}.xlsx", stage=stage, lang="zh"))
-    assert check_workbook(paths[3]) == []
+    assert unexpected(check_workbook(paths[3])) == []
     with pytest.raises(WorkbookError, match="imported together with those of the other stages"):
         read_workbook(paths[3])
     product = read_workbook(*paths)
@@ -307,7 +309,7 @@ def test_read_any_reads_yaml_and_workbooks(tmp_path):
     path = filled(tmp_path, merged(EXAMPLE, {"wafer": {"thickness": (50, "um")}}))
     seen = []
     assert read_any(path, warn=seen.append).id == "perc-gb-550-jiangsu"
-    assert len(seen) == 1 and "thickness" in seen[0]
+    assert len(seen) == 2 and "thickness" in seen[0] and "0.44 times the bundled default" in seen[1]
     with pytest.warns(UserWarning, match="bundled default"):
         read_any(path)
 
