@@ -1,24 +1,43 @@
 """Batch path versus the naive Brightway route, on the same variants.
 
-The naive route is what a Brightway user writes without the batch: for each variant, build
-its foreground (a Brightway database), build an LCA and solve it with bw2calc. The batch
-path solves the background once and evaluates the variants' foregrounds in numpy
-(``footprint.batch``). Both must agree to 1e-9 (relative) on every variant.
+What each route does, per run:
+
+- naive Brightway route, for each variant: read the variant (the base product file's data
+  with the row's overrides) with the product reader, build its product system, write its
+  foreground into a new Brightway database (SQLite), build float64 datapackages from the
+  stored exchanges of the foreground and the installed background
+  (``footprint.matrices.lca_inputs``), run a bw2calc LCA (``lci()``, ``lcia()``) and
+  delete the database. Nothing is shared between variants but the installed background
+  and the Python process (imports, bw2data's open project);
+- batch path (``footprint.batch.run_batch``): read the variants file, group the rows by
+  their non-numeric values, read each distinct part of the product file once, build one
+  product system per group with arrays of amounts, and evaluate it in numpy on the
+  background's cumulative inventory, which is solved once per process with bw2calc.
+
+Two batch timings are reported, one run each:
+
+- cold: a fresh Python process that imports footprint, solves the background (one
+  bw2calc LCA of the whole background) and runs the batch: everything a user waits for
+  after Python starts (the interpreter's own start-up is printed apart);
+- steady state: the same batch again in this process, the background already solved.
+
+The speed-up is given for both. All results must agree to 1e-9 (relative).
 
 Run (a few minutes: the naive route writes one database per variant)::
 
     .venv/bin/python benchmarks/batch_vs_brightway.py            # 1000 variants
     .venv/bin/python benchmarks/batch_vs_brightway.py --variants 200
 
-It works in a temporary data directory (never the user's own) and prints the timings and
-the speed-up as a ratio.
+It works in a temporary data directory (never the user's own).
 """
 
 import argparse
 import contextlib
 import csv
 import os
+import json
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -83,9 +102,10 @@ def main():
         bd = require_setup()
         path = Path(tmp) / "variants.csv"
         write_variants(path, args.variants, args.seed)
-        variants = read_variants(path)
-        run_batch(BASE, variants, per=args.per)  # warm-up: imports and the one background solve
+        cold = cold_batch(path, args.per)
 
+        variants = read_variants(path)
+        run_batch(BASE, variants, per=args.per)  # this process's one background solve, outside the steady-state timing
         started = time.perf_counter()
         result = run_batch(BASE, variants, per=args.per)
         batch_seconds = time.perf_counter() - started
@@ -96,13 +116,40 @@ def main():
         naive_seconds = time.perf_counter() - started
 
         worst = max(abs(a - b) / abs(b) for a, b in zip(result.location_based, reference))
-        print(f"variants:                  {args.variants}")
-        print(f"naive Brightway route:     {naive_seconds:.2f} s ({1000 * naive_seconds / args.variants:.1f} ms per variant)")
-        print(f"batch path:                {batch_seconds:.3f} s ({result.groups} groups)")
-        print(f"largest relative difference: {worst:.1e} (must be <= 1e-9)")
-        print(f"speed-up:                  {naive_seconds / batch_seconds:.0f}x")
-        if worst > 1e-9:
+        worst_cold = max(abs(a - b) / abs(b) for a, b in zip(cold["values"], reference))
+        print(f"variants:                    {args.variants} ({result.groups} groups)")
+        print(f"naive Brightway route:       {naive_seconds:.2f} s ({1000 * naive_seconds / args.variants:.1f} ms per variant)")
+        print(f"batch, steady state:         {batch_seconds:.3f} s (background already solved in this process)")
+        print(f"batch, cold:                 {cold['seconds']:.3f} s (fresh process: import footprint {cold['import']:.2f} s, "
+              f"run_batch with the background solve {cold['run']:.2f} s; Python start-up {cold['startup']:.2f} s more)")
+        print(f"largest relative difference: {max(worst, worst_cold):.1e} (must be <= 1e-9)")
+        print(f"speed-up, steady state:      {naive_seconds / batch_seconds:.0f}x")
+        print(f"speed-up, cold:              {naive_seconds / cold['seconds']:.0f}x")
+        if max(worst, worst_cold) > 1e-9:
             sys.exit("batch and naive results disagree")
+
+
+COLD = """
+import json, sys, time
+started = time.perf_counter()
+import footprint.batch
+imported = time.perf_counter()
+result = footprint.batch.run_batch(sys.argv[1], sys.argv[2], per=sys.argv[3])
+done = time.perf_counter()
+print(json.dumps({"import": imported - started, "run": done - imported, "values": [float(v) for v in result.location_based]}))
+"""
+
+
+def cold_batch(path, per):
+    """The batch in a fresh Python process: imports, the background solve and the run."""
+    started = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-c", COLD, str(BASE), str(path), per], capture_output=True, text=True,
+                               env=os.environ.copy(), check=True)
+    wall = time.perf_counter() - started
+    timing = json.loads(completed.stdout.strip().splitlines()[-1])
+    timing["seconds"] = timing["import"] + timing["run"]
+    timing["startup"] = wall - timing["seconds"]
+    return timing
 
 
 if __name__ == "__main__":
