@@ -278,3 +278,22 @@ def test_variants_check_other_products_claims_and_record_none(tmp_path, home_env
         assert list_claims() == before
     finally:
         clear_claims()
+
+
+def test_use_columns_equal_compute_and_name_a_bad_row(tmp_path, home_env):
+    use = {"specific_yield": "1300 kWh/kWp", "mounting": "rooftop"}
+    base = write_product(tmp_path, product_data(use=use), "base.yaml")
+    path = tmp_path / "v.csv"
+    path.write_text("variant,use.performance_ratio,use.lifetime,use.degradation,use.specific_yield [kWh/kWp]\n"
+                    "a,0.8,25 year,0.5 %,1100\nb,82 %,30 year,0.7 %/year,1450\nc,0.7,20 year,0.6 %,1200\n", encoding="utf-8")
+    result = run_batch(base, path, per="kWh")
+    assert result.groups == 2  # rows a and c write their units alike, b differently
+    rows = [{"performance_ratio": 0.8, "lifetime": "25 year", "degradation": "0.5 %", "specific_yield": "1100 kWh/kWp"},
+            {"performance_ratio": "82 %", "lifetime": "30 year", "degradation": "0.7 %/year", "specific_yield": "1450 kWh/kWp"},
+            {"performance_ratio": 0.7, "lifetime": "20 year", "degradation": "0.6 %", "specific_yield": "1200 kWh/kWp"}]
+    for index, values in enumerate(rows):
+        expected = compute(write_product(tmp_path, product_data(use={**use, **values}), f"p{index}.yaml"), per="kWh", check=False)
+        assert result.location_based[index] == pytest.approx(expected.total.value, rel=1e-12)
+    path.write_text("variant,use.performance_ratio\na,0.8\nb,1.3\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"v.csv: row 3 \(b\): .*use.performance_ratio: got 1.3; expected a fraction"):
+        run_batch(base, path, per="kWh")
