@@ -58,7 +58,7 @@ from footprint.engine import evaluate, load_background
 from footprint.errors import InputError
 from footprint.inventories import read_bundle
 from footprint.model.spec import FRACTIONS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS, product_from_data, read_product
-from footprint.model.system import build_system
+from footprint.model.system import build_system, combined_sha256
 from footprint.project import METHODS, require_setup
 from footprint.units import Quantity, ureg
 
@@ -297,10 +297,9 @@ def _provenance(context, base_spec, variants, bundle, background, *, per, gwp, b
     from footprint.project import GWP_SETS
 
     input_files = {base_spec.source: base_spec.sha256, variants.source: variants.sha256, **context.input_files}
-    lines = "".join(f"{path}\0{sha}\n" for path, sha in input_files.items())
     methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
     return BatchProvenance(
-        inputs_sha256=hashlib.sha256(lines.encode()).hexdigest(), input_files=input_files, base_file=base_spec.source,
+        inputs_sha256=combined_sha256(input_files), input_files=input_files, base_file=base_spec.source,
         variants_file=variants.source, variants=len(variants.ids), data_version=bundle.data_version, data_sha256=bundle.sha256,
         method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], declared_unit=f"1 {per}", boundary=boundary,
         library_version=__version__, brightway=f"bw2data {bw2data.__version__}, bw2calc {bw2calc.__version__}",
@@ -350,7 +349,9 @@ class _Context:
         """A numeric cell as (magnitude, unit text); each distinct unit text is parsed once."""
         if column.unit:
             try:
-                value = float(cell.replace(",", ""))
+                if "," in cell:  # "17,7" would read as 177: a decimal comma and a thousands separator look alike
+                    raise ValueError(cell)
+                value = float(cell)
             except ValueError:
                 raise InputError(f"{self.where(index, column)}: got {cell!r}; expected a number in {column.unit}") from None
             unit = column.unit

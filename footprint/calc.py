@@ -31,7 +31,7 @@ from footprint.claims import check_claims, claims_of
 from footprint.claims import record_claims as record_product_claims
 from footprint.engine import SUB_METHODS, evaluate, load_background
 from footprint.errors import InputError
-from footprint.inventories import read_bundle
+from footprint.inventories import mixed_electricity_note, read_bundle
 from footprint.model.foreground import write_foreground
 from footprint.model.system import BOUNDARIES, DECLARED_UNITS, build_system
 from footprint.project import GWP_SETS, METHODS, require_setup
@@ -388,6 +388,9 @@ def _result(system, bundle, background, location, market, *, gwp, as_of, brightw
         instruments=_instrument_claims(system, market, divisor, shared or {}),
         notes=list(system.plan.notes) if system.plan else [],
     )
+    mixed = mixed_electricity_note([use.dataset for use in electricity.uses], bundle=bundle)
+    if mixed:
+        electricity.notes.append(mixed)
     for claim in electricity.instruments:
         if claim.claimed_by_others:
             others = ", ".join(f"{product} {mwh:,.0f} MWh" for product, mwh in claim.claimed_by_others.items())

@@ -6,10 +6,10 @@ Definitions specific to PV (piece, cell, wafer, module, Wp, kWp, kg CO2-eq) live
 ``units.txt`` beside this file.
 """
 
-import math
 import re
 from pathlib import Path
 
+import numpy as np
 import pint
 
 from footprint.errors import UnitError, located
@@ -174,7 +174,7 @@ def parse_quantity(value, expected, *, where=""):
             located(where, f"got {value!r} ({_dimension_name(quantity.dimensionality)}); expected {_describe(target)}")
         )
     converted = quantity.to(target)
-    if not math.isfinite(converted.magnitude):
+    if not np.all(np.isfinite(converted.magnitude)):  # a batch column parses to an array
         # "1e999" reads as infinity and "nan" as NaN: both would flow silently into the matrices
         raise UnitError(located(where, f"got {value!r}, not a finite number; expected a quantity in {_describe(target)}"))
     return converted

@@ -127,6 +127,14 @@ def test_a_bad_cell_names_row_and_column(tmp_path, base, cells, message):
         run_batch(base, path)
 
 
+def test_a_comma_in_a_number_is_refused_not_misread(tmp_path, base):
+    # float("17,7".replace(",", "")) would be 177: ten times the value meant
+    path = tmp_path / "v.csv"
+    path.write_text('variant,stages.wafer.thickness [um]\nok,150\ncomma,"150,5"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"v.csv: row 3 \(comma\), column stages.wafer.thickness \[um\]: got '150,5'"):
+        run_batch(base, path)
+
+
 def test_an_out_of_range_value_in_a_group_names_its_row(tmp_path, base):
     path = tmp_path / "v.csv"
     path.write_text("variant,stages.cell.efficiency,stages.module.cells\nok,23 %,144\nbad,123 %,144\ncrowded,23 %,200\n",
@@ -242,7 +250,8 @@ def test_results_carry_their_provenance(tmp_path, home_env):
     data = json.loads(sidecar.read_text(encoding="utf-8"))
     sha = lambda file: hashlib.sha256(Path(file).read_bytes()).hexdigest()  # noqa: E731
     assert data["input_files"] == {str(base): sha(base), str(path): sha(path), str((tmp_path / "site.yaml").resolve()): sha(tmp_path / "site.yaml")}
-    lines = "".join(f"{file}\0{digest}\n" for file, digest in data["input_files"].items())
+    # from the files' contents only: their sorted sha256s, one per line
+    lines = "".join(f"{digest}\n" for digest in sorted(data["input_files"].values()))
     assert data["inputs_sha256"] == hashlib.sha256(lines.encode()).hexdigest()
     assert data["results_sha256"] == sha(tmp_path / "results.csv")
     assert data["method"].startswith("IPCC 2013") and "AR5" in data["gwp"] and data["declared_unit"] == "1 kWp"

@@ -402,3 +402,13 @@ def test_the_table_shows_the_note_and_the_allocation(tmp_path, home_env):
     assert completed.returncode == 0, completed.stderr
     assert "without a gas split" in completed.stdout and "not re-characterised to IPCC AR5" in completed.stdout
     assert "by output 600 of 1,000 MWp = 60.0%: 18,000 MWh claimed" in completed.stdout
+
+
+def test_a_note_says_when_grid_factors_of_different_bases_are_added(home_env):
+    # Viet Nam's grid is an Ember life-cycle CO2-eq factor; the Chinese stages use MEE CO2-only factors
+    mixed = compute(ROOT / "examples" / "topcon-glass-glass-vietnam.yaml", per="kWp")
+    (note,) = [note for note in mixed.electricity.notes if "different bases" in note]
+    assert "electricity_grid_VN" in note and "electricity_grid_CN-XJ" in note
+    assert "CO2 only" in note and "life cycle" in note
+    one_basis = compute(PERC, per="kWp")  # every stage on a Chinese provincial CO2-only factor
+    assert not [note for note in one_basis.electricity.notes if "different bases" in note]
