@@ -18,6 +18,9 @@ background files (``electricity.csv``, ``materials.csv`` ...)
 ``processes.csv``
     Default parameters of the foreground processes (polysilicon electricity per kg, wafer
     thickness ...), per stage and technology.
+``specific_yield.csv`` (manifest key ``specific_yield``)
+    Country-average final yields of PV systems [kWh/kWp per year] by mounting, the location
+    default of :mod:`footprint.energy_yield`.
 
 Everything is checked when loaded (schema, numbers, units through pint, source and year,
 pedigree quality scores, duplicates, references from one file to another); a problem raises
@@ -61,6 +64,9 @@ PROCESS_COLUMNS = ("stage", "technology", "parameter", "value", "unit", "year", 
 GAS_COLUMNS = ("gas", "label", "flow_name", "categories", "code", "origin")
 GEOGRAPHY_COLUMNS = ("id", "name", "name_zh", "level", "parent", "grid")
 TECHNOLOGY_COLUMNS = ("stage", "technology", "name", "note")
+YIELD_COLUMNS = ("geography", "mounting", "value", "unit", "year", "source", "locator", "quality", "note")
+#: Mountings of ``specific_yield.csv``, as its source names them.
+YIELD_MOUNTINGS = ("roof", "ground", "facade")
 SCOPES = {
     "co2_combustion": "CO2 only, direct emissions at generation or combustion",
     "co2e_combustion": "CO2-eq, direct emissions only",
@@ -155,6 +161,21 @@ class ProcessDefault:
 
 
 @dataclass(frozen=True)
+class SpecificYield:
+    """A country-average final yield of ``specific_yield.csv``: AC output, system losses included."""
+
+    geography: str  # ISO 3166-1 alpha-2
+    mounting: str  # roof | ground | facade
+    value: float  # [kWh/kWp per year]
+    year: int
+    source: str
+    locator: str
+    quality: str
+    note: str
+    where: str  # "specific_yield.csv row N"
+
+
+@dataclass(frozen=True)
 class Gas:
     id: str
     label: str
@@ -194,6 +215,7 @@ class Bundle:
     processes: list
     directory: Path
     technologies: dict = field(default_factory=dict)  # stage -> {technology id: Technology}
+    specific_yields: dict = field(default_factory=dict)  # (geography, mounting) -> SpecificYield
 
     def process_default(self, stage, technology, parameter):
         """The default for (stage, technology, parameter), falling back on technology "any"."""
@@ -242,6 +264,19 @@ class Bundle:
         candidates = [d for d in self.datasets.values() if d.id.startswith(f"{prefix}{geography}_")
                       and d.id[len(prefix) + len(geography) + 1:].isdigit()]
         return max(candidates, key=lambda d: int(d.id.rsplit("_", 1)[1]), default=None)
+
+    def specific_yield_for(self, geography, mounting):
+        """The country-average final yield for a place (a province falls back on its country), or None."""
+        seen = set()
+        current = geography
+        while current and current not in seen:
+            seen.add(current)
+            row = self.specific_yields.get((current, mounting))
+            if row is not None:
+                return row
+            place = self.geographies.get(current)
+            current = place.parent if place is not None else ""
+        return None
 
     def known_technologies(self, stage):
         """Technology ids of a stage, from ``technologies.csv``."""
@@ -349,6 +384,8 @@ def read_bundle(directory=None):
     manifest_path = directory / "manifest.yaml"
     manifest = _read_manifest(manifest_path)
     files = [manifest["gases"], manifest["geographies"], manifest["technologies"], manifest["processes"], *manifest["background"]]
+    if manifest.get("specific_yield"):
+        files.append(manifest["specific_yield"])
     digest = hashlib.sha256(manifest_path.read_bytes())
     for name in files:
         path = directory / name
@@ -366,7 +403,9 @@ def read_bundle(directory=None):
     _check_references(datasets, gases)
     technologies = _read_technologies(directory / manifest["technologies"])
     processes = _read_processes(directory / manifest["processes"], technologies, datasets, gases)
-    bundle = Bundle(str(manifest["data_version"]), sha, gases, geographies, datasets, processes, directory, technologies)
+    specific_yields = _read_specific_yields(directory / manifest["specific_yield"]) if manifest.get("specific_yield") else {}
+    bundle = Bundle(str(manifest["data_version"]), sha, gases, geographies, datasets, processes, directory, technologies,
+                    specific_yields)
     _cache[directory] = (sha, bundle)
     return bundle
 
@@ -653,6 +692,37 @@ def _read_processes(path, technologies, datasets, gases):
                                        locator=row["locator"], quality=_quality(row, where), note=row["note"], where=where,
                                        text=text))
     return defaults
+
+
+def _read_specific_yields(path):
+    """``specific_yield.csv``: (geography, mounting) -> :class:`SpecificYield`."""
+    import re
+
+    from footprint.energy_yield import parse_yield
+
+    rows = {}
+    for where, row in _rows(path, YIELD_COLUMNS):
+        geography = _require(row, "geography", where)
+        if not re.fullmatch(r"[A-Z]{2}", geography):
+            raise DataError(f"{where}, column geography: got {geography!r}; expected an ISO 3166-1 alpha-2 country code such as DE")
+        mounting = _require(row, "mounting", where)
+        if mounting not in YIELD_MOUNTINGS:
+            raise DataError(f"{where}, column mounting: got {mounting!r}; expected one of {', '.join(YIELD_MOUNTINGS)}")
+        if (geography, mounting) in rows:
+            raise DataError(f"{where}: {geography}/{mounting} is defined twice ({rows[(geography, mounting)].where})")
+        value = _number(row, "value", where)
+        unit = _require(row, "unit", where)
+        # kWh/kWp/year is dimensionless in pint: the unit must name the peak power, or "%" would pass.
+        try:
+            if "Wp" not in unit:
+                raise UnitError("no peak power in the unit")
+            quantity = parse_yield(f"{value} {unit}", where=f"{where}, column unit")
+        except UnitError:
+            raise DataError(f"{where}, columns value/unit: got {row['value']} {unit!r}; expected a positive yield in kWh/kWp/year") from None
+        _require(row, "source", where)
+        rows[(geography, mounting)] = SpecificYield(geography, mounting, float(quantity.magnitude), _year(row, where), row["source"],
+                                                    _locator(row, where), _quality(row, where), row["note"], where)
+    return rows
 
 
 def _check_default(key, value, where, datasets, gases):

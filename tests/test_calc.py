@@ -233,7 +233,7 @@ def test_per_kwh_with_site_values_and_per_year_units(tmp_path, home_env):
 
 
 def test_per_kwh_without_a_yield_names_the_field(product):
-    with pytest.raises(InputError, match=r"use\.specific_yield: missing.*no location default"):
+    with pytest.raises(InputError, match=r"use\.specific_yield: missing.*or use\.country and use\.mounting"):
         compute(product, per="kWh")
 
 

@@ -46,7 +46,7 @@ def bundle():
 
 def test_every_file_of_the_folder_is_listed_and_loads(bundle):
     manifest = _manifest()
-    listed = {manifest[key] for key in ("gases", "geographies", "technologies", "processes")} | set(manifest["background"])
+    listed = {manifest[key] for key in ("gases", "geographies", "technologies", "processes", "specific_yield")} | set(manifest["background"])
     on_disk = {path.name for path in INVENTORIES.glob("*.csv")}
     assert listed == on_disk
     datasets = {row["dataset"] for _, _, row in _background_rows()}
