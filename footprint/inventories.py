@@ -403,7 +403,8 @@ def read_bundle(directory=None):
     _check_references(datasets, gases)
     technologies = _read_technologies(directory / manifest["technologies"])
     processes = _read_processes(directory / manifest["processes"], technologies, datasets, gases)
-    specific_yields = _read_specific_yields(directory / manifest["specific_yield"]) if manifest.get("specific_yield") else {}
+    specific_yields = (_read_specific_yields(directory / manifest["specific_yield"], geographies)
+                       if manifest.get("specific_yield") else {})
     bundle = Bundle(str(manifest["data_version"]), sha, gases, geographies, datasets, processes, directory, technologies,
                     specific_yields)
     _cache[directory] = (sha, bundle)
@@ -694,7 +695,7 @@ def _read_processes(path, technologies, datasets, gases):
     return defaults
 
 
-def _read_specific_yields(path):
+def _read_specific_yields(path, geographies):
     """``specific_yield.csv``: (geography, mounting) -> :class:`SpecificYield`."""
     import re
 
@@ -705,6 +706,8 @@ def _read_specific_yields(path):
         geography = _require(row, "geography", where)
         if not re.fullmatch(r"[A-Z]{2}", geography):
             raise DataError(f"{where}, column geography: got {geography!r}; expected an ISO 3166-1 alpha-2 country code such as DE")
+        if geography not in geographies:
+            raise DataError(f"{where}, column geography: {geography!r} is not in geographies.csv")
         mounting = _require(row, "mounting", where)
         if mounting not in YIELD_MOUNTINGS:
             raise DataError(f"{where}, column mounting: got {mounting!r}; expected one of {', '.join(YIELD_MOUNTINGS)}")

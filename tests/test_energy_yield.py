@@ -128,6 +128,7 @@ def _copy_with(tmp_path, old, new):
     ("DE,roof,922,kWh/kWp/year", "DE,roof,922,kWh/m2", "columns value/unit"),
     ("DE,roof,922", "DE,roof,-922", "columns value/unit"),
     ("DE,roof,", "DEU,roof,", "column geography: got 'DEU'"),
+    ("DE,roof,", "XK,roof,", "column geography: 'XK' is not in geographies.csv"),
     ("DE,roof,", "DE,rooftop,", "column mounting: got 'rooftop'"),
     ("DE,ground,", "DE,roof,", "DE/roof is defined twice (specific_yield.csv row"),
 ])

@@ -146,7 +146,7 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
             demand[name] = 1.0
     energy = None
     if per == "kWh":
-        energy = lifetime_energy(rated_power=spec.rated_power, use=spec.use, source=spec.source)
+        energy = lifetime_energy(rated_power=spec.rated_power, use=spec.use, source=spec.source, bundle=bundle)
     divisor = _divisor(per, spec, energy)
     from footprint.engine import reachable
 
