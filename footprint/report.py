@@ -63,9 +63,11 @@ UNMET_KINDS = {
 SCOPES = {
     "co2_combustion": {"en": "CO2 only, combustion at the power plants (no CH4/N2O, no upstream)",
                        "zh": "仅 CO2,电厂燃烧排放(不含 CH4/N2O 及上游)"},
-    "co2e_life_cycle": {"en": "CO2-eq, life cycle of the electricity", "zh": "CO2 当量,电力生命周期"},
+    "co2e_lifecycle": {"en": "CO2-eq, life cycle of the electricity", "zh": "CO2 当量,电力生命周期"},
     "co2e_combustion": {"en": "CO2-eq, combustion only", "zh": "CO2 当量,仅燃烧"},
     "co2e_cradle_to_gate": {"en": "CO2-eq, cradle to gate", "zh": "CO2 当量,摇篮到大门"},
+    "co2_cradle_to_gate": {"en": "CO2 only, cradle to gate (no CH4/N2O)", "zh": "仅 CO2,摇篮到大门(不含 CH4/N2O)"},
+    "process": {"en": "direct process emissions", "zh": "直接过程排放"},
 }
 #: Inputs a reader expects in a PV module inventory: (keywords, en, zh). The report lists
 #: those the inventory lacks as "not modelled", so the cut-off statement follows the data.

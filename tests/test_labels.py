@@ -178,7 +178,7 @@ def test_korea_grades(total, grade, shown, site_chain):
 
 
 def test_epeat_wording_above_the_thresholds(site_chain):
-    assert decide(700.0, "epeat-ulcs", site_chain).label_text["en"] == "above the thresholds: 700 kg CO2-eq/kWp (frame included)"
+    assert decide(700.0, "epeat-ulcs", site_chain).label_text["en"] == "above the thresholds: 700 kg CO2-eq/kWp (frame, if any, included)"
 
 
 def test_cn_cfp_declares_the_value_with_validity(site_chain):

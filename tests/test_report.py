@@ -390,3 +390,12 @@ def test_chinese_report_translates_library_text(footprint_home, tmp_path):
         assert english not in html, english
     for chinese in ("每年一次", "电力为内置默认值", "CO2(化石)", "低密度聚乙烯", "封装胶膜(LDPE)", "声明单位 1 kWp", "产品文件 ("):
         assert chinese in html, chinese
+
+
+def test_every_inventory_scope_has_words_for_the_reader():
+    # a scope without an entry would print its raw key ("co2e_lifecycle") in the report
+    from footprint import inventories, report
+
+    assert set(inventories.SCOPES) <= set(report.SCOPES)
+    for words in report.SCOPES.values():
+        assert words["en"] and words["zh"] and words["zh"] != words["en"]
