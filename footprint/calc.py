@@ -394,9 +394,10 @@ def _result(system, bundle, background, location, market, *, gwp, as_of, brightw
     for claim in electricity.instruments:
         if claim.claimed_by_others:
             others = ", ".join(f"{product} {mwh:,.0f} MWh" for product, mwh in claim.claimed_by_others.items())
-            total = claim.claimed_mwh + sum(claim.claimed_by_others.values())
+            claimed_in_all = claim.claimed_mwh + sum(claim.claimed_by_others.values())
             electricity.notes.append(f"instrument {claim.id} ({claim.site}): this product claims {claim.claimed_mwh:,.0f} MWh; the "
-                                     f"claims ledger records {others} for other products: {total:,.0f} of {claim.site_mwh:,.0f} MWh claimed")
+                                     f"claims ledger records {others} for other products: {claimed_in_all:,.0f} of "
+                                     f"{claim.site_mwh:,.0f} MWh claimed")
     methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
     now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
     provenance = ResultProvenance(

@@ -179,7 +179,12 @@ def check_claims(claims, *, product_id, recorded=None):
     """
     if recorded is None:
         recorded = list_claims()
-    others = [claim for claim in recorded if claim.product != product_id]
+    # Another product's claim read from one of this product's site files, as it was before the file
+    # changed, is out of date: the file as it is now allocates the site's instruments to every product
+    # it lists, so that claim is left out until its product is computed again.
+    current = {claim.file: claim.file_sha256 for claim in claims}
+    others = [claim for claim in recorded if claim.product != product_id
+              and not (claim.file in current and claim.file_sha256 != current[claim.file])]
     if not claims or not others:
         return {}
     path = ledger_path()

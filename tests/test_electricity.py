@@ -203,6 +203,24 @@ def test_two_products_of_one_site_file_share_its_instruments_by_output(tmp_path,
     gec = [claim for claim in recorded if claim.instrument == "GEC-2024-JS-001"]
     assert sum(claim.claimed_mwh for claim in gec) == pytest.approx(30000)
     assert a.electricity.instruments[0].claimed_by_others == {}  # nothing else was recorded when A was computed
+    # the note on the others' claims leaves the footprint alone: B's total is the sum of its stages
+    assert b.total.value == pytest.approx(sum(share.value for share in b.by_stage.values()), rel=1e-12)
+    assert b.total.value == pytest.approx(b.electricity.location_based.value, rel=1e-12)
+
+
+def test_a_changed_site_file_does_not_lock_out_the_products_that_share_it(tmp_path, ledger):
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
+    compute(_product(tmp_path, "another-module", "site.yaml"))
+    bigger = copy.deepcopy(SITE)
+    bigger["instruments"][0]["certificates"] = 40000  # the site's certificate corrected in the shared file
+    (tmp_path / "site.yaml").write_text(yaml.safe_dump(bigger, sort_keys=False), encoding="utf-8")
+    a = compute(tmp_path / "by-hand-module.yaml")  # the other product's claim is from the file's old version
+    gec = {claim.id: claim for claim in a.electricity.instruments}["GEC-2024-JS-001"]
+    assert gec.claimed_mwh == pytest.approx(40000 * 0.6) and gec.claimed_by_others == {}
+    b = compute(tmp_path / "another-module.yaml")  # and the other product recomputed takes its share of the new size
+    gec = {claim.id: claim for claim in b.electricity.instruments}["GEC-2024-JS-001"]
+    assert gec.claimed_mwh == pytest.approx(40000 * 0.4)
+    assert gec.claimed_by_others == pytest.approx({"by-hand-module": 40000 * 0.6})
 
 
 def test_another_product_cannot_claim_what_one_already_claims(tmp_path, ledger):
