@@ -97,6 +97,7 @@ def calc(product, per, gwp, boundary, as_of, fmt, output):
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWh --boundary cradle-to-grave
     """
     spec = _read_product_input(product, fmt=fmt, output=output)
+    _prepare_output(output)
     from footprint.calc import compute
 
     with contextlib.redirect_stdout(sys.stderr):
@@ -276,6 +277,7 @@ def import_(workbooks, output, check, force):
         raise click.UsageError("give the product file to write with -o FILE (or --check to only check)")
     if output != "-" and Path(output).exists() and not force:
         raise InputError(f"{output}: exists; choose another name or pass --force to replace it")
+    _prepare_output(output)
     product = read_workbook(*workbooks)
     for problem in product.warnings:
         click.echo(f"warning: {problem}", err=True)
@@ -284,6 +286,25 @@ def import_(workbooks, output, check, force):
     else:
         write_product_yaml(product, output)
         click.echo(f"wrote {output}", err=True)
+
+
+def _prepare_output(output):
+    """Create the folders of an output file before any work, or say in one line why not."""
+    from pathlib import Path
+
+    if not output or output == "-":
+        return
+    folder = Path(output).parent
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise FootprintError(f"{output}: {part} is a file; expected a folder to write into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FootprintError(f"{output}: cannot create its folder {folder} ({exc.strerror or exc}); "
+                             "expected a path in a folder that exists or can be created") from None
+    if not os.access(folder, os.W_OK):
+        raise FootprintError(f"{output}: the folder {folder} is not writable; expected a path footprint can write to")
 
 
 def _read_product_input(product, *, fmt, output):
@@ -461,6 +482,7 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
     """
     from footprint.batch import read_variants, run_batch, verify, write_provenance, write_results
 
+    _prepare_output(output)
     table = read_variants(variants)
     bar = click.progressbar(length=len(table.ids), label="variants", file=sys.stderr) if sys.stderr.isatty() else None
     with contextlib.redirect_stdout(sys.stderr), (bar or contextlib.nullcontext()):

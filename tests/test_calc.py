@@ -122,6 +122,8 @@ BAD_INPUTS = [
     ("unknown site", lambda d: d["stages"]["cell"].update(site="CN-XX"), "stages.cell.site: unknown geography 'CN-XX'"),
     ("unknown material", lambda d: d["stages"]["module"].update(materials={"unobtainium": "1 kg/module"}), "stages.module.materials.unobtainium: unknown dataset"),
     ("infinite thickness", lambda d: d["stages"]["wafer"].update(thickness="1e999 um"), "stages.wafer.thickness: got '1e999 um'"),
+    ("decimal comma", lambda d: d["stages"]["cell"].update(electricity="17,7 kWh/m2"),
+     "stages.cell.electricity: got '17,7 kWh/m2', a comma in the number; write it with a decimal point"),
     ("infinite yield", lambda d: d.update(use={"specific_yield": "1e999 kWh/kWp", "mounting": "rooftop"}),
      "use.specific_yield: got '1e999 kWh/kWp'; expected a finite"),
     ("infinite downstream material", lambda d: d.update(downstream={"end_of_life": {"materials": {"solar_glass": "1e999 kg/module"}}}),
@@ -412,3 +414,14 @@ def test_a_note_says_when_grid_factors_of_different_bases_are_added(home_env):
     assert "CO2 only" in note and "life cycle" in note
     one_basis = compute(PERC, per="kWp")  # every stage on a Chinese provincial CO2-only factor
     assert not [note for note in one_basis.electricity.notes if "different bases" in note]
+
+
+def test_output_folders_are_made_and_a_file_in_the_way_is_one_line(tmp_path, home_env):
+    target = tmp_path / "new" / "sub" / "result.json"
+    done = run_cli("calc", PERC, "--format", "json", "-o", target, home=home_env)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["product"] == "perc-gb-550-jiangsu"
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    refused = run_cli("calc", PERC, "-o", tmp_path / "a-file" / "result.txt", home=home_env)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip() == f"error: {tmp_path / 'a-file' / 'result.txt'}: {tmp_path / 'a-file'} is a file; expected a folder to write into"

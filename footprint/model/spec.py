@@ -306,7 +306,10 @@ class _Reader:
                 try:
                     return self.quantity(value, f"({top})/{denominator}", path)
                 except UnitError as exc:
-                    if "unknown unit" in str(exc) or "non-negative" in str(exc) or "without a unit" in str(exc) or "bare number" in str(exc):
+                    # only a dimension mismatch is worth trying the next unit for; any other problem is the answer
+                    reasons = ("unknown unit", "non-negative", "without a unit", "bare number", "a comma", "not a finite number",
+                               "expected 'number unit'")
+                    if any(reason in str(exc) for reason in reasons):
                         raise
         tops = " or ".join(top.replace(" ", "").replace("**2", "2") for top in numerators)
         expected = f"{tops} per {reference}" + (", per m2 or per W" if reference == "piece" else "")
