@@ -270,7 +270,7 @@ def run_batch(base, variants, *, per="module", gwp="ar6", boundary="cradle-to-ga
     location = np.full(count, np.nan)
     market = np.full(count, np.nan)
     by_stage = {}
-    groups = _groups(variants, context)
+    groups = context.groups()
     done = 0
     for rows in groups.values():
         for start in range(0, len(rows), CHUNK):
@@ -307,22 +307,6 @@ def _provenance(context, base_spec, variants, bundle, background, *, per, gwp, b
     )
 
 
-def _groups(variants, context):
-    """Row indices grouped by everything that cannot be an array (sites, units written...)."""
-    groups = {}
-    for index, row in enumerate(variants.cells):
-        key = []
-        for column, cell in zip(variants.columns, row):
-            if not cell:
-                key.append(None)
-            elif column.numeric:
-                key.append(("unit", context.number(cell, column, index)[1]))
-            else:
-                key.append(("value", cell))
-        groups.setdefault(tuple(key), []).append(index)
-    return groups
-
-
 class _Context:
     """Reads rows into product specs and evaluates them; one per batch run."""
 
@@ -340,6 +324,28 @@ class _Context:
         self._recorded = None  # the claims ledger, read once
         self._claims_checked = set()
         self.input_files = {}  # site and supplier files any variant used -> sha256
+        self.values = None  # (rows, columns) magnitudes of the numeric cells, filled by groups()
+
+    def groups(self):
+        """Row indices grouped by everything that cannot be an array (sites, units written...).
+
+        Reads every numeric cell once, into ``values``, for :meth:`group_spec`.
+        """
+        variants = self.variants
+        self.values = np.full((len(variants.cells), len(variants.columns)), np.nan)
+        groups = {}
+        for index, row in enumerate(variants.cells):
+            key = []
+            for position, (column, cell) in enumerate(zip(variants.columns, row)):
+                if not cell:
+                    key.append(None)
+                elif column.numeric:
+                    self.values[index, position], unit = self.number(cell, column, index)
+                    key.append(("unit", unit))
+                else:
+                    key.append(("value", cell))
+            groups.setdefault(tuple(key), []).append(index)
+        return groups
 
     def where(self, index, column=None):
         place = f"{self.variants.source}: row {index + 2} ({self.variants.ids[index]})"
@@ -460,12 +466,11 @@ class _Context:
         first = rows[0]
         spec = self.structure_of(first)
         for position, column in enumerate(self.variants.columns):
-            if not column.numeric or not self.variants.cells[first][position]:
+            cell = self.variants.cells[first][position]
+            if not column.numeric or not cell:
                 continue
-            magnitudes = np.empty(len(rows))
-            unit = ""
-            for i, index in enumerate(rows):
-                magnitudes[i], unit = self.number(self.variants.cells[index][position], column, index)
+            magnitudes = self.values[rows, position]
+            _, unit = self.number(cell, column, first)  # one unit for the whole group (part of its key)
             _check(magnitudes, column.rule)
             _inject(spec, column.path, magnitudes, unit)
         return spec

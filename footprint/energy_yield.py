@@ -50,11 +50,10 @@ References
    degradation".
 """
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
-
-import re
 
 from footprint.errors import InputError, UnitError
 from footprint.units import Quantity, parse_quantity, ureg
@@ -114,8 +113,8 @@ def parse_use(data, *, where):
             raise InputError(f"{where}.mounting: got {mounting!r}; expected one of {', '.join(DEFAULT_PERFORMANCE_RATIO)}")
         use.mounting = mounting
     if data.get("lifetime") is not None:
-        use.lifetime = _quantity(data["lifetime"], "year", f"{where}.lifetime")
-        if not np.all((use.lifetime.magnitude > 0) & np.isfinite(use.lifetime.magnitude)):
+        use.lifetime = parse_quantity(data["lifetime"], "year", where=f"{where}.lifetime")  # finite, or UnitError
+        if not np.all(use.lifetime.magnitude > 0):
             raise UnitError(f"{where}.lifetime: got {data['lifetime']!r}; expected a finite, positive duration such as '30 year'")
     if data.get("degradation") is not None:
         use.degradation = parse_degradation(data["degradation"], where=f"{where}.degradation")
@@ -172,20 +171,8 @@ def parse_degradation(value, *, where):
     return Quantity(per_year, "1/year")
 
 
-def _quantity(value, expected, where):
-    """A quantity from the user's text, or an array of them from a batch (checked here, not re-parsed)."""
-    if isinstance(value, Quantity) and np.ndim(value.magnitude) > 0:
-        target = ureg.Unit("" if expected == "dimensionless" else expected)
-        if value.dimensionality != target.dimensionality:
-            raise UnitError(f"{where}: got {value.units:~}; expected {expected}")
-        if not np.all(np.isfinite(value.magnitude)):
-            raise UnitError(f"{where}: a value is not a finite number")
-        return value.to(target)
-    return parse_quantity(value, expected, where=where)
-
-
 def _fraction(value, where):
-    quantity = _quantity(value, "dimensionless", where)
+    quantity = parse_quantity(value, "dimensionless", where=where)
     if not np.all((quantity.magnitude > 0) & (quantity.magnitude <= 1)):
         raise UnitError(f"{where}: got {value!r}; expected a fraction in (0, 1], such as 0.8 or 80 %")
     return quantity
