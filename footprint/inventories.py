@@ -489,6 +489,16 @@ def _locator(row, where):
     return text
 
 
+def _provenance(row, where):
+    """The checked ``year``, ``source``, ``locator`` and ``quality`` of a data row, as keyword arguments.
+
+    Every reader of numbers takes these four the same way: a number without its year, source,
+    place in the source and pedigree is refused.
+    """
+    _require(row, "source", where)
+    return {"year": _year(row, where), "source": row["source"], "locator": _locator(row, where), "quality": _quality(row, where)}
+
+
 def parse_quality(text):
     """The five pedigree scores of a ``quality`` cell such as ``"2,1,1,1,2"``, as a tuple of ints."""
     return tuple(int(part) for part in text.split(","))
@@ -580,16 +590,11 @@ def _read_background(path, datasets, geographies):
         if first != where:
             raise DataError(f"{where}, column flow: {dataset_id} already has a row of flow {flow!r} and scope {scope} ({first}); "
                             f"expected one row per flow and scope (add the amounts into one row)")
-        _require(row, "source", where)
-        _locator(row, where)
-        quality = _quality(row, where)
+        provenance = _provenance(row, where)
         amount = _number(row, "amount", where)
         if amount < 0:
             raise DataError(f"{where}, column amount: got {amount}; expected a non-negative amount")
-        exchange = Exchange(
-            flow=flow, amount=amount, year=_year(row, where), source=row["source"],
-            locator=row["locator"], quality=quality, scope=scope, note=row["note"], where=where,
-        )
+        exchange = Exchange(flow=flow, amount=amount, scope=scope, note=row["note"], where=where, **provenance)
         dataset.exchanges.append(_Pending(exchange, _require(row, "flow_unit", where), where))
 
 
@@ -687,11 +692,8 @@ def _read_processes(path, technologies, datasets, gases):
         if not isinstance(value, Quantity):
             value = Quantity(float(value), "")
         _check_default(key, value, where, datasets, gases)
-        _require(row, "source", where)
-        _locator(row, where)
-        defaults.append(ProcessDefault(*key, value=value, year=_year(row, where), source=row["source"],
-                                       locator=row["locator"], quality=_quality(row, where), note=row["note"], where=where,
-                                       text=text))
+        defaults.append(ProcessDefault(*key, value=value, note=row["note"], where=where, text=text,
+                                       **_provenance(row, where)))
     return defaults
 
 
@@ -722,9 +724,8 @@ def _read_specific_yields(path, geographies):
             quantity = parse_yield(f"{value} {unit}", where=f"{where}, column unit")
         except UnitError:
             raise DataError(f"{where}, columns value/unit: got {row['value']} {unit!r}; expected a positive yield in kWh/kWp/year") from None
-        _require(row, "source", where)
-        rows[(geography, mounting)] = SpecificYield(geography, mounting, float(quantity.magnitude), _year(row, where), row["source"],
-                                                    _locator(row, where), _quality(row, where), row["note"], where)
+        rows[(geography, mounting)] = SpecificYield(geography, mounting, float(quantity.magnitude), note=row["note"], where=where,
+                                                    **_provenance(row, where))
     return rows
 
 

@@ -84,7 +84,9 @@ def _temporal_scale():
 def test_temporal_scores_follow_the_scale_of_the_readme():
     reference, limits = _temporal_scale()
     rows = [(name, line, row) for name, line, row in _background_rows()]
-    rows += [("processes.csv", line, row) for line, row in _data_rows(INVENTORIES / "processes.csv")]
+    rows += [(name, line, row) for name in ("processes.csv", _manifest()["specific_yield"])
+             for line, row in _data_rows(INVENTORIES / name)]
+    assert any(name == "specific_yield.csv" for name, _, _ in rows)
     wrong = []
     for name, line, row in rows:
         age = reference - int(row["year"])
@@ -321,6 +323,9 @@ BROKEN = [
      "column unit: got 'kWh' for module/yield; expected no unit (a plain number)"),
     ("missing locator", "materials.csv", "\"Supporting Information S1, Table S38, Ag total (95% bounds 164-234)\"", "", "column locator: empty"),
     ("vague locator", "processes.csv", "\"mod_MFG_eff, row 2022 (97 %)\"", "n/a", "column locator: got 'n/a'"),
+    ("vague locator of a yield", "specific_yield.csv", "\"report_yields.DE.roof = 922; the same number in lci-PV-2026.xlsx sheet X-elec-RER, column AJ (comment: Annual rooftop yield (kWh/kWp): 922)\"",
+     "unknown", "column locator: got 'unknown'"),
+    ("yield without a year", "specific_yield.csv", "DE,roof,922,kWh/kWp/year,2018,", "DE,roof,922,kWh/kWp/year,,", "column year: empty"),
 ]
 
 
