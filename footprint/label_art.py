@@ -110,7 +110,7 @@ def render_label_svg(env, decision, *, lang, scheme, product_name):
     caption = {lang_code: scheme.caption(lang_code) or default.get(lang_code, "") for lang_code in ("en", "zh")}
     template = env.get_template("label.svg.j2")
     return template.render(decision=decision, scheme=scheme, lang=lang, product_name=product_name, width=width,
-                           strings=strings, caption=caption, fit=fit_size, clip=clip_text,
+                           strings=strings, caption=caption, fit=fit_size, clip=fit_text,
                            height=height, qr=path, qr_size=qr_size, payload=payload, label_id=label_id(decision))
 
 
@@ -124,11 +124,6 @@ def fit_size(text, room, largest, smallest=7.0):
     while size > smallest and text_width(text, size) > room * 0.97:
         size -= 0.5
     return f"{size:g}"
-
-
-def clip_text(text, room, size):
-    """``text`` clipped with "…" to fit ``room`` px at font ``size``."""
-    return fit_text(text, room, size)
 
 
 def svg_to_png(svg, *, scale=3.0):

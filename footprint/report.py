@@ -187,7 +187,7 @@ def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=
         png_path.write_bytes(svg_to_png(label_svg))
     else:
         notes.append("PDF and PNG not written (pdf=False)")
-    workbook = _write_workbook(st, out / f"{stem}.xlsx", notes)
+    workbook = _write_workbook(st, out / f"{stem}.xlsx")
     return ReportFiles(paths["html"], pdf_path, paths["label_svg"], png_path, paths["pact_json"], paths["label_json"],
                        workbook, st.decision, notes)
 
@@ -510,7 +510,7 @@ def _not_modelled(chain, lang):
     return missing
 
 
-def _write_workbook(st, path, notes):
+def _write_workbook(st, path):
     """The results workbook (summary, breakdowns, inputs with their sources, provenance)."""
     from footprint.report_xlsx import write_results_workbook
 

@@ -95,6 +95,20 @@ def test_every_bundled_scheme_reads_and_cites_its_rules():
     assert schemes["fr-ecs"].factor_table["shipped"] is None
 
 
+def test_every_scheme_rule_cites_a_dated_source():
+    """Each rule's numbers (thresholds, validity, rounding...) cite at least one source with a year."""
+    import re
+
+    for scheme in list_schemes():
+        dated = {entry["id"] for entry in scheme.sources if re.search(r"\b(19|20)\d\d\b", str(entry.get("date", "")))}
+        rules = {rule: getattr(scheme, rule)["source"] for rule in ("boundary", "gwp", "data_quality", "decision", "rounding", "validity")}
+        for i, level in enumerate(scheme.decision.get("thresholds", []) + scheme.decision.get("other_thresholds", [])):
+            if "source" in level:
+                rules[f"decision level {i}"] = level["source"]
+        for rule, cited in rules.items():
+            assert set(cited) & dated, (scheme.id, rule, cited)
+
+
 def test_schemes_command_lists_them_as_json(footprint_home):
     done = run_cli("schemes", "--format", "json", home=footprint_home)
     assert done.returncode == 0, done.stderr
