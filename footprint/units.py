@@ -26,6 +26,12 @@ def _user_words(text):
     return _USER_WORD.sub(lambda match: USER_WORDS[match.group(1)], text)
 
 
+class UnitMismatch(UnitError):
+    """The value is not a quantity in the expected unit: another dimension, or no quantity at
+    all (None, empty, unreadable). A caller that accepts several units tries the next; every
+    other :class:`UnitError` (unknown unit, a comma, no unit, not finite) is the answer."""
+
+
 ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True, preprocessors=[_user_words])
 ureg.load_definitions(str(Path(__file__).with_name("units.txt")))
 Quantity = ureg.Quantity
@@ -122,14 +128,14 @@ def parse_quantity(value, expected, *, where=""):
     Raises
     ------
     UnitError
-        Missing number or unit, unknown unit, a comma in the number, or a dimension other
-        than expected.
+        Missing number or unit, unknown unit, a comma in the number, a number that is not
+        finite; :class:`UnitMismatch` for a dimension other than expected, or no quantity.
     """
     target = ureg.Unit("" if expected == "dimensionless" else expected)
     if isinstance(value, Quantity):
         quantity = value
     elif isinstance(value, bool) or value is None:
-        raise UnitError(located(where, f"got {value!r}; expected a quantity in {_describe(target)}"))
+        raise UnitMismatch(located(where, f"got {value!r}; expected a quantity in {_describe(target)}"))
     elif isinstance(value, (int, float)):
         if target.dimensionless:
             quantity = Quantity(float(value), "")
@@ -142,7 +148,7 @@ def parse_quantity(value, expected, *, where=""):
     elif isinstance(value, str):
         text = _normalise_text(value)
         if not text:
-            raise UnitError(located(where, f"got an empty value; expected a quantity in {_describe(target)}"))
+            raise UnitMismatch(located(where, f"got an empty value; expected a quantity in {_describe(target)}"))
         if not _NUMBER_FIRST.match(text):
             raise UnitError(located(where, f"got {value!r}; expected 'number unit', a quantity in {_describe(target)}"))
         if "," in text:
@@ -158,7 +164,7 @@ def parse_quantity(value, expected, *, where=""):
         except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
             raise UnitError(located(where, f"unknown unit in {value!r} ({exc}); expected a quantity in {_describe(target)}")) from None
         except Exception:
-            raise UnitError(located(where, f"cannot read {value!r} as 'number unit'; expected a quantity in {_describe(target)}")) from None
+            raise UnitMismatch(located(where, f"cannot read {value!r} as 'number unit'; expected a quantity in {_describe(target)}")) from None
         if not isinstance(quantity, Quantity):
             quantity = Quantity(float(quantity), "")
         if quantity.unitless and target.dimensionality == ureg.piece.dimensionality:
@@ -168,9 +174,9 @@ def parse_quantity(value, expected, *, where=""):
                 located(where, f"got {value!r} without a unit; expected a quantity in {_describe(target)}")
             )
     else:
-        raise UnitError(located(where, f"got {value!r}; expected a quantity in {_describe(target)}"))
+        raise UnitMismatch(located(where, f"got {value!r}; expected a quantity in {_describe(target)}"))
     if quantity.dimensionality != target.dimensionality:
-        raise UnitError(
+        raise UnitMismatch(
             located(where, f"got {value!r} ({_dimension_name(quantity.dimensionality)}); expected {_describe(target)}")
         )
     converted = quantity.to(target)

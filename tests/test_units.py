@@ -3,7 +3,7 @@
 import pytest
 
 from footprint.errors import FootprintError, UnitError
-from footprint.units import BRIGHTWAY_UNITS, Quantity, brightway_unit, parse_quantity, pint_unit, ureg
+from footprint.units import BRIGHTWAY_UNITS, Quantity, UnitMismatch, brightway_unit, parse_quantity, pint_unit, ureg
 
 
 def test_tonne_and_unit_are_not_pint_defaults():
@@ -94,6 +94,17 @@ def test_parse_errors_name_the_place_and_expectation(text, expected, message):
     assert message in text_of_error
     assert "\n" not in text_of_error
     assert isinstance(info.value, FootprintError) and isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize("value, mismatch", [
+    ("1.5 kg", True), (None, True), ("", True), ([1], True),  # another dimension, or no quantity: try another unit
+    ("1,5 kWh", False), ("5 bananas", False), ("1e999 kWh/piece", False), ("5", False), (5, False), ("about 5", False),
+])
+def test_only_a_mismatch_lets_a_caller_try_another_unit(value, mismatch):
+    # spec's per_unit tries kWh/piece, kWh/m2, kWh/W on UnitMismatch and stops at any other UnitError
+    with pytest.raises(UnitError) as info:
+        parse_quantity(value, "kWh/piece")
+    assert isinstance(info.value, UnitMismatch) is mismatch
 
 
 def test_every_brightway_unit_round_trips():
