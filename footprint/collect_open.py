@@ -446,11 +446,9 @@ class SheetCells:
 
     def coordinate(self, row, column):
         """'C7' for row 7, column 3."""
-        letters = ""
-        while column:
-            column, rest = divmod(column - 1, 26)
-            letters = chr(ord("A") + rest) + letters
-        return f"{letters}{row}"
+        from openpyxl.utils import get_column_letter  # loaded with the workbook already
+
+        return f"{get_column_letter(column)}{row}"
 
     @property
     def max_row(self):
