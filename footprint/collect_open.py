@@ -26,6 +26,7 @@ import codecs
 import datetime as _dt
 import hashlib
 import io
+import math
 import posixpath
 import re
 import unicodedata
@@ -481,7 +482,7 @@ def parse_number(value, *, percent=False):
     if isinstance(value, bool):
         raise ValueError("TRUE/FALSE; expected a number")
     if isinstance(value, (int, float)):
-        return float(value), ("%" if percent else "")
+        return _finite(float(value)), ("%" if percent else "")
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time, _dt.timedelta)):
         raise ValueError("a date or time (Excel may have turned what was typed into a date); expected a number, "
                          "type it as text or format the cell as Number")
@@ -497,9 +498,16 @@ def parse_number(value, *, percent=False):
                          "(29 700 or 29,700), then the unit")
     number = re.sub(f"[,{DIGIT_GROUP_SPACES}]", "", number)
     try:
-        return float(number), unit
+        number = float(number)
     except ValueError:
         raise ValueError("not a number; expected a number such as 66.5 or 1,234.5") from None
+    return _finite(number), unit
+
+
+def _finite(number):
+    if not math.isfinite(number):  # "1e999" reads as infinity
+        raise ValueError("not a finite number (too large); expected a number such as 66.5 or 1,234.5")
+    return number
 
 
 def parse_unit(text):

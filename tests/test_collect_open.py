@@ -70,7 +70,8 @@ def test_numbers_as_people_write_them():
     assert parse_number("1 234.5") == (1234.5, "")
     for bad, reason in (("66,5", "decimal comma"), ("1,23,456", "decimal comma"), ("29 700,5", "decimal comma"),
                         ("about 5", "not a number"), (True, "TRUE/FALSE"), ("29 70 MWh", "digits that are not one number"),
-                        ("1234 567", "digits that are not one number"), ("1,234 567", "digits that are not one number")):
+                        ("1234 567", "digits that are not one number"), ("1,234 567", "digits that are not one number"),
+                        ("1e999", "not a finite number"), (float("inf"), "not a finite number")):
         with pytest.raises(ValueError, match=reason):
             parse_number(bad)
 
