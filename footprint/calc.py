@@ -294,6 +294,8 @@ def check_options(*, per, gwp, boundary, as_of):
 def _date(value):
     if value is None:
         return _dt.date.today()
+    if isinstance(value, _dt.datetime):  # a date-time would compare with no date (TypeError)
+        return value.date()
     if isinstance(value, _dt.date):
         return value
     try:

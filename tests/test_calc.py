@@ -425,3 +425,24 @@ def test_output_folders_are_made_and_a_file_in_the_way_is_one_line(tmp_path, hom
     refused = run_cli("calc", PERC, "-o", tmp_path / "a-file" / "result.txt", home=home_env)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert refused.stderr.strip() == f"error: {tmp_path / 'a-file' / 'result.txt'}: {tmp_path / 'a-file'} is a file; expected a folder to write into"
+
+
+def test_a_date_time_as_of_is_read_as_its_date():
+    """A library caller's datetime (a date subclass) is its day, as for a site file's dates."""
+    import datetime as dt
+
+    from footprint.calc import check_options
+
+    day = check_options(per="module", gwp="ar6", boundary="cradle-to-gate", as_of=dt.datetime(2027, 3, 1, 15, 30))
+    assert type(day) is dt.date
+    assert day.isoformat() == "2027-03-01"
+
+
+def test_a_comma_in_a_downstream_amount_is_refused_not_misread(tmp_path):
+    """pint alone reads "0,5 kg/module" as 0 kg/module; the product reader refuses it."""
+    from footprint.model.spec import read_product
+
+    downstream = {"end_of_life": {"emissions": {"co2e_aggregated": "0,5 kg/module"}}}
+    path = write_product(tmp_path, product_data(downstream=downstream))
+    with pytest.raises(InputError, match=r"downstream.end_of_life.emissions.co2e_aggregated: got '0,5 kg/module', a comma in the number"):
+        read_product(path)

@@ -138,3 +138,16 @@ def test_a_bad_row_of_the_table_names_file_row_and_column(tmp_path, old, new, me
         read_bundle(directory)
     assert str(caught.value).startswith(f"specific_yield.csv row {line}")
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize("field, text, meant", [
+    ("specific_yield", "1300,5 kWh/kWp", 1300.5),  # pint alone drops the comma: 13005, ten times the yield
+    ("degradation", "0,7 %", 0.007),  # pint alone reads "0,7 %" as 0: no degradation at all
+    ("lifetime", "27,5 year", 27.5),
+])
+def test_a_comma_in_a_use_number_is_refused_not_misread(field, text, meant):
+    with pytest.raises(InputError, match=rf"p.yaml: use.{field}: got '{text}', a comma in the number"):
+        parse_use({field: text}, where="p.yaml: use")
+    # the same value with a decimal point is read as meant
+    use = parse_use({field: text.replace(",", ".")}, where="p.yaml: use")
+    assert getattr(use, field).magnitude == pytest.approx(meant, rel=1e-12)
