@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from footprint.errors import InputError, UnitError
-from footprint.units import Quantity, parse_quantity, ureg
+from footprint.units import Quantity, parse_quantity, read_quantity, ureg
 
 SOURCE = "IEA PVPS T12-18:2020, Methodology Guidelines on Life Cycle Assessment of Photovoltaic, 4th ed."
 #: Module lifetime [years] for mature technologies [1].
@@ -133,11 +133,7 @@ def parse_yield(value, *, where):
     else:
         if not isinstance(value, str):
             raise UnitError(f"{where}: got {value!r}; expected a specific yield such as '1300 kWh/kWp' (per year)")
-        try:
-            quantity = ureg.Quantity(value)
-        except Exception:
-            raise UnitError(f"{where}: cannot read {value!r}; expected a specific yield such as '1300 kWh/kWp' (per year)") from None
-        quantity = _checked_text(value, quantity, where)
+        quantity = read_quantity(value, where=where, expected="a specific yield such as '1300 kWh/kWp' (per year)")
     # kWh/kWp/year is dimensionless in pint, so a bare number would pass a dimension check:
     # a unit is required, and "per year" may be written or implied.
     if not isinstance(quantity, Quantity) or quantity.units == ureg.Unit(""):
@@ -157,12 +153,13 @@ def parse_degradation(value, *, where):
     """A linear degradation: "0.7 %" (per year implied) or "0.7 %/year"; returned per year."""
     quantity = value if isinstance(value, Quantity) else None
     if quantity is None:
-        try:
-            quantity = ureg.Quantity(value) if isinstance(value, str) else Quantity(float(value), "")
-        except Exception:
-            raise UnitError(f"{where}: cannot read {value!r}; expected a degradation such as '0.7 %' per year") from None
         if isinstance(value, str):
-            quantity = _checked_text(value, quantity, where)
+            quantity = read_quantity(value, where=where, expected="a degradation such as '0.7 %' per year")
+        else:
+            try:
+                quantity = Quantity(float(value), "")
+            except (TypeError, ValueError):
+                raise UnitError(f"{where}: cannot read {value!r}; expected a degradation such as '0.7 %' per year") from None
     if quantity.check("1/[time]"):
         per_year = quantity.to("1/year").magnitude
     elif quantity.dimensionless:
@@ -172,14 +169,6 @@ def parse_degradation(value, *, where):
     if not np.all((per_year >= 0) & (per_year < 1)):  # also refuses nan
         raise UnitError(f"{where}: got {value!r}; expected a yearly degradation between 0 and 100 %")
     return Quantity(per_year, "1/year")
-
-
-def _checked_text(text, quantity, where):
-    """``quantity`` as read from ``text`` by pint, after units.parse_quantity's rule on commas
-    (pint reads "0,7 %" as 0 %: the comma is refused, naming the field and the value)."""
-    if "," in text:
-        parse_quantity(text, str(quantity.units), where=where)  # raises UnitError
-    return quantity
 
 
 def _fraction(value, where):

@@ -25,7 +25,7 @@ import numpy as np
 
 from footprint.errors import InputError
 from footprint.model.chain import Flow, Process, Provenance
-from footprint.units import Quantity, parse_quantity, ureg
+from footprint.units import Quantity, UnitMismatch, read_quantity, ureg
 
 #: The stages after the factory gate, in life-cycle order.
 DOWNSTREAM_STAGES = ("transport", "installation", "use", "end_of_life")
@@ -112,14 +112,15 @@ def parse_downstream(data, *, reader):
 
 
 def _any_quantity(value, where):
+    expected = "an amount per module with a unit, such as '2 kg/module'"
+    if not isinstance(value, str):
+        raise InputError(f"{where}: got {value!r}; expected {expected}")
     try:
-        quantity = ureg.Quantity(value) if isinstance(value, str) else None
-    except Exception:
-        quantity = None
-    if quantity is None or not isinstance(quantity, Quantity) or quantity.units == ureg.Unit(""):
-        raise InputError(f"{where}: got {value!r}; expected an amount per module with a unit, such as '2 kg/module'")
-    if "," in value:  # pint reads "0,5 kg/module" as 0 kg/module: units.parse_quantity refuses the comma, naming it
-        parse_quantity(value, str(quantity.units), where=where)
+        quantity = read_quantity(value, where=where, expected=expected)
+    except UnitMismatch:
+        raise InputError(f"{where}: got {value!r}; expected {expected}") from None
+    if quantity.units == ureg.Unit(""):
+        raise InputError(f"{where}: got {value!r}; expected {expected}")
     magnitude = np.asarray(quantity.magnitude, dtype=float)
     if not np.all(np.isfinite(magnitude)) or np.any(magnitude < 0):
         raise InputError(f"{where}: got {value!r}; expected a finite, non-negative amount per module, such as '2 kg/module'")

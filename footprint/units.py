@@ -146,27 +146,7 @@ def parse_quantity(value, expected, *, where=""):
                 located(where, f"got the bare number {value!r}; expected a quantity with a unit, such as '{value} {target:~}'")
             )
     elif isinstance(value, str):
-        text = _normalise_text(value)
-        if not text:
-            raise UnitMismatch(located(where, f"got an empty value; expected a quantity in {_describe(target)}"))
-        if not _NUMBER_FIRST.match(text):
-            raise UnitError(located(where, f"got {value!r}; expected 'number unit', a quantity in {_describe(target)}"))
-        if "," in text:
-            # pint drops a comma between digits: "17,7" would silently read as 177. A decimal
-            # comma and a thousands separator cannot be told apart ("1,500"), so both are refused.
-            if "," in _NUMBER_PART.match(text).group():
-                raise UnitError(located(where, f"got {value!r}, a comma in the number; write it with a decimal point and no "
-                                               f"thousands separator (17.7 not 17,7; 1234.5 not 1,234.5), a quantity in {_describe(target)}"))
-            raise UnitError(located(where, f"got {value!r}, a comma after the number; expected 'number unit' and nothing else, "
-                                           f"a quantity in {_describe(target)}"))
-        try:
-            quantity = ureg.Quantity(text)
-        except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
-            raise UnitError(located(where, f"unknown unit in {value!r} ({exc}); expected a quantity in {_describe(target)}")) from None
-        except Exception:
-            raise UnitMismatch(located(where, f"cannot read {value!r} as 'number unit'; expected a quantity in {_describe(target)}")) from None
-        if not isinstance(quantity, Quantity):
-            quantity = Quantity(float(quantity), "")
+        quantity = read_quantity(value, where=where, expected=f"a quantity in {_describe(target)}")
         if quantity.unitless and target.dimensionality == ureg.piece.dimensionality:
             quantity = Quantity(quantity.magnitude, "piece")
         if not target.dimensionless and quantity.dimensionless and quantity.units == ureg.Unit(""):
@@ -184,6 +164,56 @@ def parse_quantity(value, expected, *, where=""):
         # "1e999" reads as infinity and "nan" as NaN: both would flow silently into the matrices
         raise UnitError(located(where, f"got {value!r}, not a finite number; expected a quantity in {_describe(target)}"))
     return converted
+
+
+def read_quantity(value, *, where="", expected="a quantity"):
+    """Read a "number unit" string as pint would, of any dimension, with the library's rules.
+
+    The text rules every quantity a user writes goes through: a number first, no comma
+    (pint drops it: "17,7" would read as 177), a known unit. Dimension, range and
+    finiteness are the caller's to check (:func:`parse_quantity` does for one expected unit).
+
+    Parameters
+    ----------
+    value : str
+    where : str
+        Where the value was read, for messages.
+    expected : str
+        What the value should be, for messages ("a specific yield such as '1300 kWh/kWp'").
+
+    Returns
+    -------
+    pint.Quantity
+        A plain number comes back as a dimensionless quantity.
+
+    Raises
+    ------
+    UnitError
+        No number first, a comma, or an unknown unit; :class:`UnitMismatch` for an empty value
+        or text pint cannot read.
+    """
+    text = _normalise_text(value)
+    if not text:
+        raise UnitMismatch(located(where, f"got an empty value; expected {expected}"))
+    if not _NUMBER_FIRST.match(text):
+        raise UnitError(located(where, f"got {value!r}; expected 'number unit', {expected}"))
+    if "," in text:
+        # pint drops a comma between digits: "17,7" would silently read as 177. A decimal
+        # comma and a thousands separator cannot be told apart ("1,500"), so both are refused.
+        if "," in _NUMBER_PART.match(text).group():
+            raise UnitError(located(where, f"got {value!r}, a comma in the number; write it with a decimal point and no "
+                                           f"thousands separator (17.7 not 17,7; 1234.5 not 1,234.5), {expected}"))
+        raise UnitError(located(where, f"got {value!r}, a comma after the number; expected 'number unit' and nothing else, "
+                                       f"{expected}"))
+    try:
+        quantity = ureg.Quantity(text)
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
+        raise UnitError(located(where, f"unknown unit in {value!r} ({exc}); expected {expected}")) from None
+    except Exception:
+        raise UnitMismatch(located(where, f"cannot read {value!r} as 'number unit'; expected {expected}")) from None
+    if not isinstance(quantity, Quantity):
+        quantity = Quantity(float(quantity), "")
+    return quantity
 
 
 def _describe(unit):
