@@ -6,10 +6,10 @@ What each route does, per run:
   with the row's overrides) with the product reader, build its product system, write its
   foreground into a new Brightway database (SQLite), build float64 datapackages from the
   stored exchanges of the foreground and the installed background
-  (``footprint.matrices.lca_inputs``), run a bw2calc LCA (``lci()``, ``lcia()``) and
+  (``footprint.brightway.matrices.lca_inputs``), run a bw2calc LCA (``lci()``, ``lcia()``) and
   delete the database. Nothing is shared between variants but the installed background
   and the Python process (imports, bw2data's open project);
-- batch path (``footprint.batch.run_batch``): read the variants file, group the rows by
+- batch path (``footprint.calc.batch.run_batch``): read the variants file, group the rows by
   their non-numeric values, read each distinct part of the product file once, build one
   product system per group with arrays of amounts, and evaluate it in numpy on the
   background's cumulative inventory, which is solved once per process with bw2calc.
@@ -68,12 +68,12 @@ def write_variants(path, count, seed):
 
 def naive(bd, variants, base, per):
     """One Brightway database and one bw2calc LCA per variant."""
-    from footprint.batch import _Context
+    from footprint.calc.batch import _Context
     from footprint.calc import brightway_lca
-    from footprint.inventories import read_bundle
+    from footprint.bundle.read import read_bundle
     from footprint.model import read_product
-    from footprint.model.system import build_system
-    from footprint.project import METHODS, lock
+    from footprint.calc.system import build_system
+    from footprint.brightway.project import METHODS, lock
 
     bundle = read_bundle()
     context = _Context(read_product(base), variants, bundle, None, per, "ar6", "cradle-to-gate", None)
@@ -96,8 +96,8 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="footprint-bench-") as tmp:
         os.environ["FOOTPRINT_HOME"] = str(Path(tmp) / "home")
-        from footprint.batch import read_variants, run_batch
-        from footprint.project import require_setup, setup
+        from footprint.calc.batch import read_variants, run_batch
+        from footprint.brightway.project import require_setup, setup
 
         with contextlib.redirect_stdout(sys.stderr):
             setup()
@@ -141,9 +141,9 @@ def main():
 COLD = """
 import json, sys, time
 started = time.perf_counter()
-import footprint.batch
+import footprint.calc.batch
 imported = time.perf_counter()
-result = footprint.batch.run_batch(sys.argv[1], sys.argv[2], per=sys.argv[3])
+result = footprint.calc.batch.run_batch(sys.argv[1], sys.argv[2], per=sys.argv[3])
 done = time.perf_counter()
 print(json.dumps({"import": imported - started, "run": done - imported, "values": [float(v) for v in result.location_based]}))
 """

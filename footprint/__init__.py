@@ -12,8 +12,8 @@ from footprint.errors import DataError, FootprintError, InputError, SetupError, 
 
 
 def setup(**kwargs):
-    """Create or update the data directory; see :func:`footprint.project.setup`."""
-    from footprint.project import setup as _setup
+    """Create or update the data directory; see :func:`footprint.brightway.project.setup`."""
+    from footprint.brightway.project import setup as _setup
 
     return _setup(**kwargs)
 
@@ -26,8 +26,8 @@ def compute(product, **kwargs):
 
 
 def run_batch(base, variants, **kwargs):
-    """Compute every variant of a base product; see :func:`footprint.batch.run_batch`."""
-    from footprint.batch import run_batch as _run_batch
+    """Compute every variant of a base product; see :func:`footprint.calc.batch.run_batch`."""
+    from footprint.calc.batch import run_batch as _run_batch
 
     return _run_batch(base, variants, **kwargs)
 

@@ -73,13 +73,13 @@ class LedgerClaim:
 
 def ledger_path():
     """The ledger file of the data directory."""
-    from footprint.project import home
+    from footprint.brightway.project import home
 
     return home() / LEDGER
 
 
 def _lock():
-    from footprint.project import LOCK_TIMEOUT, home
+    from footprint.brightway.project import LOCK_TIMEOUT, home
 
     path = home() / "electricity-claims.lock"
     path.parent.mkdir(parents=True, exist_ok=True)

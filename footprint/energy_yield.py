@@ -189,8 +189,8 @@ def lifetime_energy(*, rated_power, use, source, bundle=None):
         The product file's ``use:`` block.
     source : str
         The product file, named in messages and as the source of the user's values.
-    bundle : footprint.inventories.Bundle, optional
-        Where the location default of the yield is read; :func:`~footprint.inventories.read_bundle`
+    bundle : footprint.bundle.read.Bundle, optional
+        Where the location default of the yield is read; :func:`~footprint.bundle.read.read_bundle`
         by default.
 
     Returns
@@ -257,7 +257,7 @@ def lifetime_energy(*, rated_power, use, source, bundle=None):
 
 def _default_yield(use, where, bundle):
     """The bundled country-average final yield for ``use.country`` and ``use.mounting``: (value, parameter entry)."""
-    from footprint.inventories import read_bundle
+    from footprint.bundle.read import read_bundle
 
     if use.performance_ratio is not None:
         raise InputError(f"{where}.performance_ratio: given without specific_yield; the default yield of {use.country} is a final "

@@ -16,7 +16,7 @@ up to the total by construction. Amounts may be numpy arrays (one value per vari
 batch evaluates thousands of variants in one pass.
 
 The background is read from the installed ``footprint-background`` database with
-:func:`footprint.matrices.lca_inputs` (float64; Brightway's own datapackages are float32).
+:func:`footprint.brightway.matrices.lca_inputs` (float64; Brightway's own datapackages are float32).
 ``footprint.calc`` checks every single computation against a full bw2calc LCA of the
 recorded inventory, ``tests/test_batch.py`` checks batch variants the same way.
 """
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footprint.project import BACKGROUND, METHODS
+from footprint.brightway.project import BACKGROUND, METHODS
 
 #: Indicators with their own IPCC 2021 sub-method (AR6 only); "total" always.
 SUB_METHODS = ("fossil", "biogenic", "land_use")
@@ -65,19 +65,19 @@ def load_background(bd, bundle, gwp):
     Parameters
     ----------
     bd : module
-        bw2data, with the project current (``footprint.project.require_setup``).
-    bundle : footprint.inventories.Bundle
+        bw2data, with the project current (``footprint.brightway.project.require_setup``).
+    bundle : footprint.bundle.read.Bundle
     gwp : str
         ``ar6`` or ``ar5``.
     """
-    from footprint.project import home
+    from footprint.brightway.project import home
 
     key = (str(home()), bundle.sha256, gwp)
     if key in _cache:
         return _cache[key]
     import bw2calc
 
-    from footprint.matrices import lca_inputs
+    from footprint.brightway.matrices import lca_inputs
 
     methods = {"total": METHODS[(gwp, "total")]}
     for indicator in SUB_METHODS:

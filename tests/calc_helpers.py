@@ -55,7 +55,7 @@ def write_product(directory, data, name="product.yaml"):
 
 def method_factors(method):
     """Brightway key -> characterisation factor of an installed method."""
-    from footprint.project import require_setup
+    from footprint.brightway.project import require_setup
 
     bd = require_setup()
     factors = {}

@@ -1,6 +1,6 @@
 """Hand computation helpers: read the inventory CSVs and bw2io's GWP table without the library.
 
-They share no code with footprint.inventories or footprint.calc, so a test that compares a
+They share no code with footprint.bundle.read or footprint.calc, so a test that compares a
 computed footprint with a sum built from these can catch a mistake in either.
 """
 

@@ -13,7 +13,7 @@ import yaml
 from calc_helpers import DATA, product_data, write_product
 from conftest import run_cli
 
-from footprint.batch import Variants, read_variants, run_batch, verify, write_results
+from footprint.calc.batch import Variants, read_variants, run_batch, verify, write_results
 from footprint.calc import compute
 from footprint.claims import clear_claims, list_claims
 from footprint.errors import InputError

@@ -138,7 +138,7 @@ def test_bad_input_is_one_line_exit_1(home_env, tmp_path, name, edit, message):
         edit(path)
     else:
         path = _broken(tmp_path, edit)
-    bd = __import__("footprint.project", fromlist=["brightway"]).brightway()
+    bd = __import__("footprint.brightway.project", fromlist=["brightway"]).brightway()
     before = set(bd.databases)
     result = run_cli("calc", path, "--format", "json", home=home_env)
     assert result.returncode == 1
@@ -157,10 +157,10 @@ def test_usage_error_exit_2(home_env):
 
 
 def test_failed_write_leaves_no_database(home_env, tmp_path, monkeypatch):
-    from footprint.inventories import read_bundle
+    from footprint.bundle.read import read_bundle
     from footprint.model import build_chain, read_product
-    from footprint.model.foreground import database_name, write_foreground
-    from footprint.project import require_setup
+    from footprint.brightway.foreground import database_name, write_foreground
+    from footprint.brightway.project import require_setup
 
     bd = require_setup()
     path = _broken(tmp_path, lambda d: d["product"].update(id="write-failure"))
@@ -240,8 +240,8 @@ def test_per_kwh_without_a_yield_names_the_field(product):
 
 
 def test_ar5_equals_the_inventory_characterised_with_ar5_factors(product):
-    from footprint.inventories import read_bundle
-    from footprint.project import METHODS
+    from footprint.bundle.read import read_bundle
+    from footprint.brightway.project import METHODS
 
     ar6 = compute(product, gwp="ar6")
     ar5 = compute(product, gwp="ar5")
@@ -282,10 +282,10 @@ def test_by_activity_names_stage_and_input(product):
 
 def test_by_origin_equals_the_ipcc_2021_sub_methods(tmp_path, home_env):
     from footprint.calc import brightway_lca
-    from footprint.inventories import read_bundle
+    from footprint.bundle.read import read_bundle
     from footprint.model import read_product
-    from footprint.model.system import build_system
-    from footprint.project import METHODS, require_setup
+    from footprint.calc.system import build_system
+    from footprint.brightway.project import METHODS, require_setup
 
     # direct emissions of every origin, so that no sub-method is trivially zero
     data = product_data(**{"stages.polysilicon.emissions": {"ch4_biogenic": "0.002 kg/kg", "co2_land_use": "0.3 kg/kg",

@@ -5,7 +5,7 @@ import yaml
 
 from conftest import EXAMPLES, run_cli
 from footprint.errors import InputError, UnitError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.model import build_chain, parse_product
 from handcalc import default
 
@@ -96,7 +96,7 @@ def test_first_calc_of_a_product_prints_no_geocollection_warning(footprint_home,
 
 
 def test_only_the_geocollection_warning_is_dropped():
-    from footprint.model.foreground import _DropGeocollectionWarning
+    from footprint.brightway.foreground import _DropGeocollectionWarning
 
     said = []
 
@@ -127,7 +127,7 @@ def test_counts_are_whole_numbers(field, value, message):
 
 
 def test_a_batch_row_with_a_fractional_cell_count_is_refused(tmp_path, home_env):
-    from footprint.batch import run_batch
+    from footprint.calc.batch import run_batch
 
     variants = tmp_path / "v.csv"
     variants.write_text("variant,stages.module.cells\nok,144\nhalf,143.5\n", encoding="utf-8")

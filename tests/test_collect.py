@@ -11,9 +11,9 @@ from footprint.collect import (
     META_SHEET, TEMPLATE_VERSION, WorkbookProduct, check_workbook, read_any, read_workbook, sheet_title,
     write_product_yaml,
 )
-from footprint.collect_import import WorkbookError
+from footprint.collect.importer import WorkbookError
 from footprint.errors import InputError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.model import build_chain, parse_product, read_product
 from footprint.model.spec import STAGE_PARAMETERS, STAGES
 

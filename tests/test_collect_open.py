@@ -12,10 +12,10 @@ from collect_helpers import (
 from conftest import PERC
 from test_collect import BOTH, assert_same_flows, problems_of
 
-import footprint.collect_open as collect_open
+import footprint.collect.xlsx as collect_open
 from footprint.collect import MAX_FILE_BYTES, META_SHEET, read_workbook, sheet_title
-from footprint.collect_import import WorkbookError
-from footprint.collect_open import parse_number, parse_unit
+from footprint.collect.importer import WorkbookError
+from footprint.collect.xlsx import parse_number, parse_unit
 from footprint.errors import InputError
 from footprint.model import read_product
 

@@ -1,4 +1,4 @@
-"""footprint.datasets and `footprint datasets`: listing and filtering the bundled inventories."""
+"""footprint.bundle.catalogue and `footprint datasets`: listing and filtering the bundled inventories."""
 
 import json
 
@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from conftest import ROOT, run_cli
-from footprint.datasets import list_datasets
+from footprint.bundle.catalogue import list_datasets
 from footprint.errors import InputError
 from handcalc import rows
 

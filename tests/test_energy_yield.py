@@ -13,7 +13,7 @@ from conftest import ROOT
 from footprint.calc import compute
 from footprint.energy_yield import lifetime_energy, parse_use
 from footprint.errors import DataError, InputError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.units import Quantity
 
 INVENTORIES = ROOT / "inventories"

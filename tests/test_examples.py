@@ -2,7 +2,7 @@
 
 The hand computation reads the CSV files with the csv module and the GWP100 factors straight from
 bw2io's LCIA file (tests/handcalc.py), and follows the chain arithmetic of the TOPCon example line
-by line, so it shares no code with footprint.inventories, footprint.model or footprint.calc.
+by line, so it shares no code with footprint.bundle.read, footprint.model or footprint.calc.
 """
 
 import json

@@ -8,7 +8,7 @@ import yaml
 
 from conftest import ROOT, run_cli
 from footprint.errors import DataError, SetupError
-from footprint.inventories import PEDIGREE, read_bundle
+from footprint.bundle.read import PEDIGREE, read_bundle
 from footprint.resources import data_dir
 
 INVENTORIES = ROOT / "inventories"
@@ -166,7 +166,7 @@ def test_amounts_in_other_units_are_converted_by_pint(bundle):
 
 
 def test_a_mix_of_co2_only_and_life_cycle_grid_factors_is_noted(bundle):
-    from footprint.inventories import electricity_bases, mixed_electricity_note
+    from footprint.bundle.read import electricity_bases, mixed_electricity_note
 
     # the TOPCon example: Chinese stages on MEE CO2-only factors, Viet Nam on Ember life cycle
     used = ["electricity_grid_CN-XJ", "electricity_grid_CN-SC", "electricity_grid_CN-JS", "electricity_grid_VN"]
@@ -242,7 +242,7 @@ def test_a_cell_without_electricity_and_efficiency_takes_the_defaults():
 @pytest.mark.parametrize("name, technology, cm2", [("M10", "m10", 182 * 182 / 100), ("182 mm", "m10", 331.24), ("g12", "g12", 441.0),
                                                    ("G12R", "g12r", 182 * 210 / 100), ("182 × 210 mm", "g12r", 382.2)])
 def test_wafer_formats_by_name(bundle, name, technology, cm2):
-    from footprint.inventories import wafer_format
+    from footprint.bundle.read import wafer_format
 
     found, default = wafer_format(name, bundle=bundle)
     assert found == technology
@@ -252,7 +252,7 @@ def test_wafer_formats_by_name(bundle, name, technology, cm2):
 
 def test_an_unknown_wafer_format_is_refused(bundle):
     from footprint.errors import InputError
-    from footprint.inventories import wafer_format
+    from footprint.bundle.read import wafer_format
 
     with pytest.raises(InputError, match=r"wafer format 'M12' is not known; expected one of G12, G12R, M10"):
         wafer_format("M12", bundle=bundle)

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from footprint.errors import DataError, InputError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.labels import (
     Scheme,
     evaluate,
@@ -323,7 +323,7 @@ def ecs_by_hand():
 
 
 def test_fr_ecs_formula(site_chain, bundle):
-    from footprint.ecs import evaluate_ecs, read_factor_table, read_shares
+    from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
 
     ecs = evaluate_ecs(site_chain, bundle, read_factor_table(DATA / "ecs-test-factors.csv"),
                        shares=read_shares(DATA / "ecs-test-shares.csv"), table=str(DATA / "ecs-test-factors.csv"))
@@ -338,8 +338,8 @@ def test_fr_ecs_formula(site_chain, bundle):
 
 def test_fr_ecs_label_identity_includes_the_factor_table(site_chain, bundle, tmp_path):
     """The QR names the factor table's SHA-256; another table (same result) is another label."""
-    from footprint.ecs import evaluate_ecs, read_factor_table, read_shares
-    from footprint.label_art import label_id, qr_payload
+    from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
+    from footprint.report.label_art import label_id, qr_payload
 
     table = DATA / "ecs-test-factors.csv"
     shares = DATA / "ecs-test-shares.csv"
@@ -358,14 +358,14 @@ def test_fr_ecs_label_identity_includes_the_factor_table(site_chain, bundle, tmp
 
 @pytest.mark.parametrize("g, outcome", [(730.01, "pass"), (740.0, "pass"), (740.001, "fail")])
 def test_fr_ecs_threshold_on_the_rounded_value(g, outcome, site_chain):
-    from footprint.ecs import EcsResult
+    from footprint.labels.ecs import EcsResult
 
     ecs = EcsResult(g, [], {}, "table.csv", "0" * 64)
     assert decide(500.0, "fr-ecs", site_chain, ecs=ecs).outcome == outcome
 
 
 def test_fr_ecs_material_without_origin_is_reported(site_chain, bundle):
-    from footprint.ecs import evaluate_ecs, read_factor_table
+    from footprint.labels.ecs import evaluate_ecs, read_factor_table
 
     ecs = evaluate_ecs(site_chain, bundle, read_factor_table(DATA / "ecs-test-factors.csv"), table="t.csv")
     assert ecs.value is None
@@ -374,7 +374,7 @@ def test_fr_ecs_material_without_origin_is_reported(site_chain, bundle):
 
 
 def test_factor_table_rows_must_cite_a_source(tmp_path):
-    from footprint.ecs import read_factor_table
+    from footprint.labels.ecs import read_factor_table
 
     table = tmp_path / "f.csv"
     table.write_text("# a comment\nstage,country,gwp,per,source,locator\npolysilicon,CN,50,kg,,\n", encoding="utf-8")
@@ -409,7 +409,7 @@ def test_two_label_runs_give_the_same_hash_and_label_id(footprint_home, tmp_path
     import sys
     import time
 
-    from footprint.label_art import label_id
+    from footprint.report.label_art import label_id
     from footprint.labels import LabelDecision, Unmet
 
     product = tmp_path / "p.yaml"

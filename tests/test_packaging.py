@@ -47,7 +47,7 @@ def test_wheel_install_finds_bundled_data(tmp_path):
     installed = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
                                capture_output=True, text=True, timeout=300)
     assert installed.returncode == 0, installed.stderr
-    probe = ("import footprint, footprint.resources as r, footprint.inventories as i\n"
+    probe = ("import footprint, footprint.resources as r, footprint.bundle.read as i\n"
              "print(footprint.__file__)\n"
              f"for folder in {DATA_FOLDERS!r}: print(r.data_dir(folder))\n"
              "print(len(i.read_bundle().datasets))\n")

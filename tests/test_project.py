@@ -1,4 +1,4 @@
-"""footprint.project: offline bootstrap into a temp dir, idempotence, versions, locking."""
+"""footprint.brightway.project: offline bootstrap into a temp dir, idempotence, versions, locking."""
 
 import json
 import os
@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli
-from footprint import project
+from footprint.brightway import project
 from footprint.errors import SetupError
 
 
@@ -40,7 +40,7 @@ def test_new_data_version_reinstalls_only_what_changed(fresh_home, tmp_path, mon
     shutil.copytree(ROOT / "inventories", changed)
     manifest = changed / "manifest.yaml"
     manifest.write_text(manifest.read_text().replace('data_version: "', 'data_version: "99.'), encoding="utf-8")
-    monkeypatch.setattr("footprint.inventories.data_dir", lambda folder: changed)
+    monkeypatch.setattr("footprint.bundle.read.data_dir", lambda folder: changed)
     report = project.setup()
     assert dict((part, action) for part, action, _ in report.actions) == {
         "biosphere3": "up to date", "methods": "up to date", "inventories": "re-installed"}

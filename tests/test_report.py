@@ -12,7 +12,7 @@ import segno
 import yaml
 
 from footprint.labels import REPORT_ITEMS, load_scheme
-from footprint.pdf import pdf_unavailable_reason
+from footprint.report.pdf import pdf_unavailable_reason
 from footprint.report import write_report
 
 from conftest import PERC, ROOT
@@ -277,7 +277,7 @@ def test_missing_pdf_libraries_name_the_packages(monkeypatch):
     import sys
 
     from footprint.errors import SetupError
-    from footprint.pdf import html_to_pdf
+    from footprint.report.pdf import html_to_pdf
 
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as without Pango
     with pytest.raises(SetupError, match=r"PDF output: WeasyPrint cannot load.*apt-get install libpango-1.0-0 .*fonts-noto-cjk"):
@@ -394,7 +394,8 @@ def test_chinese_report_translates_library_text(footprint_home, tmp_path):
 
 def test_every_inventory_scope_has_words_for_the_reader():
     # a scope without an entry would print its raw key ("co2e_lifecycle") in the report
-    from footprint import inventories, report
+    from footprint import report
+    from footprint.bundle import read as inventories
 
     assert set(inventories.SCOPES) <= set(report.SCOPES)
     for words in report.SCOPES.values():

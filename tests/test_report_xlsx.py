@@ -8,7 +8,7 @@ import pytest
 from collect_helpers import filled
 from conftest import PERC
 
-from footprint.report_xlsx import write_results_workbook
+from footprint.report.workbook import write_results_workbook
 
 INJECTIONS = ("=HYPERLINK(\"http://example.com\",\"click\")", "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(1)")
 

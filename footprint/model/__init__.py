@@ -3,7 +3,7 @@
 - :mod:`footprint.model.spec` reads and checks a product file (``read_product``);
 - :mod:`footprint.model.chain` turns a spec and the bundled defaults into the foreground
   process chain (pure data, no Brightway);
-- :mod:`footprint.model.foreground` writes that chain into Brightway.
+- :mod:`footprint.brightway.foreground` writes that chain into Brightway.
 """
 
 from footprint.model.chain import Chain, build_chain

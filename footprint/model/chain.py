@@ -104,7 +104,7 @@ def build_chain(spec, bundle, *, replaced=()):
     Parameters
     ----------
     spec : footprint.model.spec.ProductSpec
-    bundle : footprint.inventories.Bundle
+    bundle : footprint.bundle.read.Bundle
     replaced : iterable of str
         Stages whose product comes with a supplier's declared footprint: neither they nor
         the stages upstream of them are built (the caller adds the declared process).

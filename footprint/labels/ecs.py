@@ -172,7 +172,7 @@ def evaluate_ecs(chain, bundle, factors, *, shares=None, table="factors", shares
     Parameters
     ----------
     chain : footprint.model.chain.Chain
-    bundle : footprint.inventories.Bundle
+    bundle : footprint.bundle.read.Bundle
     factors : list of Factor
         From :func:`read_factor_table`.
     shares : dict, optional

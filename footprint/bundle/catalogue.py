@@ -21,7 +21,7 @@ Filters combine (all must match):
 from dataclasses import asdict, dataclass, field
 
 from footprint.errors import InputError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.model.spec import STAGES
 
 KINDS = ("background", "default")
@@ -63,7 +63,7 @@ def list_datasets(*, stage=None, geography=None, search=None, kind=None, bundle=
         Words that must all occur in the id, name, source, locator or note.
     kind : str, optional
         ``background`` or ``default``; both if not given.
-    bundle : footprint.inventories.Bundle, optional
+    bundle : footprint.bundle.read.Bundle, optional
         Defaults to the bundled inventories (or ``FOOTPRINT_INVENTORIES``).
 
     Returns

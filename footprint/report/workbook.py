@@ -87,7 +87,7 @@ def write_results_workbook(result, path, *, product=None):
     if product is not None:
         _inputs(book.create_sheet("Inputs"), product)
     _provenance(book.create_sheet(_sheet_title("provenance", book)), {k: v for k, v in data.items() if k not in shown})
-    from footprint.collect_template import _save_atomically
+    from footprint.collect.template import _save_atomically
 
     _save_atomically(book, path)
     return path
@@ -308,7 +308,7 @@ def _suppliers(ws, suppliers):
 
 def _inputs(ws, product):
     """Every number the calculation used, per stage, with its source."""
-    from footprint.inventories import read_bundle
+    from footprint.bundle.read import read_bundle
     from footprint.model import build_chain
 
     labels = ("stage", "item", "amount", "unit", "per", "origin", "source", "year", "where")
@@ -359,7 +359,7 @@ def _flow_unit(flow, chain):
         return chain.processes[flow.target].unit
     if flow.kind == "gas":
         return "kg"
-    from footprint.inventories import read_bundle
+    from footprint.bundle.read import read_bundle
 
     dataset = read_bundle().datasets.get(flow.target)
     return dataset.unit if dataset else ""

@@ -1,6 +1,6 @@
 """Checks of an imported product as a whole: consistency between figures, and outliers.
 
-Run by :mod:`footprint.collect_import` after every value was read. Each value is the
+Run by :mod:`footprint.collect.importer` after every value was read. Each value is the
 user's where given and valid, else the bundled default (none, if neither exists, and the
 check is skipped):
 
@@ -16,7 +16,7 @@ check is skipped):
 """
 
 from footprint.collect import short_source
-from footprint.collect_import import CONSISTENCY_TOLERANCE, CTM_LOW, CTM_MAX, OUTLIER_FACTOR
+from footprint.collect.importer import CONSISTENCY_TOLERANCE, CTM_LOW, CTM_MAX, OUTLIER_FACTOR
 from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE
 from footprint.units import Quantity
 

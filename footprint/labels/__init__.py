@@ -1,4 +1,4 @@
-"""Label schemes (``methods/label-*.yaml``, read by :mod:`footprint.schemes`) evaluated against a result.
+"""Label schemes (``methods/label-*.yaml``, read by :mod:`footprint.labels.schemes`) evaluated against a result.
 
 :func:`evaluate` turns a :class:`footprint.calc.FootprintResult` (or its ``to_dict()``) into a
 :class:`LabelDecision`: pass / fail / incomplete, the grade, the value in the scheme's unit
@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from footprint.errors import InputError
-from footprint.schemes import (  # noqa: F401  (re-exported: labels is the entry point)
+from footprint.labels.schemes import (  # noqa: F401  (re-exported: labels is the entry point)
     FORMAT,
     GWP_IDS,
     REPORT_ITEMS,
@@ -212,7 +212,7 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
     previous : float, optional
         Previously declared value [scheme unit]: a rise of the scheme's
         ``reverification_increase`` or more asks for re-verification.
-    ecs : footprint.ecs.EcsResult, optional
+    ecs : footprint.labels.ecs.EcsResult, optional
         The simplified carbon evaluation, for schemes whose indicator is ``ecs``.
     spec : footprint.model.spec.ProductSpec, optional
         The product file as read: tells an input declared absent (a frameless module's frame
@@ -547,8 +547,8 @@ class Study:
     result: dict  # FootprintResult.to_dict(), per the scheme's declared unit
     chain: object  # footprint.model.chain.Chain
     decision: LabelDecision
-    ecs: object = None  # footprint.ecs.EcsResult
-    bundle: object = None  # footprint.inventories.Bundle
+    ecs: object = None  # footprint.labels.ecs.EcsResult
+    bundle: object = None  # footprint.bundle.read.Bundle
     spec: object = None  # footprint.model.spec.ProductSpec
 
 
@@ -581,8 +581,8 @@ def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=N
     from footprint import supplier as _supplier
     from footprint.calc import compute
     from footprint.collect import read_any
-    from footprint.ecs import evaluate_ecs, read_factor_table, read_shares
-    from footprint.inventories import read_bundle
+    from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
+    from footprint.bundle.read import read_bundle
     from footprint.model import build_chain
 
     if isinstance(scheme, str):

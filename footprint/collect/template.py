@@ -29,7 +29,7 @@ from footprint.collect import (
     SOURCE_SUGGESTIONS, STAGES, TEMPLATE_FORMAT, TEMPLATE_VERSION, label, sheet_title, short_source, stage_rows,
 )
 from footprint.errors import InputError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.model.spec import REFERENCE_UNITS, TECHNOLOGIES
 
 HEADER_ROW = 4

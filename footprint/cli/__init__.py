@@ -62,7 +62,7 @@ def setup():
     Example:
       FOOTPRINT_HOME=/data/footprint footprint setup
     """
-    from footprint.project import setup as run_setup
+    from footprint.brightway.project import setup as run_setup
 
     with contextlib.redirect_stdout(sys.stderr):
         report = run_setup(progress=lambda message: click.echo(f"... {message}", err=True))
@@ -209,8 +209,8 @@ def datasets(stage, geography, search, kind, fmt):
       footprint datasets --stage module
       footprint datasets --search "silver" --format json
     """
-    from footprint.datasets import format_table, list_datasets
-    from footprint.inventories import read_bundle
+    from footprint.bundle.catalogue import format_table, list_datasets
+    from footprint.bundle.read import read_bundle
 
     bundle = read_bundle()
     entries = list_datasets(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle)
@@ -318,7 +318,7 @@ def _read_product_input(product, *, fmt, output):
 
 def _write_result(result, spec, fmt, output):
     if fmt == "xlsx":
-        from footprint.report_xlsx import write_results_workbook
+        from footprint.report.workbook import write_results_workbook
 
         write_results_workbook(result, output, product=spec)
     else:
@@ -451,7 +451,7 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         click.echo(f"note: {note}", err=True)
 
 
-# --- batch: many variants of one product (footprint.batch) ---------------------------------
+# --- batch: many variants of one product (footprint.calc.batch) ---------------------------------
 
 
 @main.command()
@@ -480,7 +480,7 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
     Example:
       footprint batch variants.csv --base examples/perc-glass-backsheet-jiangsu.yaml -o results.csv --verify 5
     """
-    from footprint.batch import read_variants, run_batch, verify, write_provenance, write_results
+    from footprint.calc.batch import read_variants, run_batch, verify, write_provenance, write_results
 
     _prepare_output(output)
     table = read_variants(variants)

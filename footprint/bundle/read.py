@@ -829,7 +829,7 @@ def check_biosphere(bd, bundle):
 
 def write_background(bd, bundle):
     """Write every background dataset as an activity of ``footprint-background``."""
-    from footprint.project import BACKGROUND
+    from footprint.brightway.project import BACKGROUND
 
     check_biosphere(bd, bundle)
     data = {}

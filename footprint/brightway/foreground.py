@@ -10,7 +10,7 @@ import contextlib
 import hashlib
 import sys
 
-from footprint.project import BACKGROUND, FOREGROUND_PREFIX, lock
+from footprint.brightway.project import BACKGROUND, FOREGROUND_PREFIX, lock
 
 
 def database_name(chain, bundle):

@@ -56,10 +56,10 @@ from footprint import __version__
 from footprint.claims import check_claims, claims_of, list_claims
 from footprint.engine import evaluate, load_background
 from footprint.errors import InputError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.model.spec import FRACTIONS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS, product_from_data, read_product
-from footprint.model.system import build_system, combined_sha256
-from footprint.project import METHODS, require_setup
+from footprint.calc.system import build_system, combined_sha256
+from footprint.brightway.project import METHODS, require_setup
 from footprint.units import Quantity, ureg
 
 ID_COLUMNS = ("variant", "id")
@@ -294,7 +294,7 @@ def _provenance(context, base_spec, variants, bundle, background, *, per, gwp, b
     import bw2calc
     import bw2data
 
-    from footprint.project import GWP_SETS
+    from footprint.brightway.project import GWP_SETS
 
     input_files = {base_spec.source: base_spec.sha256, variants.source: variants.sha256, **context.input_files}
     methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
@@ -677,7 +677,7 @@ def verify(result, base, *, sample=5, seed=0, bases=("location", "market")):
         One per sampled variant and basis; also recorded in ``result.provenance.verified``.
     """
     from footprint.calc import _date, brightway_lca
-    from footprint.project import lock
+    from footprint.brightway.project import lock
 
     base_spec = read_product(base)
     bundle = read_bundle()

@@ -12,7 +12,7 @@ import uuid
 import segno
 from markupsafe import Markup
 
-from footprint.charts import fit_text, text_width
+from footprint.report.charts import fit_text, text_width
 
 #: Namespace of the deterministic ids: the same result and scheme always get the same id.
 ID_NAMESPACE = uuid.UUID("5c0b6b0e-8d43-4f0c-9a54-6f6f74707269")
@@ -117,7 +117,7 @@ def render_label_svg(env, decision, *, lang, scheme, product_name):
 def fit_size(text, room, largest, smallest=7.0):
     """The largest font size [px], at most ``largest``, at which ``text`` fits ``room`` px.
 
-    Widths are estimated (:func:`footprint.charts.text_width`: CJK glyphs square, Latin
+    Widths are estimated (:func:`footprint.report.charts.text_width`: CJK glyphs square, Latin
     about 0.55 em), so sizes step down by 0.5 px with a little margin.
     """
     size = float(largest)
@@ -136,7 +136,7 @@ def svg_to_png(svg, *, scale=3.0):
     """
     import pypdfium2
 
-    from footprint.pdf import html_to_pdf
+    from footprint.report.pdf import html_to_pdf
 
     width, height = LABEL_SIZE
     html = (f'<html><head><style>@page {{ size: {width}px {height}px; margin: 0 }} '

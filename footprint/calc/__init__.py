@@ -1,13 +1,13 @@
 """The calculator: a product's carbon footprint per declared unit, with its breakdowns.
 
 :func:`compute` reads a product file, builds its product system
-(:mod:`footprint.model.system`: chain, suppliers' declarations, location- and market-based
+(:mod:`footprint.calc.system`: chain, suppliers' declarations, location- and market-based
 electricity, stages after the gate), evaluates it on the background solved once
 (:mod:`footprint.engine`) and returns plain data (:class:`FootprintResult`).
 
 Every computation is also written into Brightway (one database per product study, the
 record of the inventory) and solved there with bw2calc, on float64 matrices built from the
-stored exchanges (:mod:`footprint.matrices`); the two totals must agree to 1e-9, else the
+stored exchanges (:mod:`footprint.brightway.matrices`); the two totals must agree to 1e-9, else the
 calculation stops with an internal error rather than report a number that two methods
 disagree on.
 
@@ -31,10 +31,10 @@ from footprint.claims import check_claims, claims_of
 from footprint.claims import record_claims as record_product_claims
 from footprint.engine import SUB_METHODS, evaluate, load_background
 from footprint.errors import InputError
-from footprint.inventories import mixed_electricity_note, read_bundle
-from footprint.model.foreground import write_foreground
-from footprint.model.system import BOUNDARIES, DECLARED_UNITS, build_system
-from footprint.project import GWP_SETS, METHODS, require_setup
+from footprint.bundle.read import mixed_electricity_note, read_bundle
+from footprint.brightway.foreground import write_foreground
+from footprint.calc.system import BOUNDARIES, DECLARED_UNITS, build_system
+from footprint.brightway.project import GWP_SETS, METHODS, require_setup
 
 EMISSION_UNIT = "kg CO2-eq"
 #: Relative agreement required between the engine and a full bw2calc LCA.
@@ -316,8 +316,8 @@ def brightway_lca(bd, processes, system, bundle, method, *, name=None):
     """
     import bw2calc
 
-    from footprint.matrices import lca_inputs
-    from footprint.project import BACKGROUND
+    from footprint.brightway.matrices import lca_inputs
+    from footprint.brightway.project import BACKGROUND
 
     chain = copy.copy(system.chain)
     chain.processes = processes
@@ -448,7 +448,7 @@ def _aggregated_note(evaluation, bundle, system, total, divisor, gwp):
     1:1 whatever ``--gwp`` says: they keep the GWP set their source used.
     """
     from footprint.engine import direct_sources
-    from footprint.inventories import OWN_BIOSPHERE
+    from footprint.bundle.read import OWN_BIOSPHERE
 
     gases = [gas for gas, entry in bundle.gases.items() if entry.key[0] == OWN_BIOSPHERE]
     sources = direct_sources(evaluation, gases)

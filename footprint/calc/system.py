@@ -87,7 +87,7 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
     Parameters
     ----------
     spec : footprint.model.spec.ProductSpec
-    bundle : footprint.inventories.Bundle
+    bundle : footprint.bundle.read.Bundle
     per : str
         A declared unit of :data:`DECLARED_UNITS`.
     boundary : str

@@ -4,7 +4,7 @@
 (:func:`footprint.labels.study`), then renders ``report_templates/`` with jinja2
 (autoescaped) into one study report holding every item of an ISO 14067 / GB/T 24067 CFP
 study report, the label as SVG and PNG with its QR code, a PACT-shaped JSON product
-footprint and the results workbook (:mod:`footprint.report_xlsx`).
+footprint and the results workbook (:mod:`footprint.report.workbook`).
 
 A user's own templates (``--template DIR``) override the bundled ones file by file.
 """
@@ -19,11 +19,11 @@ import yaml
 from markupsafe import Markup, escape
 
 from footprint import __version__
-from footprint.charts import bar_chart, flow_diagram
+from footprint.report.charts import bar_chart, flow_diagram
 from footprint.errors import InputError
-from footprint.label_art import label_id, qr_payload, render_label_svg, svg_to_png
+from footprint.report.label_art import label_id, qr_payload, render_label_svg, svg_to_png
 from footprint.labels import REPORT_ITEMS, STAGE_NAMES, gwp_id, item_available, optional, study
-from footprint.pact import product_footprint
+from footprint.report.pact import product_footprint
 from footprint.resources import data_dir
 
 LANGS = ("en", "zh", "both")
@@ -178,7 +178,7 @@ def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=
 
     pdf_path = png_path = None
     if pdf:
-        from footprint.pdf import html_to_pdf
+        from footprint.report.pdf import html_to_pdf
 
         pdf_path = out / f"{stem}.pdf"
         # relative URLs in a user's template (logos, fonts) resolve in the user's folder
@@ -419,7 +419,7 @@ def dataset_factors(st):
     if st.bundle is None:
         return {}
     from footprint.engine import load_background
-    from footprint.project import require_setup
+    from footprint.brightway.project import require_setup
 
     background = load_background(require_setup(), st.bundle, gwp_id(st.result) or "ar6")
     cumulative = background.cumulative("total")
@@ -512,7 +512,7 @@ def _not_modelled(chain, lang):
 
 def _write_workbook(st, path):
     """The results workbook (summary, breakdowns, inputs with their sources, provenance)."""
-    from footprint.report_xlsx import write_results_workbook
+    from footprint.report.workbook import write_results_workbook
 
     return write_results_workbook(st.result, path, product=st.spec)
 

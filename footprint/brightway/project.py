@@ -164,7 +164,7 @@ def _fingerprints():
     """The fingerprint of each part: what would make it need re-installing."""
     bw2io = _bw2io()
 
-    from footprint import inventories
+    from footprint.bundle import read as inventories
 
     bundle = inventories.read_bundle()
     return {
@@ -284,7 +284,7 @@ def require_setup():
 def _install_biosphere(bd):
     bw2io = _bw2io()
 
-    from footprint import inventories
+    from footprint.bundle import read as inventories
 
     if BIOSPHERE in bd.databases:
         del bd.databases[BIOSPHERE]
@@ -304,7 +304,7 @@ def _install_methods(bd):
     bw2io stores flow keys as lists; Brightway needs tuples. The library's own aggregated
     CO2-eq flow (see inventories.AGGREGATED_FLOW) gets a factor of 1 in the total methods.
     """
-    from footprint import inventories
+    from footprint.bundle import read as inventories
 
     wanted = set(METHODS.values())
     with zipfile.ZipFile(_lcia_zip()) as archive:
@@ -329,6 +329,6 @@ def _install_methods(bd):
 
 
 def _install_background(bd, bundle):
-    from footprint import inventories
+    from footprint.bundle import read as inventories
 
     inventories.write_background(bd, bundle)

@@ -5,7 +5,7 @@ the whole chain):
 
 1. read: each sheet's rows, by the item in column "Item" (so blank rows, note rows, moved
    rows and merged title cells do not matter), with values read as in
-   :mod:`footprint.collect_open`;
+   :mod:`footprint.collect.xlsx`;
 2. convert and check each value: dimension (pint), sign, fractions in (0, 1], plausible
    efficiency, mass balances, totals divided by the production output of the same period,
    sites and technologies from the lists, required items without a bundled default;
@@ -28,10 +28,10 @@ import re
 
 from footprint import __version__
 from footprint.collect import SHEET_TITLES, Problem, WorkbookProduct, yaml_quantity, yaml_text
-from footprint.collect_open import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
-from footprint.collect_sheets import WorkbookReader, show_value
+from footprint.collect.xlsx import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
+from footprint.collect.sheets import WorkbookReader, show_value
 from footprint.errors import InputError
-from footprint.inventories import read_bundle
+from footprint.bundle.read import read_bundle
 from footprint.model.chain import build_chain
 from footprint.model.spec import FORMAT, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES, parse_product
 from footprint.units import Quantity, ureg
@@ -122,7 +122,7 @@ class _Import:
     def warn(self, entry, cell, value, message):
         self.problem("warning", entry, cell, value, message)
 
-    # -- pass 1: read (footprint.collect_sheets) ---------------------------------------------
+    # -- pass 1: read (footprint.collect.sheets) ---------------------------------------------
     def run(self, paths, *, check_only=False):
         hashes = []
         for path in paths:
@@ -517,7 +517,7 @@ class _Import:
 
     # -- pass 3: the product as a whole ---------------------------------------------------
     def check_product(self):
-        from footprint.collect_checks import check_product  # it imports this module's thresholds
+        from footprint.collect.checks import check_product  # it imports this module's thresholds
 
         check_product(self)
 

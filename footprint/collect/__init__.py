@@ -10,7 +10,7 @@ by the stage's production output of the same period.
 
 :func:`read_workbook` reads a filled workbook back and checks everything before anything
 is used: every problem found is reported at once with its sheet and cell, and nothing is
-imported while any error remains (see :mod:`footprint.collect_import`). The result is a
+imported while any error remains (see :mod:`footprint.collect.importer`). The result is a
 :class:`WorkbookProduct`, the same :class:`~footprint.model.spec.ProductSpec` a YAML
 product file gives, so ``footprint calc data.xlsx`` and ``footprint calc product.yaml``
 compute the same thing.
@@ -284,8 +284,8 @@ class WorkbookProduct(ProductSpec):
 
 
 def write_template(path, *, stage="all", lang="both", overwrite=False):
-    """Write a data-collection workbook; see :func:`footprint.collect_template.write_template`."""
-    from footprint.collect_template import write_template as _write
+    """Write a data-collection workbook; see :func:`footprint.collect.template.write_template`."""
+    from footprint.collect.template import write_template as _write
 
     return _write(path, stage=stage, lang=lang, overwrite=overwrite)
 
@@ -305,11 +305,11 @@ def read_workbook(*paths):
 
     Raises
     ------
-    footprint.collect_import.WorkbookError
+    footprint.collect.importer.WorkbookError
         Listing every error found (sheet, cell, value, what was expected); nothing is
         imported.
     """
-    from footprint.collect_import import read_workbooks
+    from footprint.collect.importer import read_workbooks
 
     return read_workbooks(paths)
 
@@ -327,10 +327,10 @@ def check_workbook(*paths):
 
     Raises
     ------
-    footprint.collect_import.WorkbookError
+    footprint.collect.importer.WorkbookError
         Listing every error found.
     """
-    from footprint.collect_import import read_workbooks
+    from footprint.collect.importer import read_workbooks
 
     return read_workbooks(paths, check_only=True)
 

@@ -8,14 +8,14 @@ followed by a bracketed description (what the drop-down lists write:
 checked by QA" or "copper ribbons: supplier changed". A second row of an item is an error
 only when both rows hold a value. Each column is found by its header (in Chinese, English
 or both), so a column moved or inserted by the user does not shift the others. What a
-row's value means is decided later, in :mod:`footprint.collect_import`.
+row's value means is decided later, in :mod:`footprint.collect.importer`.
 """
 
 import re
 from dataclasses import dataclass
 
 from footprint.collect import COLUMNS, LISTS_SHEET, META_SHEET, ROWS, SHEET_TITLES, TEMPLATE_FORMAT, TEMPLATE_VERSION, Problem
-from footprint.collect_open import MAX_COLUMN, SheetCells, normalise_text
+from footprint.collect.xlsx import MAX_COLUMN, SheetCells, normalise_text
 from footprint import __version__
 from footprint.errors import InputError
 
