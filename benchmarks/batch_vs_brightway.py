@@ -73,7 +73,8 @@ def naive(bd, variants, base, per):
     from footprint.bundle.read import read_bundle
     from footprint.model import read_product
     from footprint.calc.system import build_system
-    from footprint.brightway.project import METHODS, lock
+    from footprint.brightway.project import lock
+    from footprint.vocab import METHODS
 
     bundle = read_bundle()
     context = _Context(read_product(base), variants, bundle, None, per, "ar6", "cradle-to-gate", None)
@@ -97,7 +98,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="footprint-bench-") as tmp:
         os.environ["FOOTPRINT_HOME"] = str(Path(tmp) / "home")
         from footprint.calc.batch import read_variants, run_batch
-        from footprint.brightway.project import require_setup, setup
+        from footprint.brightway.install import setup
+        from footprint.brightway.project import require_setup
 
         with contextlib.redirect_stdout(sys.stderr):
             setup()

@@ -6,14 +6,14 @@
 >>> result.total.value, result.total.unit                          # doctest: +SKIP
 """
 
-__version__ = "0.1.0"
+from footprint._version import __version__  # noqa: E402
 
 from footprint.errors import DataError, FootprintError, InputError, SetupError, UnitError  # noqa: E402
 
 
 def setup(**kwargs):
-    """Create or update the data directory; see :func:`footprint.brightway.project.setup`."""
-    from footprint.brightway.project import setup as _setup
+    """Create or update the data directory; see :func:`footprint.brightway.install.setup`."""
+    from footprint.brightway.install import setup as _setup
 
     return _setup(**kwargs)
 

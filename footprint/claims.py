@@ -73,13 +73,14 @@ class LedgerClaim:
 
 def ledger_path():
     """The ledger file of the data directory."""
-    from footprint.brightway.project import home
+    from footprint.resources import home
 
     return home() / LEDGER
 
 
 def _lock():
-    from footprint.brightway.project import LOCK_TIMEOUT, home
+    from footprint.brightway.project import LOCK_TIMEOUT
+    from footprint.resources import home
 
     path = home() / "electricity-claims.lock"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from footprint.errors import InputError, UnitError
+from footprint.model.use import UseSpec  # noqa: F401  (the use: block, parsed)
 from footprint.units import Quantity, parse_quantity, read_quantity, ureg
 
 SOURCE = "IEA PVPS T12-18:2020, Methodology Guidelines on Life Cycle Assessment of Photovoltaic, 4th ed."
@@ -65,22 +66,8 @@ DEFAULT_LIFETIME = 30.0
 DEFAULT_DEGRADATION = 0.007
 #: Performance ratio by mounting, where no site-specific value is known [1].
 DEFAULT_PERFORMANCE_RATIO = {"rooftop": 0.75, "ground": 0.80}
-USE_KEYS = ("specific_yield", "performance_ratio", "mounting", "lifetime", "degradation", "country")
 #: The ``use.mounting`` of a product file -> the mounting of ``inventories/specific_yield.csv``.
 YIELD_MOUNTINGS = {"rooftop": "roof", "ground": "ground"}
-
-
-@dataclass
-class UseSpec:
-    """The ``use:`` block of a product file (values as given; None where left out)."""
-
-    specific_yield: object = None  # Quantity [kWh/kWp per year]
-    performance_ratio: object = None  # Quantity [dimensionless]
-    mounting: str = ""
-    lifetime: object = None  # Quantity [year]
-    degradation: object = None  # Quantity [1/year]
-    country: str = ""  # ISO 3166-1 alpha-2 (or a province, ISO 3166-2): the site, for the default yield
-    where: str = ""
 
 
 @dataclass
@@ -89,93 +76,6 @@ class EnergyYield:
 
     energy: object  # [kWh per module]; an array in a batch
     parameters: dict = field(default_factory=dict)  # name -> {value, unit, source}
-
-
-def parse_use(data, *, where):
-    """Check a ``use:`` mapping; return a :class:`UseSpec`.
-
-    Raises
-    ------
-    InputError
-        An unknown key, a value of the wrong dimension or out of range.
-    """
-    for key in data:
-        if key not in USE_KEYS:
-            raise InputError(f"{where}.{key}: unknown field; expected one of {', '.join(USE_KEYS)}")
-    use = UseSpec(where=where)
-    if data.get("specific_yield") is not None:
-        use.specific_yield = parse_yield(data["specific_yield"], where=f"{where}.specific_yield")
-    if data.get("performance_ratio") is not None:
-        use.performance_ratio = _fraction(data["performance_ratio"], f"{where}.performance_ratio")
-    if data.get("mounting") is not None:
-        mounting = data["mounting"]
-        if mounting not in DEFAULT_PERFORMANCE_RATIO:
-            raise InputError(f"{where}.mounting: got {mounting!r}; expected one of {', '.join(DEFAULT_PERFORMANCE_RATIO)}")
-        use.mounting = mounting
-    if data.get("lifetime") is not None:
-        use.lifetime = parse_quantity(data["lifetime"], "year", where=f"{where}.lifetime")  # finite, or UnitError
-        if not np.all(use.lifetime.magnitude > 0):
-            raise UnitError(f"{where}.lifetime: got {data['lifetime']!r}; expected a finite, positive duration such as '30 year'")
-    if data.get("degradation") is not None:
-        use.degradation = parse_degradation(data["degradation"], where=f"{where}.degradation")
-    if data.get("country") is not None:
-        country = data["country"]
-        if not isinstance(country, str) or not re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", country):
-            raise InputError(f"{where}.country: got {country!r}; expected an ISO 3166-1 alpha-2 country code such as DE")
-        use.country = country
-    return use
-
-
-def parse_yield(value, *, where):
-    """A specific yield: "1300 kWh/kWp" (per year implied) or "1300 kWh/kWp/year"."""
-    if isinstance(value, Quantity):
-        quantity = value
-    else:
-        if not isinstance(value, str):
-            raise UnitError(f"{where}: got {value!r}; expected a specific yield such as '1300 kWh/kWp' (per year)")
-        quantity = read_quantity(value, where=where, expected="a specific yield such as '1300 kWh/kWp' (per year)")
-    # kWh/kWp/year is dimensionless in pint, so a bare number would pass a dimension check:
-    # a unit is required, and "per year" may be written or implied.
-    if not isinstance(quantity, Quantity) or quantity.units == ureg.Unit(""):
-        raise UnitError(f"{where}: got {value!r} without a unit; expected a specific yield such as '1300 kWh/kWp' (per year)")
-    if quantity.check("[time]"):
-        result = quantity.to("kWh/kWp")
-    elif quantity.dimensionless:
-        result = Quantity(quantity.to("kWh/kWp/year").magnitude, "kWh/kWp")
-    else:
-        raise UnitError(f"{where}: got {value!r}; expected a specific yield in kWh/kWp per year, such as '1300 kWh/kWp'")
-    if not np.all((result.magnitude > 0) & np.isfinite(result.magnitude)):
-        raise UnitError(f"{where}: got {value!r}; expected a finite, positive specific yield")
-    return Quantity(result.magnitude, "kWh/kWp")  # per year
-
-
-def parse_degradation(value, *, where):
-    """A linear degradation: "0.7 %" (per year implied) or "0.7 %/year"; returned per year."""
-    quantity = value if isinstance(value, Quantity) else None
-    if quantity is None:
-        if isinstance(value, str):
-            quantity = read_quantity(value, where=where, expected="a degradation such as '0.7 %' per year")
-        else:
-            try:
-                quantity = Quantity(float(value), "")
-            except (TypeError, ValueError):
-                raise UnitError(f"{where}: cannot read {value!r}; expected a degradation such as '0.7 %' per year") from None
-    if quantity.check("1/[time]"):
-        per_year = quantity.to("1/year").magnitude
-    elif quantity.dimensionless:
-        per_year = quantity.to("").magnitude
-    else:
-        raise UnitError(f"{where}: got {value!r}; expected a degradation such as '0.7 %' per year")
-    if not np.all((per_year >= 0) & (per_year < 1)):  # also refuses nan
-        raise UnitError(f"{where}: got {value!r}; expected a yearly degradation between 0 and 100 %")
-    return Quantity(per_year, "1/year")
-
-
-def _fraction(value, where):
-    quantity = parse_quantity(value, "dimensionless", where=where)
-    if not np.all((quantity.magnitude > 0) & (quantity.magnitude <= 1)):
-        raise UnitError(f"{where}: got {value!r}; expected a fraction in (0, 1], such as 0.8 or 80 %")
-    return quantity
 
 
 def lifetime_energy(*, rated_power, use, source, bundle=None):

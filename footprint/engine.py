@@ -21,16 +21,12 @@ The background is read from the installed ``footprint-background`` database with
 recorded inventory, ``tests/test_batch.py`` checks batch variants the same way.
 """
 
-import contextlib
-import sys
+import json
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from footprint.brightway.project import BACKGROUND, METHODS
 
-#: Indicators with their own IPCC 2021 sub-method (AR6 only); "total" always.
-SUB_METHODS = ("fossil", "biogenic", "land_use")
 
 
 @dataclass
@@ -55,70 +51,75 @@ class Background:
 
 
 _cache = {}
+#: Version of the saved background's layout; a file of another layout is solved again.
+SAVED_FORMAT = "footprint-background/1"
 
 
+def background_path(data_sha256, gwp):
+    """Where setup saves the solved background of a data version and GWP set."""
+    from footprint.resources import home
+
+    return home() / "background" / f"{data_sha256[:32]}-{gwp}.npz"
 
 
-def load_background(bd, bundle, gwp):
-    """Solve the installed background once for a GWP set (cached per data version).
+def save_background(background, path):
+    """Write a solved background as one ``.npz`` file (float64 arrays, exact; no pickles)."""
+    from footprint.fileio import atomic_path
+
+    meta = {"format": SAVED_FORMAT, "gwp": background.gwp, "data_sha256": background.data_sha256,
+            "datasets": background.datasets, "gases": background.gases,
+            "methods": {key: list(value) for key, value in background.methods.items()},
+            "indicators": list(background.factors)}
+    arrays = {f"factors_{key}": value for key, value in background.factors.items()}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(path) as temporary:
+        with open(temporary, "wb") as handle:
+            np.savez(handle, meta=np.array(json.dumps(meta)), inventory=background.inventory,
+                     technosphere=background.technosphere, direct=background.direct, **arrays)
+
+
+def read_background(path, *, data_sha256, gwp):
+    """Read a background saved by :func:`save_background`; None if missing or not this data's."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            meta = json.loads(str(saved["meta"]))
+            if meta.get("format") != SAVED_FORMAT or meta["data_sha256"] != data_sha256 or meta["gwp"] != gwp:
+                return None
+            datasets, gases = meta["datasets"], meta["gases"]
+            return Background(gwp, data_sha256, datasets, {d: i for i, d in enumerate(datasets)}, gases,
+                              {g: i for i, g in enumerate(gases)}, saved["inventory"],
+                              {key: saved[f"factors_{key}"] for key in meta["indicators"]},
+                              {key: tuple(value) for key, value in meta["methods"].items()},
+                              saved["technosphere"], saved["direct"])
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def load_background(bundle, gwp):
+    """The background of the bundled data solved for a GWP set: from memory, from the file
+    setup saved, or (a data directory set up by an older version) solved with Brightway now.
 
     Parameters
     ----------
-    bd : module
-        bw2data, with the project current (``footprint.brightway.project.require_setup``).
     bundle : footprint.bundle.read.Bundle
     gwp : str
         ``ar6`` or ``ar5``.
     """
-    from footprint.brightway.project import home
+    from footprint.resources import home
 
     key = (str(home()), bundle.sha256, gwp)
     if key in _cache:
         return _cache[key]
-    import bw2calc
+    path = background_path(bundle.sha256, gwp)
+    background = read_background(path, data_sha256=bundle.sha256, gwp=gwp)
+    if background is None:
+        from footprint.brightway.background import solve_background
+        from footprint.brightway.project import require_setup
 
-    from footprint.brightway.matrices import lca_inputs
-
-    methods = {"total": METHODS[(gwp, "total")]}
-    for indicator in SUB_METHODS:
-        if (gwp, indicator) in METHODS:
-            methods[indicator] = METHODS[(gwp, indicator)]
-    with contextlib.redirect_stdout(sys.stderr):
-        nodes = list(bd.Database(BACKGROUND))
-        lca = bw2calc.LCA(demand={node.id: 1.0 for node in nodes}, data_objs=lca_inputs(bd, [BACKGROUND], methods["total"]))
-        lca.lci()
-    gases = list(bundle.gases)
-    gas_index = {gas: i for i, gas in enumerate(gases)}
-    gas_of_key = {bundle.gases[gas].key: gas for gas in gases}
-    # biosphere rows -> gases; every background exchange is a gas of gases.csv
-    flow_rows = np.zeros((lca.biosphere_matrix.shape[0], len(gases)))
-    for flow_id, row in lca.dicts.biosphere.items():
-        node = bd.get_node(id=flow_id)
-        flow_rows[row, gas_index[gas_of_key[(node["database"], node["code"])]]] = 1.0
-    code_of = {node.id: node["code"] for node in nodes}
-    datasets = [None] * lca.technosphere_matrix.shape[0]
-    for node_id, column in lca.dicts.activity.items():
-        datasets[column] = code_of[node_id]
-    technosphere = lca.technosphere_matrix.toarray()
-    direct = (lca.biosphere_matrix.T @ flow_rows)  # (datasets x gases) kg per unit, direct
-    inventory = np.linalg.solve(technosphere.T, np.asarray(direct))
-    factors = {indicator: _factors(bd, method, bundle, gases) for indicator, method in methods.items()}
-    background = Background(gwp, bundle.sha256, datasets, {d: i for i, d in enumerate(datasets)}, gases, gas_index,
-                            inventory, factors, methods, technosphere, np.asarray(direct))
+        background = solve_background(require_setup(bundle), bundle, gwp)
+        save_background(background, path)
     _cache[key] = background
     return background
-
-
-def _factors(bd, method, bundle, gases):
-    """The method's factor for each gas [kg CO2-eq per kg]; 0 where the method has none."""
-    by_key = {}
-    for entry in bd.Method(method).load():
-        flow, amount = entry[0], entry[1]
-        if isinstance(flow, int):
-            node = bd.get_node(id=flow)
-            flow = (node["database"], node["code"])
-        by_key[tuple(flow)] = float(amount)
-    return np.array([by_key.get(bundle.gases[gas].key, 0.0) for gas in gases])
 
 
 @dataclass

@@ -31,3 +31,26 @@ class SetupError(FootprintError, RuntimeError):
 def located(where, message):
     """Return ``"where: message"``, the one-line shape of every error message."""
     return f"{where}: {message}" if where else message
+
+
+class UnitMismatch(UnitError):
+    """The value is not a quantity in the expected unit: another dimension, or no quantity at
+    all (None, empty, unreadable). A caller that accepts several units tries the next; every
+    other :class:`UnitError` (unknown unit, a comma, no unit, not finite) is the answer."""
+
+
+class WorkbookError(InputError):
+    """The workbooks hold errors; ``problems`` lists every error and warning found, in reading order."""
+
+    def __init__(self, files, problems):
+        self.problems = list(problems)
+        errors = [p for p in self.problems if p.severity == "error"]
+        warnings = [p for p in self.problems if p.severity != "error"]
+        lines = [f"{files}: {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported "
+                 "(fix them all and run again):"]
+        lines += [f"  {p}" for p in errors] + [f"  warning: {p}" for p in warnings]
+        super().__init__("\n".join(lines))
+
+
+class WorkbookWarning(UserWarning):
+    """A value of a workbook that was imported but looks wrong (outlier, ambiguous unit)."""

@@ -45,7 +45,7 @@ import numpy as np
 
 from footprint.errors import InputError
 from footprint.model.chain import SILICON_DENSITY, Flow, Process, Provenance, stage_parameter
-from footprint.model.spec import REFERENCE_UNITS
+from footprint.vocab import REFERENCE_UNITS
 from footprint.units import Quantity
 
 DECLARED_UNITS = {"kilogram": "kg", "square meter": "m**2", "piece": "piece"}

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pint
 
-from footprint.errors import UnitError, located
+from footprint.errors import UnitError, UnitMismatch, located
 
 #: Words that mean something else to pint than to people in this field (and to Brightway):
 #: pint reads "ton" as the US short ton (907.18 kg) and "unit" as micro-nit (a luminance).
@@ -26,10 +26,6 @@ def _user_words(text):
     return _USER_WORD.sub(lambda match: USER_WORDS[match.group(1)], text)
 
 
-class UnitMismatch(UnitError):
-    """The value is not a quantity in the expected unit: another dimension, or no quantity at
-    all (None, empty, unreadable). A caller that accepts several units tries the next; every
-    other :class:`UnitError` (unknown unit, a comma, no unit, not finite) is the answer."""
 
 
 ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True, preprocessors=[_user_words])
@@ -228,3 +224,48 @@ def _dimension_name(dimensionality):
         if ureg.Unit(unit).dimensionality == dimensionality:
             return name
     return str(dimensionality)
+
+
+def parse_yield(value, *, where):
+    """A specific yield: "1300 kWh/kWp" (per year implied) or "1300 kWh/kWp/year"."""
+    if isinstance(value, Quantity):
+        quantity = value
+    else:
+        if not isinstance(value, str):
+            raise UnitError(f"{where}: got {value!r}; expected a specific yield such as '1300 kWh/kWp' (per year)")
+        quantity = read_quantity(value, where=where, expected="a specific yield such as '1300 kWh/kWp' (per year)")
+    # kWh/kWp/year is dimensionless in pint, so a bare number would pass a dimension check:
+    # a unit is required, and "per year" may be written or implied.
+    if not isinstance(quantity, Quantity) or quantity.units == ureg.Unit(""):
+        raise UnitError(f"{where}: got {value!r} without a unit; expected a specific yield such as '1300 kWh/kWp' (per year)")
+    if quantity.check("[time]"):
+        result = quantity.to("kWh/kWp")
+    elif quantity.dimensionless:
+        result = Quantity(quantity.to("kWh/kWp/year").magnitude, "kWh/kWp")
+    else:
+        raise UnitError(f"{where}: got {value!r}; expected a specific yield in kWh/kWp per year, such as '1300 kWh/kWp'")
+    if not np.all((result.magnitude > 0) & np.isfinite(result.magnitude)):
+        raise UnitError(f"{where}: got {value!r}; expected a finite, positive specific yield")
+    return Quantity(result.magnitude, "kWh/kWp")  # per year
+
+
+def parse_degradation(value, *, where):
+    """A linear degradation: "0.7 %" (per year implied) or "0.7 %/year"; returned per year."""
+    quantity = value if isinstance(value, Quantity) else None
+    if quantity is None:
+        if isinstance(value, str):
+            quantity = read_quantity(value, where=where, expected="a degradation such as '0.7 %' per year")
+        else:
+            try:
+                quantity = Quantity(float(value), "")
+            except (TypeError, ValueError):
+                raise UnitError(f"{where}: cannot read {value!r}; expected a degradation such as '0.7 %' per year") from None
+    if quantity.check("1/[time]"):
+        per_year = quantity.to("1/year").magnitude
+    elif quantity.dimensionless:
+        per_year = quantity.to("").magnitude
+    else:
+        raise UnitError(f"{where}: got {value!r}; expected a degradation such as '0.7 %' per year")
+    if not np.all((per_year >= 0) & (per_year < 1)):  # also refuses nan
+        raise UnitError(f"{where}: got {value!r}; expected a yearly degradation between 0 and 100 %")
+    return Quantity(per_year, "1/year")

@@ -6,7 +6,8 @@ import zipfile
 
 import openpyxl
 
-from footprint.collect import sheet_title, write_template
+from footprint.collect import write_template
+from footprint.collect.layout import sheet_title
 
 #: The template columns (see footprint.collect.COLUMNS).
 COLUMN = {"item": 1, "value": 3, "unit": 4, "period": 5, "site": 6, "source": 7, "note": 8}

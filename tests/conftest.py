@@ -34,7 +34,7 @@ def footprint_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("footprint-home")
     previous = os.environ.get("FOOTPRINT_HOME")
     os.environ["FOOTPRINT_HOME"] = str(home)
-    from footprint.brightway.project import setup
+    from footprint.brightway.install import setup
 
     setup()
     yield home

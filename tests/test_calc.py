@@ -241,7 +241,7 @@ def test_per_kwh_without_a_yield_names_the_field(product):
 
 def test_ar5_equals_the_inventory_characterised_with_ar5_factors(product):
     from footprint.bundle.read import read_bundle
-    from footprint.brightway.project import METHODS
+    from footprint.vocab import METHODS
 
     ar6 = compute(product, gwp="ar6")
     ar5 = compute(product, gwp="ar5")
@@ -285,7 +285,8 @@ def test_by_origin_equals_the_ipcc_2021_sub_methods(tmp_path, home_env):
     from footprint.bundle.read import read_bundle
     from footprint.model import read_product
     from footprint.calc.system import build_system
-    from footprint.brightway.project import METHODS, require_setup
+    from footprint.brightway.project import require_setup
+    from footprint.vocab import METHODS
 
     # direct emissions of every origin, so that no sub-method is trivially zero
     data = product_data(**{"stages.polysilicon.emissions": {"ch4_biogenic": "0.002 kg/kg", "co2_land_use": "0.3 kg/kg",
@@ -342,7 +343,7 @@ def test_cradle_to_grave_without_downstream_data_is_refused(product):
 
 
 def test_result_carries_its_provenance_and_keeps_the_contract(product):
-    from footprint import __version__
+    from footprint._version import __version__
 
     result = compute(product, per="kWp")
     data = json.loads(json.dumps(result.to_dict()))

@@ -7,11 +7,9 @@ import pytest
 from collect_helpers import EXAMPLE, cell_of, fill, filled, is_wafer_electricity_outlier, merged, template, unexpected
 from conftest import PERC, run_cli
 
-from footprint.collect import (
-    META_SHEET, TEMPLATE_VERSION, WorkbookProduct, check_workbook, read_any, read_workbook, sheet_title,
-    write_product_yaml,
-)
-from footprint.collect.importer import WorkbookError
+from footprint.collect import WorkbookProduct, check_workbook, read_any, read_workbook, write_product_yaml
+from footprint.collect.layout import META_SHEET, TEMPLATE_VERSION, sheet_title
+from footprint.errors import WorkbookError
 from footprint.errors import InputError
 from footprint.bundle.read import read_bundle
 from footprint.model import build_chain, parse_product, read_product

@@ -13,8 +13,9 @@ from conftest import PERC
 from test_collect import BOTH, assert_same_flows, problems_of
 
 import footprint.collect.xlsx as collect_open
-from footprint.collect import MAX_FILE_BYTES, META_SHEET, read_workbook, sheet_title
-from footprint.collect.importer import WorkbookError
+from footprint.collect import read_workbook
+from footprint.collect.layout import MAX_FILE_BYTES, META_SHEET, sheet_title
+from footprint.errors import WorkbookError
 from footprint.collect.xlsx import parse_number, parse_unit
 from footprint.errors import InputError
 from footprint.model import read_product

@@ -11,7 +11,8 @@ import pytest
 from calc_helpers import by_hand, product_data, write_product
 from conftest import ROOT
 from footprint.calc import compute
-from footprint.energy_yield import lifetime_energy, parse_use
+from footprint.energy_yield import lifetime_energy
+from footprint.model.use import parse_use
 from footprint.errors import DataError, InputError
 from footprint.bundle.read import read_bundle
 from footprint.units import Quantity

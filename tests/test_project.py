@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from conftest import ROOT, run_cli
-from footprint.brightway import project
+from footprint.brightway import install as project
 from footprint.errors import SetupError
 
 

@@ -10,7 +10,8 @@ import contextlib
 import hashlib
 import sys
 
-from footprint.brightway.project import BACKGROUND, FOREGROUND_PREFIX, lock
+from footprint.brightway.project import lock
+from footprint.vocab import BACKGROUND, FOREGROUND_PREFIX
 
 
 def database_name(chain, bundle):

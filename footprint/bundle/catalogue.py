@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 from footprint.errors import InputError
 from footprint.bundle.read import read_bundle
-from footprint.model.spec import STAGES
+from footprint.vocab import STAGES
 
 KINDS = ("background", "default")
 

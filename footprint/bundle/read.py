@@ -41,10 +41,10 @@ import yaml
 
 from footprint.errors import DataError, FootprintError, UnitError
 from footprint.resources import data_dir
-from footprint.units import Quantity, brightway_unit, parse_quantity, ureg
+from footprint.units import Quantity, brightway_unit, parse_quantity, parse_yield, ureg
+from footprint.vocab import CO2_ONLY_SCOPES, SCOPES, OWN_BIOSPHERE, PEDIGREE, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES
 
 #: The library's own biosphere: one flow for factors published only as aggregated CO2-eq.
-OWN_BIOSPHERE = "footprint-biosphere"
 AGGREGATED_FLOW = (OWN_BIOSPHERE, "co2-eq-aggregated")
 AGGREGATED_GAS = "co2e_aggregated"
 #: CO2-eq totals a supplier declares by origin (PACT fossilGhgEmissions, dLucGhgEmissions):
@@ -67,19 +67,7 @@ TECHNOLOGY_COLUMNS = ("stage", "technology", "name", "note")
 YIELD_COLUMNS = ("geography", "mounting", "value", "unit", "year", "source", "locator", "quality", "note")
 #: Mountings of ``specific_yield.csv``, as its source names them.
 YIELD_MOUNTINGS = ("roof", "ground", "facade")
-SCOPES = {
-    "co2_combustion": "CO2 only, direct emissions at generation or combustion",
-    "co2e_combustion": "CO2-eq, direct emissions only",
-    "co2e_lifecycle": "CO2-eq, life cycle (cradle to gate)",
-    "co2e_cradle_to_gate": "CO2-eq, cradle to gate",
-    "co2_cradle_to_gate": "CO2 only, cradle to gate",
-    "process": "direct process emissions",
-}
 YEAR_RANGE = (1990, 2030)
-#: The five pedigree indicators of the ``quality`` column, each scored 1 (best) to 5 (worst).
-PEDIGREE = ("reliability", "completeness", "temporal", "geographical", "technological")
-#: Scopes whose rows may only emit CO2 (a factor published as CO2 only must not carry CH4 ...).
-CO2_ONLY_SCOPES = {"co2_combustion", "co2_cradle_to_gate"}
 #: Dataset-id prefixes of grid electricity, by basis (see :meth:`Bundle.electricity_for`).
 GRID_BASES = {
     "default": "electricity_grid_",
@@ -655,7 +643,6 @@ def _check_cycles(datasets):
 
 
 def _read_technologies(path):
-    from footprint.model.spec import STAGES
 
     technologies = {}
     for where, row in _rows(path, TECHNOLOGY_COLUMNS):
@@ -701,7 +688,6 @@ def _read_specific_yields(path, geographies):
     """``specific_yield.csv``: (geography, mounting) -> :class:`SpecificYield`."""
     import re
 
-    from footprint.energy_yield import parse_yield
 
     rows = {}
     for where, row in _rows(path, YIELD_COLUMNS):
@@ -731,7 +717,6 @@ def _read_specific_yields(path, geographies):
 
 def _check_default(key, value, where, datasets, gases):
     """A default's parameter must exist for its stage, name a known dataset or gas, and have the right unit."""
-    from footprint.model.spec import REFERENCE_UNITS, STAGE_PARAMETERS, STAGES
 
     stage, _, parameter = key
     if stage not in STAGES:
@@ -800,69 +785,6 @@ def own_biosphere_flows():
         flows[key] = {"name": label, "categories": ("air",), "unit": "kg CO2-Eq", "type": "emission",
                       "comment": f"A supplier's declared CO2-eq ({origin}), already characterised."}
     return flows
-
-
-def write_own_biosphere(bd):
-    """Write ``footprint-biosphere``: the aggregated and the supplier-declared CO2-eq flows."""
-    database = bd.Database(OWN_BIOSPHERE)
-    if OWN_BIOSPHERE in bd.databases:
-        del bd.databases[OWN_BIOSPHERE]
-        database = bd.Database(OWN_BIOSPHERE)
-    database.write(own_biosphere_flows())
-
-
-def check_biosphere(bd, bundle):
-    """Check every gas of gases.csv against the installed biosphere3."""
-    for gas in bundle.gases.values():
-        if gas.key[0] == OWN_BIOSPHERE:
-            continue
-        try:
-            node = bd.get_node(database=gas.key[0], code=gas.key[1])
-        except Exception:
-            raise DataError(f"gases.csv: gas {gas.id}: no flow with code {gas.key[1]} in biosphere3") from None
-        if node["name"] != gas.flow_name or tuple(node["categories"]) != gas.categories:
-            raise DataError(
-                f"gases.csv: gas {gas.id}: biosphere3 code {gas.key[1]} is {node['name']!r} {tuple(node['categories'])}, "
-                f"expected {gas.flow_name!r} {gas.categories}"
-            )
-
-
-def write_background(bd, bundle):
-    """Write every background dataset as an activity of ``footprint-background``."""
-    from footprint.brightway.project import BACKGROUND
-
-    check_biosphere(bd, bundle)
-    data = {}
-    for dataset in bundle.datasets.values():
-        key = (BACKGROUND, dataset.id)
-        exchanges = [{"input": key, "amount": 1.0, "type": "production", "unit": brightway_unit(dataset.unit)}]
-        for exchange in dataset.exchanges:
-            if exchange.flow in bundle.gases:
-                exchanges.append({"input": bundle.gases[exchange.flow].key, "amount": exchange.amount, "type": "biosphere",
-                                  "unit": "kilogram", "comment": exchange.source})
-            else:
-                exchanges.append({"input": (BACKGROUND, exchange.flow), "amount": exchange.amount, "type": "technosphere",
-                                  "unit": brightway_unit(bundle.datasets[exchange.flow].unit), "comment": exchange.source})
-        data[key] = {
-            "name": dataset.name,
-            "unit": brightway_unit(dataset.unit),
-            "location": dataset.geography,
-            "reference product": dataset.name,
-            "type": "process",
-            "category": dataset.category,
-            "year": dataset.year,
-            "sources": dataset.sources,
-            "scope": dataset.scope,
-            "exchanges": exchanges,
-        }
-    if BACKGROUND in bd.databases:
-        del bd.databases[BACKGROUND]
-    try:
-        bd.Database(BACKGROUND).write(data)
-    except Exception:
-        if BACKGROUND in bd.databases:
-            del bd.databases[BACKGROUND]
-        raise
 
 
 def _one_line(exc):

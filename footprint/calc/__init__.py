@@ -26,17 +26,17 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from footprint import __version__
+from footprint._version import __version__
 from footprint.claims import check_claims, claims_of
 from footprint.claims import record_claims as record_product_claims
-from footprint.engine import SUB_METHODS, evaluate, load_background
+from footprint.engine import evaluate, load_background
 from footprint.errors import InputError
 from footprint.bundle.read import mixed_electricity_note, read_bundle
 from footprint.brightway.foreground import write_foreground
-from footprint.calc.system import BOUNDARIES, DECLARED_UNITS, build_system
-from footprint.brightway.project import GWP_SETS, METHODS, require_setup
+from footprint.calc.system import build_system
+from footprint.brightway.project import check_setup, require_setup
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, EMISSION_UNIT, GWP_SETS, METHODS, SUB_METHODS
 
-EMISSION_UNIT = "kg CO2-eq"
 #: Relative agreement required between the engine and a full bw2calc LCA.
 AGREEMENT = 1e-9
 
@@ -194,8 +194,8 @@ def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_o
     bundle = read_bundle()
     system = build_system(spec, bundle, per=per, boundary=boundary, gwp=gwp, as_of=as_of)
     check_amounts(system)
-    bd = require_setup()
-    background = load_background(bd, bundle, gwp)
+    check_setup(bundle)
+    background = load_background(bundle, gwp)
     location = evaluate(system.location, background, demand=system.demand)
     market = evaluate(system.market, background, demand=system.demand)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -205,7 +205,7 @@ def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_o
                          "the product file's values overflow when multiplied along the chain; check its largest values")
     brightway = ""
     if check:
-        brightway = check_with_brightway(bd, system, bundle, gwp, {"location": location, "market": market})
+        brightway = check_with_brightway(require_setup(bundle), system, bundle, gwp, {"location": location, "market": market})
     claims = claims_of(system.plan, product_id=spec.id, product_file=spec.source)
     if record_claims:
         shared = record_product_claims(claims, product_id=spec.id)
@@ -317,7 +317,7 @@ def brightway_lca(bd, processes, system, bundle, method, *, name=None):
     import bw2calc
 
     from footprint.brightway.matrices import lca_inputs
-    from footprint.brightway.project import BACKGROUND
+    from footprint.vocab import BACKGROUND
 
     chain = copy.copy(system.chain)
     chain.processes = processes
@@ -448,7 +448,7 @@ def _aggregated_note(evaluation, bundle, system, total, divisor, gwp):
     1:1 whatever ``--gwp`` says: they keep the GWP set their source used.
     """
     from footprint.engine import direct_sources
-    from footprint.bundle.read import OWN_BIOSPHERE
+    from footprint.vocab import OWN_BIOSPHERE
 
     gases = [gas for gas, entry in bundle.gases.items() if entry.key[0] == OWN_BIOSPHERE]
     sources = direct_sources(evaluation, gases)

@@ -52,14 +52,15 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from footprint import __version__
+from footprint._version import __version__
 from footprint.claims import check_claims, claims_of, list_claims
 from footprint.engine import evaluate, load_background
 from footprint.errors import InputError
 from footprint.bundle.read import read_bundle
-from footprint.model.spec import FRACTIONS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS, product_from_data, read_product
+from footprint.model.spec import product_from_data, read_product
 from footprint.calc.system import build_system, combined_sha256
-from footprint.brightway.project import METHODS, require_setup
+from footprint.brightway.project import check_setup
+from footprint.vocab import FRACTIONS, GWP_SETS, METHODS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS
 from footprint.units import Quantity, ureg
 
 ID_COLUMNS = ("variant", "id")
@@ -263,8 +264,8 @@ def run_batch(base, variants, *, per="module", gwp="ar6", boundary="cradle-to-ga
     check_finite(base_spec)
     variants = variants if isinstance(variants, Variants) else read_variants(variants)
     bundle = read_bundle()
-    bd = require_setup()
-    background = load_background(bd, bundle, gwp)
+    check_setup(bundle)
+    background = load_background(bundle, gwp)
     context = _Context(base_spec, variants, bundle, background, per, gwp, boundary, as_of)
     count = len(variants.cells)
     location = np.full(count, np.nan)
@@ -294,7 +295,6 @@ def _provenance(context, base_spec, variants, bundle, background, *, per, gwp, b
     import bw2calc
     import bw2data
 
-    from footprint.brightway.project import GWP_SETS
 
     input_files = {base_spec.source: base_spec.sha256, variants.source: variants.sha256, **context.input_files}
     methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
@@ -547,7 +547,7 @@ def _check(values, rule):
 
 def _inject(spec, path, magnitudes, unit):
     """Put an array of values at a product-file path of a spec, in the unit the reader used."""
-    from footprint.energy_yield import parse_use
+    from footprint.model.use import parse_use
 
     quantity = Quantity(magnitudes, unit)
     if path[0] == "product":
@@ -677,7 +677,7 @@ def verify(result, base, *, sample=5, seed=0, bases=("location", "market")):
         One per sampled variant and basis; also recorded in ``result.provenance.verified``.
     """
     from footprint.calc import _date, brightway_lca
-    from footprint.brightway.project import lock
+    from footprint.brightway.project import lock, require_setup
 
     base_spec = read_product(base)
     bundle = read_bundle()

@@ -14,21 +14,8 @@ import numpy as np
 
 from footprint.errors import InputError
 from footprint.model.chain import build_chain
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS  # noqa: F401
 
-#: Declared unit -> (the stage whose product it measures, its description).
-DECLARED_UNITS = {
-    "module": ("module", "1 module"),
-    "m2": ("module", "1 m2 of module"),
-    "W": ("module", "1 W (peak, STC) of module"),
-    "Wp": ("module", "1 Wp (STC) of module"),
-    "kWp": ("module", "1 kWp (STC) of module"),
-    "kWh": ("module", "1 kWh of electricity delivered over the module's life"),
-    "cell": ("cell", "1 cell"),
-    "wafer": ("wafer", "1 wafer"),
-    "kg-polysilicon": ("polysilicon", "1 kg of polysilicon"),
-    "kg-ingot": ("ingot", "1 kg of mono ingot"),
-}
-BOUNDARIES = ("cradle-to-gate", "cradle-to-grave")
 
 
 @dataclass

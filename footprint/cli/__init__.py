@@ -12,7 +12,7 @@ import traceback
 
 import click
 
-from footprint import __version__
+from footprint._version import __version__
 from footprint.errors import FootprintError
 
 
@@ -62,7 +62,7 @@ def setup():
     Example:
       FOOTPRINT_HOME=/data/footprint footprint setup
     """
-    from footprint.brightway.project import setup as run_setup
+    from footprint.brightway.install import setup as run_setup
 
     with contextlib.redirect_stdout(sys.stderr):
         report = run_setup(progress=lambda message: click.echo(f"... {message}", err=True))

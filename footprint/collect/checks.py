@@ -15,11 +15,25 @@ check is skipped):
   above or below is a warning.
 """
 
-from footprint.collect import short_source
-from footprint.collect.importer import CONSISTENCY_TOLERANCE, CTM_LOW, CTM_MAX, OUTLIER_FACTOR
+from footprint.collect.layout import short_source
 from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE
 from footprint.units import Quantity
 
+
+#: Highest efficiency a single-junction crystalline silicon cell can reach at STC: 29.43 %
+#: (Richter A., Hermle M., Glunz S.W., Reassessment of the limiting efficiency for crystalline
+#: silicon solar cells, IEEE J. Photovoltaics 3(4), 1184-1191 (2013)). Above it is an error.
+EFFICIENCY_LIMIT = 0.2943
+#: Check thresholds chosen for this import (not data from a source): an efficiency below
+#: this is flagged as a warning (a percentage written as a fraction, or a typo) ...
+EFFICIENCY_LOW = 0.15
+#: ... measured and computed quantities that should agree may differ by this fraction ...
+CONSISTENCY_TOLERANCE = 0.10
+#: ... module power over the power of its cells (cell-to-module ratio) outside these bounds
+#: is an error above and a warning below ...
+CTM_MAX, CTM_LOW = 1.10, 0.85
+#: ... and a value this many times above or below the bundled default is a warning.
+OUTLIER_FACTOR = 2.0
 
 def check_product(imp):
     """Add the consistency and outlier problems of an import (``_Import``) to its list."""

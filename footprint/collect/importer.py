@@ -26,30 +26,19 @@ import dataclasses
 import hashlib
 import re
 
-from footprint import __version__
-from footprint.collect import SHEET_TITLES, Problem, WorkbookProduct, yaml_quantity, yaml_text
+from footprint._version import __version__
+from footprint.collect.checks import EFFICIENCY_LIMIT, EFFICIENCY_LOW, check_product
+from footprint.collect.layout import SHEET_TITLES, Problem, WorkbookProduct
+from footprint.collect.product_yaml import yaml_quantity, yaml_text
 from footprint.collect.xlsx import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
 from footprint.collect.sheets import WorkbookReader, show_value
-from footprint.errors import InputError
+from footprint.errors import InputError, WorkbookError
 from footprint.bundle.read import read_bundle
 from footprint.model.chain import build_chain
-from footprint.model.spec import FORMAT, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES, parse_product
+from footprint.model.spec import FORMAT, parse_product
+from footprint.vocab import REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES
 from footprint.units import Quantity, ureg
 
-#: Highest efficiency a single-junction crystalline silicon cell can reach at STC: 29.43 %
-#: (Richter A., Hermle M., Glunz S.W., Reassessment of the limiting efficiency for crystalline
-#: silicon solar cells, IEEE J. Photovoltaics 3(4), 1184-1191 (2013)). Above it is an error.
-EFFICIENCY_LIMIT = 0.2943
-#: Check thresholds chosen for this import (not data from a source): an efficiency below
-#: this is flagged as a warning (a percentage written as a fraction, or a typo) ...
-EFFICIENCY_LOW = 0.15
-#: ... measured and computed quantities that should agree may differ by this fraction ...
-CONSISTENCY_TOLERANCE = 0.10
-#: ... module power over the power of its cells (cell-to-module ratio) outside these bounds
-#: is an error above and a warning below ...
-CTM_MAX, CTM_LOW = 1.10, 0.85
-#: ... and a value this many times above or below the bundled default is a warning.
-OUTLIER_FACTOR = 2.0
 
 #: Technologies written in Chinese or other spellings.
 TECHNOLOGY_ALIASES = {"改良西门子法": "siemens", "西门子法": "siemens", "流化床法": "fbr", "流化床": "fbr",
@@ -58,17 +47,6 @@ TECHNOLOGY_ALIASES = {"改良西门子法": "siemens", "西门子法": "siemens"
 _INVALID = object()
 
 
-class WorkbookError(InputError):
-    """The workbooks hold errors; ``problems`` lists every error and warning found."""
-
-    def __init__(self, files, problems):
-        self.problems = sorted(problems, key=_reading_order)
-        errors = [p for p in self.problems if p.severity == "error"]
-        warnings = [p for p in self.problems if p.severity != "error"]
-        lines = [f"{files}: {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was imported "
-                 "(fix them all and run again):"]
-        lines += [f"  {p}" for p in errors] + [f"  warning: {p}" for p in warnings]
-        super().__init__("\n".join(lines))
 
 
 def _missing(value):
@@ -147,7 +125,7 @@ class _Import:
             sha = hashes[0] if len(hashes) == 1 else hashlib.sha256("\n".join(hashes).encode()).hexdigest()
             product = self.product(data, files, sha)
         if self.errors():
-            raise WorkbookError(files, self.problems)
+            raise WorkbookError(files, sorted(self.problems, key=_reading_order))
         if check_only:
             return sorted(self.problems, key=_reading_order)
         return product
@@ -517,8 +495,6 @@ class _Import:
 
     # -- pass 3: the product as a whole ---------------------------------------------------
     def check_product(self):
-        from footprint.collect.checks import check_product  # it imports this module's thresholds
-
         check_product(self)
 
     def product(self, data, files, sha):

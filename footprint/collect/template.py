@@ -23,14 +23,15 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from footprint import __version__
-from footprint.collect import (
+from footprint._version import __version__
+from footprint.collect.layout import (
     COLUMNS, EMISSION_ROWS, INPUT_COLUMNS, LISTS_SHEET, MATERIAL_ROWS, META_SHEET, SECTION_TITLES,
     SOURCE_SUGGESTIONS, STAGES, TEMPLATE_FORMAT, TEMPLATE_VERSION, label, sheet_title, short_source, stage_rows,
 )
 from footprint.errors import InputError
+from footprint.fileio import atomic_path
 from footprint.bundle.read import read_bundle
-from footprint.model.spec import REFERENCE_UNITS, TECHNOLOGIES
+from footprint.vocab import REFERENCE_UNITS, TECHNOLOGIES
 
 HEADER_ROW = 4
 FIRST_ROW = 5
@@ -153,22 +154,16 @@ def write_template(path, *, stage="all", lang="both", overwrite=False):
     sheets = (["product"] if stage in ("all", "module") else []) + stages
     writer = _Writer(bundle, lang)
     workbook = writer.workbook(sheets)
-    _save_atomically(workbook, path)
+    save_workbook(workbook, path)
     return path
 
 
-def _save_atomically(workbook, path):
-    """Save under a temporary name, then rename: a failure never leaves half a workbook."""
+def save_workbook(workbook, path):
+    """Save an openpyxl workbook atomically: a failure never leaves half a workbook."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    # not tempfile.mkstemp: its 0600 mode would stay on the file; this one gets the umask's
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(path) as temporary:
         workbook.save(temporary)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 class _Writer:

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from footprint.errors import InputError
+from footprint.i18n import names
+from footprint.vocab import STAGES
 from footprint.labels.schemes import (  # noqa: F401  (re-exported: labels is the entry point)
     FORMAT,
     GWP_IDS,
@@ -39,19 +41,11 @@ OPTIONAL_KEYS = {
 }
 
 
-#: Names of the stages, for reasons and notes written in Chinese as well as English.
-STAGE_NAMES = {
-    "mg_silicon": {"en": "Metallurgical silicon", "zh": "工业硅"},
-    "polysilicon": {"en": "Polysilicon", "zh": "多晶硅"},
-    "ingot": {"en": "Mono ingot", "zh": "单晶硅棒"},
-    "wafer": {"en": "Wafer", "zh": "硅片"},
-    "cell": {"en": "Cell", "zh": "电池片"},
-    "module": {"en": "Module", "zh": "组件"},
-}
+STAGE_NAMES = names("stage")
 
 
 #: What a label's ``{grade}`` reads when the value is above every threshold.
-OUTSIDE_THRESHOLDS = {"en": "above the thresholds", "zh": "超出阈值"}
+OUTSIDE_THRESHOLDS = names("phrase")["outside_thresholds"]
 
 
 @dataclass
@@ -341,7 +335,6 @@ def _level(level):
 
 #: The stages of the silicon chain, upstream first: a supplier's cradle-to-gate declaration for
 #: one of them covers every stage before it.
-STAGE_ORDER = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")
 
 
 def covered_by_suppliers(data):
@@ -352,9 +345,9 @@ def covered_by_suppliers(data):
     """
     covered = {}
     for supplier in optional(data, "suppliers") or []:
-        if not isinstance(supplier, dict) or supplier.get("stage") not in STAGE_ORDER:
+        if not isinstance(supplier, dict) or supplier.get("stage") not in STAGES:
             continue
-        for stage in STAGE_ORDER[:STAGE_ORDER.index(supplier["stage"])]:
+        for stage in STAGES[:STAGES.index(supplier["stage"])]:
             covered.setdefault(stage, supplier)
     return covered
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from footprint.errors import DataError, InputError
+from footprint.i18n import names
 from footprint.resources import data_dir
 
 FORMAT = "footprint-label-scheme/1"
@@ -22,29 +23,7 @@ DECISION_KINDS = ("declared_value", "grades", "threshold")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 GWP_IDS = ("ar6", "ar5")
 
-#: Items of an ISO 14067:2018 clause 7.3 / GB/T 24067-2024 CFP study report, as the report
-#: names them. A scheme lists the ones it requires; :data:`ITEM_DATA` says which data each needs.
-REPORT_ITEMS = {
-    "goal_scope": {"en": "Goal and scope", "zh": "目的和范围"},
-    "declared_unit": {"en": "Declared unit", "zh": "声明单位"},
-    "reference_flow": {"en": "Reference flow", "zh": "基准流"},
-    "system_boundary": {"en": "System boundary", "zh": "系统边界"},
-    "flow_diagram": {"en": "Flow diagram", "zh": "流程图"},
-    "cutoff_allocation": {"en": "Cut-off and allocation rules", "zh": "取舍准则和分配"},
-    "data_sources": {"en": "Data sources", "zh": "数据来源"},
-    "data_quality": {"en": "Data quality", "zh": "数据质量"},
-    "primary_data_share": {"en": "Primary data share", "zh": "初级数据占比"},
-    "electricity_location": {"en": "Electricity, location-based", "zh": "电力(基于位置)"},
-    "electricity_market": {"en": "Electricity, market-based", "zh": "电力(基于市场)"},
-    "gwp_set": {"en": "GWP set", "zh": "全球变暖潜势(GWP)值来源"},
-    "by_stage": {"en": "Results by stage", "zh": "分阶段结果"},
-    "by_gas": {"en": "Results by gas", "zh": "分温室气体结果"},
-    "fossil_biogenic": {"en": "Fossil and biogenic emissions", "zh": "化石碳与生物碳排放"},
-    "uncertainty": {"en": "Uncertainty", "zh": "不确定性分析"},
-    "sensitivity": {"en": "Sensitivity", "zh": "敏感性分析"},
-    "limitations": {"en": "Limitations", "zh": "局限性"},
-    "decision": {"en": "Scheme decision", "zh": "标识评价结论"},
-}
+REPORT_ITEMS = names("report_item")
 
 @dataclass
 class Scheme:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from footprint.errors import InputError
-from footprint.model.spec import REFERENCE_UNITS, STAGES
+from footprint.i18n import names
+from footprint.vocab import REFERENCE_UNITS, STAGES
 from footprint.units import Quantity
 
 #: Density of crystalline silicon at 25 C [g/cm3]. Reference: CRC Handbook of Chemistry
@@ -344,11 +345,4 @@ def _combined(provenances, user):
     return Provenance(False, "; ".join(sorted({p.source for p in defaults})), max((p.year or 0) for p in defaults) or None)
 
 
-_STAGE_NAMES = {
-    "mg_silicon": "metallurgical silicon",
-    "polysilicon": "polysilicon",
-    "ingot": "mono Cz ingot",
-    "wafer": "wafer",
-    "cell": "cell",
-    "module": "module",
-}
+_STAGE_NAMES = {stage: words["en"] for stage, words in names("stage_process").items()}

@@ -37,43 +37,28 @@ from pathlib import Path
 import yaml
 
 from footprint.errors import InputError, UnitError
-from footprint.units import UnitMismatch, parse_quantity
+from footprint.errors import UnitMismatch
+from footprint.model.downstream import parse_downstream
+from footprint.model.use import parse_use
+from footprint.units import parse_quantity
+from footprint.vocab import (  # noqa: F401  (STAGES ... re-exported: the product file's vocabulary)
+    FRACTIONS,
+    REFERENCE_UNITS,
+    STAGE_PARAMETERS,
+    STAGES,
+    SUPPLIER_STAGES,
+    TECHNOLOGIES,
+    WHOLE_NUMBERS,
+)
 
 FORMAT = "footprint-product/1"
 
-#: The cradle-to-gate chain, upstream first. Each stage's reference unit is what one
-#: activity of that stage produces; per-unit parameters are per that unit.
-STAGES = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")
-REFERENCE_UNITS = {
-    "mg_silicon": "kg",
-    "polysilicon": "kg",
-    "ingot": "kg",
-    "wafer": "piece",
-    "cell": "piece",
-    "module": "piece",
-}
-TECHNOLOGIES = ("perc", "topcon", "hjt", "bc")
 
-#: Parameters each stage accepts besides site / electricity / heat / materials / emissions,
-#: with the unit whose dimension the value must have.
-STAGE_PARAMETERS = {
-    "mg_silicon": {},
-    "polysilicon": {"mg_silicon": "kg/kg"},
-    "ingot": {"polysilicon": "kg/kg"},
-    "wafer": {"wafer_area": "cm**2", "thickness": "um", "kerf": "um", "ingot_utilisation": "dimensionless", "yield": "dimensionless"},
-    "cell": {"efficiency": "dimensionless", "yield": "dimensionless"},
-    "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless"},
-}
-FRACTIONS = {"ingot_utilisation", "yield", "efficiency"}
-#: Counts: a module holds a whole number of cells, and a wafer is cut into a whole number.
-WHOLE_NUMBERS = {"cells", "cells_per_wafer"}
 #: What a material amount may measure: the reference units of the background datasets
 #: (materials and chemicals in kg, transport in tonne*km, heat in MJ ...).
 MATERIAL_NUMERATORS = ("kg", "tonne * km", "MJ", "kWh", "m**2", "piece")
 COMMON_KEYS = {"site", "technology", "electricity", "heat", "materials", "emissions", "route",
                "electricity_instruments", "supplier"}
-#: Stages whose product a supplier's declared footprint may replace.
-SUPPLIER_STAGES = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell")
 
 
 @dataclass
@@ -233,12 +218,8 @@ class _Reader:
             stages[name] = self.stage(name, self.mapping(stage_data, f"stages.{name}"), technology)
         use = downstream = None
         if data.get("use") is not None:
-            from footprint.energy_yield import parse_use
-
             use = parse_use(self.mapping(data["use"], "use"), where=f"{self.source}: use")
         if data.get("downstream") is not None:
-            from footprint.lifecycle import parse_downstream
-
             downstream = parse_downstream(self.mapping(data["downstream"], "downstream"), reader=self)
         return ProductSpec(product_id, self.text(product["name"], "product.name"), technology, rated_power, area,
                            stages, self.source, sha, use=use, downstream=downstream, data=data)

@@ -18,57 +18,20 @@ import jinja2
 import yaml
 from markupsafe import Markup, escape
 
-from footprint import __version__
+from footprint._version import __version__
 from footprint.report.charts import bar_chart, flow_diagram
 from footprint.errors import InputError
+from footprint.i18n import names, parse_strings
+from footprint.vocab import LANGS
 from footprint.report.label_art import label_id, qr_payload, render_label_svg, svg_to_png
 from footprint.labels import REPORT_ITEMS, STAGE_NAMES, gwp_id, item_available, optional, study
 from footprint.report.pact import product_footprint
 from footprint.resources import data_dir
 
-LANGS = ("en", "zh", "both")
-ORIGIN_NAMES = {
-    "fossil": {"en": "Fossil", "zh": "化石"},
-    "biogenic": {"en": "Biogenic", "zh": "生物源"},
-    "land_use": {"en": "Land use", "zh": "土地利用"},
-    "aggregated": {"en": "CO2-eq, no gas split", "zh": "CO2 当量(未分气体)"},
-    "unclassified": {"en": "Unclassified", "zh": "未分类"},
-}
-#: Names of the foreground parameters of the product file, for the reader.
-PARAMETER_NAMES = {
-    "electricity": {"en": "electricity", "zh": "电力"},
-    "heat": {"en": "heat, natural gas", "zh": "热(天然气)"},
-    "mg_silicon": {"en": "metallurgical silicon input", "zh": "工业硅投入"},
-    "polysilicon": {"en": "polysilicon input", "zh": "多晶硅投入"},
-    "wafer_area": {"en": "wafer area", "zh": "硅片面积"},
-    "thickness": {"en": "wafer thickness", "zh": "硅片厚度"},
-    "kerf": {"en": "kerf loss", "zh": "切割损耗"},
-    "ingot_utilisation": {"en": "ingot utilisation", "zh": "硅棒利用率"},
-    "yield": {"en": "yield", "zh": "良率"},
-    "efficiency": {"en": "cell efficiency", "zh": "电池转换效率"},
-    "cells": {"en": "cells per module", "zh": "每块组件电池片数"},
-    "cells_per_wafer": {"en": "cells per wafer", "zh": "每硅片电池片数"},
-}
-UNMET_KINDS = {
-    "missing_data": {"en": "missing data", "zh": "数据缺失"},
-    "data_quality": {"en": "data quality", "zh": "数据质量"},
-    "expired": {"en": "expired", "zh": "已过期"},
-    "boundary": {"en": "boundary", "zh": "系统边界"},
-    "gwp": {"en": "GWP set", "zh": "GWP 值"},
-    "declared_unit": {"en": "declared unit", "zh": "声明单位"},
-    "factor_table": {"en": "factor table", "zh": "因子表"},
-    "reverification": {"en": "re-verification", "zh": "重新验证"},
-}
-#: What each electricity-dataset scope means, for the reader.
-SCOPES = {
-    "co2_combustion": {"en": "CO2 only, combustion at the power plants (no CH4/N2O, no upstream)",
-                       "zh": "仅 CO2,电厂燃烧排放(不含 CH4/N2O 及上游)"},
-    "co2e_lifecycle": {"en": "CO2-eq, life cycle of the electricity", "zh": "CO2 当量,电力生命周期"},
-    "co2e_combustion": {"en": "CO2-eq, combustion only", "zh": "CO2 当量,仅燃烧"},
-    "co2e_cradle_to_gate": {"en": "CO2-eq, cradle to gate", "zh": "CO2 当量,摇篮到大门"},
-    "co2_cradle_to_gate": {"en": "CO2 only, cradle to gate (no CH4/N2O)", "zh": "仅 CO2,摇篮到大门(不含 CH4/N2O)"},
-    "process": {"en": "direct process emissions", "zh": "直接过程排放"},
-}
+ORIGIN_NAMES = names("origin")
+PARAMETER_NAMES = names("parameter")
+UNMET_KINDS = names("unmet")
+SCOPES = names("scope")
 #: Inputs a reader expects in a PV module inventory: (keywords, en, zh). The report lists
 #: those the inventory lacks as "not modelled", so the cut-off statement follows the data.
 EXPECTED_INPUTS = (
@@ -121,10 +84,7 @@ def environment(template_dir=None):
 def read_strings(env):
     """The report's text in each language, from ``strings.yaml`` (the user's copy wins)."""
     source, filename, _ = env.loader.get_source(env, "strings.yaml")
-    try:
-        return yaml.safe_load(source)
-    except yaml.YAMLError as exc:
-        raise InputError(f"{filename}: cannot read: {exc}".replace("\n", " ")) from exc
+    return parse_strings(source, filename)
 
 
 def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=None, factors=None, shares=None,
@@ -419,9 +379,8 @@ def dataset_factors(st):
     if st.bundle is None:
         return {}
     from footprint.engine import load_background
-    from footprint.brightway.project import require_setup
 
-    background = load_background(require_setup(), st.bundle, gwp_id(st.result) or "ar6")
+    background = load_background(st.bundle, gwp_id(st.result) or "ar6")
     cumulative = background.cumulative("total")
     return {dataset: float(cumulative[row]) for dataset, row in background.index.items()}
 

@@ -15,7 +15,7 @@ References
 
 import uuid
 
-from footprint import __version__
+from footprint._version import __version__
 from footprint.labels import gwp_id, optional
 
 SPEC_VERSION = "2.2.0"

@@ -87,9 +87,9 @@ def write_results_workbook(result, path, *, product=None):
     if product is not None:
         _inputs(book.create_sheet("Inputs"), product)
     _provenance(book.create_sheet(_sheet_title("provenance", book)), {k: v for k, v in data.items() if k not in shown})
-    from footprint.collect.template import _save_atomically
+    from footprint.collect.template import save_workbook
 
-    _save_atomically(book, path)
+    save_workbook(book, path)
     return path
 
 

@@ -1,0 +1,68 @@
+"""The bundled background solved with bw2calc: cumulative inventory per dataset, and factors.
+
+Run by setup (the result is saved beside the project, :func:`footprint.engine.save_background`)
+and never on the path of a calculation once saved; see :mod:`footprint.engine`.
+"""
+
+import contextlib
+import sys
+
+import numpy as np
+
+from footprint.brightway.matrices import lca_inputs
+from footprint.engine import Background
+from footprint.vocab import BACKGROUND, METHODS, SUB_METHODS
+
+
+def solve_background(bd, bundle, gwp):
+    """Solve the installed background for a GWP set with bw2calc.
+
+    Parameters
+    ----------
+    bd : module
+        bw2data, with the project current (``footprint.brightway.project.require_setup``).
+    bundle : footprint.bundle.read.Bundle
+    gwp : str
+        ``ar6`` or ``ar5``.
+    """
+    import bw2calc
+
+    methods = {"total": METHODS[(gwp, "total")]}
+    for indicator in SUB_METHODS:
+        if (gwp, indicator) in METHODS:
+            methods[indicator] = METHODS[(gwp, indicator)]
+    with contextlib.redirect_stdout(sys.stderr):
+        nodes = list(bd.Database(BACKGROUND))
+        lca = bw2calc.LCA(demand={node.id: 1.0 for node in nodes}, data_objs=lca_inputs(bd, [BACKGROUND], methods["total"]))
+        lca.lci()
+    gases = list(bundle.gases)
+    gas_index = {gas: i for i, gas in enumerate(gases)}
+    gas_of_key = {bundle.gases[gas].key: gas for gas in gases}
+    # biosphere rows -> gases; every background exchange is a gas of gases.csv
+    flow_rows = np.zeros((lca.biosphere_matrix.shape[0], len(gases)))
+    for flow_id, row in lca.dicts.biosphere.items():
+        node = bd.get_node(id=flow_id)
+        flow_rows[row, gas_index[gas_of_key[(node["database"], node["code"])]]] = 1.0
+    code_of = {node.id: node["code"] for node in nodes}
+    datasets = [None] * lca.technosphere_matrix.shape[0]
+    for node_id, column in lca.dicts.activity.items():
+        datasets[column] = code_of[node_id]
+    technosphere = lca.technosphere_matrix.toarray()
+    direct = (lca.biosphere_matrix.T @ flow_rows)  # (datasets x gases) kg per unit, direct
+    inventory = np.linalg.solve(technosphere.T, np.asarray(direct))
+    factors = {indicator: _factors(bd, method, bundle, gases) for indicator, method in methods.items()}
+    background = Background(gwp, bundle.sha256, datasets, {d: i for i, d in enumerate(datasets)}, gases, gas_index,
+                            inventory, factors, methods, technosphere, np.asarray(direct))
+    return background
+
+
+def _factors(bd, method, bundle, gases):
+    """The method's factor for each gas [kg CO2-eq per kg]; 0 where the method has none."""
+    by_key = {}
+    for entry in bd.Method(method).load():
+        flow, amount = entry[0], entry[1]
+        if isinstance(flow, int):
+            node = bd.get_node(id=flow)
+            flow = (node["database"], node["code"])
+        by_key[tuple(flow)] = float(amount)
+    return np.array([by_key.get(bundle.gases[gas].key, 0.0) for gas in gases])

@@ -1,0 +1,234 @@
+"""Install what the calculator needs into the Brightway project, offline: :func:`setup`.
+
+Into the project ``footprint`` (:mod:`footprint.brightway.project` finds its directory):
+
+- ``biosphere3`` (ecoinvent 3.9 elementary flows, shipped with bw2io, no network), and
+  ``footprint-biosphere``, the library's own flows (aggregated and supplier-declared CO2-eq);
+- the IPCC 2021 GWP100 methods (total, fossil, biogenic, land use) and IPCC 2013 GWP100,
+  read from bw2io's own ``lcia_39_ecoinvent.zip`` (``bw2setup()`` needs the network);
+- the bundled background inventories (``inventories/``), as database ``footprint-background``.
+
+Each part carries a fingerprint in ``<home>/installed.json``; a later setup re-installs only
+the parts whose fingerprint changed, so a new bundled data version replaces the old one and
+an unchanged one costs nothing. A file lock keeps two processes from setting up at once.
+"""
+
+import contextlib
+import json
+import os
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filelock
+
+from footprint.brightway.background import solve_background
+from footprint.brightway.project import LOCK_TIMEOUT, brightway, bw2io, fingerprints, home, lock, read_installed
+from footprint.bundle.read import extra_characterisation, own_biosphere_flows
+from footprint.engine import background_path, read_background, save_background
+from footprint.errors import DataError, SetupError
+from footprint.fileio import atomic_write
+from footprint.units import brightway_unit
+from footprint.vocab import BACKGROUND, BIOSPHERE, GWP_SETS, METHODS, OWN_BIOSPHERE, PROJECT
+
+
+@dataclass
+class SetupReport:
+    """What :func:`setup` found and did."""
+
+    home: Path
+    data_version: str
+    actions: list = field(default_factory=list)  # (part, "installed" | "re-installed" | "up to date", detail)
+
+    @property
+    def changed(self):
+        return any(action != "up to date" for _, action, _ in self.actions)
+
+
+def setup(*, progress=None):
+    """Create or update the data directory; idempotent and safe against concurrent runs.
+
+    Parameters
+    ----------
+    progress : callable, optional
+        Called with one-line messages while work is done.
+
+    Returns
+    -------
+    SetupReport
+
+    Raises
+    ------
+    SetupError
+        If another process holds the lock for longer than ``LOCK_TIMEOUT``.
+    footprint.errors.DataError
+        If a bundled data file is malformed (named with its row).
+    """
+    say = progress or (lambda message: None)
+    wanted, bundle = fingerprints()  # validates the bundled data before anything is written
+    report = SetupReport(home=home(), data_version=bundle.data_version)
+    marker = home() / "installed.json"
+    try:
+        with lock():
+            bd = brightway()
+            installed = read_installed(marker)
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
+                bd.projects.set_current(PROJECT)
+                if installed.get("biosphere") != wanted["biosphere"] or BIOSPHERE not in bd.databases:
+                    say("installing biosphere3 (ecoinvent 3.9 elementary flows from bw2io)")
+                    _install_biosphere(bd)
+                    # methods and background link to biosphere3: redo them too
+                    installed.pop("methods", None)
+                    installed.pop("background", None)
+                    report.actions.append(("biosphere3", _verb(installed, "biosphere"), "ecoinvent 3.9 elementary flows"))
+                    installed["biosphere"] = wanted["biosphere"]
+                else:
+                    report.actions.append(("biosphere3", "up to date", ""))
+                missing_method = any(m not in bd.methods for m in METHODS.values())
+                if installed.get("methods") != wanted["methods"] or missing_method:
+                    say("installing IPCC 2021 and IPCC 2013 GWP100 methods")
+                    _install_methods(bd)
+                    report.actions.append(("methods", _verb(installed, "methods"), f"{len(METHODS)} IPCC GWP100 methods"))
+                    installed["methods"] = wanted["methods"]
+                else:
+                    report.actions.append(("methods", "up to date", ""))
+                if installed.get("background") != wanted["background"] or BACKGROUND not in bd.databases:
+                    say(f"installing bundled inventories, data version {bundle.data_version}")
+                    _install_background(bd, bundle)
+                    report.actions.append(
+                        ("inventories", _verb(installed, "background"), f"data version {bundle.data_version}, {len(bundle.datasets)} datasets")
+                    )
+                    installed["background"] = wanted["background"]
+                    installed["data_version"] = bundle.data_version
+                else:
+                    report.actions.append(("inventories", "up to date", f"data version {bundle.data_version}"))
+                _save_backgrounds(bd, bundle, say)
+            atomic_write(marker, json.dumps(installed, indent=2))
+    except filelock.Timeout:
+        raise SetupError(f"{home()}: another footprint process has held the setup lock for {LOCK_TIMEOUT} s; try again when it ends") from None
+    return report
+
+
+def _save_backgrounds(bd, bundle, say):
+    """Solve the background once per GWP set and save it for the calculator (see footprint.engine).
+
+    Files of other data versions are removed; a saved file that is current is kept.
+    """
+    wanted = {background_path(bundle.sha256, gwp): gwp for gwp in GWP_SETS}
+    for path, gwp in wanted.items():
+        if read_background(path, data_sha256=bundle.sha256, gwp=gwp) is None:
+            say(f"solving the background once ({gwp})")
+            save_background(solve_background(bd, bundle, gwp), path)
+    folder = next(iter(wanted)).parent
+    for stale in folder.glob("*.npz"):
+        if stale not in wanted:
+            stale.unlink(missing_ok=True)
+
+
+def _verb(installed, part):
+    return "re-installed" if part in installed else "installed"
+
+
+def _install_biosphere(bd):
+    io = bw2io()
+    if BIOSPHERE in bd.databases:
+        del bd.databases[BIOSPHERE]
+    io.create_default_biosphere3()
+    write_own_biosphere(bd)
+
+
+def _lcia_zip():
+    return Path(bw2io().__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+
+
+def _install_methods(bd):
+    """Write the IPCC methods the library uses from bw2io's bundled LCIA file.
+
+    bw2io stores flow keys as lists; Brightway needs tuples. The library's own aggregated
+    CO2-eq flow (see footprint.bundle.read.AGGREGATED_FLOW) gets a factor of 1 in the total methods.
+    """
+    wanted = set(METHODS.values())
+    with zipfile.ZipFile(_lcia_zip()) as archive:
+        records = json.loads(archive.read("data.json"))
+    found = {}
+    for record in records:
+        name = tuple(record["name"])
+        if name in wanted:
+            found[name] = record
+    missing = wanted - set(found)
+    if missing:
+        raise SetupError(f"{_lcia_zip()}: bw2io's LCIA data lacks {sorted(missing)}; expected the ecoinvent 3.9 IPCC methods")
+    extra = extra_characterisation()
+    for name, record in found.items():
+        factors = [(tuple(cf["input"]), cf["amount"]) for cf in record["exchanges"]]
+        factors.extend((tuple(key), amount) for key, amount in extra.get(name[1], []))
+        method = bd.Method(name)
+        if method.name in bd.methods:
+            method.deregister()
+        method.register(unit=record.get("unit", "kg CO2-Eq"), description=record.get("description", ""), filename="lcia_39_ecoinvent.zip")
+        method.write(factors)
+
+
+def _install_background(bd, bundle):
+    write_background(bd, bundle)
+
+
+def write_own_biosphere(bd):
+    """Write ``footprint-biosphere``: the aggregated and the supplier-declared CO2-eq flows."""
+    database = bd.Database(OWN_BIOSPHERE)
+    if OWN_BIOSPHERE in bd.databases:
+        del bd.databases[OWN_BIOSPHERE]
+        database = bd.Database(OWN_BIOSPHERE)
+    database.write(own_biosphere_flows())
+
+
+def check_biosphere(bd, bundle):
+    """Check every gas of gases.csv against the installed biosphere3."""
+    for gas in bundle.gases.values():
+        if gas.key[0] == OWN_BIOSPHERE:
+            continue
+        try:
+            node = bd.get_node(database=gas.key[0], code=gas.key[1])
+        except Exception:
+            raise DataError(f"gases.csv: gas {gas.id}: no flow with code {gas.key[1]} in biosphere3") from None
+        if node["name"] != gas.flow_name or tuple(node["categories"]) != gas.categories:
+            raise DataError(
+                f"gases.csv: gas {gas.id}: biosphere3 code {gas.key[1]} is {node['name']!r} {tuple(node['categories'])}, "
+                f"expected {gas.flow_name!r} {gas.categories}"
+            )
+
+
+def write_background(bd, bundle):
+    """Write every background dataset as an activity of ``footprint-background``."""
+    check_biosphere(bd, bundle)
+    data = {}
+    for dataset in bundle.datasets.values():
+        key = (BACKGROUND, dataset.id)
+        exchanges = [{"input": key, "amount": 1.0, "type": "production", "unit": brightway_unit(dataset.unit)}]
+        for exchange in dataset.exchanges:
+            if exchange.flow in bundle.gases:
+                exchanges.append({"input": bundle.gases[exchange.flow].key, "amount": exchange.amount, "type": "biosphere",
+                                  "unit": "kilogram", "comment": exchange.source})
+            else:
+                exchanges.append({"input": (BACKGROUND, exchange.flow), "amount": exchange.amount, "type": "technosphere",
+                                  "unit": brightway_unit(bundle.datasets[exchange.flow].unit), "comment": exchange.source})
+        data[key] = {
+            "name": dataset.name,
+            "unit": brightway_unit(dataset.unit),
+            "location": dataset.geography,
+            "reference product": dataset.name,
+            "type": "process",
+            "category": dataset.category,
+            "year": dataset.year,
+            "sources": dataset.sources,
+            "scope": dataset.scope,
+            "exchanges": exchanges,
+        }
+    if BACKGROUND in bd.databases:
+        del bd.databases[BACKGROUND]
+    try:
+        bd.Database(BACKGROUND).write(data)
+    except Exception:
+        if BACKGROUND in bd.databases:
+            del bd.databases[BACKGROUND]
+        raise
