@@ -36,8 +36,8 @@ It works in a temporary data directory (never the user's own).
 import argparse
 import contextlib
 import csv
-import os
 import json
+import os
 import random
 import subprocess
 import sys
@@ -68,12 +68,12 @@ def write_variants(path, count, seed):
 
 def naive(bd, variants, base, per):
     """One Brightway database and one bw2calc LCA per variant."""
-    from footprint.calc.batch import _Context
-    from footprint.calc import brightway_lca
-    from footprint.bundle.read import read_bundle
-    from footprint.model import read_product
-    from footprint.calc.system import build_system
     from footprint.brightway.project import lock
+    from footprint.bundle.read import read_bundle
+    from footprint.calc import brightway_lca
+    from footprint.calc.batch import _Context
+    from footprint.calc.system import build_system
+    from footprint.model import read_product
     from footprint.vocab import METHODS
 
     bundle = read_bundle()
@@ -97,9 +97,9 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="footprint-bench-") as tmp:
         os.environ["FOOTPRINT_HOME"] = str(Path(tmp) / "home")
-        from footprint.calc.batch import read_variants, run_batch
         from footprint.brightway.install import setup
         from footprint.brightway.project import require_setup
+        from footprint.calc.batch import read_variants, run_batch
 
         with contextlib.redirect_stdout(sys.stderr):
             setup()

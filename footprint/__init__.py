@@ -7,7 +7,6 @@
 """
 
 from footprint._version import __version__  # noqa: E402
-
 from footprint.errors import DataError, FootprintError, InputError, SetupError, UnitError  # noqa: E402
 
 

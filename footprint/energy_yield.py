@@ -50,14 +50,12 @@ References
    degradation".
 """
 
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from footprint.errors import InputError, UnitError
+from footprint.errors import InputError
 from footprint.model.use import UseSpec  # noqa: F401  (the use: block, parsed)
-from footprint.units import Quantity, parse_quantity, read_quantity, ureg
 
 SOURCE = "IEA PVPS T12-18:2020, Methodology Guidelines on Life Cycle Assessment of Photovoltaic, 4th ed."
 #: Module lifetime [years] for mature technologies [1].

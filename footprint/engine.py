@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 
-
-
 @dataclass
 class Background:
     """The background solved once: cumulative inventory per dataset and the method's factors."""
@@ -50,7 +48,6 @@ class Background:
         return self.inventory @ self.factors[indicator]
 
 
-_cache = {}
 #: Version of the saved background's layout; a file of another layout is solved again.
 SAVED_FORMAT = "footprint-background/1"
 
@@ -93,33 +90,6 @@ def read_background(path, *, data_sha256, gwp):
                               saved["technosphere"], saved["direct"])
     except (OSError, ValueError, KeyError):
         return None
-
-
-def load_background(bundle, gwp):
-    """The background of the bundled data solved for a GWP set: from memory, from the file
-    setup saved, or (a data directory set up by an older version) solved with Brightway now.
-
-    Parameters
-    ----------
-    bundle : footprint.bundle.read.Bundle
-    gwp : str
-        ``ar6`` or ``ar5``.
-    """
-    from footprint.resources import home
-
-    key = (str(home()), bundle.sha256, gwp)
-    if key in _cache:
-        return _cache[key]
-    path = background_path(bundle.sha256, gwp)
-    background = read_background(path, data_sha256=bundle.sha256, gwp=gwp)
-    if background is None:
-        from footprint.brightway.background import solve_background
-        from footprint.brightway.project import require_setup
-
-        background = solve_background(require_setup(bundle), bundle, gwp)
-        save_background(background, path)
-    _cache[key] = background
-    return background
 
 
 @dataclass

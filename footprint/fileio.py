@@ -171,3 +171,22 @@ def add_years(day, years):
         return day.replace(year=day.year + years)
     except ValueError:
         return day.replace(year=day.year + years, day=28)
+
+
+def prepare_output(output):
+    """Create the folders of an output file before any work, or say in one line why not."""
+    from pathlib import Path
+
+    if not output or output == "-":
+        return
+    folder = Path(output).parent
+    for part in (folder, *folder.parents):
+        if part.exists() and not part.is_dir():
+            raise InputError(f"{output}: {part} is a file; expected a folder to write into")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{output}: cannot create its folder {folder} ({exc.strerror or exc}); "
+                             "expected a path in a folder that exists or can be created") from None
+    if not os.access(folder, os.W_OK):
+        raise InputError(f"{output}: the folder {folder} is not writable; expected a path footprint can write to")

@@ -19,14 +19,13 @@ that fits every product, so every downstream number is the user's, and a cradle-
 result needs all four stages written out (an empty ``{}`` says "nothing" explicitly).
 """
 
-from dataclasses import dataclass, field
 
 import numpy as np
 
 from footprint.errors import InputError
 from footprint.model.chain import Flow, Process, Provenance
-from footprint.units import Quantity, read_quantity, ureg
 from footprint.model.downstream import DownstreamSpec, DownstreamStage, Leg, parse_downstream  # noqa: F401
+from footprint.units import Quantity, ureg
 from footprint.vocab import DOWNSTREAM_STAGES
 
 _NAMES = {"transport": "transport to site", "installation": "installation", "use": "use (operation and maintenance)",

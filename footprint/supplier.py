@@ -44,9 +44,10 @@ from pathlib import Path
 import numpy as np
 
 from footprint.errors import InputError
+from footprint.fileio import add_years
 from footprint.model.chain import SILICON_DENSITY, Flow, Process, Provenance, stage_parameter
-from footprint.vocab import REFERENCE_UNITS
 from footprint.units import Quantity
+from footprint.vocab import REFERENCE_UNITS
 
 DECLARED_UNITS = {"kilogram": "kg", "square meter": "m**2", "piece": "piece"}
 VALIDITY_YEARS = 3  # [2]
@@ -168,7 +169,7 @@ def read_pact(path, *, footprint_id=None):
         validity_source = "validityPeriodStart/End"
     else:
         start = reference[1]
-        end = _add_years(reference[1], VALIDITY_YEARS)
+        end = add_years(reference[1], VALIDITY_YEARS)
         validity_source = f"referencePeriodEnd + {VALIDITY_YEARS} years (Pathfinder Framework maximum validity)"
     share = pcf.get("primaryDataShare")
     if share is not None:
@@ -200,11 +201,6 @@ def _timestamp(value, where):
     return stamp.date()
 
 
-def _add_years(day, years):
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _assurance(assurance):

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from calc_helpers import DATA, product_data, write_product
-from conftest import run_cli
 
-from footprint.calc.batch import Variants, read_variants, run_batch, verify, write_results
 from footprint.calc import compute
+from footprint.calc.batch import Variants, read_variants, run_batch, verify, write_results
 from footprint.claims import clear_claims, list_claims
 from footprint.errors import InputError
+
+from calc_helpers import DATA, product_data, write_product
+from conftest import run_cli
 
 HEADER = ["variant", "stages.cell.site", "stages.module.site", "stages.polysilicon.electricity", "stages.wafer.thickness [um]",
           "stages.cell.efficiency", "stages.cell.electricity", "stages.module.materials.solar_glass", "product.rated_power [W]"]

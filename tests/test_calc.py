@@ -5,10 +5,11 @@ import json
 import pytest
 import yaml
 
-from calc_helpers import DATA, by_hand, method_factors, product_data, write_product
-from conftest import PERC, ROOT, copy_example, run_cli
 from footprint.calc import compute
 from footprint.errors import InputError
+
+from calc_helpers import DATA, by_hand, method_factors, product_data, write_product
+from conftest import PERC, ROOT, copy_example, run_cli
 from handcalc import default as _default
 from handcalc import emission_factors, gas_factors
 from handcalc import number as _number
@@ -157,10 +158,10 @@ def test_usage_error_exit_2(home_env):
 
 
 def test_failed_write_leaves_no_database(home_env, tmp_path, monkeypatch):
-    from footprint.bundle.read import read_bundle
-    from footprint.model import build_chain, read_product
     from footprint.brightway.foreground import database_name, write_foreground
     from footprint.brightway.project import require_setup
+    from footprint.bundle.read import read_bundle
+    from footprint.model import build_chain, read_product
 
     bd = require_setup()
     path = _broken(tmp_path, lambda d: d["product"].update(id="write-failure"))
@@ -281,11 +282,11 @@ def test_by_activity_names_stage_and_input(product):
 
 
 def test_by_origin_equals_the_ipcc_2021_sub_methods(tmp_path, home_env):
-    from footprint.calc import brightway_lca
-    from footprint.bundle.read import read_bundle
-    from footprint.model import read_product
-    from footprint.calc.system import build_system
     from footprint.brightway.project import require_setup
+    from footprint.bundle.read import read_bundle
+    from footprint.calc import brightway_lca
+    from footprint.calc.system import build_system
+    from footprint.model import read_product
     from footprint.vocab import METHODS
 
     # direct emissions of every origin, so that no sub-method is trivially zero

@@ -3,10 +3,11 @@
 import pytest
 import yaml
 
-from conftest import EXAMPLES, run_cli
-from footprint.errors import InputError, UnitError
 from footprint.bundle.read import read_bundle
+from footprint.errors import InputError, UnitError
 from footprint.model import build_chain, parse_product
+
+from conftest import EXAMPLES, run_cli
 from handcalc import default
 
 TOPCON = EXAMPLES / "topcon-glass-glass-vietnam.yaml"

@@ -4,16 +4,16 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from collect_helpers import EXAMPLE, cell_of, fill, filled, is_wafer_electricity_outlier, merged, template, unexpected
-from conftest import PERC, run_cli
 
+from footprint.bundle.read import read_bundle
 from footprint.collect import WorkbookProduct, check_workbook, read_any, read_workbook, write_product_yaml
 from footprint.collect.layout import META_SHEET, TEMPLATE_VERSION, sheet_title
-from footprint.errors import WorkbookError
-from footprint.errors import InputError
-from footprint.bundle.read import read_bundle
+from footprint.errors import InputError, WorkbookError
 from footprint.model import build_chain, parse_product, read_product
 from footprint.model.spec import STAGE_PARAMETERS, STAGES
+
+from collect_helpers import EXAMPLE, cell_of, fill, filled, is_wafer_electricity_outlier, merged, template, unexpected
+from conftest import PERC, run_cli
 
 BOTH = {sheet: sheet_title(sheet, "both") for sheet in ("product", "mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")}
 

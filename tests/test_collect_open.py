@@ -5,20 +5,30 @@ import zipfile
 
 import openpyxl
 import pytest
-from collect_helpers import (
-    EXAMPLE, cell_of, fill, filled, find_row, free_row, merged, set_cached_value, sheet_xml_name, template,
-    to_shared_strings, unexpected,
-)
-from conftest import PERC
 from test_collect import BOTH, assert_same_flows, problems_of
 
 import footprint.collect.xlsx as collect_open
 from footprint.collect import read_workbook
 from footprint.collect.layout import MAX_FILE_BYTES, META_SHEET, sheet_title
-from footprint.errors import WorkbookError
 from footprint.collect.xlsx import parse_number, parse_unit
-from footprint.errors import InputError
+from footprint.errors import InputError, WorkbookError
 from footprint.model import read_product
+
+from collect_helpers import (
+    EXAMPLE,
+    cell_of,
+    fill,
+    filled,
+    find_row,
+    free_row,
+    merged,
+    set_cached_value,
+    sheet_xml_name,
+    template,
+    to_shared_strings,
+    unexpected,
+)
+from conftest import PERC
 
 
 # -- tolerated -------------------------------------------------------------------------------

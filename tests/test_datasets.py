@@ -5,9 +5,10 @@ import json
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
 from footprint.bundle.catalogue import list_datasets
 from footprint.errors import InputError
+
+from conftest import ROOT, run_cli
 from handcalc import rows
 
 INVENTORIES = ROOT / "inventories"

@@ -5,12 +5,13 @@ import json
 
 import pytest
 import yaml
-from calc_helpers import DATA, by_hand, product_data, write_product
-from conftest import run_cli
 
 from footprint.calc import compute
 from footprint.claims import clear_claims, list_claims
 from footprint.errors import InputError
+
+from calc_helpers import DATA, by_hand, product_data, write_product
+from conftest import run_cli
 
 REL = 1e-6
 SITE = yaml.safe_load((DATA / "site-jiangsu-2024.yaml").read_text(encoding="utf-8"))

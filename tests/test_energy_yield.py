@@ -8,14 +8,15 @@ import shutil
 
 import pytest
 
-from calc_helpers import by_hand, product_data, write_product
-from conftest import ROOT
+from footprint.bundle.read import read_bundle
 from footprint.calc import compute
 from footprint.energy_yield import lifetime_energy
-from footprint.model.use import parse_use
 from footprint.errors import DataError, InputError
-from footprint.bundle.read import read_bundle
+from footprint.model.use import parse_use
 from footprint.units import Quantity
+
+from calc_helpers import by_hand, product_data, write_product
+from conftest import ROOT
 
 INVENTORIES = ROOT / "inventories"
 REL = 1e-6  # Brightway stores amounts as float32

@@ -10,8 +10,9 @@ import json
 import pytest
 import yaml
 
-from conftest import EXAMPLES, run_cli
 from footprint.calc import compute
+
+from conftest import EXAMPLES, run_cli
 from handcalc import default as _default
 from handcalc import emission_factors, gas_factors
 from handcalc import number as _number

@@ -6,10 +6,11 @@ import shutil
 import pytest
 import yaml
 
-from conftest import ROOT, run_cli
-from footprint.errors import DataError, SetupError
 from footprint.bundle.read import PEDIGREE, read_bundle
+from footprint.errors import DataError, SetupError
 from footprint.resources import data_dir
+
+from conftest import ROOT, run_cli
 
 INVENTORIES = ROOT / "inventories"
 #: Manufacturing countries the grid data must cover (issue 3).
@@ -251,8 +252,8 @@ def test_wafer_formats_by_name(bundle, name, technology, cm2):
 
 
 def test_an_unknown_wafer_format_is_refused(bundle):
-    from footprint.errors import InputError
     from footprint.bundle.read import wafer_format
+    from footprint.errors import InputError
 
     with pytest.raises(InputError, match=r"wafer format 'M12' is not known; expected one of G12, G12R, M10"):
         wafer_format("M12", bundle=bundle)

@@ -12,8 +12,8 @@ import shutil
 import pytest
 import yaml
 
-from footprint.errors import DataError, InputError
 from footprint.bundle.read import read_bundle
+from footprint.errors import DataError, InputError
 from footprint.labels import (
     Scheme,
     evaluate,
@@ -409,8 +409,8 @@ def test_two_label_runs_give_the_same_hash_and_label_id(footprint_home, tmp_path
     import sys
     import time
 
-    from footprint.report.label_art import label_id
     from footprint.labels import LabelDecision, Unmet
+    from footprint.report.label_art import label_id
 
     product = tmp_path / "p.yaml"
     shutil.copy(PERC, product)

@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-from conftest import ROOT, run_cli
 from footprint.brightway import install as project
 from footprint.errors import SetupError
+
+from conftest import ROOT, run_cli
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ import segno
 import yaml
 
 from footprint.labels import REPORT_ITEMS, load_scheme
-from footprint.report.pdf import pdf_unavailable_reason
 from footprint.report import write_report
+from footprint.report.pdf import pdf_unavailable_reason
 
 from conftest import PERC, ROOT
 
@@ -394,8 +394,8 @@ def test_chinese_report_translates_library_text(footprint_home, tmp_path):
 
 def test_every_inventory_scope_has_words_for_the_reader():
     # a scope without an entry would print its raw key ("co2e_lifecycle") in the report
-    from footprint import report
     from footprint.bundle import read as inventories
+    from footprint.report import context as report
 
     assert set(inventories.SCOPES) <= set(report.SCOPES)
     for words in report.SCOPES.values():

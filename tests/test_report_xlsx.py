@@ -5,10 +5,11 @@ import zipfile
 
 import openpyxl
 import pytest
-from collect_helpers import filled
-from conftest import PERC
 
 from footprint.report.workbook import write_results_workbook
+
+from collect_helpers import filled
+from conftest import PERC
 
 INJECTIONS = ("=HYPERLINK(\"http://example.com\",\"click\")", "=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(1)")
 

@@ -5,10 +5,11 @@ import hashlib
 import json
 
 import pytest
-from calc_helpers import DATA, by_hand, product_data, write_product
 
 from footprint.calc import compute
 from footprint.errors import InputError
+
+from calc_helpers import DATA, by_hand, product_data, write_product
 
 REL = 1e-6
 PACT = json.loads((DATA / "pact-polysilicon.json").read_text(encoding="utf-8"))

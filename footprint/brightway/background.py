@@ -9,9 +9,34 @@ import sys
 
 import numpy as np
 
-from footprint.brightway.matrices import lca_inputs
-from footprint.engine import Background
+from footprint.brightway.project import require_setup
+from footprint.engine import Background, background_path, read_background, save_background
+from footprint.resources import home
 from footprint.vocab import BACKGROUND, METHODS, SUB_METHODS
+
+_cache = {}
+
+
+def load_background(bundle, gwp):
+    """The background of the bundled data solved for a GWP set: from memory, from the file
+    setup saved, or (a data directory set up by an older version) solved with Brightway now.
+
+    Parameters
+    ----------
+    bundle : footprint.bundle.read.Bundle
+    gwp : str
+        ``ar6`` or ``ar5``.
+    """
+    key = (str(home()), bundle.sha256, gwp)
+    if key in _cache:
+        return _cache[key]
+    path = background_path(bundle.sha256, gwp)
+    background = read_background(path, data_sha256=bundle.sha256, gwp=gwp)
+    if background is None:
+        background = solve_background(require_setup(bundle), bundle, gwp)
+        save_background(background, path)
+    _cache[key] = background
+    return background
 
 
 def solve_background(bd, bundle, gwp):
@@ -26,6 +51,8 @@ def solve_background(bd, bundle, gwp):
         ``ar6`` or ``ar5``.
     """
     import bw2calc
+
+    from footprint.brightway.matrices import lca_inputs  # imports bw_processing: only when solving
 
     methods = {"total": METHODS[(gwp, "total")]}
     for indicator in SUB_METHODS:

@@ -138,7 +138,7 @@ def check_setup(bundle=None):
         If setup has not been run, or the bundled data changed since it was.
     """
     wanted, _ = fingerprints(bundle)
-    installed = read_installed(home() / "installed.json")
+    installed = read_installed(ensure_home() / "installed.json")
     stale = [part for part in wanted if installed.get(part) != wanted[part]]
     if stale:
         what = "has not been set up" if not installed else f"holds older {', '.join(stale)} than this version of footprint"
@@ -165,3 +165,10 @@ def require_setup(bundle=None):
         with contextlib.redirect_stdout(sys.stderr):
             bd.projects.set_current(PROJECT)
     return bd
+
+
+def brightway_versions():
+    """``"bw2data X, bw2calc Y"``: the Brightway that set up the project and checks results (no import)."""
+    from importlib.metadata import version
+
+    return f"bw2data {version('bw2data')}, bw2calc {version('bw2calc')}"

@@ -20,8 +20,8 @@ Filters combine (all must match):
 
 from dataclasses import asdict, dataclass, field
 
-from footprint.errors import InputError
 from footprint.bundle.read import read_bundle
+from footprint.errors import InputError
 from footprint.vocab import STAGES
 
 KINDS = ("background", "default")

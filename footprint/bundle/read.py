@@ -42,7 +42,7 @@ import yaml
 from footprint.errors import DataError, FootprintError, UnitError
 from footprint.resources import data_dir
 from footprint.units import Quantity, brightway_unit, parse_quantity, parse_yield, ureg
-from footprint.vocab import CO2_ONLY_SCOPES, SCOPES, OWN_BIOSPHERE, PEDIGREE, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES
+from footprint.vocab import CO2_ONLY_SCOPES, OWN_BIOSPHERE, PEDIGREE, REFERENCE_UNITS, SCOPES, STAGE_PARAMETERS, STAGES
 
 #: The library's own biosphere: one flow for factors published only as aggregated CO2-eq.
 AGGREGATED_FLOW = (OWN_BIOSPHERE, "co2-eq-aggregated")

@@ -34,7 +34,6 @@ the CSV.
 written into a temporary Brightway database.
 """
 
-import contextlib
 import copy
 import csv
 import datetime as _dt
@@ -43,9 +42,7 @@ import io
 import json
 import random
 import re
-import sys
 import time
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -53,15 +50,17 @@ import numpy as np
 import yaml
 
 from footprint._version import __version__
-from footprint.claims import check_claims, claims_of, list_claims
-from footprint.engine import evaluate, load_background
-from footprint.errors import InputError
+from footprint.brightway.background import load_background
+from footprint.brightway.project import brightway_versions, check_setup
 from footprint.bundle.read import read_bundle
-from footprint.model.spec import product_from_data, read_product
 from footprint.calc.system import build_system, combined_sha256
-from footprint.brightway.project import check_setup
-from footprint.vocab import FRACTIONS, GWP_SETS, METHODS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS
+from footprint.claims import check_claims, claims_of, list_claims
+from footprint.engine import evaluate
+from footprint.errors import InputError
+from footprint.fileio import parse_date
+from footprint.model.spec import product_from_data, read_product
 from footprint.units import Quantity, ureg
+from footprint.vocab import FRACTIONS, GWP_SETS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS
 
 ID_COLUMNS = ("variant", "id")
 #: Rows evaluated in one pass (bounds memory; the progress bar moves per chunk).
@@ -292,17 +291,13 @@ def run_batch(base, variants, *, per="module", gwp="ar6", boundary="cradle-to-ga
 
 
 def _provenance(context, base_spec, variants, bundle, background, *, per, gwp, boundary, as_of):
-    import bw2calc
-    import bw2data
-
-
     input_files = {base_spec.source: base_spec.sha256, variants.source: variants.sha256, **context.input_files}
     methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
     return BatchProvenance(
         inputs_sha256=combined_sha256(input_files), input_files=input_files, base_file=base_spec.source,
         variants_file=variants.source, variants=len(variants.ids), data_version=bundle.data_version, data_sha256=bundle.sha256,
         method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], declared_unit=f"1 {per}", boundary=boundary,
-        library_version=__version__, brightway=f"bw2data {bw2data.__version__}, bw2calc {bw2calc.__version__}",
+        library_version=__version__, brightway=brightway_versions(),
         computed_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), as_of=as_of.isoformat(),
     )
 
@@ -676,14 +671,12 @@ def verify(result, base, *, sample=5, seed=0, bases=("location", "market")):
     list of Verified
         One per sampled variant and basis; also recorded in ``result.provenance.verified``.
     """
-    from footprint.calc import _date, brightway_lca
-    from footprint.brightway.project import lock, require_setup
+    from footprint.brightway.check import score_in_temporary_database
 
     base_spec = read_product(base)
     bundle = read_bundle()
-    bd = require_setup()
     gwp = result.gwp
-    as_of = _date(result.as_of)
+    as_of = parse_date(result.as_of, where="as_of", today=_dt.date.today())
     context = _Context(base_spec, result.variants, bundle, None, result.per, gwp, result.boundary, as_of)
     indices = list(range(len(result.variants.ids)))
     random.Random(seed).shuffle(indices)
@@ -697,13 +690,7 @@ def verify(result, base, *, sample=5, seed=0, bases=("location", "market")):
             same = next((scores[other] for other, done in (("location", system.location), ("market", system.market))
                          if other in scores and done is processes), None)
             if same is None:
-                name = f"footprint-verify-{uuid.uuid4().hex[:12]}"
-                try:
-                    same = brightway_lca(bd, processes, system, bundle, METHODS[(gwp, "total")], name=name)
-                finally:
-                    with lock(), contextlib.redirect_stdout(sys.stderr):
-                        if name in bd.databases:
-                            del bd.databases[name]
+                same = score_in_temporary_database(processes, system, bundle, gwp)
             scores[basis] = same
             reference = same / float(system.divisor)
             value = float((result.market_based if basis == "market" else result.location_based)[index])

@@ -7,15 +7,14 @@ the declared unit. Pure data: nothing is written to Brightway here.
 """
 
 import datetime as _dt
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from footprint.errors import InputError
 from footprint.model.chain import build_chain
+from footprint.provenance import combined_sha256
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS  # noqa: F401
-
 
 
 @dataclass
@@ -49,23 +48,6 @@ class ProductSystem:
     def inputs_sha256(self):
         """The product file's sha256; with other input files, the sha256 of all of them."""
         return combined_sha256(self.input_files)
-
-
-def combined_sha256(input_files):
-    """One sha256 for a set of input files, from their contents only.
-
-    A single file's own sha256; for several, the sha256 of their sorted sha256s, one per line.
-    Paths are left out so that the same files give the same hash in any folder or machine.
-
-    Parameters
-    ----------
-    input_files : dict
-        path -> sha256 (hex) of the file's bytes.
-    """
-    hashes = sorted(set(input_files.values()))
-    if len(hashes) == 1:
-        return hashes[0]
-    return hashlib.sha256("".join(f"{sha}\n" for sha in hashes).encode()).hexdigest()
 
 
 def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="ar6", as_of=None):

@@ -28,6 +28,7 @@ from footprint.collect.layout import Problem, WorkbookProduct
 from footprint.collect.product_yaml import write_product_yaml
 from footprint.errors import WorkbookError, WorkbookWarning
 
+
 def write_template(path, *, stage="all", lang="both", overwrite=False):
     """Write a data-collection workbook; see :func:`footprint.collect.template.write_template`."""
     from footprint.collect.template import write_template as _write

@@ -19,7 +19,6 @@ from footprint.collect.layout import short_source
 from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE
 from footprint.units import Quantity
 
-
 #: Highest efficiency a single-junction crystalline silicon cell can reach at STC: 29.43 %
 #: (Richter A., Hermle M., Glunz S.W., Reassessment of the limiting efficiency for crystalline
 #: silicon solar cells, IEEE J. Photovoltaics 3(4), 1184-1191 (2013)). Above it is an error.

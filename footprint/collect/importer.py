@@ -27,18 +27,17 @@ import hashlib
 import re
 
 from footprint._version import __version__
+from footprint.bundle.read import read_bundle
 from footprint.collect.checks import EFFICIENCY_LIMIT, EFFICIENCY_LOW, check_product
 from footprint.collect.layout import SHEET_TITLES, Problem, WorkbookProduct
 from footprint.collect.product_yaml import yaml_quantity, yaml_text
-from footprint.collect.xlsx import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
 from footprint.collect.sheets import WorkbookReader, show_value
+from footprint.collect.xlsx import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
 from footprint.errors import InputError, WorkbookError
-from footprint.bundle.read import read_bundle
 from footprint.model.chain import build_chain
 from footprint.model.spec import FORMAT, parse_product
-from footprint.vocab import REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES
 from footprint.units import Quantity, ureg
-
+from footprint.vocab import REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES
 
 #: Technologies written in Chinese or other spellings.
 TECHNOLOGY_ALIASES = {"改良西门子法": "siemens", "西门子法": "siemens", "流化床法": "fbr", "流化床": "fbr",

@@ -14,9 +14,9 @@ row's value means is decided later, in :mod:`footprint.collect.importer`.
 import re
 from dataclasses import dataclass
 
+from footprint._version import __version__
 from footprint.collect.layout import COLUMNS, LISTS_SHEET, META_SHEET, ROWS, SHEET_TITLES, TEMPLATE_FORMAT, TEMPLATE_VERSION, Problem
 from footprint.collect.xlsx import MAX_COLUMN, SheetCells, normalise_text
-from footprint._version import __version__
 from footprint.errors import InputError
 
 

@@ -15,7 +15,6 @@ template version that the import checks.
 """
 
 import datetime as _dt
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -24,13 +23,26 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from footprint._version import __version__
+from footprint.bundle.read import read_bundle
 from footprint.collect.layout import (
-    COLUMNS, EMISSION_ROWS, INPUT_COLUMNS, LISTS_SHEET, MATERIAL_ROWS, META_SHEET, SECTION_TITLES,
-    SOURCE_SUGGESTIONS, STAGES, TEMPLATE_FORMAT, TEMPLATE_VERSION, label, sheet_title, short_source, stage_rows,
+    COLUMNS,
+    EMISSION_ROWS,
+    INPUT_COLUMNS,
+    LISTS_SHEET,
+    MATERIAL_ROWS,
+    META_SHEET,
+    SECTION_TITLES,
+    SOURCE_SUGGESTIONS,
+    STAGES,
+    TEMPLATE_FORMAT,
+    TEMPLATE_VERSION,
+    label,
+    sheet_title,
+    short_source,
+    stage_rows,
 )
 from footprint.errors import InputError
 from footprint.fileio import atomic_path
-from footprint.bundle.read import read_bundle
 from footprint.vocab import REFERENCE_UNITS, TECHNOLOGIES
 
 HEADER_ROW = 4

@@ -16,8 +16,8 @@ import numpy as np
 
 from footprint.errors import InputError
 from footprint.i18n import names
-from footprint.vocab import REFERENCE_UNITS, STAGES
 from footprint.units import Quantity
+from footprint.vocab import REFERENCE_UNITS, STAGES
 
 #: Density of crystalline silicon at 25 C [g/cm3]. Reference: CRC Handbook of Chemistry
 #: and Physics, 97th ed. (2016), "Physical constants of inorganic compounds": 2.3290.

@@ -36,8 +36,7 @@ from pathlib import Path
 
 import yaml
 
-from footprint.errors import InputError, UnitError
-from footprint.errors import UnitMismatch
+from footprint.errors import InputError, UnitError, UnitMismatch
 from footprint.model.downstream import parse_downstream
 from footprint.model.use import parse_use
 from footprint.units import parse_quantity

@@ -13,6 +13,7 @@ import segno
 from markupsafe import Markup
 
 from footprint.report.charts import fit_text, text_width
+from footprint.report.templates import read_strings
 
 #: Namespace of the deterministic ids: the same result and scheme always get the same id.
 ID_NAMESPACE = uuid.UUID("5c0b6b0e-8d43-4f0c-9a54-6f6f74707269")
@@ -103,8 +104,6 @@ def render_label_svg(env, decision, *, lang, scheme, product_name):
     qr_size = 150
     payload = qr_payload(decision)
     path, _ = qr_path(payload, size=qr_size)
-    from footprint.report import read_strings
-
     strings = read_strings(env)
     default = strings.get("label_caption") or {"en": "", "zh": ""}
     caption = {lang_code: scheme.caption(lang_code) or default.get(lang_code, "") for lang_code in ("en", "zh")}

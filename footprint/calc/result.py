@@ -1,0 +1,309 @@
+"""A footprint result: plain dataclasses, JSON-ready, and how the engine's evaluations become one.
+
+Breakdowns add up to the total exactly: by stage, by flow ("activity": the cumulative
+contribution of each input of each foreground process, such as the polysilicon stage's
+electricity), by gas, and by origin (fossil / biogenic / land use from the IPCC 2021
+sub-methods; the CO2-eq that sources give without a gas split is "aggregated").
+"""
+
+import copy
+import datetime as _dt
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from footprint._version import __version__
+from footprint.bundle.read import mixed_electricity_note
+from footprint.engine import direct_sources
+from footprint.provenance import ResultProvenance
+from footprint.vocab import DECLARED_UNITS, EMISSION_UNIT, GWP_SETS, OWN_BIOSPHERE, SUB_METHODS
+
+
+@dataclass
+class Amount:
+    value: float
+    unit: str
+
+
+@dataclass
+class Share:
+    value: float  # [kg CO2-eq per declared unit]
+    share: float  # fraction of the total
+
+
+@dataclass
+class ActivityShare:
+    """One input of one foreground process, with everything upstream of it."""
+
+    value: float  # [kg CO2-eq per declared unit]
+    share: float  # fraction of the total
+    stage: str
+    input: str  # what flows in: a dataset's or gas's label
+    kind: str  # "dataset" (background input) or "gas" (direct emission)
+    target: str  # dataset or gas id
+    primary: float  # fraction of it from the user's (or a supplier's) own data
+
+
+@dataclass
+class ElectricityUse:
+    """Grid electricity of one stage (location-based) [kWh per declared unit]."""
+
+    stage: str
+    site: str
+    dataset: str
+    name: str
+    year: int
+    scope: str
+    amount: float
+
+
+@dataclass
+class ElectricityReport:
+    """Dual reporting: the footprint with location- and market-based electricity."""
+
+    location_based: Amount
+    market_based: Amount
+    market_based_by_stage: dict  # stage -> Share (of the market-based total)
+    uses: list  # ElectricityUse
+    instruments: list  # footprint.electricity.InstrumentClaim, kWh per declared unit
+    notes: list = field(default_factory=list)
+
+
+@dataclass
+class Boundary:
+    name: str  # cradle-to-gate | cradle-to-grave
+    stages: list
+    declared_unit: str  # description
+    reference_flow: str  # the product one demand is
+
+
+@dataclass
+class FootprintResult:
+    """A product's footprint per declared unit, with everything needed to reproduce it.
+
+    ``total`` and the breakdowns use location-based electricity; ``electricity`` reports
+    both results.
+    """
+
+    product: str
+    product_name: str
+    declared_unit: str
+    total: Amount
+    by_stage: dict  # stage -> Share
+    by_gas: dict  # gas label -> Share
+    by_origin: dict  # fossil / biogenic / land_use / aggregated -> Share
+    method: str
+    gwp: str
+    by_activity: dict = field(default_factory=dict)  # "stage: input" -> ActivityShare
+    primary_data_share: float = 0.0
+    electricity: ElectricityReport = None
+    parameters: dict = field(default_factory=dict)  # name -> {value, unit, source}
+    boundary: Boundary = None
+    supplier: list = field(default_factory=list)  # footprint.supplier.SupplierUse
+    notes: list = field(default_factory=list)
+    provenance: ResultProvenance = None
+    data_version: str = ""
+    data_sha256: str = ""
+    inputs_sha256: str = ""
+    input_file: str = ""
+    library_version: str = __version__
+    computed_at: str = ""
+
+    def to_dict(self):
+        """Plain JSON-ready data (the ``--format json`` output)."""
+        return asdict(self)
+
+
+def build_result(system, bundle, background, location, market, *, gwp, as_of, brightway, shared=None):
+    spec = system.spec
+    divisor = float(system.divisor)
+    total = float(location.score()[0]) / divisor
+
+    def share(value, whole=total):
+        value = float(np.ravel(value)[0]) / divisor
+        return Share(value, value / whole if whole else 0.0)
+
+    by_stage = {stage: share(value) for stage, value in location.by_stage().items()}
+    gas_labels = {gas: bundle.gases[gas].label for gas in bundle.gases}
+    by_gas = {gas_labels[gas]: share(value) for gas, value in location.by_gas().items() if float(value[0]) != 0.0}
+    by_gas = dict(sorted(by_gas.items(), key=lambda item: -abs(item[1].value)))
+    by_origin = _by_origin(location, bundle, background, share)
+    by_activity = {}
+    primary = 0.0
+    for flow, value in sorted(location.by_flow(), key=lambda item: -abs(float(item[1][0]))):
+        value = float(value[0]) / divisor
+        if value == 0.0:
+            continue
+        label = f"{flow.stage}: {flow.label}"
+        while label in by_activity:
+            label += " (2)"
+        by_activity[label] = ActivityShare(value, value / total if total else 0.0, flow.stage, flow.label, flow.kind,
+                                           flow.target, flow.primary)
+        primary += flow.primary * value
+    market_total = float(market.score()[0]) / divisor
+    electricity = ElectricityReport(
+        location_based=Amount(total, f"{EMISSION_UNIT}/{system.per}"),
+        market_based=Amount(market_total, f"{EMISSION_UNIT}/{system.per}"),
+        market_based_by_stage={stage: share(value, market_total) for stage, value in market.by_stage().items()},
+        uses=_electricity_uses(location, bundle, divisor),
+        instruments=_instrument_claims(system, market, divisor, shared or {}),
+        notes=list(system.plan.notes) if system.plan else [],
+    )
+    mixed = mixed_electricity_note([use.dataset for use in electricity.uses], bundle=bundle)
+    if mixed:
+        electricity.notes.append(mixed)
+    for claim in electricity.instruments:
+        if claim.claimed_by_others:
+            others = ", ".join(f"{product} {mwh:,.0f} MWh" for product, mwh in claim.claimed_by_others.items())
+            claimed_in_all = claim.claimed_mwh + sum(claim.claimed_by_others.values())
+            electricity.notes.append(f"instrument {claim.id} ({claim.site}): this product claims {claim.claimed_mwh:,.0f} MWh; the "
+                                     f"claims ledger records {others} for other products: {claimed_in_all:,.0f} of "
+                                     f"{claim.site_mwh:,.0f} MWh claimed")
+    methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    provenance = ResultProvenance(
+        inputs_sha256=system.inputs_sha256, input_files=dict(system.input_files), data_version=bundle.data_version,
+        data_sha256=bundle.sha256, method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], library_version=__version__,
+        brightway=brightway, computed_at=now, as_of=as_of.isoformat(),
+    )
+    _, description = DECLARED_UNITS[system.per]
+    reference = next(iter(system.demand))
+    return FootprintResult(
+        product=spec.id,
+        product_name=spec.name,
+        declared_unit=f"1 {system.per}",
+        total=Amount(total, f"{EMISSION_UNIT}/{system.per}"),
+        by_stage=by_stage,
+        by_gas=by_gas,
+        by_origin=by_origin,
+        method=methods["total"],
+        gwp=GWP_SETS[gwp],
+        by_activity=by_activity,
+        primary_data_share=primary / total if total else 0.0,
+        electricity=electricity,
+        parameters=_parameters(system),
+        boundary=Boundary(system.boundary, system.stages, description, f"1 {system.location[reference].unit} of {reference}"),
+        supplier=list(system.suppliers),
+        notes=[*system.notes, *_aggregated_note(location, bundle, system, total, divisor, gwp)],
+        provenance=provenance,
+        data_version=bundle.data_version,
+        data_sha256=bundle.sha256,
+        inputs_sha256=system.inputs_sha256,
+        input_file=spec.source,
+        computed_at=now,
+    )
+
+
+#: A GWP set named in a data file's source, locator or note ("GWP set of the source: AR5", "IPCC 2007 GWP set").
+_GWP_NAMED = re.compile(r"\b(AR[1-6]|SAR|TAR|IPCC (?:1995|2001|2007|2013|2021))\b")
+
+
+#: Parts shown by name in the note; the rest are summed.
+_NOTE_PARTS = 6
+
+
+def _aggregated_note(evaluation, bundle, system, total, divisor, gwp):
+    """A note on the CO2-eq that no GWP set re-characterises: which part, from where, with which GWP set.
+
+    Factors given only as CO2-eq (``co2e_aggregated``, suppliers' declared CO2-eq) count
+    1:1 whatever ``--gwp`` says: they keep the GWP set their source used.
+    """
+
+    gases = [gas for gas, entry in bundle.gases.items() if entry.key[0] == OWN_BIOSPHERE]
+    sources = direct_sources(evaluation, gases)
+    amount = sum(sources.values()) / divisor
+    if not total or amount <= 0:
+        return []
+    suppliers = {use.stage: use for use in system.suppliers}
+    parts = []
+    for (kind, name), value in sorted(sources.items(), key=lambda item: -item[1]):
+        value /= divisor
+        if kind == "dataset":
+            dataset = bundle.datasets[name]
+            exchange = next((e for e in dataset.exchanges if e.flow in gases), None)
+            text = " ".join(part for part in (exchange.source, exchange.locator, exchange.note) if part) if exchange else ""
+            named = sorted(set(_GWP_NAMED.findall(text)))
+            origin = f"{exchange.source}, {exchange.year}" if exchange else "bundled data"
+            gwp_set = f"GWP set stated in the data file: {', '.join(named)}" if named else "GWP set not stated in the data file"
+            parts.append((value, f"{name} {value / total:.1%} ({origin}; {gwp_set})"))
+        else:
+            stage = name.split(":", 1)[0]
+            if stage in suppliers:
+                gwp_set = f"declared with {suppliers[stage].characterization}"
+            else:
+                gwp_set = "the user's own CO2-eq; GWP set as its source"
+            parts.append((value, f"{name} {value / total:.1%} ({gwp_set})"))
+    shown = [text for _, text in parts[:_NOTE_PARTS]]
+    rest = sum(value for value, _ in parts[_NOTE_PARTS:])
+    if rest:
+        shown.append(f"{len(parts) - _NOTE_PARTS} more {rest / total:.1%}")
+    return [f"{amount / total:.1%} of the total is CO2-eq that its sources give without a gas split: {'; '.join(shown)}. "
+            f"These parts keep the GWP set their sources used and are not re-characterised to {GWP_SETS[gwp]}"]
+
+
+def _by_origin(evaluation, bundle, background, share):
+    """Fossil, biogenic, land use (IPCC 2021 sub-methods) and aggregated (no gas split).
+
+    With AR5 there are no sub-methods in the installed IPCC 2013 set: gases are grouped by
+    their origin in inventories/gases.csv, which follows the IPCC 2021 sub-methods.
+    """
+    total = evaluation.score()
+    result = {}
+    if all(indicator in background.factors for indicator in SUB_METHODS):
+        for indicator in SUB_METHODS:
+            result[indicator] = evaluation.score(indicator)
+        result["aggregated"] = total - sum(result.values())
+    else:
+        for gas, value in evaluation.by_gas().items():
+            origin = bundle.gases[gas].origin
+            result[origin] = result.get(origin, 0.0) + value
+        for origin in (*SUB_METHODS, "aggregated"):
+            result.setdefault(origin, np.zeros(1))
+    return {origin: share(value) for origin, value in result.items()}
+
+
+def _electricity_uses(evaluation, bundle, divisor):
+    uses = []
+    for code, process in evaluation.processes.items():
+        if not process.electricity_dataset:
+            continue
+        dataset = bundle.datasets[process.electricity_dataset]
+        kwh = sum(float(flow.amount) for flow in process.flows if flow.kind == "dataset" and flow.target == dataset.id)
+        amount = float(evaluation.supply[code][0]) * kwh / divisor
+        uses.append(ElectricityUse(process.stage, process.site, dataset.id, dataset.name, dataset.year, dataset.scope, amount))
+    return uses
+
+
+def _instrument_claims(system, market, divisor, shared):
+    if system.plan is None:
+        return []
+    claims = []
+    for claim in system.plan.claims:
+        claim = copy.copy(claim)
+        claim.stages = list(claim.stages)
+        claim.claimed_by_others = dict(shared.get((claim.id, claim.site), {}))
+        claim.kwh = sum(float(market.supply[f"{stage}/electricity/{claim.id}"][0]) for stage in claim.stages
+                        if f"{stage}/electricity/{claim.id}" in market.supply) / divisor
+        claims.append(claim)
+    return claims
+
+
+def _parameters(system):
+    """Every parameter the calculation used, with its unit and source."""
+    spec = system.spec
+    user = f"product file ({spec.source})"
+    parameters = {
+        "product.rated_power": {"value": float(spec.rated_power.to("W").magnitude), "unit": "W", "source": user},
+        "product.area": {"value": float(spec.area.to("m**2").magnitude), "unit": "m2", "source": user},
+    }
+    for code, process in system.chain.processes.items():
+        for name, (quantity, provenance) in process.parameters.items():
+            parameters[f"stages.{code}.{name}"] = {"value": float(quantity.magnitude), "unit": f"{quantity.units:~C}",
+                                                   "source": provenance.describe()}
+    if system.energy is not None:
+        for name, entry in system.energy.parameters.items():
+            parameters[f"use.{name}"] = {**entry, "value": float(entry["value"])}
+    parameters["declared_unit.per_reference_flow"] = {"value": float(system.divisor), "unit": system.per,
+                                                      "source": "declared units in one reference flow"}
+    return parameters

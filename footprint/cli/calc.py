@@ -1,0 +1,208 @@
+"""Commands of the calculator: setup, calc, batch, datasets, claims."""
+
+import contextlib
+import json
+import sys
+
+import click
+
+from footprint.bundle.catalogue import KINDS
+from footprint.cli import options
+from footprint.cli.render import result_table
+from footprint.errors import FootprintError
+from footprint.fileio import prepare_output
+
+
+@click.command()
+def setup():
+    """Create or update the data directory (works offline, safe to repeat).
+
+    Installs the Brightway project: biosphere3, the IPCC 2021 and IPCC 2013 GWP100 methods
+    and the bundled inventories. A newer bundled data version re-installs what changed.
+
+    \b
+    Example:
+      FOOTPRINT_HOME=/data/footprint footprint setup
+    """
+    from footprint.brightway.install import setup as run_setup
+
+    with contextlib.redirect_stdout(sys.stderr):
+        report = run_setup(progress=lambda message: click.echo(f"... {message}", err=True))
+    click.echo(f"data directory: {report.home}")
+    for part, action, detail in report.actions:
+        click.echo(f"  {part:<12} {action}{' (' + detail + ')' if detail else ''}")
+    click.echo("ready" if report.changed else "already up to date; nothing to do")
+
+
+@click.command()
+@click.argument("product", type=click.Path(dir_okay=False, path_type=str))
+@options.per()
+@options.gwp()
+@options.boundary()
+@options.as_of()
+@options.output_format("table", "json", "xlsx", help="table for people; json prints one JSON object and nothing else on "
+                       "stdout; xlsx writes a results workbook (needs -o).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to this file instead of stdout.")
+def calc(product, per, gwp, boundary, as_of, fmt, output):
+    """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
+
+    \b
+    Examples:
+      footprint calc examples/perc-glass-backsheet-jiangsu.yaml
+      footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWp --format json
+      footprint calc data.xlsx --format xlsx -o results.xlsx
+      footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWh --boundary cradle-to-grave
+    """
+    spec = _read_product_input(product, fmt=fmt, output=output)
+    prepare_output(output)
+    from footprint.calc import compute
+
+    with contextlib.redirect_stdout(sys.stderr):
+        result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of)
+    if output:
+        return _write_result(result, spec, fmt, output)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(result_table(result))
+
+
+@click.command("claims")
+@click.option("--product", metavar="ID", help="Only this product's claims (its product.id).")
+@click.option("--clear", is_flag=True, help="Remove the claims of --product (or, without --product, every claim) from the ledger.")
+@options.output_format("table", "json", help="table for people; json prints one JSON array on stdout.")
+def claims(product, clear, fmt):
+    """List or clear the electricity-instrument claims recorded in the data directory.
+
+    Every `footprint calc` of a product records the MWh it claims from each green
+    certificate, PPA and on-site PV of its sites, replacing its earlier claims; a claim
+    that would bring an instrument above its MWh, all products together, is refused.
+
+    \b
+    Examples:
+      footprint claims
+      footprint claims --product perc-gb-550-jiangsu --format json
+      footprint claims --clear --product old-module
+    """
+    from dataclasses import asdict
+
+    from footprint.claims import clear_claims, ledger_path, list_claims
+
+    if clear:
+        removed = clear_claims(product=product)
+        click.echo(f"removed {removed} claim(s){' of ' + product if product else ''} from {ledger_path()}", err=True)
+        return
+    found = list_claims(product=product)
+    if fmt == "json":
+        click.echo(json.dumps([asdict(claim) for claim in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo(f"no claims recorded in {ledger_path()}")
+        return
+    for claim in found:
+        click.echo(f"{claim.site} ({claim.geography}, {claim.period})  {claim.instrument:<20}{claim.type:<10}"
+                   f"{claim.claimed_mwh:>12,.0f} of {claim.instrument_mwh:,.0f} MWh  {claim.product}  "
+                   f"(share {claim.output_share:.1%}, {claim.recorded_at})")
+
+
+@click.command("datasets")
+@options.stage(help="Only this stage's default parameters and the materials they use.")
+@click.option("--geography", metavar="ID", help="Only datasets of this place or within it (CN, CN-JS, CN-ECG, VN, GLO ...).")
+@click.option("--search", metavar="WORDS", help="Only datasets whose id, name, source or note contain every word.")
+@click.option("--kind", type=options.choice(KINDS), help="Only background datasets, or only stage defaults.")
+@options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
+def datasets(stage, geography, search, kind, fmt):
+    """List the bundled datasets: name, unit, geography, year, scope, quality and source.
+
+    \b
+    Examples:
+      footprint datasets --geography CN-JS
+      footprint datasets --stage module
+      footprint datasets --search "silver" --format json
+    """
+    from footprint.bundle.catalogue import format_table, list_datasets
+    from footprint.bundle.read import read_bundle
+
+    bundle = read_bundle()
+    entries = list_datasets(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle)
+    if fmt == "json":
+        payload = {"data_version": bundle.data_version, "count": len(entries), "datasets": [e.to_dict() for e in entries]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_table(entries))
+
+
+def _read_product_input(product, *, fmt, output):
+    """A product YAML file or a data workbook, its warnings printed on stderr."""
+    from footprint.collect import read_any
+
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx writes a workbook: give its name with -o FILE")
+    return read_any(product, warn=lambda message: click.echo(f"warning: {message}", err=True))
+
+
+def _write_result(result, spec, fmt, output):
+    if fmt == "xlsx":
+        from footprint.report.workbook import write_results_workbook
+
+        write_results_workbook(result, output, product=spec)
+    else:
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else result_table(result)
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text + "\n")
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.command()
+@click.argument("variants", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--base", required=True, type=click.Path(dir_okay=False, path_type=str), help="The base product file (YAML).")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str), help="Results CSV to write.")
+@options.per(help="Declared unit of the results.")
+@options.gwp()
+@options.boundary()
+@options.as_of()
+@click.option("--verify", "verify_sample", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Recompute this many sampled variants with separate bw2calc LCAs (location- and market-based) and compare.")
+def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
+    """Compute every row of VARIANTS (CSV) as a variant of the --base product.
+
+    Each column names a product-file field by its path (stages.wafer.thickness,
+    stages.cell.site, product.rated_power, stages.module.materials.solar_glass ...); each row
+    overrides those fields; an empty cell keeps the base value. A unit in brackets in the
+    header ("stages.wafer.thickness [um]") lets cells hold bare numbers. The provenance
+    (inputs and their sha256, data version, method, library version, date) is written
+    beside the results: RESULTS.provenance.json.
+
+    \b
+    Example:
+      footprint batch variants.csv --base examples/perc-glass-backsheet-jiangsu.yaml -o results.csv --verify 5
+    """
+    from footprint.calc.batch import read_variants, run_batch, verify, write_provenance, write_results
+
+    prepare_output(output)
+    table = read_variants(variants)
+    bar = click.progressbar(length=len(table.ids), label="variants", file=sys.stderr) if sys.stderr.isatty() else None
+    with contextlib.redirect_stdout(sys.stderr), (bar or contextlib.nullcontext()):
+        done = [0]
+
+        def progress(count):
+            if bar is not None:
+                bar.update(count - done[0])
+            done[0] = count
+
+        result = run_batch(base, table, per=per, gwp=gwp, boundary=boundary, as_of=as_of, progress=progress)
+    sidecar = write_results(result, output)
+    click.echo(f"{len(table.ids)} variants in {result.seconds:.2f} s ({result.groups} groups); results in {output}, "
+               f"provenance in {sidecar}", err=True)
+    if verify_sample:
+        with contextlib.redirect_stdout(sys.stderr):
+            checked = verify(result, base, sample=verify_sample)
+        write_provenance(result, output)  # with the verification
+        for basis in ("location", "market"):
+            items = [item for item in checked if item.basis == basis]
+            worst = max(item.relative_difference for item in items)
+            click.echo(f"verified {len(items)} sampled variants, {basis}-based, against a separate bw2calc LCA each: "
+                       f"largest relative difference {worst:.1e}", err=True)
+        worst = max(item.relative_difference for item in checked)
+        if worst > 1e-9:
+            raise FootprintError(f"{output}: batch and bw2calc differ by {worst:.1e} (relative); expected at most 1e-9")

@@ -1,0 +1,127 @@
+"""Commands of labels and reports: schemes, label, report."""
+
+import contextlib
+import json
+import sys
+
+import click
+
+from footprint.cli import options
+
+
+@click.command()
+@options.output_format("table", "json", help="table for people; json prints one JSON array on stdout.")
+def schemes(fmt):
+    """List the label schemes (files methods/label-*.yaml).
+
+    \b
+    Example:
+      footprint schemes
+    """
+    from footprint.labels import list_schemes
+
+    found = list_schemes()
+    if fmt == "json":
+        rows = [{"id": s.id, "name": s.name, "issuer": s.issuer, "basis_standard": s.basis_standard,
+                 "declared_unit": s.declared_unit, "unit": s.unit, "decision": s.decision["kind"],
+                 "validity_years": s.validity.get("years"), "file": s.path} for s in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for s in found:
+        years = s.validity.get("years")
+        click.echo(f"{s.id:<12}{s.name['en']}")
+        click.echo(f"{'':<12}{s.basis('en')}; per 1 {s.declared_unit}; {s.decision['kind'].replace('_', ' ')}"
+                   f"{'; valid ' + str(years) + ' y' if years else ''}")
+
+
+def _label_options(command):
+    stack = [
+        click.option("--scheme", "scheme_id", required=True, help="Scheme id (see `footprint schemes`) or a scheme YAML file."),
+        options.gwp(default=None, help="GWP100 set; default: the scheme's."),
+        click.option("--factors", type=click.Path(dir_okay=False, exists=True), default=None,
+                     help="fr-ecs: the tender's stage-by-country factor table (CSV)."),
+        click.option("--shares", type=click.Path(dir_okay=False, exists=True), default=None,
+                     help="fr-ecs: supply shares by stage and country (CSV)."),
+        click.option("--certificate", default=None, help="Certificate or registration number (default: pending)."),
+        click.option("--previous", type=float, default=None, help="Previously declared value, for re-verification rules."),
+        options.date("--issued", help="Issue date (default: today)."),
+        options.date("--as-of", help="Date the evaluation is for (default: today); supplier declarations not valid on it are unmet "
+                     "requirements."),
+    ]
+    for option in reversed(stack):
+        command = option(command)
+    return command
+
+
+@click.command()
+@click.argument("product", type=click.Path(dir_okay=False, path_type=str))
+@_label_options
+@options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
+def label(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, fmt):
+    """Evaluate PRODUCT against a label scheme: pass / fail / grade and every unmet requirement.
+
+    Exit code 0 whatever the outcome; the outcome is in the output.
+
+    \b
+    Examples:
+      footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme kr-carbon
+      footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme fr-ecs --factors ecs.csv --format json
+      footprint label PRODUCT --scheme cn-cfp --as-of 2027-03-01
+    """
+    from footprint.labels import study
+
+    with contextlib.redirect_stdout(sys.stderr):
+        st = study(product, scheme=scheme_id, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
+                   previous=previous, issued=issued.date() if issued else None, today=as_of.date() if as_of else None)
+    decision = st.decision
+    if fmt == "json":
+        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
+        return
+    grade = f", grade {decision.grade}" if decision.grade else ""
+    click.echo(f"{decision.product_name} ({decision.product})")
+    click.echo(f"Scheme: {st.scheme.name['en']} ({st.scheme.id})")
+    click.echo(f"Value: {decision.value_text} {decision.unit} (unrounded {decision.value_unrounded if decision.value_unrounded is not None else '-'})")
+    click.echo(f"Outcome: {decision.outcome.upper()}{grade}")
+    for level in decision.thresholds:
+        limit = f"{st.scheme.decision.get('comparison', '<=')} {level['max']:g}" if level["max"] is not None else f"> {level['above']:g}"
+        click.echo(f"  {level['id']:<14}{limit}")
+    click.echo(f"Valid: {decision.issued} to {decision.valid_until or '-'}; certificate {decision.certificate}")
+    if decision.unmet:
+        click.echo("Unmet requirements:")
+        for unmet in decision.unmet:
+            click.echo(f"  [{unmet.kind}] {unmet.item}: {unmet.reason}")
+    for note in decision.notes:
+        click.echo(f"Note: {note}")
+
+
+@click.command()
+@click.argument("product", type=click.Path(dir_okay=False, path_type=str))
+@_label_options
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False), help="Output folder (created).")
+@options.lang("en", help="Report language.")
+@click.option("--template", "template_dir", default=None, type=click.Path(file_okay=False, exists=True),
+              help="Folder of your own templates; they override the bundled report_templates/ file by file.")
+@click.option("--company", default=None, help="Company declaring the footprint (PACT companyName).")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF and PNG (no system libraries needed).")
+def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, out_dir, lang, template_dir, company, no_pdf):
+    """Write the certification dossier of PRODUCT under a scheme: report (HTML, PDF), label (SVG, PNG), PACT JSON.
+
+    \b
+    Examples:
+      footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme cn-cfp -o out --lang both
+      footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme epeat-ulcs -o out --template my_templates
+    """
+    from footprint.report import write_report
+
+    with contextlib.redirect_stdout(sys.stderr):
+        files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
+                             factors=factors, shares=shares, certificate=certificate, previous=previous,
+                             issued=issued.date() if issued else None, today=as_of.date() if as_of else None,
+                             company=company, pdf=not no_pdf)
+    decision = files.decision
+    click.echo(f"{decision.scheme}: {decision.outcome}{', grade ' + decision.grade if decision.grade else ''}; "
+               f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")
+    for path in files.paths():
+        click.echo(f"  {path}")
+    for note in files.notes:
+        click.echo(f"note: {note}", err=True)

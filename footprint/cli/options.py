@@ -1,0 +1,44 @@
+"""Options shared by several commands, their choices generated from :mod:`footprint.vocab`."""
+
+import click
+
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, GWP_SETS, LANGS, STAGES
+
+
+def choice(values):
+    """A click choice of the library's ids; any case is accepted (``kwp``, ``AR6``)."""
+    return click.Choice(list(values), case_sensitive=False)
+
+
+def per(help="Declared unit of the result (kWh: over the module's life, needs the use: block)."):
+    return click.option("--per", "per", default="module", show_default=True, type=choice(DECLARED_UNITS), help=help)
+
+
+def gwp(default="ar6", help="GWP100 set: IPCC AR6 (2021) or AR5 (2013)."):
+    return click.option("--gwp", default=default, show_default=default is not None, type=choice(GWP_SETS), help=help)
+
+
+def boundary():
+    return click.option("--boundary", default=BOUNDARIES[0], show_default=True, type=choice(BOUNDARIES),
+                        help="cradle-to-grave adds transport, installation, use and end of life (the downstream: block).")
+
+
+def as_of(help="Date supplier declarations must be valid on (default: today)."):
+    return click.option("--as-of", "as_of", default=None, metavar="YYYY-MM-DD", help=help)
+
+
+def stage(*, allow_all=False, help="Only this stage."):
+    values = ("all", *STAGES) if allow_all else STAGES
+    return click.option("--stage", default="all" if allow_all else None, show_default=allow_all, type=choice(values), help=help)
+
+
+def lang(default, help):
+    return click.option("--lang", default=default, show_default=True, type=choice(LANGS), help=help)
+
+
+def output_format(*formats, help):
+    return click.option("--format", "fmt", default=formats[0], show_default=True, type=choice(formats), help=help)
+
+
+def date(name, help, metavar="YYYY-MM-DD"):
+    return click.option(name, type=click.DateTime(formats=["%Y-%m-%d"]), default=None, metavar=metavar, help=help)

@@ -1,0 +1,465 @@
+"""A scheme's rules applied to a result: outcome, grade, value as labelled, unmet requirements.
+
+:func:`evaluate` turns a :class:`footprint.calc.FootprintResult` (or its ``to_dict()``) into a
+:class:`LabelDecision`: pass / fail / incomplete, the grade, the value in the scheme's unit
+and rounding, and every unmet requirement with its reason.
+
+The result is read through ``to_dict()`` and every optional key is looked up tolerantly,
+so fields the calculator adds later (primary data share, market-based electricity,
+supplier data, uncertainty) are used as soon as they exist, and reported as missing until then.
+"""
+
+import datetime as _dt
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+from footprint.fileio import add_years
+from footprint.i18n import names
+from footprint.labels.schemes import GWP_IDS, REPORT_ITEMS, ROUNDING_MODES, load_scheme
+from footprint.provenance import result_sha256
+from footprint.vocab import STAGES
+
+#: Keys a result may carry for each optional item, first match wins. Lets the label and the
+#: report pick up fields the calculator adds later without a change here.
+OPTIONAL_KEYS = {
+    "primary_data_share": ("primary_data_share", "primaryDataShare"),
+    "electricity_market": ("electricity.market_based", "market_based", "electricity_market"),
+    "uncertainty": ("uncertainty",),
+    "sensitivity": ("sensitivity",),
+    "suppliers": ("supplier", "suppliers", "supplier_data"),
+}
+
+
+STAGE_NAMES = names("stage")
+
+
+#: What a label's ``{grade}`` reads when the value is above every threshold.
+OUTSIDE_THRESHOLDS = names("phrase")["outside_thresholds"]
+
+
+@dataclass
+class Unmet:
+    """One requirement the study does not meet; ``reason`` in English, ``reason_zh`` in Chinese."""
+
+    kind: str  # missing_data | data_quality | expired | boundary | gwp | declared_unit | factor_table | reverification
+    item: str
+    reason: str
+    reason_zh: str = ""
+
+
+@dataclass
+class LabelDecision:
+    """What a scheme says about one result; plain data, JSON-ready via :meth:`to_dict`."""
+
+    scheme: str
+    scheme_name: dict
+    product: str
+    product_name: str
+    declared_unit: str
+    unit: str
+    value: float | None  # [unit], in the scheme's rounding
+    value_unrounded: float | None  # [unit]
+    value_text: str  # the value as printed on the label
+    outcome: str  # pass | fail | incomplete
+    grade: str | None
+    grade_label: dict | None
+    decided_on: str  # "rounded" or "unrounded" value
+    thresholds: list
+    unmet: list  # Unmet
+    notes: list
+    issued: str  # ISO date
+    valid_until: str | None
+    surveillance: str
+    certificate: str
+    label_text: dict  # lang -> wording
+    result_sha256: str
+    cfp_value: float | None  # [kg CO2-eq per declared unit], the LCA result (differs from value for fr-ecs)
+    ecs: dict | None = None
+    notes_zh: list = field(default_factory=list)  # the notes in Chinese, in the same order
+
+    def to_dict(self):
+        return asdict(self)
+
+
+def round_value(value, rounding):
+    """Round ``value`` to a multiple of ``rounding['step']`` in ``rounding['mode']``.
+
+    Decimal arithmetic, so 630.5 rounds half up to 631 and 0.125 to 0.13, as a person would.
+    """
+    step = Decimal(str(rounding["step"]))
+    units = (Decimal(repr(float(value))) / step).quantize(Decimal(1), rounding=ROUNDING_MODES[rounding["mode"]])
+    return float(units * step)
+
+
+def format_value(value, rounding):
+    """The value as printed on a label: as many decimals as the rounding step has."""
+    if value is None:
+        return "—"
+    step = Decimal(str(rounding["step"]))
+    decimals = max(0, -step.normalize().as_tuple().exponent)
+    return f"{value:,.{decimals}f}"
+
+
+def optional(result, item):
+    """The value of an optional result field (see :data:`OPTIONAL_KEYS`), or None if absent."""
+    data = _as_dict(result)
+    for key in OPTIONAL_KEYS.get(item, (item,)):
+        value = data
+        for part in key.split("."):  # "electricity.market_based": a field inside a field
+            value = value.get(part) if isinstance(value, dict) else None
+        if value not in (None, "", [], {}):
+            return value
+    return None
+
+
+def gwp_id(result):
+    """``ar6`` / ``ar5`` from a result's ``gwp`` text (or None if it names neither)."""
+    text = str(_as_dict(result).get("gwp", "")).upper()
+    for gid in GWP_IDS:
+        if gid.upper() in text:
+            return gid
+    return None
+
+
+def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate=None, previous=None, ecs=None, spec=None):
+    """Evaluate a footprint result against a label scheme.
+
+    Parameters
+    ----------
+    result : footprint.calc.FootprintResult or dict
+        Computed per the scheme's declared unit (``compute(..., per=scheme.declared_unit)``).
+    scheme : Scheme or str
+        A scheme or its id.
+    chain : footprint.model.chain.Chain, optional
+        The product's foreground chain; gives provenance (site-specific data) and the
+        boundary's inputs. Without it those checks are reported as missing data.
+    today : datetime.date, optional
+        Date of the evaluation (default: today); supplier data must be valid on it.
+    issued : datetime.date, optional
+        Issue date of the certificate (default: ``today``); validity runs from it.
+    certificate : str, optional
+        Certificate or registration number; "pending" if not given.
+    previous : float, optional
+        Previously declared value [scheme unit]: a rise of the scheme's
+        ``reverification_increase`` or more asks for re-verification.
+    ecs : footprint.labels.ecs.EcsResult, optional
+        The simplified carbon evaluation, for schemes whose indicator is ``ecs``.
+    spec : footprint.model.spec.ProductSpec, optional
+        The product file as read: tells an input declared absent (a frameless module's frame
+        material set to 0) from one the inventory lacks.
+
+    Returns
+    -------
+    LabelDecision
+    """
+    if isinstance(scheme, str):
+        scheme = load_scheme(scheme)
+    data = _as_dict(result)
+    today = today or _dt.date.today()
+    issued = issued or today
+    unmet = []
+    notes = []
+
+    declared = str(data.get("declared_unit", ""))
+    if declared.split()[-1:] != [scheme.declared_unit]:
+        unmet.append(Unmet("declared_unit", "declared_unit",
+                           f"result is per {declared or '?'}; {scheme.id} declares per 1 {scheme.declared_unit} (compute with per={scheme.declared_unit!r})",
+                           f"结果按 {declared or '?'} 计;{scheme.id} 要求按 1 {scheme.declared_unit} 声明(以 per={scheme.declared_unit!r} 计算)"))
+    used_gwp = gwp_id(data)
+    if used_gwp not in scheme.gwp["accepted"]:
+        unmet.append(Unmet("gwp", "gwp_set", f"result uses {data.get('gwp') or 'an unknown GWP set'}; {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}",
+                           f"结果采用 {data.get('gwp') or '未知的 GWP 值'};{scheme.id} 接受 {'、'.join(scheme.gwp['accepted'])}"))
+    unmet += _check_boundary(data, scheme, chain, spec, notes)
+    unmet += _check_items(data, scheme, chain)
+    unmet += _check_data_quality(data, scheme, chain, today)
+
+    cfp = _number(data.get("total"))
+    if scheme.indicator == "ecs":
+        if ecs is None:
+            unmet.append(Unmet("factor_table", "ecs_factors", " ".join(scheme.factor_table.get("message", "a factor table is required").split()),
+                               " ".join(str(scheme.factor_table.get("message_zh", "需要因子表")).split())))
+            raw = None
+        else:
+            unmet += [Unmet(*entry) for entry in ecs.unmet]
+            raw = ecs.value if not ecs.unmet else None
+            notes.append((f"factor table: {ecs.table} (SHA-256 {ecs.table_sha256[:12]})", f"因子表:{ecs.table}(SHA-256 {ecs.table_sha256[:12]})"))
+    else:
+        raw = cfp
+    value = round_value(raw, scheme.rounding) if raw is not None else None
+    decided_on = "rounded" if scheme.rounding["applies_to"] == "decision" else "unrounded"
+    compared = value if decided_on == "rounded" else raw
+
+    grade, grade_label, passed, thresholds = _decide(scheme, compared)
+    if previous is not None and raw is not None and scheme.decision.get("reverification_increase") is not None:
+        rise = (raw - previous) / previous if previous else float("inf")
+        limit = scheme.decision["reverification_increase"]
+        if rise >= limit:
+            unmet.append(Unmet("reverification", "decision",
+                               f"declared value rose by {rise:.2%} against the previous {previous:g} (limit {limit:.0%}): re-verification required",
+                               f"声明值较前次 {previous:g} 上升 {rise:.2%}(限值 {limit:.0%}):需重新验证"))
+        else:
+            notes.append((f"change against the previous declaration {previous:g}: {rise:+.2%} (re-verification from {limit:+.0%})",
+                          f"与前次声明值 {previous:g} 相比变化 {rise:+.2%}(自 {limit:+.0%} 起需重新验证)"))
+
+    if passed is False:
+        outcome = "fail"
+    elif unmet or value is None:
+        outcome = "incomplete"
+    else:
+        outcome = "pass"
+    years = scheme.validity.get("years")
+    valid_until = add_years(issued, years).isoformat() if years else None
+    value_text = format_value(value, scheme.rounding)
+    wording = {}
+    for lang in ("en", "zh"):
+        label = (grade_label or {}).get(lang, grade or "")
+        if not label and passed is False:
+            label = OUTSIDE_THRESHOLDS[lang]
+        wording[lang] = scheme.label_wording[lang].format(value=value_text, unit=scheme.unit, grade=label)
+    return LabelDecision(
+        scheme=scheme.id,
+        scheme_name=scheme.name,
+        product=str(data.get("product", "")),
+        product_name=str(data.get("product_name", "")),
+        declared_unit=f"1 {scheme.declared_unit}",
+        unit=scheme.unit,
+        value=value,
+        value_unrounded=raw,
+        value_text=value_text,
+        outcome=outcome,
+        grade=grade,
+        grade_label=grade_label,
+        decided_on=decided_on,
+        thresholds=thresholds,
+        unmet=unmet,
+        notes=[en for en, _ in notes],
+        issued=issued.isoformat(),
+        valid_until=valid_until,
+        surveillance=scheme.surveillance("en"),
+        certificate=certificate or "pending",
+        label_text=wording,
+        result_sha256=result_sha256(data),
+        cfp_value=cfp,
+        ecs=ecs.to_dict() if ecs is not None else None,
+        notes_zh=[zh for _, zh in notes],
+    )
+
+
+def _decide(scheme, value):
+    """(grade id, grade label, passed, thresholds) for a value compared in the scheme's way."""
+    decision = scheme.decision
+    kind = decision["kind"]
+    levels = decision.get("grades") or decision.get("thresholds") or []
+    thresholds = [_level(level) for level in levels]
+    above = decision.get("above", "fail")
+    if isinstance(above, dict):  # a last grade that takes every higher value (Korea's grade 3)
+        thresholds.append({"id": str(above["id"]), "max": None, "above": levels[-1]["max"], "label": above.get("label")})
+    if kind == "declared_value" or value is None:
+        return None, None, None, thresholds
+    within = (lambda limit: value <= limit) if decision["comparison"] == "<=" else (lambda limit: value < limit)
+    for level in levels:
+        if within(level["max"]):
+            return str(level["id"]), level.get("label"), True, thresholds
+    if isinstance(above, dict):
+        return str(above["id"]), above.get("label"), True, thresholds
+    return None, None, False, thresholds
+
+
+def _level(level):
+    return {"id": str(level["id"]), "max": level["max"], "label": level.get("label")}
+
+
+#: The stages of the silicon chain, upstream first: a supplier's cradle-to-gate declaration for
+#: one of them covers every stage before it.
+
+
+def covered_by_suppliers(data):
+    """Stages inside a supplier's declared (cradle-to-gate) footprint: stage -> the supplier entry.
+
+    A declaration for the polysilicon stage covers metallurgical silicon, one for wafers
+    covers polysilicon and ingot as well, and so on up the chain.
+    """
+    covered = {}
+    for supplier in optional(data, "suppliers") or []:
+        if not isinstance(supplier, dict) or supplier.get("stage") not in STAGES:
+            continue
+        for stage in STAGES[:STAGES.index(supplier["stage"])]:
+            covered.setdefault(stage, supplier)
+    return covered
+
+
+def _check_boundary(data, scheme, chain, spec, notes):
+    unmet = []
+    by_stage = data.get("by_stage") or {}
+    if scheme.indicator != "ecs":
+        covered = covered_by_suppliers(data)
+        for stage in scheme.boundary.get("stages", []):
+            if stage in by_stage:
+                continue
+            if stage in covered:
+                supplier = covered[stage]
+                who = supplier.get("company") or supplier.get("id") or "supplier"
+                notes.append((f"{stage}: inside the supplier's declared footprint for {supplier['stage']} ({who}), counted in the result's "
+                              f"{supplier['stage']} stage",
+                              f"{stage_zh(stage)}:包含在供应商({who})声明的{stage_zh(supplier['stage'])}碳足迹中,计入结果的{stage_zh(supplier['stage'])}阶段"))
+                continue
+            unmet.append(Unmet("boundary", "system_boundary", f"stage {stage!r} missing from the result; {scheme.id} counts {', '.join(scheme.boundary['stages'])}",
+                               f"结果缺少{stage_zh(stage)}阶段;{scheme.id} 计入{'、'.join(stage_zh(name) for name in scheme.boundary['stages'])}"))
+    for rule in scheme.boundary.get("must_include", []):
+        if chain is None:
+            unmet.append(Unmet("missing_data", "system_boundary", f"{rule['item']}: the product inventory was not given, cannot check that it is included",
+                               f"{rule.get('item_zh', rule['item'])}:未提供产品清单,无法检查是否包含"))
+            continue
+        words = [w.lower() for w in rule["match"]]
+        found = any(any(w in f"{flow.target} {flow.label}".lower() for w in words)
+                    for process in chain.processes.values() for flow in process.flows if flow.kind == "dataset")
+        if found:
+            continue
+        declared_absent = _declared_absent(spec, words) if rule.get("absent_when_zero") else []
+        if declared_absent:
+            notes.append((f"{rule['item']}: none in this product ({', '.join(declared_absent)} set to 0 in the product file); "
+                          f"{' '.join(str(rule.get('absent_note', '')).split())}".rstrip("; "),
+                          f"{rule.get('item_zh', rule['item'])}:本产品没有({'、'.join(declared_absent)} 在产品文件中设为 0);"
+                          f"{' '.join(str(rule.get('absent_note_zh', '')).split())}".rstrip(";")))
+            continue
+        unmet.append(Unmet("boundary", "system_boundary", f"{rule['item']}: {rule['reason']}",
+                           f"{rule.get('item_zh', rule['item'])}:{rule.get('reason_zh', rule['reason'])}"))
+    return unmet
+
+
+def _declared_absent(spec, words):
+    """Material entries of the product file that match ``words`` and are set to 0."""
+    if spec is None:
+        return []
+    zeroed = []
+    for name, stage in spec.stages.items():
+        for key, quantity in (getattr(stage, "materials", None) or {}).items():
+            magnitude = getattr(quantity, "magnitude", quantity)
+            if any(word in key.lower() for word in words) and float(magnitude) == 0.0:
+                zeroed.append(f"stages.{name}.materials.{key}")
+    return zeroed
+
+
+#: What each report item needs from the result (key of to_dict()), or from the chain.
+ITEM_DATA = {
+    "declared_unit": ("result", "declared_unit"),
+    "reference_flow": ("chain", None),
+    "system_boundary": ("result", "by_stage"),
+    "flow_diagram": ("chain", None),
+    "data_sources": ("chain", None),
+    "data_quality": ("chain", None),
+    "primary_data_share": ("optional", "primary_data_share"),
+    "electricity_location": ("result", "electricity"),
+    "electricity_market": ("optional", "electricity_market"),
+    "gwp_set": ("result", "gwp"),
+    "by_stage": ("result", "by_stage"),
+    "by_gas": ("result", "by_gas"),
+    "fossil_biogenic": ("result", "by_origin"),
+    "uncertainty": ("optional", "uncertainty"),
+    "sensitivity": ("optional", "sensitivity"),
+}
+
+
+def item_available(item, data, chain):
+    """True if the data behind a report item is present (items of pure text always are)."""
+    where, key = ITEM_DATA.get(item, (None, None))
+    if where == "result":
+        return data.get(key) not in (None, "", [], {})
+    if where == "chain":
+        return chain is not None
+    if where == "optional":
+        return optional(data, key) is not None
+    return True
+
+
+def _check_items(data, scheme, chain):
+    unmet = []
+    for item in scheme.required_items:
+        if not item_available(item, data, chain):
+            where, key = ITEM_DATA[item]
+            why = "the product inventory (chain) was not given" if where == "chain" else f"the result has no {key!r}"
+            why_zh = "未提供产品清单" if where == "chain" else f"结果中没有 {key!r}"
+            unmet.append(Unmet("missing_data", item, f"{REPORT_ITEMS[item]['en']}: not available ({why})",
+                               f"{REPORT_ITEMS[item]['zh']}:不可用({why_zh})"))
+    return unmet
+
+
+def _check_data_quality(data, scheme, chain, today):
+    rules = scheme.data_quality
+    unmet = []
+    minimum = rules.get("primary_data_share_min")
+    if minimum is not None:
+        share = _fraction(optional(data, "primary_data_share"))
+        if share is None:
+            unmet.append(Unmet("missing_data", "primary_data_share", f"primary data share not available; {scheme.id} requires at least {minimum:.0%}",
+                               f"初级数据占比不可用;{scheme.id} 要求至少 {minimum:.0%}"))
+        elif share < minimum:
+            unmet.append(Unmet("data_quality", "primary_data_share", f"primary data share {share:.0%} is below the minimum {minimum:.0%}",
+                               f"初级数据占比 {share:.0%} 低于最低要求 {minimum:.0%}"))
+    for stage in rules.get("site_specific_stages", []):
+        if chain is None:
+            unmet.append(Unmet("missing_data", "data_quality", f"{stage}: the product inventory was not given, cannot check site-specific data",
+                               f"{stage_zh(stage)}:未提供产品清单,无法检查现场数据"))
+            continue
+        process = chain.processes.get(stage)
+        if process is None:
+            continue
+        defaults = [name for name, (_, provenance) in process.parameters.items() if not provenance.primary]
+        if "electricity" in defaults:
+            unmet.append(Unmet("data_quality", "data_quality",
+                               f"{stage}: electricity is a bundled default, not site-specific data; give stages.{stage}.electricity in the product file "
+                               "(site-specific data are required for the processes the label holder runs)",
+                               f"{stage_zh(stage)}:电力为内置默认值,不是现场数据;请在产品文件中给出 stages.{stage}.electricity"
+                               "(标识持有人自己运营的过程须采用现场数据)"))
+    if rules.get("supplier_data_must_be_valid"):
+        for supplier in optional(data, "suppliers") or []:
+            if not isinstance(supplier, dict):
+                continue
+            validity = supplier.get("validity") or [None]
+            until = supplier.get("valid_until") or supplier.get("validity_end") or validity[-1]
+            since = supplier.get("valid_from") or (validity[0] if len(validity) > 1 else None)
+            name = supplier.get("company") or supplier.get("name") or supplier.get("id") or supplier.get("stage") or "supplier"
+            if supplier.get("stage") and name != supplier["stage"]:
+                name = f"{name} ({supplier['stage']})"
+            try:
+                end = _dt.date.fromisoformat(str(until)[:10]) if until else None
+                start = _dt.date.fromisoformat(str(since)[:10]) if since else None
+            except ValueError:
+                unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name}: validity {since!r} to {until!r} is not a pair of dates",
+                                   f"供应商数据 {name}:有效期 {since!r} 至 {until!r} 不是日期"))
+                continue
+            if end is not None and end < today:
+                unmet.append(Unmet("expired", "data_sources", f"supplier data {name} expired on {end.isoformat()} (evaluated on {today.isoformat()})",
+                                   f"供应商数据 {name} 已于 {end.isoformat()} 过期(评价日期 {today.isoformat()})"))
+            elif start is not None and start > today:
+                unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name} is valid only from {start.isoformat()} (evaluated on {today.isoformat()})",
+                                   f"供应商数据 {name} 自 {start.isoformat()} 起才有效(评价日期 {today.isoformat()})"))
+    return unmet
+
+
+def stage_zh(stage):
+    """A stage's Chinese name (the id itself if it is not a stage)."""
+    return STAGE_NAMES.get(stage, {}).get("zh", stage)
+
+
+def _as_dict(result):
+    return result.to_dict() if hasattr(result, "to_dict") else dict(result)
+
+
+def _number(amount):
+    if isinstance(amount, dict):
+        amount = amount.get("value")
+    return float(amount) if isinstance(amount, (int, float)) else None
+
+
+def _fraction(value):
+    """A share given as 0..1, as percent (0..100], or as {value: ...}; None if absent."""
+    if isinstance(value, dict):
+        value = value.get("value", value.get("share"))
+    if not isinstance(value, (int, float)):
+        return None
+    return value / 100.0 if value > 1.0 else float(value)
+
+
+
+

@@ -1,0 +1,114 @@
+"""Compute a product the way a scheme asks (declared unit, GWP set, dates), then evaluate it."""
+
+import datetime as _dt
+from dataclasses import dataclass
+
+from footprint import supplier as _supplier
+from footprint.bundle.read import read_bundle
+from footprint.calc import compute
+from footprint.collect import read_any
+from footprint.errors import InputError
+from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
+from footprint.labels.evaluate import LabelDecision, evaluate, stage_zh
+from footprint.labels.schemes import Scheme, load_scheme
+from footprint.model import build_chain
+from footprint.supplier import read_pact
+
+
+@dataclass
+class Study:
+    """Everything a label or report needs about one product under one scheme."""
+
+    scheme: Scheme
+    result: dict  # FootprintResult.to_dict(), per the scheme's declared unit
+    chain: object  # footprint.model.chain.Chain
+    decision: LabelDecision
+    ecs: object = None  # footprint.labels.ecs.EcsResult
+    bundle: object = None  # footprint.bundle.read.Bundle
+    spec: object = None  # footprint.model.spec.ProductSpec
+
+
+def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=None, previous=None,
+          issued=None, today=None):
+    """Compute a product's footprint the way a scheme asks, and evaluate it.
+
+    Parameters
+    ----------
+    product : str or Path
+        Product file (YAML) or data workbook (.xlsx).
+    scheme : str or Scheme
+        Scheme id (``footprint schemes`` lists them) or a scheme.
+    gwp : str, optional
+        ``ar6`` or ``ar5``; default the scheme's. Must be one the scheme accepts.
+    factors, shares : str or Path, optional
+        For schemes with a factor table (fr-ecs): the tender's factor table and the supply shares.
+    today : datetime.date, optional
+        The date the evaluation is for (default: today). Supplier declarations must be valid
+        on it. One that is not is an unmet requirement, not an error: the footprint is then
+        computed with the declarations as they stood on the nearest day all were valid (the
+        calculator itself refuses them on any other day), and the decision says so.
+    certificate, previous, issued
+        See :func:`evaluate`.
+
+    Returns
+    -------
+    Study
+    """
+    if isinstance(scheme, str):
+        scheme = load_scheme(scheme)
+    gwp = gwp or scheme.gwp["default"]
+    if gwp not in scheme.gwp["accepted"]:
+        raise InputError(f"--gwp: got {gwp!r}; scheme {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}")
+    if factors is None and shares is not None:
+        raise InputError("--shares: given without --factors; the shares weight the factor table's rows")
+    if factors is not None and scheme.indicator != "ecs":
+        raise InputError(f"--factors: scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
+    today = today or _dt.date.today()
+    spec = product if hasattr(product, "stages") else read_any(product)
+    bundle = read_bundle()
+    as_of, date_notes = _calculation_date(spec, today)
+    result = compute(spec, per=scheme.declared_unit, gwp=gwp, as_of=as_of).to_dict()
+    full_chain = build_chain(spec, bundle)
+    # the chain as calculated: stages a supplier declares replace the modelled ones and their upstream
+    replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]
+    chain = full_chain
+    if replaced:
+        chain, _ = _supplier.apply(build_chain(spec, bundle, replaced=replaced), spec, bundle=bundle, as_of=as_of, gwp=gwp)
+    ecs = None
+    if factors is not None:
+        # the formula counts quantities of every stage, whoever makes it: the full chain
+        ecs = evaluate_ecs(full_chain, bundle, read_factor_table(factors), shares=read_shares(shares) if shares else None,
+                           table=factors, shares_table=shares)
+    decision = evaluate(result, scheme, chain=chain, today=today, issued=issued, certificate=certificate, previous=previous,
+                        ecs=ecs, spec=spec)
+    decision.notes[:0] = [en for en, _ in date_notes]
+    decision.notes_zh[:0] = [zh for _, zh in date_notes]
+    return Study(scheme, result, chain, decision, ecs, bundle, spec)
+
+
+def _calculation_date(spec, today):
+    """The date to compute on: ``today``, or the nearest day all supplier declarations are valid.
+
+    Returns
+    -------
+    (datetime.date, list of (str, str))
+        The date and, when it is not ``today``, a note (English, Chinese) saying why.
+    """
+    declarations = []
+    for name, stage in spec.stages.items():
+        if stage.supplier is not None:
+            path, footprint_id = stage.supplier
+            declarations.append((name, read_pact(path, footprint_id=footprint_id)))
+    if not declarations:
+        return today, []
+    first = max(footprint.validity[0] for _, footprint in declarations)
+    last = min(footprint.validity[1] for _, footprint in declarations)
+    if first > last or first <= today <= last:
+        return today, []  # valid today, or never all at once: the calculator decides (and says why)
+    day = last if today > last else first
+    which, which_zh = ("last", "最后") if today > last else ("first", "第")
+    stages, stages_zh = ", ".join(name for name, _ in declarations), "、".join(stage_zh(name) for name, _ in declarations)
+    return day, [(f"supplier declarations ({stages}) are not all valid on {today.isoformat()}: the footprint uses them as declared, "
+                  f"computed as of {day.isoformat()}, the {which} day all are valid",
+                  f"供应商声明({stages_zh})在 {today.isoformat()} 并非全部有效:碳足迹按声明值使用,按所有声明均有效的{which_zh}一天 "
+                  f"{day.isoformat()} 计算")]
