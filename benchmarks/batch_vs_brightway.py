@@ -68,9 +68,9 @@ def write_variants(path, count, seed):
 
 def naive(bd, variants, base, per):
     """One Brightway database and one bw2calc LCA per variant."""
+    from footprint.brightway.check import brightway_lca
     from footprint.brightway.project import lock
     from footprint.bundle.read import read_bundle
-    from footprint.calc import brightway_lca
     from footprint.calc.batch import _Context
     from footprint.calc.system import build_system
     from footprint.model import read_product

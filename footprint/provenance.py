@@ -44,13 +44,15 @@ class ResultProvenance:
     brightway: str
     computed_at: str
     as_of: str  # the date supplier declarations were checked against
+    cross_check: str = "not run"  # the bw2calc cross-check of this calculation, if it ran
 
 
 #: Keys left out of a result's identity, at any depth: when and where it was computed, not
 #: what it is. ``as_of`` is the date supplier declarations were checked on (the numbers do
 #: not depend on it); ``file`` / ``input_file`` are paths, which differ between machines and
-#: working directories while the files' SHA-256 (kept) do not.
-VOLATILE_KEYS = ("computed_at", "as_of", "file", "input_file")
+#: working directories while the files' SHA-256 (kept) do not; ``cross_check`` says whether
+#: bw2calc re-checked this run, which does not change the numbers.
+VOLATILE_KEYS = ("computed_at", "as_of", "file", "input_file", "cross_check")
 
 
 def result_identity(result):

@@ -20,6 +20,8 @@ atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 (_SCRATCH / "brightway").mkdir()
 os.environ["BRIGHTWAY2_DIR"] = str(_SCRATCH / "brightway")
 os.environ.setdefault("FOOTPRINT_HOME", str(_SCRATCH / "footprint-home"))
+# Every calculation of the suite is cross-checked against a full bw2calc LCA (footprint.compute's verify).
+os.environ.setdefault("FOOTPRINT_VERIFY", "1")
 
 import pytest  # noqa: E402
 

@@ -282,9 +282,9 @@ def test_by_activity_names_stage_and_input(product):
 
 
 def test_by_origin_equals_the_ipcc_2021_sub_methods(tmp_path, home_env):
+    from footprint.brightway.check import brightway_lca
     from footprint.brightway.project import require_setup
     from footprint.bundle.read import read_bundle
-    from footprint.calc import brightway_lca
     from footprint.calc.system import build_system
     from footprint.model import read_product
     from footprint.vocab import METHODS

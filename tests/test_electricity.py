@@ -157,13 +157,13 @@ def test_two_files_of_one_site_are_pooled_for_the_consumption_check(tmp_path, le
                                                    "stages.module.electricity_instruments": "b.yaml"}))
     with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': instrument GEC-2024-JS-900: brings the "
                                          r"site's instruments to 145,000 MWh, more than the 100,000 MWh the site consumed"):
-        compute(path)
+        compute(path, record_claims=True)
 
 
 def test_pooled_files_cover_every_stage_of_the_site(tmp_path, ledger):
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(SITE), encoding="utf-8")
     (tmp_path / "b.yaml").write_text(yaml.safe_dump(_second_file()), encoding="utf-8")
-    base = compute(write_product(tmp_path, product_data(), "base.yaml"))
+    base = compute(write_product(tmp_path, product_data(), "base.yaml"), record_claims=True)
     result = compute(write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "a.yaml",
                                                              "stages.module.electricity_instruments": "b.yaml"})))
     js = by_hand()["grid_JS"]
@@ -181,7 +181,7 @@ def test_files_of_one_site_must_agree_on_its_consumption(tmp_path, ledger):
     path = write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "a.yaml",
                                                    "stages.module.electricity_instruments": "b.yaml"}))
     with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': electricity_consumed 120,000 MWh, but .*a.yaml gives 100,000"):
-        compute(path)
+        compute(path, record_claims=True)
 
 
 def _product(tmp_path, product_id, site_file, site=None):
@@ -193,8 +193,8 @@ def _product(tmp_path, product_id, site_file, site=None):
 
 
 def test_two_products_of_one_site_file_share_its_instruments_by_output(tmp_path, ledger):
-    a = compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
-    b = compute(_product(tmp_path, "another-module", "site.yaml"))
+    a = compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE), record_claims=True)
+    b = compute(_product(tmp_path, "another-module", "site.yaml"), record_claims=True)
     claims = {claim.id: claim for claim in b.electricity.instruments}
     assert claims["GEC-2024-JS-001"].claimed_mwh == pytest.approx(30000 * 0.4)  # 400 of 1000 MWp
     assert claims["GEC-2024-JS-001"].claimed_by_others == pytest.approx({"by-hand-module": 30000 * 0.6})
@@ -210,49 +210,49 @@ def test_two_products_of_one_site_file_share_its_instruments_by_output(tmp_path,
 
 
 def test_a_changed_site_file_does_not_lock_out_the_products_that_share_it(tmp_path, ledger):
-    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
-    compute(_product(tmp_path, "another-module", "site.yaml"))
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE), record_claims=True)
+    compute(_product(tmp_path, "another-module", "site.yaml"), record_claims=True)
     bigger = copy.deepcopy(SITE)
     bigger["instruments"][0]["certificates"] = 40000  # the site's certificate corrected in the shared file
     (tmp_path / "site.yaml").write_text(yaml.safe_dump(bigger, sort_keys=False), encoding="utf-8")
-    a = compute(tmp_path / "by-hand-module.yaml")  # the other product's claim is from the file's old version
+    a = compute(tmp_path / "by-hand-module.yaml", record_claims=True)  # the other product's claim is from the file's old version
     gec = {claim.id: claim for claim in a.electricity.instruments}["GEC-2024-JS-001"]
     assert gec.claimed_mwh == pytest.approx(40000 * 0.6) and gec.claimed_by_others == {}
-    b = compute(tmp_path / "another-module.yaml")  # and the other product recomputed takes its share of the new size
+    b = compute(tmp_path / "another-module.yaml", record_claims=True)  # and the other product recomputed takes its share of the new size
     gec = {claim.id: claim for claim in b.electricity.instruments}["GEC-2024-JS-001"]
     assert gec.claimed_mwh == pytest.approx(40000 * 0.4)
     assert gec.claimed_by_others == pytest.approx({"by-hand-module": 40000 * 0.6})
 
 
 def test_another_product_cannot_claim_what_one_already_claims(tmp_path, ledger):
-    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE), record_claims=True)
     own = _site(output={"another-module": "1000 MWp"})  # B's own file gives B the whole site
     with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': instrument GEC-2024-JS-001: product "
                                          r"'another-module' claims 30,000 MWh and other products already claim 18,000 MWh "
                                          r"\('by-hand-module' 18,000 MWh \(.*site.yaml\)\): 48,000 MWh in all, more than its 30,000 MWh"):
-        compute(_product(tmp_path, "another-module", "b.yaml", own))
+        compute(_product(tmp_path, "another-module", "b.yaml", own), record_claims=True)
     assert {claim.product for claim in list_claims()} == {"by-hand-module"}  # the failed product recorded nothing
 
 
 def test_two_products_files_of_one_site_together_within_its_consumption(tmp_path, ledger):
-    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))  # 55,000 MWh of instruments
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE), record_claims=True)  # 55,000 MWh of instruments
     other = _second_file(output={"by-hand-module": "600 MWp", "another-module": "400 MWp"})
     other["instruments"][0]["certificates"] = 50000
     with pytest.raises(InputError, match=r"b.yaml: site 'Jiangsu cell and module fab': the instruments of product 'another-module' "
                                          r"and those other products claim at this site \(GEC-2024-JS-001 30,000 MWh \(product "
                                          r"'by-hand-module'.*come to 105,000 MWh, more than the 100,000 MWh"):
-        compute(_product(tmp_path, "another-module", "b.yaml", other))
+        compute(_product(tmp_path, "another-module", "b.yaml", other), record_claims=True)
 
 
 def test_recomputing_a_product_replaces_its_claims(tmp_path, ledger):
     path = _product(tmp_path, "by-hand-module", "site.yaml", SITE)
-    compute(path)
-    compute(path, per="kWp")
+    compute(path, record_claims=True)
+    compute(path, per="kWp", record_claims=True)
     assert len(list_claims(product="by-hand-module")) == 3
     # the product no longer names a site file: its claims go, and another product may claim the whole site
-    compute(write_product(tmp_path, product_data(), "by-hand-module.yaml"))
+    compute(write_product(tmp_path, product_data(), "by-hand-module.yaml"), record_claims=True)
     assert list_claims() == []
-    compute(_product(tmp_path, "another-module", "b.yaml", _site(output={"another-module": "1000 MWp"})))
+    compute(_product(tmp_path, "another-module", "b.yaml", _site(output={"another-module": "1000 MWp"})), record_claims=True)
     assert clear_claims(product="another-module") == 3 and list_claims() == []
 
 
@@ -262,7 +262,7 @@ def test_checking_only_records_nothing(tmp_path, ledger):
 
 
 def test_cli_lists_and_clears_claims(tmp_path, ledger):
-    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE))
+    compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE), record_claims=True)
     listed = run_cli("claims", "--format", "json", home=ledger)
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)

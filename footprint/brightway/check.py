@@ -90,3 +90,9 @@ def score_in_temporary_database(processes, system, bundle, gwp):
         with lock(), contextlib.redirect_stdout(sys.stderr):
             if name in bd.databases:
                 del bd.databases[name]
+
+
+def write_product(bd, system, bundle):
+    """Write a product's location-based foreground into the project; return the database name."""
+    database, _ = write_foreground(bd, system.chain, bundle)
+    return database

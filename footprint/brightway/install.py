@@ -28,6 +28,7 @@ from footprint.bundle.read import extra_characterisation, own_biosphere_flows
 from footprint.engine import background_path, read_background, save_background
 from footprint.errors import DataError, SetupError
 from footprint.fileio import atomic_write
+from footprint.resources import ensure_home
 from footprint.units import brightway_unit
 from footprint.vocab import BACKGROUND, BIOSPHERE, GWP_SETS, METHODS, OWN_BIOSPHERE, PROJECT
 
@@ -65,6 +66,7 @@ def setup(*, progress=None):
         If a bundled data file is malformed (named with its row).
     """
     say = progress or (lambda message: None)
+    (ensure_home() / "cache" / "pint").mkdir(parents=True, exist_ok=True)  # pint's parsed definitions (footprint.units)
     wanted, bundle = fingerprints()  # validates the bundled data before anything is written
     report = SetupReport(home=home(), data_version=bundle.data_version)
     marker = home() / "installed.json"

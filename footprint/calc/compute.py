@@ -10,15 +10,19 @@ database per product study, the record of the inventory) and solved there with b
 (:mod:`footprint.brightway.check`); the two totals must agree to 1e-9.
 """
 
+from __future__ import annotations
+
+import datetime
 import datetime as _dt
+import os
+from typing import Sequence
 
 import numpy as np
 
 from footprint.brightway.background import load_background
-from footprint.brightway.check import check_with_brightway
-from footprint.brightway.project import check_setup, require_setup
+from footprint.brightway.project import brightway_versions, check_setup, require_setup
 from footprint.bundle.read import read_bundle
-from footprint.calc.result import build_result
+from footprint.calc.result import FootprintResult, build_result
 from footprint.calc.system import build_system
 from footprint.claims import check_claims, claims_of
 from footprint.claims import record_claims as record_product_claims
@@ -26,51 +30,96 @@ from footprint.collect import read_any
 from footprint.engine import evaluate
 from footprint.errors import InputError
 from footprint.fileio import parse_date
-from footprint.vocab import BOUNDARIES, DECLARED_UNITS, GWP_SETS
+from footprint.model.spec import ProductSpec, product_from_data
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, GWP_SETS, choose
+
+#: Relative agreement required between the engine and bw2calc (:mod:`footprint.brightway.check`).
+AGREEMENT = 1e-9
 
 
-def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_of=None, check=True, record_claims=True):
+def compute(
+    product: str | os.PathLike | dict | ProductSpec,
+    *,
+    per: str | Sequence[str] = "module",
+    gwp: str = "ar6",
+    boundary: str = "cradle-to-gate",
+    as_of: datetime.date | str | None = None,
+    verify: bool | None = None,
+    brightway: bool = False,
+    record_claims: bool = False,
+) -> FootprintResult | dict[str, FootprintResult]:
     """Compute the carbon footprint of a PV product.
+
+    Reading and computing have no side effect unless asked: nothing is written to the
+    Brightway project (``brightway``, ``verify``) nor to the claims ledger (``record_claims``).
 
     Parameters
     ----------
-    product : str or Path or footprint.model.ProductSpec
-        A product YAML file, an Excel data workbook (.xlsx), or an already read spec.
-    per : str
-        Declared unit: ``module``, ``m2``, ``W``/``Wp``, ``kWp``, ``kWh`` (over the module's
-        life, needs the ``use:`` block), ``cell``, ``wafer``, ``kg-polysilicon``, ``kg-ingot``.
+    product : str or os.PathLike or dict or ProductSpec
+        A product YAML file, an Excel data workbook (.xlsx), the product file's content as a
+        dict, or a product already read (:func:`footprint.read_product`).
+    per : str or sequence of str
+        Declared unit (:data:`footprint.vocab.DECLARED_UNITS`, any case): ``module``, ``m2``,
+        ``W``/``Wp``, ``kWp``, ``kWh`` (over the module's life, needs the ``use:`` block),
+        ``cell``, ``wafer``, ``kg-polysilicon``, ``kg-ingot``. Several units give one result each.
     gwp : str
         ``ar6`` (IPCC 2021 GWP100, default) or ``ar5`` (IPCC 2013 GWP100).
     boundary : str
         ``cradle-to-gate`` (default) or ``cradle-to-grave`` (needs the ``downstream:`` block).
     as_of : datetime.date or str, optional
         The date suppliers' declarations must be valid on (YYYY-MM-DD); today by default.
-    check : bool
-        Also solve the written foreground with bw2calc and require agreement (default).
+    verify : bool, optional
+        Also write the foreground into Brightway, solve it with bw2calc and require agreement
+        to 1e-9 (:mod:`footprint.brightway.check`). Default: the environment variable
+        ``FOOTPRINT_VERIFY`` (``1`` turns it on; the test suite does), else off.
+    brightway : bool
+        Write the product's foreground into the Brightway project (database
+        ``footprint-product-<id>-<hash>``), for Activity Browser and plain bw2calc.
     record_claims : bool
         Record the product's electricity-instrument claims in the data directory's claims
-        ledger, replacing its earlier ones (default); False only checks them against the
-        other products' claims (:mod:`footprint.claims`).
+        ledger, replacing its earlier ones (``footprint calc`` does); by default they are only
+        checked against the other products' claims (:mod:`footprint.claims`).
 
     Returns
     -------
-    FootprintResult
-        Values in kg CO2-eq per declared unit.
+    FootprintResult or dict of str to FootprintResult
+        Values in kg CO2-eq per declared unit; one result per unit when ``per`` is a sequence.
 
     Raises
     ------
     footprint.errors.FootprintError
         Bad input (named with file and field), or the data directory not set up.
-    """
-    as_of = check_options(per=per, gwp=gwp, boundary=boundary, as_of=as_of)
 
-    spec = product if hasattr(product, "stages") else read_any(product)
+    Examples
+    --------
+    >>> import footprint
+    >>> result = footprint.compute("examples/perc-glass-backsheet-jiangsu.yaml", per="kWp")  # doctest: +SKIP
+    >>> round(result.total.value, 1), result.total.unit  # doctest: +SKIP
+    (435.3, 'kg CO2-eq/kWp')
+    """
+    units = [per] if isinstance(per, str) else list(per)
+    if not units:
+        raise InputError("per: got no declared unit; expected one or more of " + ", ".join(DECLARED_UNITS))
+    units = [choose(unit, DECLARED_UNITS, what="per") for unit in units]
+    gwp = choose(gwp, GWP_SETS, what="gwp")
+    boundary = choose(boundary, BOUNDARIES, what="boundary")
+    as_of = check_options(per=units[0], gwp=gwp, boundary=boundary, as_of=as_of)
+    verify = os.environ.get("FOOTPRINT_VERIFY", "") not in ("", "0") if verify is None else verify
+    spec = read_product(product)
     check_finite(spec)
     bundle = read_bundle()
-    system = build_system(spec, bundle, per=per, boundary=boundary, gwp=gwp, as_of=as_of)
-    check_amounts(system)
     check_setup(bundle)
     background = load_background(bundle, gwp)
+    results = {}
+    for unit in units:
+        results[unit] = _compute_one(spec, bundle, background, per=unit, gwp=gwp, boundary=boundary, as_of=as_of,
+                                     verify=verify, brightway=brightway, record_claims=record_claims and unit == units[-1])
+    return results[units[0]] if isinstance(per, str) else results
+
+
+def _compute_one(spec, bundle, background, *, per, gwp, boundary, as_of, verify, brightway, record_claims):
+    system = build_system(spec, bundle, per=per, boundary=boundary, gwp=gwp, as_of=as_of)
+    check_amounts(system)
     location = evaluate(system.location, background, demand=system.demand)
     market = evaluate(system.market, background, demand=system.demand)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -78,15 +127,48 @@ def compute(product, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_o
     if not all(np.isfinite(totals)):
         raise InputError(f"{spec.source}: the footprint is {totals[0]!r} kg CO2-eq per reference flow, not a finite number: "
                          "the product file's values overflow when multiplied along the chain; check its largest values")
-    brightway = ""
-    if check:
-        brightway = check_with_brightway(require_setup(bundle), system, bundle, gwp, {"location": location, "market": market})
+    cross_check = "not run"
+    if verify or brightway:
+        from footprint.brightway.check import check_with_brightway, write_product
+
+        bd = require_setup(bundle)
+        if verify:
+            check_with_brightway(bd, system, bundle, gwp, {"location": location, "market": market})
+            cross_check = f"bw2calc agrees to {AGREEMENT:g} (location- and market-based)"
+        else:
+            write_product(bd, system, bundle)
     claims = claims_of(system.plan, product_id=spec.id, product_file=spec.source)
     if record_claims:
         shared = record_product_claims(claims, product_id=spec.id)
     else:
         shared = check_claims(claims, product_id=spec.id)
-    return build_result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway, shared=shared)
+    return build_result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway_versions(),
+                        shared=shared, cross_check=cross_check)
+
+
+def read_product(product):
+    """A product from a file (YAML or Excel workbook), a dict (the product file's content) or a ProductSpec.
+
+    Raises
+    ------
+    InputError
+        The product cannot be read (named with its file and field).
+    """
+    if isinstance(product, ProductSpec):
+        return product
+    if isinstance(product, dict):
+        return product_from_data(product, source="<dict>", sha256=_dict_sha256(product))
+    if isinstance(product, (str, os.PathLike)):
+        return read_any(product)
+    raise InputError(f"product: got a {type(product).__name__}; expected a product file path, a dict or a ProductSpec")
+
+
+def _dict_sha256(data):
+    import hashlib
+    import json
+
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def check_finite(spec):
@@ -157,14 +239,7 @@ def check_options(*, per, gwp, boundary, as_of):
     InputError
         An unknown declared unit, GWP set or boundary, or a malformed date.
     """
-    if per not in DECLARED_UNITS:
-        raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
-    if gwp not in GWP_SETS:
-        raise InputError(f"--gwp: got {gwp!r}; expected one of {', '.join(GWP_SETS)}")
-    if boundary not in BOUNDARIES:
-        raise InputError(f"--boundary: got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
+    choose(per, DECLARED_UNITS, what="per")
+    choose(gwp, GWP_SETS, what="gwp")
+    choose(boundary, BOUNDARIES, what="boundary")
     return parse_date(as_of, where="as_of", today=_dt.date.today())
-
-
-
-

@@ -115,7 +115,7 @@ class FootprintResult:
         return asdict(self)
 
 
-def build_result(system, bundle, background, location, market, *, gwp, as_of, brightway, shared=None):
+def build_result(system, bundle, background, location, market, *, gwp, as_of, brightway, shared=None, cross_check="not run"):
     spec = system.spec
     divisor = float(system.divisor)
     total = float(location.score()[0]) / divisor
@@ -165,7 +165,7 @@ def build_result(system, bundle, background, location, market, *, gwp, as_of, br
     provenance = ResultProvenance(
         inputs_sha256=system.inputs_sha256, input_files=dict(system.input_files), data_version=bundle.data_version,
         data_sha256=bundle.sha256, method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], library_version=__version__,
-        brightway=brightway, computed_at=now, as_of=as_of.isoformat(),
+        brightway=brightway, computed_at=now, as_of=as_of.isoformat(), cross_check=cross_check,
     )
     _, description = DECLARED_UNITS[system.per]
     reference = next(iter(system.demand))

@@ -43,7 +43,11 @@ def setup():
 @options.output_format("table", "json", "xlsx", help="table for people; json prints one JSON object and nothing else on "
                        "stdout; xlsx writes a results workbook (needs -o).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to this file instead of stdout.")
-def calc(product, per, gwp, boundary, as_of, fmt, output):
+@click.option("--verify", is_flag=True, help="Also solve the product with bw2calc in the Brightway project and require the "
+              "same total to 1e-9 (writes the product's foreground there). FOOTPRINT_VERIFY=1 turns it on for every run.")
+@click.option("--brightway", "write_brightway", is_flag=True,
+              help="Write the product's foreground into the Brightway project (for Activity Browser or plain bw2calc).")
+def calc(product, per, gwp, boundary, as_of, fmt, output, verify, write_brightway):
     """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
 
     \b
@@ -58,7 +62,8 @@ def calc(product, per, gwp, boundary, as_of, fmt, output):
     from footprint.calc import compute
 
     with contextlib.redirect_stdout(sys.stderr):
-        result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of)
+        result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, verify=verify or None,
+                         brightway=write_brightway, record_claims=True)
     if output:
         return _write_result(result, spec, fmt, output)
     if fmt == "json":

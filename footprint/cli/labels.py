@@ -72,7 +72,7 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
 
     with contextlib.redirect_stdout(sys.stderr):
         st = study(product, scheme=scheme_id, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-                   previous=previous, issued=issued.date() if issued else None, today=as_of.date() if as_of else None)
+                   previous=previous, issued=issued.date() if issued else None, today=as_of.date() if as_of else None, record_claims=True)
     decision = st.decision
     if fmt == "json":
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -117,7 +117,7 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
                              issued=issued.date() if issued else None, today=as_of.date() if as_of else None,
-                             company=company, pdf=not no_pdf)
+                             company=company, pdf=not no_pdf, record_claims=True)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.outcome}{', grade ' + decision.grade if decision.grade else ''}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")

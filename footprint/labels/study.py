@@ -29,7 +29,7 @@ class Study:
 
 
 def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=None, previous=None,
-          issued=None, today=None):
+          issued=None, today=None, brightway=False, record_claims=False):
     """Compute a product's footprint the way a scheme asks, and evaluate it.
 
     Parameters
@@ -49,6 +49,8 @@ def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=N
         calculator itself refuses them on any other day), and the decision says so.
     certificate, previous, issued
         See :func:`evaluate`.
+    brightway, record_claims
+        See :func:`footprint.compute` (both off by default: no side effect).
 
     Returns
     -------
@@ -67,7 +69,8 @@ def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=N
     spec = product if hasattr(product, "stages") else read_any(product)
     bundle = read_bundle()
     as_of, date_notes = _calculation_date(spec, today)
-    result = compute(spec, per=scheme.declared_unit, gwp=gwp, as_of=as_of).to_dict()
+    result = compute(spec, per=scheme.declared_unit, gwp=gwp, as_of=as_of, brightway=brightway,
+                     record_claims=record_claims).to_dict()
     full_chain = build_chain(spec, bundle)
     # the chain as calculated: stages a supplier declares replace the modelled ones and their upstream
     replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]

@@ -42,7 +42,7 @@ class ReportFiles:
 
 
 def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=None, factors=None, shares=None,
-                 certificate=None, previous=None, issued=None, today=None, company=None, pdf=True):
+                 certificate=None, previous=None, issued=None, today=None, company=None, pdf=True, record_claims=False):
     """Compute, evaluate and write the whole dossier of one product under one scheme.
 
     Parameters
@@ -71,8 +71,9 @@ def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=
     if lang not in LANGS:
         raise InputError(f"--lang: got {lang!r}; expected one of {', '.join(LANGS)}")
     env = environment(template_dir)
+    # the dossier's inventory is recorded in the Brightway project as well (brightway=True)
     st = study(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-               previous=previous, issued=issued, today=today)
+               previous=previous, issued=issued, today=today, brightway=True, record_claims=record_claims)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{_safe(st.result['product'])}-{st.scheme.id}"
