@@ -96,6 +96,8 @@ PROJECT = "footprint"
 BIOSPHERE = "biosphere3"
 BACKGROUND = "footprint-background"
 FOREGROUND_PREFIX = "footprint-product-"
+#: Name prefix of the temporary databases of a batch verification.
+VERIFY_PREFIX = "footprint-verify-"
 #: The library's own biosphere: one flow for factors published only as aggregated CO2-eq.
 OWN_BIOSPHERE = "footprint-biosphere"
 

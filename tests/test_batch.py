@@ -91,7 +91,7 @@ def test_batch_equals_compute_of_each_variant_written_as_a_product_file(tmp_path
         {"stages.wafer.thickness": "160 um", "stages.cell.site": "CN-YN", "stages.cell.efficiency": 0.235},
     ]
     for index, changes in enumerate(overrides):
-        expected = compute(write_product(tmp_path, product_data(**changes), f"p{index}.yaml"), per="m2", check=False)
+        expected = compute(write_product(tmp_path, product_data(**changes), f"p{index}.yaml"), per="m2", verify=False)
         assert result.location_based[index] == pytest.approx(expected.total.value, rel=1e-12)
         for stage, part in expected.by_stage.items():
             assert result.by_stage[stage][index] == pytest.approx(part.value, rel=1e-12, abs=1e-15)
@@ -199,7 +199,7 @@ def test_numeric_downstream_columns_do_not_split_groups(tmp_path, home_env):
         downstream["transport"]["mass"] = mass
         downstream["end_of_life"]["emissions"]["co2e_aggregated"] = eol
         expected = compute(write_product(tmp_path, product_data(downstream=downstream), f"p{index}.yaml"), per="kWp",
-                           boundary="cradle-to-grave", check=False)
+                           boundary="cradle-to-grave", verify=False)
         assert result.location_based[index] == pytest.approx(expected.total.value, rel=1e-12)
         assert result.by_stage["transport"][index] == pytest.approx(expected.by_stage["transport"].value, rel=1e-12)
 
@@ -302,7 +302,7 @@ def test_use_columns_equal_compute_and_name_a_bad_row(tmp_path, home_env):
             {"performance_ratio": "82 %", "lifetime": "30 year", "degradation": "0.7 %/year", "specific_yield": "1450 kWh/kWp"},
             {"performance_ratio": 0.7, "lifetime": "20 year", "degradation": "0.6 %", "specific_yield": "1200 kWh/kWp"}]
     for index, values in enumerate(rows):
-        expected = compute(write_product(tmp_path, product_data(use={**use, **values}), f"p{index}.yaml"), per="kWh", check=False)
+        expected = compute(write_product(tmp_path, product_data(use={**use, **values}), f"p{index}.yaml"), per="kWh", verify=False)
         assert result.location_based[index] == pytest.approx(expected.total.value, rel=1e-12)
     path.write_text("variant,use.performance_ratio\na,0.8\nb,1.3\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"v.csv: row 3 \(b\): .*use.performance_ratio: got 1.3; expected a fraction"):

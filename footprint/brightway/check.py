@@ -15,11 +15,7 @@ import numpy as np
 from footprint.brightway.foreground import write_foreground
 from footprint.brightway.matrices import lca_inputs
 from footprint.brightway.project import lock, require_setup
-from footprint.vocab import BACKGROUND, METHODS
-
-#: Name prefix of the temporary databases of a batch verification.
-VERIFY_PREFIX = "footprint-verify-"
-
+from footprint.vocab import BACKGROUND, METHODS, VERIFY_PREFIX
 
 #: Relative agreement required between the engine and a full bw2calc LCA.
 AGREEMENT = 1e-9

@@ -11,7 +11,7 @@ import hashlib
 import sys
 
 from footprint.brightway.project import lock
-from footprint.vocab import BACKGROUND, FOREGROUND_PREFIX
+from footprint.vocab import BACKGROUND, FOREGROUND_PREFIX, VERIFY_PREFIX
 
 
 def database_name(chain, bundle):
@@ -116,3 +116,44 @@ def _without_geocollection_warning():
         yield
     finally:
         base.stdout_feedback_logger = original
+
+
+def clean(*, keep: "tuple[str, ...] | list[str]" = (), dry_run: bool = False) -> list[str]:
+    """Remove the product databases from the Brightway project.
+
+    A product database (``footprint-product-<id>-<hash>``) is a record written by ``calc
+    --brightway``/``--verify`` and ``report``; the calculator never needs it again (the next
+    run writes it anew if asked). Temporary databases of an interrupted batch verification
+    (``footprint-verify-...``) go too.
+
+    Parameters
+    ----------
+    keep : sequence of str
+        Product ids (``product.id`` of a product file) whose databases stay.
+    dry_run : bool
+        Only list what would be removed.
+
+    Returns
+    -------
+    list of str
+        The names of the databases removed (or that would be).
+
+    Examples
+    --------
+    >>> import footprint
+    >>> footprint.clean(keep=["perc-gb-550-jiangsu"])  # doctest: +SKIP
+    """
+    from footprint.brightway.project import require_setup
+
+    bd = require_setup()
+    removed = []
+    with lock(), contextlib.redirect_stdout(sys.stderr):
+        for name in sorted(bd.databases):
+            if name.startswith(VERIFY_PREFIX):
+                removed.append(name)
+            elif name.startswith(FOREGROUND_PREFIX) and bd.databases[name].get("product") not in keep:
+                removed.append(name)
+        if not dry_run:
+            for name in removed:
+                del bd.databases[name]
+    return removed

@@ -18,11 +18,17 @@ Filters combine (all must match):
 - ``search``: every word must occur (case-insensitive) in the id, name, source, locator or note.
 """
 
-from dataclasses import asdict, dataclass, field
+from __future__ import annotations
 
-from footprint.bundle.read import read_bundle
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
+
+from footprint.bundle.read import Bundle, read_bundle
 from footprint.errors import InputError
-from footprint.vocab import STAGES
+from footprint.vocab import STAGES, choose
+
+if TYPE_CHECKING:
+    import pandas
 
 KINDS = ("background", "default")
 
@@ -50,7 +56,14 @@ class DatasetEntry:
         return asdict(self)
 
 
-def list_datasets(*, stage=None, geography=None, search=None, kind=None, bundle=None):
+def list_datasets(
+    *,
+    stage: str | None = None,
+    geography: str | None = None,
+    search: str | None = None,
+    kind: str | None = None,
+    bundle: Bundle | None = None,
+) -> list[DatasetEntry]:
     """List the bundled datasets and default parameters, filtered.
 
     Parameters
@@ -77,12 +90,14 @@ def list_datasets(*, stage=None, geography=None, search=None, kind=None, bundle=
         An unknown stage, geography or kind.
     """
     bundle = bundle or read_bundle()
-    if stage is not None and stage not in STAGES:
-        raise InputError(f"--stage: got {stage!r}; expected one of {', '.join(STAGES)}")
-    if geography is not None and geography not in bundle.geographies:
-        raise InputError(f"--geography: unknown geography {geography!r}; expected an id of inventories/geographies.csv such as CN, CN-JS, CN-ECG or VN")
-    if kind is not None and kind not in KINDS:
-        raise InputError(f"--kind: got {kind!r}; expected one of {', '.join(KINDS)}")
+    stage = choose(stage, STAGES, what="stage") if stage is not None else None
+    kind = choose(kind, KINDS, what="kind") if kind is not None else None
+    if geography is not None:
+        known = {place.casefold(): place for place in bundle.geographies}
+        if geography.casefold() not in known:
+            raise InputError(f"geography: unknown geography {geography!r}; expected an id of inventories/geographies.csv such "
+                             "as CN, CN-JS, CN-ECG or VN")
+        geography = known[geography.casefold()]
     entries = [*_background_entries(bundle), *_default_entries(bundle)]
     words = [word.lower() for word in (search or "").split()]
     selected = []
@@ -99,6 +114,48 @@ def list_datasets(*, stage=None, geography=None, search=None, kind=None, bundle=
                 continue
         selected.append(entry)
     return selected
+
+
+def datasets(
+    *,
+    stage: str | None = None,
+    geography: str | None = None,
+    search: str | None = None,
+    kind: str | None = None,
+) -> pandas.DataFrame:
+    """The bundled datasets and default parameters as a pandas DataFrame, one row each.
+
+    Parameters
+    ----------
+    stage, geography, search, kind
+        Filters, as for :func:`list_datasets`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``id``: ``kind``, ``name``, ``unit``, ``geography``, ``year``, ``scope``,
+        ``category``, ``quality`` (pedigree scores), ``sources`` (joined with "; "),
+        ``locator``, ``note``, ``stages``. ``attrs["data_version"]`` is the bundle's version.
+
+    Examples
+    --------
+    >>> import footprint
+    >>> footprint.datasets(geography="CN-JS")[["name", "unit", "year"]]  # doctest: +SKIP
+    """
+    import pandas
+
+    bundle = read_bundle()
+    rows = []
+    for entry in list_datasets(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle):
+        row = entry.to_dict()
+        row.pop("exchanges")
+        row["sources"] = "; ".join(row["sources"])
+        row["stages"] = ", ".join(row["stages"])
+        rows.append(row)
+    columns = [name for name in DatasetEntry.__dataclass_fields__ if name != "exchanges"]
+    frame = pandas.DataFrame(rows, columns=columns).set_index("id")
+    frame.attrs["data_version"] = bundle.data_version
+    return frame
 
 
 def _stages_using(bundle):

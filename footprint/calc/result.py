@@ -6,17 +6,25 @@ electricity), by gas, and by origin (fossil / biogenic / land use from the IPCC 
 sub-methods; the CO2-eq that sources give without a gas split is "aggregated").
 """
 
+from __future__ import annotations
+
 import copy
 import datetime as _dt
 import re
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from footprint._version import __version__
 from footprint.bundle.read import mixed_electricity_note
 from footprint.engine import direct_sources
+from footprint.errors import InputError
 from footprint.provenance import ResultProvenance
+
+if TYPE_CHECKING:
+    import pandas
+
 from footprint.vocab import DECLARED_UNITS, EMISSION_UNIT, GWP_SETS, OWN_BIOSPHERE, SUB_METHODS
 
 
@@ -110,9 +118,55 @@ class FootprintResult:
     library_version: str = __version__
     computed_at: str = ""
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         """Plain JSON-ready data (the ``--format json`` output)."""
         return asdict(self)
+
+    def to_frame(self, by: str = "stage") -> pandas.DataFrame:
+        """A breakdown as a pandas DataFrame, one row per part, adding up to the total.
+
+        Parameters
+        ----------
+        by : str
+            ``stage``, ``activity`` (each input of each stage, upstream included), ``gas``,
+            ``origin`` (fossil / biogenic / land use / aggregated) or ``electricity``
+            (market-based, by stage).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``value`` [the result's unit, in ``attrs["unit"]`` and the column name's
+            metadata] and ``share`` [fraction of the total]; ``activity`` adds ``stage``,
+            ``input``, ``kind``, ``target`` and ``primary`` [fraction of primary data].
+            ``attrs`` holds ``unit``, ``product``, ``declared_unit`` and ``method``.
+        """
+        import pandas
+
+        tables = {"stage": self.by_stage, "activity": self.by_activity, "gas": self.by_gas, "origin": self.by_origin,
+                  "electricity": self.electricity.market_based_by_stage if self.electricity else {}}
+        if by not in tables:
+            raise InputError(f"by: got {by!r}; expected one of {', '.join(tables)}")
+        rows = [{by: key, **asdict(part)} for key, part in tables[by].items()]
+        frame = pandas.DataFrame(rows, columns=[by, "value", "share"] if by != "activity" else None)
+        frame = frame.set_index(by)
+        frame.attrs.update(unit=self.total.unit, product=self.product, declared_unit=self.declared_unit, method=self.method,
+                           basis="market-based electricity" if by == "electricity" else "location-based electricity")
+        return frame
+
+    def __repr__(self) -> str:
+        return (f"FootprintResult(product={self.product!r}, total={self.total.value:.6g} {self.total.unit}, "
+                f"stages={len(self.by_stage)}, data_version={self.data_version!r})")
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(f"<tr><td>{escape(stage)}</td><td style='text-align:right'>{part.value:,.4g}</td>"
+                       f"<td style='text-align:right'>{part.share:.1%}</td></tr>" for stage, part in self.by_stage.items())
+        return (f"<div><strong>{escape(self.product_name)}</strong> ({escape(self.product)}): "
+                f"<strong>{self.total.value:,.4g} {escape(self.total.unit)}</strong>, {escape(self.boundary.name if self.boundary else '')}, "
+                f"{escape(self.gwp)}, data {escape(self.data_version)}"
+                f"<table><thead><tr><th>stage</th><th>{escape(self.total.unit)}</th><th>share</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></div>")
 
 
 def build_result(system, bundle, background, location, market, *, gwp, as_of, brightway, shared=None, cross_check="not run"):

@@ -68,11 +68,11 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
       footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme fr-ecs --factors ecs.csv --format json
       footprint label PRODUCT --scheme cn-cfp --as-of 2027-03-01
     """
-    from footprint.labels import study
+    from footprint.labels import evaluate_label
 
     with contextlib.redirect_stdout(sys.stderr):
-        st = study(product, scheme=scheme_id, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-                   previous=previous, issued=issued.date() if issued else None, today=as_of.date() if as_of else None, record_claims=True)
+        st = evaluate_label(product, scheme=scheme_id, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
+                   previous=previous, issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None, record_claims=True)
     decision = st.decision
     if fmt == "json":
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -116,7 +116,7 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
     with contextlib.redirect_stdout(sys.stderr):
         files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
-                             issued=issued.date() if issued else None, today=as_of.date() if as_of else None,
+                             issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None,
                              company=company, pdf=not no_pdf, record_claims=True)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.outcome}{', grade ' + decision.grade if decision.grade else ''}; "

@@ -1,18 +1,25 @@
 """Compute a product the way a scheme asks (declared unit, GWP set, dates), then evaluate it."""
 
+from __future__ import annotations
+
+import datetime
 import datetime as _dt
+import os
 from dataclasses import dataclass
 
 from footprint import supplier as _supplier
 from footprint.bundle.read import read_bundle
 from footprint.calc import compute
-from footprint.collect import read_any
+from footprint.calc.compute import read_product
 from footprint.errors import InputError
+from footprint.fileio import parse_date
 from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
 from footprint.labels.evaluate import LabelDecision, evaluate, stage_zh
 from footprint.labels.schemes import Scheme, load_scheme
 from footprint.model import build_chain
+from footprint.model.spec import ProductSpec
 from footprint.supplier import read_pact
+from footprint.vocab import GWP_SETS, choose
 
 
 @dataclass
@@ -28,33 +35,65 @@ class Study:
     spec: object = None  # footprint.model.spec.ProductSpec
 
 
-def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=None, previous=None,
-          issued=None, today=None, brightway=False, record_claims=False):
-    """Compute a product's footprint the way a scheme asks, and evaluate it.
+def evaluate_label(
+    product: str | os.PathLike | dict | ProductSpec,
+    *,
+    scheme: str | Scheme,
+    gwp: str | None = None,
+    factors: str | os.PathLike | None = None,
+    shares: str | os.PathLike | None = None,
+    certificate: str | None = None,
+    previous: float | None = None,
+    issued: datetime.date | str | None = None,
+    as_of: datetime.date | str | None = None,
+    brightway: bool = False,
+    record_claims: bool = False,
+) -> Study:
+    """Compute a product's footprint the way a scheme asks, and evaluate it against the scheme.
 
     Parameters
     ----------
-    product : str or Path
-        Product file (YAML) or data workbook (.xlsx).
+    product : str or os.PathLike or dict or ProductSpec
+        Product file (YAML), data workbook (.xlsx), the product file's content, or a product
+        read by :func:`footprint.read_product`.
     scheme : str or Scheme
-        Scheme id (``footprint schemes`` lists them) or a scheme.
+        Scheme id (:func:`footprint.list_schemes`; ``cn-cfp``, ``epd``, ``epeat-ulcs``,
+        ``fr-ecs``, ``kr-carbon``), a scheme YAML file, or a scheme.
     gwp : str, optional
-        ``ar6`` or ``ar5``; default the scheme's. Must be one the scheme accepts.
-    factors, shares : str or Path, optional
+        ``ar6`` or ``ar5`` (any case); default the scheme's. Must be one the scheme accepts.
+    factors, shares : str or os.PathLike, optional
         For schemes with a factor table (fr-ecs): the tender's factor table and the supply shares.
-    today : datetime.date, optional
+    certificate : str, optional
+        Certificate or registration number; without one the label is a self-assessment.
+    previous : float, optional
+        Previously declared value [the scheme's unit], for re-verification rules.
+    issued : datetime.date or str, optional
+        Issue date (YYYY-MM-DD; default: ``as_of``).
+    as_of : datetime.date or str, optional
         The date the evaluation is for (default: today). Supplier declarations must be valid
         on it. One that is not is an unmet requirement, not an error: the footprint is then
         computed with the declarations as they stood on the nearest day all were valid (the
         calculator itself refuses them on any other day), and the decision says so.
-    certificate, previous, issued
-        See :func:`evaluate`.
-    brightway, record_claims
+    brightway, record_claims : bool
         See :func:`footprint.compute` (both off by default: no side effect).
 
     Returns
     -------
     Study
+        ``decision`` (:class:`~footprint.labels.evaluate.LabelDecision`: outcome, grade, value
+        as labelled, unmet requirements), ``result`` (the footprint per the scheme's declared
+        unit, as a dict), the chain, and the scheme.
+
+    Raises
+    ------
+    footprint.errors.FootprintError
+        Bad input, an unknown scheme, a GWP set the scheme does not accept.
+
+    Examples
+    --------
+    >>> import footprint
+    >>> st = footprint.evaluate_label("examples/perc-glass-backsheet-jiangsu.yaml", scheme="kr-carbon")  # doctest: +SKIP
+    >>> st.decision.outcome, st.decision.grade  # doctest: +SKIP
     """
     if isinstance(scheme, str):
         scheme = load_scheme(scheme)
@@ -65,8 +104,11 @@ def study(product, *, scheme, gwp=None, factors=None, shares=None, certificate=N
         raise InputError("--shares: given without --factors; the shares weight the factor table's rows")
     if factors is not None and scheme.indicator != "ecs":
         raise InputError(f"--factors: scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
-    today = today or _dt.date.today()
-    spec = product if hasattr(product, "stages") else read_any(product)
+    today = parse_date(as_of, where="as_of", today=_dt.date.today())
+    issued = parse_date(issued, where="issued")
+    if gwp is not None:
+        gwp = choose(gwp, GWP_SETS, what="gwp")
+    spec = read_product(product)
     bundle = read_bundle()
     as_of, date_notes = _calculation_date(spec, today)
     result = compute(spec, per=scheme.declared_unit, gwp=gwp, as_of=as_of, brightway=brightway,

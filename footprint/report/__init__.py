@@ -9,18 +9,22 @@ footprint and the results workbook (:mod:`footprint.report.workbook`).
 A user's own templates (``--template DIR``) override the bundled ones file by file.
 """
 
+from __future__ import annotations
+
+import datetime
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from footprint.errors import InputError
-from footprint.labels import study
+from footprint.labels import Scheme, evaluate_label
+from footprint.model.spec import ProductSpec
 from footprint.report.context import report_context
 from footprint.report.label_art import label_id, qr_payload, render_label_svg, svg_to_png
 from footprint.report.pact import product_footprint
 from footprint.report.templates import environment, render_template
 from footprint.resources import data_dir
-from footprint.vocab import LANGS
+from footprint.vocab import LANGS, choose
 
 
 @dataclass
@@ -41,39 +45,68 @@ class ReportFiles:
         return [p for p in (self.html, self.pdf, self.label_svg, self.label_png, self.pact_json, self.label_json, self.workbook) if p]
 
 
-def write_report(product, *, scheme, out_dir, lang="en", template_dir=None, gwp=None, factors=None, shares=None,
-                 certificate=None, previous=None, issued=None, today=None, company=None, pdf=True, record_claims=False):
+def write_report(
+    product: str | os.PathLike | dict | ProductSpec,
+    *,
+    scheme: str | Scheme,
+    out_dir: str | os.PathLike,
+    lang: str = "en",
+    template_dir: str | os.PathLike | None = None,
+    gwp: str | None = None,
+    factors: str | os.PathLike | None = None,
+    shares: str | os.PathLike | None = None,
+    certificate: str | None = None,
+    previous: float | None = None,
+    issued: datetime.date | str | None = None,
+    as_of: datetime.date | str | None = None,
+    company: str | None = None,
+    pdf: bool = True,
+    record_claims: bool = False,
+) -> ReportFiles:
     """Compute, evaluate and write the whole dossier of one product under one scheme.
+
+    The dossier: the study report (HTML, and PDF with ``pdf``), the label (SVG, and PNG with
+    ``pdf``), the label decision (JSON), a PACT product footprint (JSON) and the results
+    workbook (XLSX). The product's foreground is also written into the Brightway project.
 
     Parameters
     ----------
-    product : str or Path
-        Product file (YAML).
-    scheme : str
-        Scheme id.
-    out_dir : str or Path
-        Created if missing.
+    product : str or os.PathLike or dict or ProductSpec
+        Product file (YAML), data workbook (.xlsx), or a product (:func:`footprint.read_product`).
+    scheme : str or Scheme
+        Scheme id (:func:`footprint.list_schemes`) or a scheme YAML file.
+    out_dir : str or os.PathLike
+        The dossier folder; created if missing.
     lang : str
         ``en``, ``zh`` or ``both`` (one bilingual report).
-    template_dir : str or Path, optional
+    template_dir : str or os.PathLike, optional
         A folder of templates overriding the bundled ones, file by file.
-    pdf : bool
-        Also write the PDF and the PNG label (needs WeasyPrint's system libraries).
-    gwp, factors, shares, certificate, previous, issued, today
-        See :func:`footprint.labels.study`.
+    gwp, factors, shares, certificate, previous, issued, as_of
+        See :func:`footprint.evaluate_label`.
     company : str, optional
         Company declaring the footprint (PACT ``companyName``).
+    pdf : bool
+        Also write the PDF and the PNG label (needs WeasyPrint's system libraries).
+    record_claims : bool
+        See :func:`footprint.compute`.
 
     Returns
     -------
     ReportFiles
+        The paths written, the decision, and notes on what was not written.
+
+    Examples
+    --------
+    >>> import footprint
+    >>> files = footprint.write_report("examples/perc-glass-backsheet-jiangsu.yaml", scheme="cn-cfp",
+    ...                                out_dir="dossier", lang="both")  # doctest: +SKIP
+    >>> [path.name for path in files.paths()]  # doctest: +SKIP
     """
-    if lang not in LANGS:
-        raise InputError(f"--lang: got {lang!r}; expected one of {', '.join(LANGS)}")
+    lang = choose(lang, LANGS, what="lang")
     env = environment(template_dir)
     # the dossier's inventory is recorded in the Brightway project as well (brightway=True)
-    st = study(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-               previous=previous, issued=issued, today=today, brightway=True, record_claims=record_claims)
+    st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
+               previous=previous, issued=issued, as_of=as_of, brightway=True, record_claims=record_claims)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stem = f"{_safe(st.result['product'])}-{st.scheme.id}"
