@@ -33,6 +33,23 @@ def located(where, message):
     return f"{where}: {message}" if where else message
 
 
+class OptionError(InputError):
+    """A keyword argument (an option, on the command line) has a value that cannot be used.
+
+    ``option`` is the argument's name (``per``, ``as_of``); the message reads
+    ``"per: got 'furlong'; expected ..."``, and the command line shows it as ``--per``.
+    """
+
+    def __init__(self, option, message):
+        self.option = option
+        self.detail = message
+        super().__init__(f"{option}: {message}")
+
+
+class OutputExistsError(InputError):
+    """An output file or folder exists, and replacing it was not asked for (``overwrite``; ``--force``)."""
+
+
 class UnitMismatch(UnitError):
     """The value is not a quantity in the expected unit: another dimension, or no quantity at
     all (None, empty, unreadable). A caller that accepts several units tries the next; every

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from footprint.errors import InputError
+from footprint.errors import InputError, OptionError
 
 #: Largest input file read whole [bytes]: product, site, supplier, scheme and CSV files are
 #: kilobytes; this only stops ``/dev/zero`` or a wrong file from filling the memory.
@@ -162,7 +162,7 @@ def parse_date(value, *, where, today=None):
     try:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
-        raise InputError(f"{where}: got {value!r}; expected a date YYYY-MM-DD") from None
+        raise OptionError(where, f"got {value!r}; expected a date YYYY-MM-DD") from None
 
 
 def add_years(day, years):

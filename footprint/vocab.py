@@ -8,7 +8,7 @@ Each list is a tuple (order matters: stages run upstream first) or a dict whose 
 the ids. :func:`choose` reads a user's spelling of an id case-insensitively.
 """
 
-from footprint.errors import InputError
+from footprint.errors import OptionError
 
 # -- the product chain ----------------------------------------------------------------------
 
@@ -121,7 +121,7 @@ def choose(value, choices, *, what):
 
     Raises
     ------
-    InputError
+    OptionError
         ``value`` names none of the choices, or several that differ only in case.
     """
     choices = tuple(choices)
@@ -130,4 +130,4 @@ def choose(value, choices, *, what):
     folded = [choice for choice in choices if isinstance(value, str) and choice.casefold() == value.casefold()]
     if len(folded) == 1:
         return folded[0]
-    raise InputError(f"{what}: got {value!r}; expected one of {', '.join(choices)}")
+    raise OptionError(what, f"got {value!r}; expected one of {', '.join(choices)}")

@@ -67,7 +67,7 @@ def test_template_for_one_stage_and_language(tmp_path):
     assert wafer["硅片"]["C4"].value == "数值"
     module = openpyxl.load_workbook(template(tmp_path, "m.xlsx", stage="module", lang="en"))
     assert module.sheetnames == ["Instructions", "Product", "Module", "Lists", META_SHEET]
-    with pytest.raises(InputError, match="exists; choose another name or pass --force"):
+    with pytest.raises(InputError, match="exists; choose another name or allow replacing it"):
         template(tmp_path, "w.xlsx", stage="wafer")
 
 

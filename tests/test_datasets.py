@@ -57,9 +57,9 @@ def test_search_needs_every_word_and_combines_with_other_filters():
 
 
 def test_unknown_filters_are_input_errors():
-    with pytest.raises(InputError, match="--geography: unknown geography 'XX'"):
+    with pytest.raises(InputError, match="geography: unknown geography 'XX'"):
         list_datasets(geography="XX")
-    with pytest.raises(InputError, match="--stage"):
+    with pytest.raises(InputError, match="stage"):
         list_datasets(stage="laminate")
 
 

@@ -119,7 +119,7 @@ def test_inconsistent_or_unknown_units_are_refused(tmp_path, home_env):
 
 def test_a_footprint_inside_a_supplier_declaration_cannot_be_declared(tmp_path, home_env):
     pact = _pact({"declaredUnit": "piece"})
-    with pytest.raises(InputError, match=r"--per kg-polysilicon: the product's polysilicon comes inside a supplier's declared footprint \(wafer\)"):
+    with pytest.raises(InputError, match=r"per: kg-polysilicon: the product's polysilicon comes inside a supplier's declared footprint \(wafer\)"):
         compute(_product(tmp_path, stage="wafer", pact=pact), per="kg-polysilicon", as_of=VALID)
 
 

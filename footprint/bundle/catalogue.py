@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 from footprint.bundle.read import Bundle, read_bundle
-from footprint.errors import InputError
+from footprint.errors import OptionError
 from footprint.vocab import STAGES, choose
 
 if TYPE_CHECKING:
@@ -88,6 +88,11 @@ def list_datasets(
     ------
     InputError
         An unknown stage, geography or kind.
+
+    Examples
+    --------
+    >>> import footprint
+    >>> [entry.id for entry in footprint.list_datasets(stage="module")][:3]  # doctest: +SKIP
     """
     bundle = bundle or read_bundle()
     stage = choose(stage, STAGES, what="stage") if stage is not None else None
@@ -95,8 +100,8 @@ def list_datasets(
     if geography is not None:
         known = {place.casefold(): place for place in bundle.geographies}
         if geography.casefold() not in known:
-            raise InputError(f"geography: unknown geography {geography!r}; expected an id of inventories/geographies.csv such "
-                             "as CN, CN-JS, CN-ECG or VN")
+            raise OptionError("geography", f"unknown geography {geography!r}; expected an id of inventories/geographies.csv "
+                              "such as CN, CN-JS, CN-ECG or VN")
         geography = known[geography.casefold()]
     entries = [*_background_entries(bundle), *_default_entries(bundle)]
     words = [word.lower() for word in (search or "").split()]

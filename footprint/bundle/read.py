@@ -1,4 +1,4 @@
-"""The bundled life-cycle inventories: read, check, and write them into Brightway.
+"""The bundled life-cycle inventories read from their CSV files, every row checked, with its provenance.
 
 ``inventories/manifest.yaml`` names the data version and every data file. The files are
 CSV, one row per number, and every row carries its unit, year and source:
@@ -34,27 +34,34 @@ variable ``FOOTPRINT_INVENTORIES`` (see :func:`footprint.resources.data_dir`).
 import csv
 import hashlib
 import math
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from footprint.bundle.checks import Pending, check_default, check_references
+from footprint.bundle.types import (  # noqa: F401  (AGGREGATED_*, Bundle ...: re-exported, the bundle's vocabulary)
+    AGGREGATED_FLOW,
+    AGGREGATED_GAS,
+    DECLARED_GASES,
+    ELECTRICITY_BASES,
+    GRID_BASES,
+    WAFER_FORMATS,
+    Bundle,
+    Dataset,
+    Exchange,
+    Gas,
+    Geography,
+    ProcessDefault,
+    SpecificYield,
+    Technology,
+    extra_characterisation,
+    own_biosphere_flows,
+    parse_quality,
+)
 from footprint.errors import DataError, FootprintError, UnitError
 from footprint.resources import data_dir
-from footprint.units import Quantity, brightway_unit, parse_quantity, parse_yield, ureg
-from footprint.vocab import CO2_ONLY_SCOPES, OWN_BIOSPHERE, PEDIGREE, REFERENCE_UNITS, SCOPES, STAGE_PARAMETERS, STAGES
-
-#: The library's own biosphere: one flow for factors published only as aggregated CO2-eq.
-AGGREGATED_FLOW = (OWN_BIOSPHERE, "co2-eq-aggregated")
-AGGREGATED_GAS = "co2e_aggregated"
-#: CO2-eq totals a supplier declares by origin (PACT fossilGhgEmissions, dLucGhgEmissions):
-#: already characterised, so they count 1:1 in the total and in their IPCC 2021 sub-method.
-DECLARED_GASES = {
-    "co2e_fossil_declared": ("CO2-eq, fossil, supplier-declared", (OWN_BIOSPHERE, "co2-eq-fossil-declared"), "fossil",
-                             "climate change: fossil"),
-    "co2e_land_use_declared": ("CO2-eq, land use, supplier-declared", (OWN_BIOSPHERE, "co2-eq-land-use-declared"), "land_use",
-                               "climate change: land use"),
-}
+from footprint.units import Quantity, brightway_unit, parse_yield, ureg
+from footprint.vocab import PEDIGREE, SCOPES, STAGES
 
 BACKGROUND_COLUMNS = (
     "dataset", "name", "unit", "geography", "category", "flow", "amount", "flow_unit",
@@ -68,216 +75,6 @@ YIELD_COLUMNS = ("geography", "mounting", "value", "unit", "year", "source", "lo
 #: Mountings of ``specific_yield.csv``, as its source names them.
 YIELD_MOUNTINGS = ("roof", "ground", "facade")
 YEAR_RANGE = (1990, 2030)
-#: Dataset-id prefixes of grid electricity, by basis (see :meth:`Bundle.electricity_for`).
-GRID_BASES = {
-    "default": "electricity_grid_",
-    "co2": "electricity_co2_",
-    "co2e": "electricity_co2e_",
-    "lifecycle": "electricity_lifecycle_",
-}
-
-
-#: The basis of a grid-electricity factor, by its scope: what a kWh's number counts.
-ELECTRICITY_BASES = {
-    "co2_combustion": "CO2 only, at generation",
-    "co2e_combustion": "CO2-eq, at generation",
-    "co2e_lifecycle": "CO2-eq, life cycle",
-}
-
-
-@dataclass(frozen=True)
-class Exchange:
-    """One row of a background file: ``amount`` of ``flow`` per unit of the dataset."""
-
-    flow: str
-    amount: float  # in the flow's reference unit (kg for gases, the dataset's unit otherwise)
-    year: int
-    source: str
-    locator: str
-    quality: str
-    scope: str
-    note: str
-    where: str
-
-
-@dataclass
-class Dataset:
-    """A background dataset (an activity of the ``footprint-background`` database)."""
-
-    id: str
-    name: str
-    unit: str  # pint unit expression, e.g. "kWh"
-    geography: str
-    category: str
-    exchanges: list = field(default_factory=list)
-    file: str = ""
-
-    @property
-    def year(self):
-        return max(exchange.year for exchange in self.exchanges)
-
-    @property
-    def sources(self):
-        return sorted({exchange.source for exchange in self.exchanges})
-
-    @property
-    def scope(self):
-        return ",".join(sorted({exchange.scope for exchange in self.exchanges}))
-
-    @property
-    def quality(self):
-        """The worst (highest) score of each pedigree indicator over the dataset's rows."""
-        scores = [parse_quality(exchange.quality) for exchange in self.exchanges]
-        return tuple(max(column) for column in zip(*scores)) if scores else ()
-
-
-@dataclass(frozen=True)
-class ProcessDefault:
-    """A default parameter of a foreground process, with its source."""
-
-    stage: str
-    technology: str
-    parameter: str
-    value: Quantity
-    year: int
-    source: str
-    locator: str
-    quality: str
-    note: str
-    where: str
-    text: str = ""  # value and unit as written in processes.csv, e.g. "96 mg/(166 mm)**2"
-
-
-@dataclass(frozen=True)
-class SpecificYield:
-    """A country-average final yield of ``specific_yield.csv``: AC output, system losses included."""
-
-    geography: str  # ISO 3166-1 alpha-2
-    mounting: str  # roof | ground | facade
-    value: float  # [kWh/kWp per year]
-    year: int
-    source: str
-    locator: str
-    quality: str
-    note: str
-    where: str  # "specific_yield.csv row N"
-
-
-@dataclass(frozen=True)
-class Gas:
-    id: str
-    label: str
-    key: tuple  # Brightway biosphere key
-    flow_name: str
-    categories: tuple
-    origin: str  # fossil | biogenic | land_use | aggregated
-
-
-@dataclass(frozen=True)
-class Technology:
-    stage: str
-    id: str
-    name: str
-    note: str
-
-
-@dataclass(frozen=True)
-class Geography:
-    id: str
-    name: str
-    name_zh: str
-    level: str
-    parent: str
-    grid: str
-
-
-@dataclass
-class Bundle:
-    """Everything in ``inventories/``, checked."""
-
-    data_version: str
-    sha256: str
-    gases: dict
-    geographies: dict
-    datasets: dict
-    processes: list
-    directory: Path
-    technologies: dict = field(default_factory=dict)  # stage -> {technology id: Technology}
-    specific_yields: dict = field(default_factory=dict)  # (geography, mounting) -> SpecificYield
-
-    def process_default(self, stage, technology, parameter):
-        """The default for (stage, technology, parameter), falling back on technology "any"."""
-        for tech in (technology, "any"):
-            for default in self.processes:
-                if default.stage == stage and default.technology == tech and default.parameter == parameter:
-                    return default
-        return None
-
-    def electricity_for(self, geography, *, basis="default"):
-        """The grid-electricity dataset for a site: province, then its grid, then its country.
-
-        Parameters
-        ----------
-        geography : str
-            A geography id of ``geographies.csv`` (CN-JS, CN, VN ...).
-        basis : str
-            ``default``: the ``electricity_grid_<geography>`` dataset, the factor chosen for
-            sites there (its scope says whether it is CO2 only or life cycle);
-            ``co2`` / ``co2e`` / ``lifecycle``: the latest year of
-            ``electricity_<basis>_<geography>_<year>``.
-
-        Returns
-        -------
-        Dataset or None
-        """
-        if basis not in GRID_BASES:
-            raise ValueError(f"unknown basis {basis!r}; expected one of {', '.join(GRID_BASES)}")
-        seen = set()
-        current = geography
-        while current and current not in seen:
-            seen.add(current)
-            dataset = self._grid_dataset(current, basis)
-            if dataset is not None:
-                return dataset
-            place = self.geographies.get(current)
-            if place is None:
-                return None
-            current = place.grid if place.grid and place.grid not in seen else place.parent
-        return None
-
-    def _grid_dataset(self, geography, basis):
-        prefix = GRID_BASES[basis]
-        if basis == "default":
-            return self.datasets.get(prefix + geography)
-        candidates = [d for d in self.datasets.values() if d.id.startswith(f"{prefix}{geography}_")
-                      and d.id[len(prefix) + len(geography) + 1:].isdigit()]
-        return max(candidates, key=lambda d: int(d.id.rsplit("_", 1)[1]), default=None)
-
-    def specific_yield_for(self, geography, mounting):
-        """The country-average final yield for a place (a province falls back on its country), or None."""
-        seen = set()
-        current = geography
-        while current and current not in seen:
-            seen.add(current)
-            row = self.specific_yields.get((current, mounting))
-            if row is not None:
-                return row
-            place = self.geographies.get(current)
-            current = place.parent if place is not None else ""
-        return None
-
-    def known_technologies(self, stage):
-        """Technology ids of a stage, from ``technologies.csv``."""
-        return sorted(self.technologies.get(stage, {}))
-
-
-#: Names a product may give a wafer format by, normalised (lower case, no spaces, "x" for "×"),
-#: and the wafer technology of ``technologies.csv`` whose ``wafer_area`` default is that format's.
-WAFER_FORMATS = {
-    "m10": "m10", "182": "m10", "182mm": "m10",
-    "g12": "g12", "210": "g12", "210mm": "g12",
-    "g12r": "g12r", "210r": "g12r", "182x210": "g12r", "182x210mm": "g12r", "182mmx210mm": "g12r",
-}
 
 
 def wafer_format(name, *, bundle=None):
@@ -388,7 +185,7 @@ def read_bundle(directory=None):
     datasets = {}
     for name in manifest["background"]:
         _read_background(directory / name, datasets, geographies)
-    _check_references(datasets, gases)
+    check_references(datasets, gases)
     technologies = _read_technologies(directory / manifest["technologies"])
     processes = _read_processes(directory / manifest["processes"], technologies, datasets, gases)
     specific_yields = (_read_specific_yields(directory / manifest["specific_yield"], geographies)
@@ -487,11 +284,6 @@ def _provenance(row, where):
     return {"year": _year(row, where), "source": row["source"], "locator": _locator(row, where), "quality": _quality(row, where)}
 
 
-def parse_quality(text):
-    """The five pedigree scores of a ``quality`` cell such as ``"2,1,1,1,2"``, as a tuple of ints."""
-    return tuple(int(part) for part in text.split(","))
-
-
 def _quality(row, where):
     text = _require(row, "quality", where)
     parts = [part.strip() for part in text.split(",")]
@@ -583,63 +375,7 @@ def _read_background(path, datasets, geographies):
         if amount < 0:
             raise DataError(f"{where}, column amount: got {amount}; expected a non-negative amount")
         exchange = Exchange(flow=flow, amount=amount, scope=scope, note=row["note"], where=where, **provenance)
-        dataset.exchanges.append(_Pending(exchange, _require(row, "flow_unit", where), where))
-
-
-class _Pending:
-    """An exchange whose unit is checked once every dataset is known."""
-
-    def __init__(self, exchange, flow_unit, where):
-        self.exchange = exchange
-        self.flow_unit = flow_unit
-        self.where = where
-
-
-def _check_references(datasets, gases):
-    for dataset in datasets.values():
-        resolved = []
-        for pending in dataset.exchanges:
-            exchange = pending.exchange
-            flow = exchange.flow
-            if flow in gases:
-                expected = "kg"
-                if exchange.scope in CO2_ONLY_SCOPES and not flow.startswith("co2_"):
-                    raise DataError(f"{pending.where}, column flow: {flow!r} in a row of scope {exchange.scope}; "
-                                    f"a CO2-only factor emits CO2 only (use scope co2e_combustion or co2e_lifecycle)")
-            elif flow in datasets:
-                expected = datasets[flow].unit
-                if flow == dataset.id:
-                    raise DataError(f"{pending.where}, column flow: dataset {flow!r} consumes itself")
-            else:
-                raise DataError(f"{pending.where}, column flow: {flow!r} is neither a gas of gases.csv nor a dataset")
-            try:
-                quantity = parse_quantity(f"{exchange.amount} {pending.flow_unit}", expected, where=f"{pending.where}, column flow_unit")
-            except UnitError as exc:
-                raise DataError(str(exc)) from None
-            resolved.append(Exchange(**{**exchange.__dict__, "amount": float(quantity.magnitude), "where": pending.where}))
-        dataset.exchanges = resolved
-    _check_cycles(datasets)
-
-
-def _check_cycles(datasets):
-    """Background datasets may consume each other, but never in a loop."""
-    state = {}
-
-    def visit(dataset_id, path):
-        if state.get(dataset_id) == "done":
-            return
-        if state.get(dataset_id) == "open":
-            loop = " -> ".join([dataset for dataset, _ in path[[d for d, _ in path].index(dataset_id):]] + [dataset_id])
-            closing = path[-1][1]  # the row whose flow closes the loop
-            raise DataError(f"{closing}, column flow: datasets consume each other in a loop ({loop})")
-        state[dataset_id] = "open"
-        for exchange in datasets[dataset_id].exchanges:
-            if exchange.flow in datasets:
-                visit(exchange.flow, path + [(dataset_id, exchange.where)])
-        state[dataset_id] = "done"
-
-    for dataset_id in datasets:
-        visit(dataset_id, [])
+        dataset.exchanges.append(Pending(exchange, _require(row, "flow_unit", where), where))
 
 
 def _read_technologies(path):
@@ -678,7 +414,7 @@ def _read_processes(path, technologies, datasets, gases):
             raise DataError(f"{where}, columns value/unit: cannot read {text!r} as a quantity") from None
         if not isinstance(value, Quantity):
             value = Quantity(float(value), "")
-        _check_default(key, value, where, datasets, gases)
+        check_default(key, value, where, datasets, gases)
         defaults.append(ProcessDefault(*key, value=value, note=row["note"], where=where, text=text,
                                        **_provenance(row, where)))
     return defaults
@@ -713,78 +449,6 @@ def _read_specific_yields(path, geographies):
         rows[(geography, mounting)] = SpecificYield(geography, mounting, float(quantity.magnitude), note=row["note"], where=where,
                                                     **_provenance(row, where))
     return rows
-
-
-def _check_default(key, value, where, datasets, gases):
-    """A default's parameter must exist for its stage, name a known dataset or gas, and have the right unit."""
-
-    stage, _, parameter = key
-    if stage not in STAGES:
-        raise DataError(f"{where}, column stage: got {stage!r}; expected one of {', '.join(STAGES)}")
-    reference = REFERENCE_UNITS[stage]
-    if parameter.startswith("material:"):
-        item = parameter.split(":", 1)[1]
-        if item not in datasets:
-            raise DataError(f"{where}, column parameter: material {item!r} is not a dataset of the background files")
-        numerator = datasets[item].unit
-    elif parameter.startswith("emission:"):
-        item = parameter.split(":", 1)[1]
-        if item not in gases:
-            raise DataError(f"{where}, column parameter: gas {item!r} is not in gases.csv")
-        numerator = "kg"
-    elif parameter in ("electricity", "heat"):
-        numerator = "kWh" if parameter == "electricity" else "MJ"
-    elif parameter in STAGE_PARAMETERS[stage]:
-        expected = ureg.Unit(STAGE_PARAMETERS[stage][parameter].replace("dimensionless", ""))
-        if value.dimensionality != expected.dimensionality:
-            raise DataError(f"{where}, column unit: got {_show_unit(value.units)} for {stage}/{parameter}; expected {_show_unit(expected)}")
-        return
-    else:
-        known = ", ".join(["electricity", "heat", *STAGE_PARAMETERS[stage], "material:<dataset>", "emission:<gas>"])
-        raise DataError(f"{where}, column parameter: {parameter!r} is not a {stage} parameter; expected one of {known}")
-    denominators = (reference,) if reference == "kg" else (reference, "m**2", "W")
-    for denominator in denominators:
-        if value.dimensionality == ureg.Unit(f"({numerator}) / {denominator}").dimensionality:
-            return
-    raise DataError(f"{where}, column unit: got {_show_unit(value.units)} for {stage}/{parameter}; expected {numerator} per "
-                    + " or per ".join(denominators))
-
-
-def _show_unit(unit):
-    """A unit for a message: its symbol in quotes, or say that there is none."""
-    text = f"{unit:~}"
-    return f"{text!r}" if text else "no unit (a plain number)"
-
-
-def extra_characterisation():
-    """Characterisation factors the library adds to the IPCC methods (by category).
-
-    The aggregated CO2-eq flow counts 1:1 in the totals and in no sub-method, so that
-    fossil + biogenic + land use leaves it visible as "unsplit". A supplier's declared
-    fossil and land-use CO2-eq count 1:1 in the totals and in their own sub-method.
-    """
-    extra = {"climate change": [(list(AGGREGATED_FLOW), 1.0)]}
-    for _, key, _, sub_method in DECLARED_GASES.values():
-        extra["climate change"].append((list(key), 1.0))
-        extra.setdefault(sub_method, []).append((list(key), 1.0))
-    return extra
-
-
-def own_biosphere_flows():
-    """The flows of ``footprint-biosphere``: key -> Brightway data."""
-    flows = {
-        AGGREGATED_FLOW: {
-            "name": "CO2-eq, aggregated",
-            "categories": ("air",),
-            "unit": "kg CO2-Eq",
-            "type": "emission",
-            "comment": "Factors that their source gives only as a CO2-equivalent total; no gas split.",
-        }
-    }
-    for label, key, origin, _ in DECLARED_GASES.values():
-        flows[key] = {"name": label, "categories": ("air",), "unit": "kg CO2-Eq", "type": "emission",
-                      "comment": f"A supplier's declared CO2-eq ({origin}), already characterised."}
-    return flows
 
 
 def _one_line(exc):

@@ -146,13 +146,32 @@ def _compute_one(spec, bundle, background, *, per, gwp, boundary, as_of, verify,
                         shared=shared, cross_check=cross_check)
 
 
-def read_product(product):
-    """A product from a file (YAML or Excel workbook), a dict (the product file's content) or a ProductSpec.
+def read_product(product: str | os.PathLike | dict | ProductSpec) -> ProductSpec:
+    """Read and check a product: a file (YAML or Excel workbook), a dict (the file's content) or a ProductSpec.
+
+    Parameters
+    ----------
+    product : str or os.PathLike or dict or ProductSpec
+        A product YAML file, an Excel data workbook (``.xlsx``), the product file's content as
+        a dict (paths in it are relative to the working directory), or a product already read.
+
+    Returns
+    -------
+    ProductSpec
+        The checked product: its stages with their quantities (pint), the ``use:`` and
+        ``downstream:`` blocks, the file's sha256.
 
     Raises
     ------
     InputError
         The product cannot be read (named with its file and field).
+
+    Examples
+    --------
+    >>> import footprint
+    >>> product = footprint.read_product("examples/perc-glass-backsheet-jiangsu.yaml")  # doctest: +SKIP
+    >>> product.rated_power  # doctest: +SKIP
+    <Quantity(550.0, 'watt')>
     """
     if isinstance(product, ProductSpec):
         return product

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footprint.errors import InputError
+from footprint.errors import InputError, OptionError
 from footprint.model.chain import build_chain
 from footprint.provenance import combined_sha256
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS  # noqa: F401
@@ -74,12 +74,12 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
     from footprint.energy_yield import lifetime_energy
 
     if per not in DECLARED_UNITS:
-        raise InputError(f"--per: got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
+        raise OptionError("per", f"got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
     if boundary not in BOUNDARIES:
-        raise InputError(f"--boundary: got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
+        raise OptionError("boundary", f"got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
     reference, _ = DECLARED_UNITS[per]
     if boundary == "cradle-to-grave" and reference != "module":
-        raise InputError(f"--boundary cradle-to-grave: applies to the module (per module, m2, W, Wp, kWp, kWh); not per {per}")
+        raise OptionError("boundary", f"cradle-to-grave applies to the module (per module, m2, W, Wp, kWp, kWh); not per {per}")
     as_of = as_of or _dt.date.today()
     input_files = {spec.source: spec.sha256}
     replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]
@@ -96,7 +96,7 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
             input_files[use.file] = use.sha256
             notes.extend(use.notes)
     if reference not in chain.processes:
-        raise InputError(f"--per {per}: the product's {reference} comes inside a supplier's declared footprint "
+        raise OptionError("per", f"{per}: the product's {reference} comes inside a supplier's declared footprint "
                          f"({', '.join(replaced)}); no separate {reference} footprint exists")
     plan = None
     location = market = chain.processes

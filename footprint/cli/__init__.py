@@ -10,7 +10,7 @@ import traceback
 import click
 
 from footprint._version import __version__
-from footprint.errors import FootprintError
+from footprint.errors import FootprintError, OptionError, OutputExistsError
 
 
 class _Group(click.Group):
@@ -19,6 +19,12 @@ class _Group(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except OutputExistsError as exc:
+            click.echo(f"error: {exc} (--force replaces it)", err=True)
+            ctx.exit(1)
+        except OptionError as exc:
+            click.echo(f"error: --{exc.option.replace('_', '-')}: {exc.detail}", err=True)
+            ctx.exit(1)
         except FootprintError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(1)

@@ -48,7 +48,7 @@ def import_(workbooks, output, check, force):
     from pathlib import Path
 
     from footprint.collect import check_workbook, read_workbook, write_product_yaml
-    from footprint.errors import InputError
+    from footprint.errors import OutputExistsError
 
     if check:
         for problem in check_workbook(*workbooks):
@@ -58,7 +58,7 @@ def import_(workbooks, output, check, force):
     if not output:
         raise click.UsageError("give the product file to write with -o FILE (or --check to only check)")
     if output != "-" and Path(output).exists() and not force:
-        raise InputError(f"{output}: exists; choose another name or pass --force to replace it")
+        raise OutputExistsError(f"{output}: exists; choose another name or allow replacing it")
     prepare_output(output)
     product = read_workbook(*workbooks)
     for problem in product.warnings:

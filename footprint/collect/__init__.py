@@ -22,6 +22,9 @@ The workbook's layout is :mod:`footprint.collect.layout`; the steps are
 and :mod:`~footprint.collect.product_yaml`.
 """
 
+from __future__ import annotations
+
+import os
 from pathlib import Path
 
 from footprint.collect.layout import Problem, WorkbookProduct
@@ -29,14 +32,37 @@ from footprint.collect.product_yaml import write_product_yaml
 from footprint.errors import WorkbookError, WorkbookWarning
 
 
-def write_template(path, *, stage="all", lang="both", overwrite=False):
-    """Write a data-collection workbook; see :func:`footprint.collect.template.write_template`."""
+def write_template(path: str | os.PathLike, *, stage: str = "all", lang: str = "both", overwrite: bool = False) -> Path:
+    """Write a data-collection workbook for a manufacturer (or one supplier) to fill in.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The ``.xlsx`` file to write.
+    stage : str
+        ``all`` (the whole module chain) or one stage (:data:`footprint.vocab.STAGES`), for a supplier.
+    lang : str
+        ``zh``, ``en`` or ``both``: headers, descriptions and hints.
+    overwrite : bool
+        Replace an existing file (otherwise :class:`~footprint.errors.OutputExistsError`).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (atomically: a failure leaves no half-written workbook).
+
+    Examples
+    --------
+    >>> import footprint
+    >>> footprint.write_template("data.xlsx", lang="zh")  # doctest: +SKIP
+    PosixPath('data.xlsx')
+    """
     from footprint.collect.template import write_template as _write
 
     return _write(path, stage=stage, lang=lang, overwrite=overwrite)
 
 
-def read_workbook(*paths):
+def read_workbook(*paths: str | os.PathLike) -> WorkbookProduct:
     """Read, check and import filled workbooks into one product.
 
     Parameters
@@ -54,6 +80,12 @@ def read_workbook(*paths):
     footprint.errors.WorkbookError
         Listing every error found (sheet, cell, value, what was expected); nothing is
         imported.
+
+    Examples
+    --------
+    >>> import footprint
+    >>> product = footprint.read_workbook("data.xlsx")  # doctest: +SKIP
+    >>> footprint.compute(product, per="kWp").total  # doctest: +SKIP
     """
     from footprint.collect.importer import read_workbooks
 

@@ -41,7 +41,7 @@ from footprint.collect.layout import (
     short_source,
     stage_rows,
 )
-from footprint.errors import InputError
+from footprint.errors import InputError, OptionError, OutputExistsError
 from footprint.fileio import atomic_path
 from footprint.vocab import REFERENCE_UNITS, TECHNOLOGIES
 
@@ -154,13 +154,13 @@ def write_template(path, *, stage="all", lang="both", overwrite=False):
     """
     path = Path(path)
     if stage != "all" and stage not in STAGES:
-        raise InputError(f"--stage: got {stage!r}; expected all or one of {', '.join(STAGES)}")
+        raise OptionError("stage", f"got {stage!r}; expected all or one of {', '.join(STAGES)}")
     if lang not in ("zh", "en", "both"):
-        raise InputError(f"--lang: got {lang!r}; expected zh, en or both")
+        raise OptionError("lang", f"got {lang!r}; expected zh, en or both")
     if path.suffix.lower() != ".xlsx":
         raise InputError(f"{path}: expected a file name ending in .xlsx")
     if path.exists() and not overwrite:
-        raise InputError(f"{path}: exists; choose another name or pass --force to replace it")
+        raise OutputExistsError(f"{path}: exists; choose another name or allow replacing it")
     bundle = read_bundle()
     stages = list(STAGES) if stage == "all" else [stage]
     sheets = (["product"] if stage in ("all", "module") else []) + stages

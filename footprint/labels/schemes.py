@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from footprint.errors import DataError, InputError
+from footprint.errors import DataError, OptionError
 from footprint.i18n import names
 from footprint.resources import data_dir
 
@@ -87,8 +87,21 @@ def scheme_paths():
     return sorted(data_dir("methods").glob(f"{PREFIX}*.yaml"))
 
 
-def list_schemes():
-    """All bundled schemes, read and checked, sorted by id."""
+def list_schemes() -> list[Scheme]:
+    """All bundled label schemes, read and checked, sorted by id.
+
+    Returns
+    -------
+    list of Scheme
+        Each with its id, name, issuer, basis standard, declared unit, decision rule,
+        validity and the sources of its rules.
+
+    Examples
+    --------
+    >>> import footprint
+    >>> [scheme.id for scheme in footprint.list_schemes()]  # doctest: +SKIP
+    ['cn-cfp', 'epd', 'epeat-ulcs', 'fr-ecs', 'kr-carbon']
+    """
     return [read_scheme(path) for path in scheme_paths()]
 
 
@@ -106,7 +119,7 @@ def load_scheme(scheme_id):
     path = data_dir("methods") / f"{PREFIX}{scheme_id}.yaml"
     if not path.is_file():
         known = ", ".join(p.stem[len(PREFIX):] for p in scheme_paths())
-        raise InputError(f"--scheme: unknown scheme {scheme_id!r}; expected one of {known} or a scheme YAML file")
+        raise OptionError("scheme", f"unknown scheme {scheme_id!r}; expected one of {known} or a scheme YAML file")
     return read_scheme(path)
 
 

@@ -11,7 +11,7 @@ from footprint import supplier as _supplier
 from footprint.bundle.read import read_bundle
 from footprint.calc import compute
 from footprint.calc.compute import read_product
-from footprint.errors import InputError
+from footprint.errors import OptionError
 from footprint.fileio import parse_date
 from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
 from footprint.labels.evaluate import LabelDecision, evaluate, stage_zh
@@ -99,11 +99,11 @@ def evaluate_label(
         scheme = load_scheme(scheme)
     gwp = gwp or scheme.gwp["default"]
     if gwp not in scheme.gwp["accepted"]:
-        raise InputError(f"--gwp: got {gwp!r}; scheme {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}")
+        raise OptionError("gwp", f"got {gwp!r}; scheme {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}")
     if factors is None and shares is not None:
-        raise InputError("--shares: given without --factors; the shares weight the factor table's rows")
+        raise OptionError("shares", "given without factors; the shares weight the factor table's rows")
     if factors is not None and scheme.indicator != "ecs":
-        raise InputError(f"--factors: scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
+        raise OptionError("factors", f"scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
     today = parse_date(as_of, where="as_of", today=_dt.date.today())
     issued = parse_date(issued, where="issued")
     if gwp is not None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup, escape
 
-from footprint.errors import InputError
+from footprint.errors import InputError, OptionError
 from footprint.i18n import parse_strings
 from footprint.resources import data_dir
 
@@ -16,7 +16,7 @@ def environment(template_dir=None):
     if template_dir is not None:
         directory = Path(template_dir)
         if not directory.is_dir():
-            raise InputError(f"--template: {directory}: not a directory; expected a folder of templates (report.html.j2, label.svg.j2, ...)")
+            raise OptionError("template", f"{directory}: not a directory; expected a folder of templates (report.html.j2, label.svg.j2, ...)")
         loaders.append(jinja2.FileSystemLoader(str(directory)))
     loaders.append(jinja2.FileSystemLoader(str(data_dir("report_templates"))))
     env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, undefined=jinja2.StrictUndefined,

@@ -1,0 +1,275 @@
+"""The bundled data as types: datasets and their exchanges, defaults, gases, geographies, the Bundle.
+
+Plain frozen dataclasses, read by :mod:`footprint.bundle.read`; every number carries its
+source, year, locator and pedigree quality.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from footprint.units import Quantity
+from footprint.vocab import OWN_BIOSPHERE
+
+#: The library's own biosphere: one flow for factors published only as aggregated CO2-eq.
+AGGREGATED_FLOW = (OWN_BIOSPHERE, "co2-eq-aggregated")
+
+
+AGGREGATED_GAS = "co2e_aggregated"
+
+
+#: CO2-eq totals a supplier declares by origin (PACT fossilGhgEmissions, dLucGhgEmissions):
+#: already characterised, so they count 1:1 in the total and in their IPCC 2021 sub-method.
+DECLARED_GASES = {
+    "co2e_fossil_declared": ("CO2-eq, fossil, supplier-declared", (OWN_BIOSPHERE, "co2-eq-fossil-declared"), "fossil",
+                             "climate change: fossil"),
+    "co2e_land_use_declared": ("CO2-eq, land use, supplier-declared", (OWN_BIOSPHERE, "co2-eq-land-use-declared"), "land_use",
+                               "climate change: land use"),
+}
+
+
+#: Dataset-id prefixes of grid electricity, by basis (see :meth:`Bundle.electricity_for`).
+GRID_BASES = {
+    "default": "electricity_grid_",
+    "co2": "electricity_co2_",
+    "co2e": "electricity_co2e_",
+    "lifecycle": "electricity_lifecycle_",
+}
+
+
+#: The basis of a grid-electricity factor, by its scope: what a kWh's number counts.
+ELECTRICITY_BASES = {
+    "co2_combustion": "CO2 only, at generation",
+    "co2e_combustion": "CO2-eq, at generation",
+    "co2e_lifecycle": "CO2-eq, life cycle",
+}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One row of a background file: ``amount`` of ``flow`` per unit of the dataset."""
+
+    flow: str
+    amount: float  # in the flow's reference unit (kg for gases, the dataset's unit otherwise)
+    year: int
+    source: str
+    locator: str
+    quality: str
+    scope: str
+    note: str
+    where: str
+
+
+@dataclass
+class Dataset:
+    """A background dataset (an activity of the ``footprint-background`` database)."""
+
+    id: str
+    name: str
+    unit: str  # pint unit expression, e.g. "kWh"
+    geography: str
+    category: str
+    exchanges: list = field(default_factory=list)
+    file: str = ""
+
+    @property
+    def year(self):
+        return max(exchange.year for exchange in self.exchanges)
+
+    @property
+    def sources(self):
+        return sorted({exchange.source for exchange in self.exchanges})
+
+    @property
+    def scope(self):
+        return ",".join(sorted({exchange.scope for exchange in self.exchanges}))
+
+    @property
+    def quality(self):
+        """The worst (highest) score of each pedigree indicator over the dataset's rows."""
+        scores = [parse_quality(exchange.quality) for exchange in self.exchanges]
+        return tuple(max(column) for column in zip(*scores)) if scores else ()
+
+
+@dataclass(frozen=True)
+class ProcessDefault:
+    """A default parameter of a foreground process, with its source."""
+
+    stage: str
+    technology: str
+    parameter: str
+    value: Quantity
+    year: int
+    source: str
+    locator: str
+    quality: str
+    note: str
+    where: str
+    text: str = ""  # value and unit as written in processes.csv, e.g. "96 mg/(166 mm)**2"
+
+
+@dataclass(frozen=True)
+class SpecificYield:
+    """A country-average final yield of ``specific_yield.csv``: AC output, system losses included."""
+
+    geography: str  # ISO 3166-1 alpha-2
+    mounting: str  # roof | ground | facade
+    value: float  # [kWh/kWp per year]
+    year: int
+    source: str
+    locator: str
+    quality: str
+    note: str
+    where: str  # "specific_yield.csv row N"
+
+
+@dataclass(frozen=True)
+class Gas:
+    id: str
+    label: str
+    key: tuple  # Brightway biosphere key
+    flow_name: str
+    categories: tuple
+    origin: str  # fossil | biogenic | land_use | aggregated
+
+
+@dataclass(frozen=True)
+class Technology:
+    stage: str
+    id: str
+    name: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Geography:
+    id: str
+    name: str
+    name_zh: str
+    level: str
+    parent: str
+    grid: str
+
+
+@dataclass
+class Bundle:
+    """Everything in ``inventories/``, checked."""
+
+    data_version: str
+    sha256: str
+    gases: dict
+    geographies: dict
+    datasets: dict
+    processes: list
+    directory: Path
+    technologies: dict = field(default_factory=dict)  # stage -> {technology id: Technology}
+    specific_yields: dict = field(default_factory=dict)  # (geography, mounting) -> SpecificYield
+
+    def process_default(self, stage, technology, parameter):
+        """The default for (stage, technology, parameter), falling back on technology "any"."""
+        for tech in (technology, "any"):
+            for default in self.processes:
+                if default.stage == stage and default.technology == tech and default.parameter == parameter:
+                    return default
+        return None
+
+    def electricity_for(self, geography, *, basis="default"):
+        """The grid-electricity dataset for a site: province, then its grid, then its country.
+
+        Parameters
+        ----------
+        geography : str
+            A geography id of ``geographies.csv`` (CN-JS, CN, VN ...).
+        basis : str
+            ``default``: the ``electricity_grid_<geography>`` dataset, the factor chosen for
+            sites there (its scope says whether it is CO2 only or life cycle);
+            ``co2`` / ``co2e`` / ``lifecycle``: the latest year of
+            ``electricity_<basis>_<geography>_<year>``.
+
+        Returns
+        -------
+        Dataset or None
+        """
+        if basis not in GRID_BASES:
+            raise ValueError(f"unknown basis {basis!r}; expected one of {', '.join(GRID_BASES)}")
+        seen = set()
+        current = geography
+        while current and current not in seen:
+            seen.add(current)
+            dataset = self._grid_dataset(current, basis)
+            if dataset is not None:
+                return dataset
+            place = self.geographies.get(current)
+            if place is None:
+                return None
+            current = place.grid if place.grid and place.grid not in seen else place.parent
+        return None
+
+    def _grid_dataset(self, geography, basis):
+        prefix = GRID_BASES[basis]
+        if basis == "default":
+            return self.datasets.get(prefix + geography)
+        candidates = [d for d in self.datasets.values() if d.id.startswith(f"{prefix}{geography}_")
+                      and d.id[len(prefix) + len(geography) + 1:].isdigit()]
+        return max(candidates, key=lambda d: int(d.id.rsplit("_", 1)[1]), default=None)
+
+    def specific_yield_for(self, geography, mounting):
+        """The country-average final yield for a place (a province falls back on its country), or None."""
+        seen = set()
+        current = geography
+        while current and current not in seen:
+            seen.add(current)
+            row = self.specific_yields.get((current, mounting))
+            if row is not None:
+                return row
+            place = self.geographies.get(current)
+            current = place.parent if place is not None else ""
+        return None
+
+    def known_technologies(self, stage):
+        """Technology ids of a stage, from ``technologies.csv``."""
+        return sorted(self.technologies.get(stage, {}))
+
+
+#: Names a product may give a wafer format by, normalised (lower case, no spaces, "x" for "×"),
+#: and the wafer technology of ``technologies.csv`` whose ``wafer_area`` default is that format's.
+WAFER_FORMATS = {
+    "m10": "m10", "182": "m10", "182mm": "m10",
+    "g12": "g12", "210": "g12", "210mm": "g12",
+    "g12r": "g12r", "210r": "g12r", "182x210": "g12r", "182x210mm": "g12r", "182mmx210mm": "g12r",
+}
+
+
+def extra_characterisation():
+    """Characterisation factors the library adds to the IPCC methods (by category).
+
+    The aggregated CO2-eq flow counts 1:1 in the totals and in no sub-method, so that
+    fossil + biogenic + land use leaves it visible as "unsplit". A supplier's declared
+    fossil and land-use CO2-eq count 1:1 in the totals and in their own sub-method.
+    """
+    extra = {"climate change": [(list(AGGREGATED_FLOW), 1.0)]}
+    for _, key, _, sub_method in DECLARED_GASES.values():
+        extra["climate change"].append((list(key), 1.0))
+        extra.setdefault(sub_method, []).append((list(key), 1.0))
+    return extra
+
+
+def own_biosphere_flows():
+    """The flows of ``footprint-biosphere``: key -> Brightway data."""
+    flows = {
+        AGGREGATED_FLOW: {
+            "name": "CO2-eq, aggregated",
+            "categories": ("air",),
+            "unit": "kg CO2-Eq",
+            "type": "emission",
+            "comment": "Factors that their source gives only as a CO2-equivalent total; no gas split.",
+        }
+    }
+    for label, key, origin, _ in DECLARED_GASES.values():
+        flows[key] = {"name": label, "categories": ("air",), "unit": "kg CO2-Eq", "type": "emission",
+                      "comment": f"A supplier's declared CO2-eq ({origin}), already characterised."}
+    return flows
+
+
+def parse_quality(text):
+    """The five pedigree scores of a ``quality`` cell such as ``"2,1,1,1,2"``, as a tuple of ints."""
+    return tuple(int(part) for part in text.split(","))
