@@ -8,6 +8,10 @@ Into the project ``footprint`` (:mod:`footprint.brightway.project` finds its dir
   read from bw2io's own ``lcia_39_ecoinvent.zip`` (``bw2setup()`` needs the network);
 - the bundled background inventories (``inventories/``), as database ``footprint-background``.
 
+The databases are written without bw2data's full-text search index (``searchable=False``):
+footprint never searches them, and the index of biosphere3 alone took 0.5 s. A Brightway
+user who wants it can call ``Database(name).make_searchable()``.
+
 Each part carries a fingerprint in ``<home>/installed.json``; a later setup re-installs only
 the parts whose fingerprint changed, so a new bundled data version replaces the old one and
 an unchanged one costs nothing. A file lock keeps two processes from setting up at once.
@@ -132,15 +136,97 @@ def _verb(installed, part):
 
 
 def _install_biosphere(bd):
-    io = bw2io()
+    """Write biosphere3 as ``bw2io.create_default_biosphere3()`` does, without a search index.
+
+    The same importer, strategies and metadata; only ``searchable=False``: bw2data's full-text
+    index of the 4709 flows took a quarter of a first setup and footprint never searches.
+    """
+    bw2io()
+    from bw2io.importers import Ecospold2BiosphereImporter
+
     if BIOSPHERE in bd.databases:
         del bd.databases[BIOSPHERE]
-    io.create_default_biosphere3()
+    importer = Ecospold2BiosphereImporter()
+    importer.apply_strategies()
+    importer.write_database(overwrite=False, searchable=False)
     write_own_biosphere(bd)
 
 
 def _lcia_zip():
     return Path(bw2io().__file__).parent / "data" / "lcia" / "lcia_39_ecoinvent.zip"
+
+
+def read_lcia_methods(path, names):
+    """The records of the named methods in bw2io's LCIA file, as ``json.load`` gives them.
+
+    The file (``data.json`` in the zip, 40.8 MB) is one JSON list of 762 method records;
+    decoding all of it to keep five took 1.3 s. Each wanted record is found by its name as
+    JSON text and decoded alone (:func:`_decode_record`). If a name is not found that way, or
+    found more than once, the whole file is decoded instead, so the result is always that of
+    a full decode (where a name occurs twice, the last record counts).
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        bw2io's ``lcia_39_ecoinvent.zip``.
+    names : iterable of tuple of str
+        Method names.
+
+    Returns
+    -------
+    dict
+        Method name (tuple) -> record (dict with ``name``, ``unit``, ``exchanges`` ...), for
+        the names found.
+    """
+    wanted = set(names)
+    with zipfile.ZipFile(path) as archive:
+        text = archive.read("data.json").decode("utf-8")
+    found = {}
+    for name in wanted:
+        record = _decode_record(text, name)
+        if record is None:
+            return _read_all_lcia_methods(text, wanted)
+        found[name] = record
+    return found
+
+
+#: How far before a method's name its record may start [characters]: the keys before
+#: ``name`` (``filename``, ``unit``) are short.
+_RECORD_HEAD = 2000
+
+
+def _decode_record(text, name):
+    """The one record of the LCIA list whose ``name`` is ``name``, or None if not found alone.
+
+    The name is searched as ``json.dumps`` writes it (bw2io's file is written so); the record
+    is decoded from the nearest ``{`` before it that decodes to a dict with that name and
+    exchanges.
+    """
+    needle = '"name": ' + json.dumps(list(name))
+    at = text.find(needle)
+    if at < 0 or text.find(needle, at + 1) >= 0:
+        return None
+    decoder = json.JSONDecoder()
+    start = at
+    while True:
+        start = text.rfind("{", max(0, at - _RECORD_HEAD), start)
+        if start < 0:
+            return None
+        try:
+            record, end = decoder.raw_decode(text, start)
+        except ValueError:
+            continue  # a brace inside a string: try the one before
+        if end > at and isinstance(record, dict) and record.get("name") == list(name) and "exchanges" in record:
+            return record
+
+
+def _read_all_lcia_methods(text, wanted):
+    found = {}
+    for record in json.loads(text):
+        name = tuple(record["name"])
+        if name in wanted:
+            found[name] = record
+    return found
 
 
 def _install_methods(bd):
@@ -150,25 +236,38 @@ def _install_methods(bd):
     CO2-eq flow (see footprint.bundle.read.AGGREGATED_FLOW) gets a factor of 1 in the total methods.
     """
     wanted = set(METHODS.values())
-    with zipfile.ZipFile(_lcia_zip()) as archive:
-        records = json.loads(archive.read("data.json"))
-    found = {}
-    for record in records:
-        name = tuple(record["name"])
-        if name in wanted:
-            found[name] = record
+    found = read_lcia_methods(_lcia_zip(), wanted)
     missing = wanted - set(found)
     if missing:
         raise SetupError(f"{_lcia_zip()}: bw2io's LCIA data lacks {sorted(missing)}; expected the ecoinvent 3.9 IPCC methods")
     extra = extra_characterisation()
+    ids = _node_ids((BIOSPHERE, OWN_BIOSPHERE))
     for name, record in found.items():
-        factors = [(tuple(cf["input"]), cf["amount"]) for cf in record["exchanges"]]
-        factors.extend((tuple(key), amount) for key, amount in extra.get(name[1], []))
+        keys = [(tuple(cf["input"]), cf["amount"]) for cf in record["exchanges"]]
+        keys.extend((tuple(key), amount) for key, amount in extra.get(name[1], []))
+        factors = []
+        for key, amount in keys:
+            if key not in ids:
+                raise SetupError(f"{_lcia_zip()}: method {' | '.join(name)} characterises flow {key}, which is not in {BIOSPHERE} or {OWN_BIOSPHERE}")
+            factors.append((ids[key], amount))
         method = bd.Method(name)
         if method.name in bd.methods:
             method.deregister()
         method.register(unit=record.get("unit", "kg CO2-Eq"), description=record.get("description", ""), filename="lcia_39_ecoinvent.zip")
         method.write(factors)
+
+
+def _node_ids(databases):
+    """(database, code) -> node id of every node of the databases, in one query.
+
+    ``Method.write`` given flow keys looks each up with its own query; given the ids it
+    stores the same rows.
+    """
+    from bw2data.backends.schema import ActivityDataset
+
+    query = ActivityDataset.select(ActivityDataset.id, ActivityDataset.database, ActivityDataset.code).where(
+        ActivityDataset.database << list(databases))
+    return {(database, code): node_id for node_id, database, code in query.tuples()}
 
 
 def _install_background(bd, bundle):
@@ -181,7 +280,7 @@ def write_own_biosphere(bd):
     if OWN_BIOSPHERE in bd.databases:
         del bd.databases[OWN_BIOSPHERE]
         database = bd.Database(OWN_BIOSPHERE)
-    database.write(own_biosphere_flows())
+    database.write(own_biosphere_flows(), searchable=False)
 
 
 def check_biosphere(bd, bundle):
@@ -229,7 +328,7 @@ def write_background(bd, bundle):
     if BACKGROUND in bd.databases:
         del bd.databases[BACKGROUND]
     try:
-        bd.Database(BACKGROUND).write(data)
+        bd.Database(BACKGROUND).write(data, searchable=False)
     except Exception:
         if BACKGROUND in bd.databases:
             del bd.databases[BACKGROUND]
