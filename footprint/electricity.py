@@ -60,9 +60,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from footprint.errors import InputError
+from footprint.errors import InputError, OptionError
+from footprint.fileio import load_yaml, parse_date, read_bytes
 from footprint.model.chain import Flow, Process, Provenance
 from footprint.units import Quantity, parse_quantity
 
@@ -168,14 +168,8 @@ def read_site_electricity(path, *, bundle):
         A missing or malformed field, named with its file and YAML path.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise InputError(f"{path}: cannot read the site electricity file") from None
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError:
-        raise InputError(f"{path}: not valid YAML; expected a site electricity file ({FORMAT})") from None
+    raw = read_bytes(path, what="a site electricity file")
+    data = load_yaml(raw, path, what=f"a site electricity file ({FORMAT})")
     if not isinstance(data, dict):
         raise InputError(f"{path}: expected a mapping of fields ({FORMAT})")
 
@@ -225,14 +219,10 @@ def _period(value, field_path, fail):
 
 
 def _date(value, field_path, fail):
-    if isinstance(value, _dt.datetime):
-        return value.date()
-    if isinstance(value, _dt.date):
-        return value
     try:
-        return _dt.date.fromisoformat(str(value))
-    except ValueError:
-        fail(field_path, f"got {value!r}; expected a date YYYY-MM-DD")
+        return parse_date(value, where=field_path)
+    except OptionError as exc:
+        fail(field_path, exc.detail)
 
 
 def _output(value, fail):

@@ -37,14 +37,13 @@ References
 import copy
 import datetime as _dt
 import hashlib
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from footprint.errors import InputError
-from footprint.fileio import add_years
+from footprint.fileio import add_years, load_json, read_bytes
 from footprint.model.chain import SILICON_DENSITY, Flow, Process, Provenance, stage_parameter
 from footprint.units import Quantity
 from footprint.vocab import REFERENCE_UNITS
@@ -117,14 +116,8 @@ def read_pact(path, *, footprint_id=None):
         Not JSON, no or several footprints, a field missing or out of range.
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise InputError(f"{path}: cannot read the supplier's PACT file") from None
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); expected a PACT ProductFootprint") from None
+    raw = read_bytes(path, what="the supplier's PACT file")
+    data = load_json(raw, path, what="a PACT ProductFootprint")
     footprints = data.get("data") if isinstance(data, dict) and "data" in data else data
     footprints = footprints if isinstance(footprints, list) else [footprints]
     if footprint_id is not None:

@@ -272,7 +272,7 @@ def test_variants_check_other_products_claims_and_record_none(tmp_path, home_env
         site = yaml.safe_load((DATA / "site-jiangsu-2024.yaml").read_text(encoding="utf-8"))
         (tmp_path / "site.yaml").write_text(yaml.safe_dump(site), encoding="utf-8")
         a = write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "site.yaml"}), "a.yaml")
-        compute(a)
+        compute(a, record_claims=True)
         before = list_claims()
         path = tmp_path / "v.csv"
         path.write_text("variant,stages.cell.efficiency\nx,23 %\ny,24 %\n", encoding="utf-8")

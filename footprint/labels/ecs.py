@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from footprint.errors import DataError, UnitError
+from footprint.fileio import decode_text, read_bytes
 from footprint.units import Quantity, ureg
 
 FACTOR_COLUMNS = ("stage", "country", "gwp", "per", "source", "locator")
@@ -247,10 +248,7 @@ def _in_unit(quantities, stage, per):
 
 
 def _read_csv(path, required):
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    text = decode_text(read_bytes(path, what="a CSV table"), path, what="a CSV table")
     # Keep each line's number in the file, comments included, for error messages.
     numbered = [(number, line) for number, line in enumerate(text.splitlines(), start=1)
                 if line.strip() and not line.lstrip().startswith("#")]

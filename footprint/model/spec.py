@@ -34,9 +34,8 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from footprint.errors import InputError, UnitError, UnitMismatch
+from footprint.fileio import load_yaml, read_bytes
 from footprint.model.downstream import parse_downstream
 from footprint.model.use import parse_use
 from footprint.units import parse_quantity
@@ -113,27 +112,13 @@ def read_product(path):
         The file is missing, not YAML, or a field is missing or wrong (named with its path).
     """
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_product(raw, source=str(path))
+    return parse_product(read_bytes(path, what="a YAML product file"), source=str(path))
 
 
 def parse_product(text, *, source="<string>"):
     """Check a product given as YAML text (str or bytes); see :func:`read_product`."""
     raw = text.encode("utf-8") if isinstance(text, str) else text
-    try:
-        data = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        problem = getattr(exc, "problem", None) or "invalid syntax"
-        raise InputError(f"{source}: not valid YAML at {place} ({problem})") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{source}: not UTF-8 text; expected a YAML product file") from None
+    data = load_yaml(raw, source, what="a YAML product file")
     return product_from_data(data, source=source, sha256=hashlib.sha256(raw).hexdigest())
 
 
