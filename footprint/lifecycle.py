@@ -20,12 +20,11 @@ result needs all four stages written out (an empty ``{}`` says "nothing" explici
 """
 
 
-import numpy as np
 
 from footprint.errors import InputError
 from footprint.model.chain import Flow, Process, Provenance
 from footprint.model.downstream import DownstreamSpec, DownstreamStage, Leg, parse_downstream  # noqa: F401
-from footprint.units import Quantity, ureg
+from footprint.units import Quantity, plain_number, ureg
 from footprint.vocab import DOWNSTREAM_STAGES
 
 _NAMES = {"transport": "transport to site", "installation": "installation", "use": "use (operation and maintenance)",
@@ -72,21 +71,21 @@ def downstream_processes(spec, bundle):
                 if grid is None:
                     raise InputError(f"{path}.site: no bundled grid electricity for {stage.site!r} or the grids it belongs to")
                 process.electricity_dataset = grid.id
-                process.flows.append(Flow("dataset", grid.id, _number(per_module(stage.electricity, "kWh", f"{path}.electricity")),
+                process.flows.append(Flow("dataset", grid.id, plain_number(per_module(stage.electricity, "kWh", f"{path}.electricity")),
                                           f"electricity, {grid.name}", user))
             if stage.heat is not None:
-                process.flows.append(Flow("dataset", "heat_natural_gas", _number(per_module(stage.heat, "MJ", f"{path}.heat")),
+                process.flows.append(Flow("dataset", "heat_natural_gas", plain_number(per_module(stage.heat, "MJ", f"{path}.heat")),
                                           "heat, natural gas", user))
         for item, quantity in stage.materials.items():
             dataset = bundle.datasets.get(item)
             if dataset is None:
                 raise InputError(f"{path}.materials.{item}: unknown dataset {item!r}; expected an id of the bundled inventories")
-            process.flows.append(Flow("dataset", item, _number(per_module(quantity, dataset.unit, f"{path}.materials.{item}")), dataset.name, user))
+            process.flows.append(Flow("dataset", item, plain_number(per_module(quantity, dataset.unit, f"{path}.materials.{item}")), dataset.name, user))
         for item, quantity in stage.emissions.items():
             gas = bundle.gases.get(item)
             if gas is None:
                 raise InputError(f"{path}.emissions.{item}: unknown gas {item!r}; expected one of {', '.join(sorted(bundle.gases))}")
-            process.flows.append(Flow("gas", item, _number(per_module(quantity, "kg", f"{path}.emissions.{item}")), gas.label, user))
+            process.flows.append(Flow("gas", item, plain_number(per_module(quantity, "kg", f"{path}.emissions.{item}")), gas.label, user))
         for index, leg in enumerate(stage.legs):
             work = (stage.mass * leg.distance).to("tonne*km").magnitude
             if leg.dataset:
@@ -97,13 +96,10 @@ def downstream_processes(spec, bundle):
                     amount = Quantity(work, "tonne*km").to(dataset.unit).magnitude
                 except Exception:
                     raise InputError(f"{path}.legs[{index}].dataset: {leg.dataset!r} is in {dataset.unit}; expected a transport dataset in tonne*km") from None
-                process.flows.append(Flow("dataset", leg.dataset, _number(amount), f"{leg.label}: {dataset.name}", user))
+                process.flows.append(Flow("dataset", leg.dataset, plain_number(amount), f"{leg.label}: {dataset.name}", user))
             else:
                 emission = work * leg.emission_factor.to("kg_CO2_eq/(tonne*km)").magnitude
-                process.flows.append(Flow("gas", "co2e_aggregated", _number(emission), f"{leg.label} (user emission factor)", user))
+                process.flows.append(Flow("gas", "co2e_aggregated", plain_number(emission), f"{leg.label} (user emission factor)", user))
         processes[name] = process
     return processes
 
-
-def _number(value):
-    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)

@@ -312,3 +312,37 @@ def parse_degradation(value, *, where):
     if not np.all((per_year >= 0) & (per_year < 1)):  # also refuses nan
         raise UnitError(f"{where}: got {value!r}; expected a yearly degradation between 0 and 100 %")
     return Quantity(per_year, "1/year")
+
+
+def plain_number(value):
+    """A magnitude as a float, or a float array when it holds one value per variant (a batch)."""
+    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)
+
+
+def unit_text(unit):
+    """A unit as people and the product files write it: ``kWh/m**2`` -> ``kWh/m2``, ``kg * km`` -> ``kg*km``.
+
+    Parameters
+    ----------
+    unit : pint.Unit or str
+    """
+    text = f"{unit:~C}" if not isinstance(unit, str) else unit
+    return text.replace("**", "").replace(" * ", "*").replace(" / ", "/").replace("dimensionless", "").strip()
+
+
+def format_quantity(quantity, *, digits=4, percent=True):
+    """A quantity for people: ``digits`` significant figures and a compact unit (``66.5 kWh/kg``).
+
+    Parameters
+    ----------
+    quantity : pint.Quantity
+        A scalar.
+    digits : int
+        Significant figures.
+    percent : bool
+        Show a dimensionless fraction as a percentage (``0.23`` -> ``23 %``).
+    """
+    if quantity.dimensionless:
+        value = float(quantity.to("").magnitude)
+        return f"{value * 100:.{digits}g} %" if percent and abs(value) <= 1 else f"{value:.{digits}g}"
+    return f"{float(quantity.magnitude):.{digits}g} {unit_text(quantity.units)}"

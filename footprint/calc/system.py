@@ -9,11 +9,10 @@ the declared unit. Pure data: nothing is written to Brightway here.
 import datetime as _dt
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from footprint.errors import InputError, OptionError
 from footprint.model.chain import build_chain
 from footprint.provenance import combined_sha256
+from footprint.units import plain_number
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS  # noqa: F401
 
 
@@ -127,15 +126,12 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
 def _divisor(per, spec, energy):
     """Declared units in one reference flow (one module, cell, wafer or kg)."""
     if per == "m2":
-        return _number(spec.area.to("m**2").magnitude)
+        return plain_number(spec.area.to("m**2").magnitude)
     if per in ("W", "Wp"):
-        return _number(spec.rated_power.to("W").magnitude)
+        return plain_number(spec.rated_power.to("W").magnitude)
     if per == "kWp":
-        return _number(spec.rated_power.to("kW").magnitude)
+        return plain_number(spec.rated_power.to("kW").magnitude)
     if per == "kWh":
         return energy.energy
     return 1.0
 
-
-def _number(value):
-    return float(value) if np.ndim(value) == 0 else np.asarray(value, dtype=float)

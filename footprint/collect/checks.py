@@ -17,7 +17,7 @@ check is skipped):
 
 from footprint.collect.layout import short_source
 from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE
-from footprint.units import Quantity
+from footprint.units import Quantity, format_quantity
 
 #: Highest efficiency a single-junction crystalline silicon cell can reach at STC: 29.43 %
 #: (Richter A., Hermle M., Glunz S.W., Reassessment of the limiting efficiency for crystalline
@@ -184,12 +184,7 @@ class _Checker:
             ratio = float(mine.magnitude) / theirs_value
             if ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
                 author = short_source(default.source)
-                self.imp.warn(entry, entry.value.coordinate, _plain(value),
-                              f"{ratio:.2g} times the bundled default {_plain(default.value)} ({author}, {default.year}); "
+                self.imp.warn(entry, entry.value.coordinate, format_quantity(value, percent=False),
+                              f"{ratio:.2g} times the bundled default {format_quantity(default.value, percent=False)} ({author}, {default.year}); "
                               "check the value and its unit")
 
-
-def _plain(quantity):
-    if quantity.dimensionless:
-        return f"{float(quantity.to('').magnitude):.4g}"
-    return f"{float(quantity.magnitude):.4g} {quantity.units:~C}".replace("**", "")

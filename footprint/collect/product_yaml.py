@@ -4,7 +4,7 @@ import json
 from pathlib import Path
 
 from footprint.fileio import atomic_write
-from footprint.units import Quantity
+from footprint.units import Quantity, unit_text
 
 
 def write_product_yaml(product, path=None):
@@ -28,13 +28,6 @@ def write_product_yaml(product, path=None):
     return text
 
 
-#: How each unit is written in the product YAML (pint parses each back to the same unit).
-_UNIT_TEXT = {"m**2": "m2", "cm**2": "cm2", "W": "W", "um": "um", "kg": "kg", "piece": "piece", "g": "g"}
-
-
-def _unit_text(unit):
-    """``kWh/m**2`` -> ``kWh/m2``: a unit expression as written in the YAML file."""
-    return "/".join(_UNIT_TEXT.get(part, part) for part in unit.split("/"))
 
 
 def yaml_quantity(quantity, unit=None):
@@ -43,7 +36,7 @@ def yaml_quantity(quantity, unit=None):
         return f"{float(quantity.magnitude)!r} {quantity.units:~C}".replace("**", "").strip()
     magnitude = float(quantity.to(unit).magnitude)
     number = str(int(magnitude)) if magnitude.is_integer() and abs(magnitude) < 1e15 else repr(magnitude)
-    return f"{number} {_unit_text(unit)}".strip()
+    return f"{number} {unit_text(unit)}".strip()
 
 
 def _yaml_scalar(value):
