@@ -8,6 +8,7 @@ import contextlib
 import sys
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from footprint.brightway.project import require_setup
 from footprint.engine import Background, background_path, read_background, save_background
@@ -76,7 +77,10 @@ def solve_background(bd, bundle, gwp):
         datasets[column] = code_of[node_id]
     technosphere = lca.technosphere_matrix.toarray()
     direct = (lca.biosphere_matrix.T @ flow_rows)  # (datasets x gases) kg per unit, direct
-    inventory = np.linalg.solve(technosphere.T, np.asarray(direct))
+    # One BLAS thread: OpenBLAS's threads made this small solve take 0.35 s on a busy machine
+    # (3 ms alone), and one thread gives the same bits on every machine.
+    with threadpool_limits(limits=1, user_api="blas"):
+        inventory = np.linalg.solve(technosphere.T, np.asarray(direct))
     factors = {indicator: _factors(bd, method, bundle, gases) for indicator, method in methods.items()}
     background = Background(gwp, bundle.sha256, datasets, {d: i for i, d in enumerate(datasets)}, gases, gas_index,
                             inventory, factors, methods, technosphere, np.asarray(direct))
