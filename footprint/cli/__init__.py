@@ -7,6 +7,11 @@ what was expected) or an internal error; 2 a usage error (click).
 import os
 import traceback
 
+# Before numpy is imported: the library's solves are small (a 282-dataset background, a few
+# foreground processes), and OpenBLAS threads cost more than they give, far more on a busy
+# machine. A user's own setting wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import click
 
 from footprint._version import __version__
