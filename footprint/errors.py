@@ -28,6 +28,24 @@ class SetupError(FootprintError, RuntimeError):
     """The data directory or the Brightway project is missing, stale or locked."""
 
 
+def show(value, limit=60):
+    """A value as a message shows it: quoted, control characters escaped, at most ``limit`` characters.
+
+    Bounded in time too: a huge list or mapping is cut before it is turned into text.
+    """
+    if isinstance(value, str):
+        text = f"'{value}'" if value.isprintable() else repr(value)
+    elif isinstance(value, (list, tuple, dict, set)):
+        import reprlib
+
+        shower = reprlib.Repr()
+        shower.maxlevel, shower.maxlist, shower.maxdict, shower.maxstring, shower.maxother = 3, 6, 6, limit, limit
+        text = shower.repr(value)
+    else:
+        text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def located(where, message):
     """Return ``"where: message"``, the one-line shape of every error message."""
     return f"{where}: {message}" if where else message

@@ -74,16 +74,93 @@ def decode_text(raw, source, *, what):
                          "saved as UTF-8") from None
 
 
+#: Most nodes a YAML document may expand to, aliases followed: a product file has about 200;
+#: a "billion laughs" (aliases of aliases) would otherwise take minutes and gigabytes.
+MAX_YAML_NODES = 100_000
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key, first, second):
+        super().__init__(f"key {key!r} given twice, on lines {first} and {second}")
+        self.key, self.first, self.second = key, first, second
+
+
+class _TooLarge(yaml.YAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses a key given twice in one mapping (the last one would win)."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the constructor says so
+                    break
+                line = key_node.start_mark.line + 1
+                if first is not None:
+                    raise _DuplicateKey(key, first, line)
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_size(node, sizes, limit):
+    """Nodes of a document with every alias expanded (memoised: linear in the distinct nodes)."""
+    stack = [(node, False)]
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if key in sizes:
+            continue
+        if isinstance(current, yaml.MappingNode):
+            children = [child for pair in current.value for child in pair]
+        elif isinstance(current, yaml.SequenceNode):
+            children = list(current.value)
+        else:
+            sizes[key] = 1
+            continue
+        if children_done:
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[key] > limit:
+                raise _TooLarge(f"expands to more than {limit:,} values once its aliases (*name) are followed")
+        else:
+            stack.append((current, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(node)]
+
+
 def load_yaml(raw, source, *, what):
-    """Parse YAML text or bytes (safe loader).
+    """Parse YAML text or bytes: the safe loader, a key given twice refused, aliases bounded.
 
     Raises
     ------
     InputError
-        Not YAML (with line and column), or not UTF-8.
+        Not YAML (with line and column), not UTF-8, a key given twice in one mapping (both
+        lines named), nested too deep, or expanding beyond :data:`MAX_YAML_NODES` values.
     """
     try:
-        return yaml.safe_load(raw)
+        loader = _Loader(raw)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _expanded_size(node, {}, MAX_YAML_NODES)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except _DuplicateKey as exc:
+        raise InputError(f"{source}: line {exc.second}: the key {exc.key!r} is given twice in one mapping (also line "
+                         f"{exc.first}); expected each field once in {what}") from None
+    except _TooLarge as exc:
+        raise InputError(f"{source}: {exc}; expected {what}") from None
+    except RecursionError:
+        raise InputError(f"{source}: nested too deep; expected {what}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
@@ -103,6 +180,8 @@ def load_json(raw, source, *, what):
     """
     try:
         return json.loads(raw)
+    except RecursionError:
+        raise InputError(f"{source}: nested too deep; expected {what}") from None
     except UnicodeDecodeError:
         raise InputError(f"{source}: not UTF-8 text; expected {what} saved as UTF-8") from None
     except ValueError as exc:
@@ -166,11 +245,21 @@ def parse_date(value, *, where, today=None):
 
 
 def add_years(day, years):
-    """``day`` moved by whole ``years``; 29 February becomes 28 February in a common year."""
+    """``day`` moved by whole ``years``; 29 February becomes 28 February in a common year.
+
+    Raises
+    ------
+    InputError
+        The year would leave the calendar (after 9999).
+    """
+    year = day.year + years
+    if not 1 <= year <= 9999:
+        raise InputError(f"{day.isoformat()} + {years} years: the year {year} is outside 1 to 9999; expected a date in the "
+                         "calendar")
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return day.replace(year=day.year + years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def prepare_output(output):

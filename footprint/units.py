@@ -156,6 +156,9 @@ def parse_quantity(value, expected, *, where=""):
     elif isinstance(value, bool) or value is None:
         raise UnitMismatch(located(where, f"got {value!r}; expected a quantity in {_describe(target)}"))
     elif isinstance(value, (int, float)):
+        if isinstance(value, int) and abs(value) > 1e300:
+            raise UnitError(located(where, f"got a whole number of {len(str(abs(value)))} digits; expected a quantity in "
+                                           f"{_describe(target)}"))
         if target.dimensionless:
             quantity = Quantity(float(value), "")
         elif target.dimensionality == ureg.piece.dimensionality:
@@ -230,6 +233,10 @@ def read_quantity(value, *, where="", expected="a quantity"):
     number, unit_text = float(match.group(1)), match.group(2)
     if not unit_text:
         return Quantity(number, "")
+    extra = number_in_unit(unit_text)
+    if extra:
+        raise UnitError(located(where, f"got {value!r}, a number ({extra}) inside the unit; expected 'number unit' with "
+                                       f"one plain number first, {expected}"))
     try:
         unit = _unit_of(unit_text)
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError) as exc:
@@ -237,6 +244,22 @@ def read_quantity(value, *, where="", expected="a quantity"):
     except Exception:
         raise UnitMismatch(located(where, f"cannot read {value!r} as 'number unit'; expected {expected}")) from None
     return Quantity(number * unit.magnitude if unit.magnitude != 1 else number, unit.units)
+
+
+#: A digit in a unit that is not a short exponent (m2, m**2, m^-1): "kWh/1000 pcs", "700 MWh",
+#: "m**999", or the chained exponents of "um**9**9**9" (which pint would compute for minutes).
+_NUMBER_IN_UNIT = re.compile(r"(?<![A-Za-z_µμ*^²³\-])[\d.,]*\d|(?<=[*^\-])\d{3,}|(?:\*\*|\^)-?\d+\s*(?:\*\*|\^)")
+
+
+def number_in_unit(text):
+    """The part of a unit text that is a number other than a short exponent, or None.
+
+    A unit holds no number of its own: ``kWh/1000 pcs`` would multiply the value by 1/1000
+    without a word, and an exponent of three digits or a chained one (``um**9**9**9``) has
+    no place in a PV inventory (pint would spend minutes computing it).
+    """
+    match = _NUMBER_IN_UNIT.search(text)
+    return match.group(0) if match else None
 
 
 #: A plain decimal number (no expression), then the unit text.

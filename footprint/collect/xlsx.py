@@ -37,7 +37,7 @@ from xml.etree import ElementTree
 
 from footprint.collect.layout import CHINESE_UNITS, MAX_FILE_BYTES, MAX_SHEET_BYTES, MAX_UNZIPPED_BYTES
 from footprint.errors import InputError
-from footprint.units import Quantity, ureg
+from footprint.units import Quantity, number_in_unit, ureg
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -55,8 +55,6 @@ _GROUP = f"[{DIGIT_GROUP_SPACES}]"
 _NUMBER = re.compile(rf"^([+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+(?:\.\d*)?|\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
                      r"\s*(.*)$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?(?:[eE][+-]?\d+)?$")
-# A digit in a unit that is not an exponent (m2, m**2, m^2): "kWh/1000 pcs", "700 MWh".
-_NUMBER_IN_UNIT = re.compile(r"(?<![A-Za-z_µμ*^²³])[\d.,]*\d")
 #: Columns searched for the header and read for values (the template uses 10).
 MAX_COLUMN = 40
 #: A shared text table larger than this [bytes] is cut down to the texts of the sheets read:
@@ -520,9 +518,9 @@ def parse_unit(text):
         ``kWh/1000 pcs``): pint would multiply it in, and the number belongs in the value.
     """
     text = normalise_text(text)
-    number = _NUMBER_IN_UNIT.search(text)
+    number = number_in_unit(text)
     if number:
-        raise ValueError(f"a number ({number.group(0)}) in the unit {text!r}; expected the number in the value cell "
+        raise ValueError(f"a number ({number}) in the unit {text!r}; expected the number in the value cell "
                          "and a unit only, such as MWh or kWh/piece")
     for chinese in sorted(CHINESE_UNITS, key=len, reverse=True):
         text = text.replace(chinese, CHINESE_UNITS[chinese])

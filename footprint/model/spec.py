@@ -31,10 +31,11 @@ File paths are relative to the product file.
 """
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from footprint.errors import InputError, UnitError, UnitMismatch
+from footprint.errors import InputError, UnitError, UnitMismatch, show
 from footprint.fileio import load_yaml, read_bytes
 from footprint.model.downstream import parse_downstream
 from footprint.model.use import parse_use
@@ -145,13 +146,17 @@ class _Reader:
 
     def mapping(self, value, path):
         if not isinstance(value, dict):
-            self.fail(path, f"got {_show(value)}; expected a mapping of fields")
+            self.fail(path, f"got {show(value)}; expected a mapping of fields")
         return value
 
     def text(self, value, path, *, choices=None):
         if not isinstance(value, str) or not value.strip():
-            self.fail(path, f"got {_show(value)}; expected text")
+            self.fail(path, f"got {show(value)}; expected text")
         value = value.strip()
+        control = next((char for char in value if unicodedata.category(char) in ("Cc", "Cs") or char in "\ufffe\uffff"), None)
+        if control is not None:
+            self.fail(path, f"got {show(value)}, which holds the control character U+{ord(control):04X}; expected printable "
+                            "text (labels and reports are XML)")
         if choices and value not in choices:
             self.fail(path, f"got {value!r}; expected one of {', '.join(choices)}")
         return value
@@ -161,13 +166,13 @@ class _Reader:
         quantity = parse_quantity(value, expected, where=where)
         magnitude = float(quantity.magnitude)  # finite: parse_quantity refuses inf and nan
         if whole and not magnitude.is_integer():
-            raise UnitError(f"{where}: got {_show(value)}; expected a whole number, such as {max(round(magnitude), 1)}")
+            raise UnitError(f"{where}: got {show(value)}; expected a whole number, such as {max(round(magnitude), 1)}")
         if magnitude < 0:
-            raise UnitError(f"{where}: got {_show(value)}; expected a non-negative amount")
+            raise UnitError(f"{where}: got {show(value)}; expected a non-negative amount")
         if positive and magnitude == 0:
-            raise UnitError(f"{where}: got {_show(value)}; expected an amount above zero")
+            raise UnitError(f"{where}: got {show(value)}; expected an amount above zero")
         if fraction and not 0 < magnitude <= 1:
-            raise UnitError(f"{where}: got {_show(value)}; expected a fraction in (0, 1], such as 0.97 or 97 %")
+            raise UnitError(f"{where}: got {show(value)}; expected a fraction in (0, 1], such as 0.97 or 97 %")
         return quantity
 
     def unknown_keys(self, data, allowed, path):
@@ -180,7 +185,7 @@ class _Reader:
         self.unknown_keys(data, {"format", "product", "stages", "use", "downstream"}, "")
         fmt = data.get("format", FORMAT)
         if fmt != FORMAT:
-            self.fail("format", f"got {_show(fmt)}; expected {FORMAT!r}")
+            self.fail("format", f"got {show(fmt)}; expected {FORMAT!r}")
         if "product" not in data:
             self.fail("product", "missing; expected the product's id, name, technology, rated_power and area")
         product = self.mapping(data["product"], "product")
@@ -272,7 +277,7 @@ class _Reader:
         tops = " or ".join(top.replace(" ", "").replace("**2", "2") for top in numerators)
         expected = f"{tops} per {reference}" + (", per m2 or per W" if reference == "piece" else "")
         example = numerators[0].replace(" ", "").replace("**2", "2")
-        raise UnitError(f"{self.source}: {path}: got {_show(value)}; expected {expected}, such as '1.5 {example}/{_short(reference)}'")
+        raise UnitError(f"{self.source}: {path}: got {show(value)}; expected {expected}, such as '1.5 {example}/{_short(reference)}'")
 
     def site(self, value, path):
         if isinstance(value, str):
@@ -290,6 +295,3 @@ def _short(reference):
     return {"piece": "piece", "kg": "kg"}[reference]
 
 
-def _show(value):
-    text = repr(value) if not isinstance(value, str) else f"'{value}'"
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,94 @@
+"""Hostile and careless input: refused in one line naming its place, in bounded time, never silently wrong."""
+
+import datetime as dt
+import time
+
+import pytest
+import yaml
+
+from conftest import PERC
+from footprint.errors import InputError, UnitError
+from footprint.fileio import add_years, load_json, load_yaml
+from footprint.model.spec import parse_product
+from footprint.units import parse_quantity, read_quantity
+
+BASE = PERC.read_text(encoding="utf-8")
+
+
+def test_a_key_given_twice_is_refused_with_both_lines():
+    text = BASE.replace("  name:", "  id: twice\n  name:", 1)
+    with pytest.raises(InputError, match=r"<string>: line \d+: the key 'id' is given twice in one mapping \(also line \d+\)"):
+        parse_product(text)
+
+
+def test_a_merge_key_may_still_be_overridden():
+    data = load_yaml(b"base: &b {x: 1, y: 2}\nd:\n  <<: *b\n  x: 3\n", "f.yaml", what="a test")
+    assert data["d"] == {"x": 3, "y": 2}
+
+
+def billion_laughs(levels=9):
+    lines = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 9) + "]")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def test_aliases_that_expand_beyond_the_limit_are_refused_at_once():
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="expands to more than 100,000 values once its aliases"):
+        load_yaml(billion_laughs(), "laughs.yaml", what="a product file")
+    assert time.perf_counter() - started < 5
+    # in a product file, in a field whose error message would show the value
+    text = billion_laughs().decode() + BASE.replace("  name:", "  name: *a8\n  old_name:", 1)
+    with pytest.raises(InputError, match="expands to more than"):
+        parse_product(text)
+
+
+@pytest.mark.parametrize("raw, what", [(b"[" * 50000 + b"]" * 50000, "yaml"), (b"[" * 50000 + b"]" * 50000, "json")])
+def test_deep_nesting_is_one_line(raw, what):
+    loader = load_yaml if what == "yaml" else load_json
+    with pytest.raises(InputError, match="nested too deep"):
+        loader(raw, f"deep.{what}", what="a file")
+
+
+@pytest.mark.parametrize("text, part", [
+    ("9**9**9 um", "**9**"), ("1 um**9**9**9", "**9**"), ("1 m**999", "999"), ("2 kWh/1000 pcs", "1000"), ("7 MWh 2", "2"),
+])
+def test_numbers_are_plain_decimals_and_units_hold_no_number(text, part):
+    started = time.perf_counter()
+    with pytest.raises(UnitError, match=rf"a number \({part.replace('*', r'[*]')}\) inside the unit"):
+        read_quantity(text, where="f.yaml: x")
+    assert time.perf_counter() - started < 1
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("1.2 kg/(tonne*km)", ("kg/(tonne*km)", 1.2)), ("2.58 m^2", ("m**2", 2.58)), ("3 m**2", ("m**2", 3.0)),
+    ("1300 kWh/kWp/year", ("kWh/kWp/year", 1300.0)), ("0.5 cm2", ("cm**2", 0.5)), ("5 g/m2", ("g/m**2", 5.0)),
+    ("1 s^-1", ("1/s", 1.0)), ("4 ton", ("kg", 4000.0)),
+])
+def test_exponents_and_usual_units_still_read(text, expected):
+    unit, value = expected
+    assert read_quantity(text).to(unit).magnitude == pytest.approx(value, rel=1e-15)
+
+
+def test_a_400_digit_integer_is_one_line():
+    with pytest.raises(UnitError, match="a whole number of 401 digits"):
+        parse_quantity(10**400, "piece", where="p.yaml: stages.module.cells")
+
+
+def test_control_characters_in_a_name_are_refused():
+    text = BASE.replace("name: ", "name: \"Evil\\a \" # ", 1)
+    with pytest.raises(InputError, match=r"product.name: got 'Evil\\x07.*control character U\+0007"):
+        parse_product(text)
+
+
+def test_a_year_beyond_the_calendar_is_one_line():
+    with pytest.raises(InputError, match="the year 10001 is outside 1 to 9999"):
+        add_years(dt.date(9999, 12, 31), 2)
+    assert add_years(dt.date(2024, 2, 29), 1) == dt.date(2025, 2, 28)
+
+
+def test_a_bom_and_utf8_still_read():
+    data = load_yaml("\ufeffa: 1\n".encode("utf-8"), "bom.yaml", what="a test")
+    assert data == {"a": 1}
+    assert yaml.safe_load("a: 1") == {"a": 1}
