@@ -6,11 +6,12 @@ import time
 import pytest
 import yaml
 
-from conftest import PERC
 from footprint.errors import InputError, UnitError
 from footprint.fileio import add_years, load_json, load_yaml
 from footprint.model.spec import parse_product
 from footprint.units import parse_quantity, read_quantity
+
+from conftest import PERC
 
 BASE = PERC.read_text(encoding="utf-8")
 
