@@ -24,7 +24,7 @@ setup: install
 demo: setup system-deps
 	$(BIN)/footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per module
 	$(BIN)/footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWp
-	$(BIN)/footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme cn-cfp --lang both -o reports/
+	$(BIN)/footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme cn-cfp --lang both -o reports/ --force
 
 test: setup system-deps
 	$(BIN)/python -m pytest

@@ -153,6 +153,26 @@ def claims_of(electricity_plan, *, product_id, product_file):
     ) for claim in electricity_plan.claims]
 
 
+def claims_of_result(result):
+    """The ledger claims of a computed result (its ``electricity.instruments``), to record once its outputs are written.
+
+    Parameters
+    ----------
+    result : footprint.calc.result.FootprintResult or dict
+        A result, or its ``to_dict()``.
+    """
+    data = result.to_dict() if hasattr(result, "to_dict") else result
+    instruments = (data.get("electricity") or {}).get("instruments") or []
+    now = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return [LedgerClaim(
+        product=data["product"], instrument=claim["id"], type=claim["type"], site=claim["site"],
+        geography=claim["geography"], period=claim["period"], site_consumed_mwh=float(claim["site_consumed_mwh"]),
+        instrument_mwh=float(claim["site_mwh"]), claimed_mwh=float(claim["claimed_mwh"]),
+        output_share=float(claim["output_share"]), file=claim["file"], file_sha256=claim["file_sha256"],
+        product_file=str(data.get("input_file", "")), recorded_at=now,
+    ) for claim in instruments]
+
+
 def check_claims(claims, *, product_id, recorded=None):
     """Check a product's claims against the other products' claims in the ledger.
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from footprint.errors import InputError, OptionError
+from footprint.errors import InputError, OptionError, OutputExistsError
 
 #: Largest input file read whole [bytes]: product, site, supplier, scheme and CSV files are
 #: kilobytes; this only stops ``/dev/zero`` or a wrong file from filling the memory.
@@ -203,6 +203,60 @@ def atomic_path(path):
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path, *, overwrite=False, marker=None):
+    """Yield a temporary folder beside ``path``; put it in place of ``path`` whole when the block ends well.
+
+    A failure (or a killed process) leaves the old folder or the new one, never a mix: the
+    new folder is written aside, then renamed into place; an old one is renamed away first
+    and removed after.
+
+    Parameters
+    ----------
+    path : str or Path
+    overwrite : bool
+        Replace a folder that exists and is not empty.
+    marker : str, optional
+        A file name that a folder this function wrote holds (``manifest.json``): a non-empty
+        folder without it is never replaced, ``overwrite`` or not, so that ``-o .`` cannot
+        wipe a folder of other files.
+
+    Raises
+    ------
+    OutputExistsError
+        ``path`` exists and is not an empty folder, and ``overwrite`` is false.
+    InputError
+        ``path`` is a file, or a non-empty folder without ``marker``.
+    """
+    import shutil
+
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{path}: is a file; expected a folder to write the dossier into")
+    if path.is_dir() and any(path.iterdir()):
+        if marker and not (path / marker).is_file():
+            raise InputError(f"{path}: holds files that are not a dossier written by footprint (no {marker}); expected a new "
+                             "or empty folder for the dossier")
+        if not overwrite:
+            raise OutputExistsError(f"{path}: exists and is not empty; choose another folder or allow replacing it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir()
+    try:
+        yield temporary
+        if path.exists():
+            old = path.with_name(f".{path.name}.{os.getpid()}.old")
+            os.replace(path, old)
+            os.replace(temporary, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(temporary, path)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
         raise
 
 

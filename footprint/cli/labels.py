@@ -103,8 +103,15 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
               help="Folder of your own templates; they override the bundled report_templates/ file by file.")
 @click.option("--company", default=None, help="Company declaring the footprint (PACT companyName).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF and PNG (no system libraries needed).")
-def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, out_dir, lang, template_dir, company, no_pdf):
-    """Write the certification dossier of PRODUCT under a scheme: report (HTML, PDF), label (SVG, PNG), PACT JSON.
+@click.option("--force", is_flag=True, help="Replace an existing, non-empty output folder (the new dossier replaces it whole).")
+def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, out_dir, lang, template_dir, company,
+           no_pdf, force):
+    """Write the certification dossier of PRODUCT under a scheme into the folder -o.
+
+    The dossier: the study report (HTML, PDF), the label (SVG, PNG) and its decision (JSON),
+    a PACT product footprint (JSON), the results workbook, a copy of every input file
+    (inputs/) and manifest.json (every file with its sha256). It is written aside and moved
+    into place whole; an existing, non-empty folder is replaced only with --force.
 
     \b
     Examples:
@@ -117,7 +124,7 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
                              issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None,
-                             company=company, pdf=not no_pdf, record_claims=True)
+                             company=company, pdf=not no_pdf, overwrite=force, record_claims=True)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.outcome}{', grade ' + decision.grade if decision.grade else ''}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")

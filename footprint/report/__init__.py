@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from footprint.fileio import atomic_folder
 from footprint.labels import Scheme, evaluate_label
 from footprint.model.spec import ProductSpec
 from footprint.report.context import report_context
@@ -40,9 +41,13 @@ class ReportFiles:
     workbook: Path | None
     decision: object  # footprint.labels.LabelDecision
     notes: list = field(default_factory=list)
+    inputs: list = field(default_factory=list)  # copies of the input files, in inputs/
+    manifest: Path | None = None  # manifest.json: every file with its sha256
 
     def paths(self):
-        return [p for p in (self.html, self.pdf, self.label_svg, self.label_png, self.pact_json, self.label_json, self.workbook) if p]
+        """Every file written, the inputs' copies and the manifest last."""
+        main = (self.html, self.pdf, self.label_svg, self.label_png, self.pact_json, self.label_json, self.workbook)
+        return [p for p in (*main, *self.inputs, self.manifest) if p]
 
 
 def write_report(
@@ -61,13 +66,15 @@ def write_report(
     as_of: datetime.date | str | None = None,
     company: str | None = None,
     pdf: bool = True,
+    overwrite: bool = False,
     record_claims: bool = False,
 ) -> ReportFiles:
     """Compute, evaluate and write the whole dossier of one product under one scheme.
 
     The dossier: the study report (HTML, and PDF with ``pdf``), the label (SVG, and PNG with
-    ``pdf``), the label decision (JSON), a PACT product footprint (JSON) and the results
-    workbook (XLSX). The product's foreground is also written into the Brightway project.
+    ``pdf``), the label decision (JSON), a PACT product footprint (JSON), the results
+    workbook (XLSX), a copy of every input file (``inputs/``) and ``manifest.json`` (every
+    file with its sha256). The product's foreground is also written into the Brightway project.
 
     Parameters
     ----------
@@ -87,8 +94,12 @@ def write_report(
         Company declaring the footprint (PACT ``companyName``).
     pdf : bool
         Also write the PDF and the PNG label (needs WeasyPrint's system libraries).
+    overwrite : bool
+        Replace an existing, non-empty ``out_dir`` (otherwise :class:`~footprint.errors.OutputExistsError`).
+        The dossier is written aside and moved into place whole: a failure leaves the old
+        folder or the new one, never a mix.
     record_claims : bool
-        See :func:`footprint.compute`.
+        See :func:`footprint.compute`; recorded once every file is written.
 
     Returns
     -------
@@ -104,40 +115,102 @@ def write_report(
     """
     lang = choose(lang, LANGS, what="lang")
     env = environment(template_dir)
-    # the dossier's inventory is recorded in the Brightway project as well (brightway=True)
+    # the dossier's inventory is recorded in the Brightway project as well (brightway=True); the
+    # claims are recorded only once every file of the dossier is written (below)
     st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-               previous=previous, issued=issued, as_of=as_of, brightway=True, record_claims=record_claims)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+                        previous=previous, issued=issued, as_of=as_of, brightway=True)
     stem = f"{_safe(st.result['product'])}-{st.scheme.id}"
     notes = []
-
     label_svg = render_template(env, lambda: render_label_svg(env, st.decision, lang=lang, scheme=st.scheme,
                                                               product_name=st.result["product_name"]))
-    html = render_template(env, lambda: env.get_template("report.html.j2").render(**report_context(st, lang=lang, env=env, label_svg=label_svg)))
-    paths = {"html": out / f"{stem}.html", "label_svg": out / f"{stem}-label.svg", "pact_json": out / f"{stem}-pact.json",
-             "label_json": out / f"{stem}-label.json"}
-    paths["html"].write_text(html, encoding="utf-8")
-    paths["label_svg"].write_text(label_svg, encoding="utf-8")
-    pact = product_footprint(st.result, st.decision, st.chain, company=company)
-    paths["pact_json"].write_text(json.dumps(pact, ensure_ascii=False, indent=2), encoding="utf-8")
-    record = {"decision": st.decision.to_dict(), "label_id": label_id(st.decision), "qr_payload": qr_payload(st.decision)}
-    paths["label_json"].write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
-
-    pdf_path = png_path = None
+    html = render_template(env, lambda: env.get_template("report.html.j2").render(
+        **report_context(st, lang=lang, env=env, label_svg=label_svg)))
+    out = Path(out_dir)
+    names = {"html": f"{stem}.html", "label_svg": f"{stem}-label.svg", "pact_json": f"{stem}-pact.json",
+             "label_json": f"{stem}-label.json", "workbook": f"{stem}.xlsx"}
     if pdf:
-        from footprint.report.pdf import html_to_pdf
-
-        pdf_path = out / f"{stem}.pdf"
-        # relative URLs in a user's template (logos, fonts) resolve in the user's folder
-        html_to_pdf(html, base_url=str(template_dir or data_dir("report_templates")), target=pdf_path)
-        png_path = out / f"{stem}-label.png"
-        png_path.write_bytes(svg_to_png(label_svg))
+        names.update(pdf=f"{stem}.pdf", label_png=f"{stem}-label.png")
     else:
         notes.append("PDF and PNG not written (pdf=False)")
-    workbook = _write_workbook(st, out / f"{stem}.xlsx")
-    return ReportFiles(paths["html"], pdf_path, paths["label_svg"], png_path, paths["pact_json"], paths["label_json"],
-                       workbook, st.decision, notes)
+    with atomic_folder(out, overwrite=overwrite, marker=MANIFEST) as folder:
+        (folder / names["html"]).write_text(html, encoding="utf-8")
+        (folder / names["label_svg"]).write_text(label_svg, encoding="utf-8")
+        pact = product_footprint(st.result, st.decision, st.chain, company=company)
+        (folder / names["pact_json"]).write_text(json.dumps(pact, ensure_ascii=False, indent=2), encoding="utf-8")
+        record = {"decision": st.decision.to_dict(), "label_id": label_id(st.decision), "qr_payload": qr_payload(st.decision)}
+        (folder / names["label_json"]).write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str),
+                                                  encoding="utf-8")
+        if pdf:
+            from footprint.report.pdf import html_to_pdf
+
+            # relative URLs in a user's template (logos, fonts) resolve in the user's folder
+            html_to_pdf(html, base_url=str(template_dir or data_dir("report_templates")), target=folder / names["pdf"])
+            (folder / names["label_png"]).write_bytes(svg_to_png(label_svg))
+        _write_workbook(st, folder / names["workbook"])
+        inputs = _copy_inputs(st.result, folder / "inputs")
+        _write_manifest(folder, st, inputs)
+        if record_claims:
+            from footprint.claims import claims_of_result
+            from footprint.claims import record_claims as record
+
+            record(claims_of_result(st.result), product_id=st.result["product"])
+    return ReportFiles(out / names["html"], out / names["pdf"] if pdf else None, out / names["label_svg"],
+                       out / names["label_png"] if pdf else None, out / names["pact_json"], out / names["label_json"],
+                       out / names["workbook"], st.decision, notes, inputs=[out / "inputs" / name for name in inputs],
+                       manifest=out / MANIFEST)
+
+
+#: The dossier's list of files with their sha256 (``footprint verify`` reads it).
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "footprint-dossier/1"
+
+
+def _copy_inputs(result, folder):
+    """Copy every input file of the result (product file, workbooks, site and supplier files) into the dossier.
+
+    Returns
+    -------
+    dict
+        file name in ``inputs/`` -> the path it was copied from.
+    """
+    import shutil
+
+    folder.mkdir()
+    copied = {}
+    for index, path in enumerate(sorted((result.get("provenance") or {}).get("input_files") or {})):
+        source = Path(path)
+        if not source.is_file():
+            continue
+        name = source.name if source.name not in copied else f"{index}-{source.name}"
+        shutil.copyfile(source, folder / name)
+        copied[name] = str(source)
+    return copied
+
+
+def _write_manifest(folder, st, inputs):
+    import datetime as _dt
+    import hashlib
+
+    from footprint._version import __version__
+
+    files = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        files[path.relative_to(folder).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    manifest = {
+        "format": MANIFEST_FORMAT,
+        "product": st.result["product"],
+        "scheme": st.scheme.id,
+        "declared_unit": st.result["declared_unit"],
+        "gwp": st.result["gwp"],
+        "data_version": st.result["data_version"],
+        "library_version": __version__,
+        "inputs_sha256": st.result["inputs_sha256"],
+        "result_sha256": st.decision.result_sha256,
+        "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "inputs": {f"inputs/{name}": original for name, original in inputs.items()},
+        "files": files,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _write_workbook(st, path):
