@@ -1,5 +1,6 @@
 """footprint.brightway.project: offline bootstrap into a temp dir, idempotence, versions, locking."""
 
+import contextlib
 import json
 import os
 import shutil
@@ -120,3 +121,77 @@ def test_footprint_home_not_writable(fresh_home, monkeypatch):
     monkeypatch.setattr(project.os, "access", lambda path, mode: False)  # tests may run as root
     with pytest.raises(SetupError, match=rf"FOOTPRINT_HOME={fresh_home}: {fresh_home} is not writable; expected a directory"):
         project.setup()
+
+
+def _full_decode(path, names):
+    """What setup used to do: decode all of bw2io's LCIA JSON and keep the named records."""
+    import zipfile
+
+    found = {}
+    with zipfile.ZipFile(path) as archive:
+        for record in json.loads(archive.read("data.json")):
+            if tuple(record["name"]) in names:
+                found[tuple(record["name"])] = record
+    return found
+
+
+def test_lcia_methods_read_alone_equal_a_full_decode(monkeypatch):
+    lcia_zip = project._lcia_zip()
+    names = set(project.METHODS.values())
+    with monkeypatch.context() as patched:  # bw2io's own file takes the fast path
+        patched.setattr(project, "_read_all_lcia_methods", lambda *args: pytest.fail("decoded the whole file"))
+        fast = project.read_lcia_methods(lcia_zip, names)
+    assert set(fast) == names
+    assert fast == _full_decode(lcia_zip, names)
+
+
+def _write_lcia_zip(path, records, text=None):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("data.json", text if text is not None else json.dumps(records))
+    return path
+
+
+@pytest.mark.parametrize("case", ["plain", "brace in a string", "name twice", "other spacing", "absent"])
+def test_lcia_methods_read_alone_fall_back_to_a_full_decode(tmp_path, case):
+    wanted = ("IPCC 2021", "climate change", "global warming potential (GWP100)")
+    other = ("IPCC 2021", "climate change: fossil", "global warming potential (GWP100)")
+    cfs = [{"name": "Carbon dioxide, fossil", "amount": 1.0, "input": ["biosphere3", "349b29d1"]}]
+    records = [
+        {"filename": "x", "unit": "kg CO2-Eq", "name": list(other), "description": "", "exchanges": cfs},
+        {"filename": "a", "unit": "kg CO2-Eq", "name": list(wanted), "description": "", "exchanges": cfs},
+    ]
+    text = None
+    if case == "brace in a string":
+        records[1]["filename"] = 'a } {"name": ["x"], "exchanges": []} {'
+        records[1]["unit"] = "{"
+    elif case == "name twice":
+        records.append({**records[1], "unit": "the last one counts", "exchanges": []})
+    elif case == "other spacing":
+        text = json.dumps(records, separators=(",", ":"))
+    elif case == "absent":
+        records = records[:1]
+    path = _write_lcia_zip(tmp_path / "lcia.zip", records, text)
+    read = project.read_lcia_methods(path, {wanted, other})
+    assert read == _full_decode(path, {wanted, other})
+    if case == "name twice":
+        assert read[wanted]["unit"] == "the last one counts"
+
+
+def test_setup_writes_no_search_index_and_the_methods_of_bw2io(home_env):
+    # footprint never searches its databases: bw2data's full-text index was a quarter of setup
+    bd = project.brightway()
+    with contextlib.redirect_stdout(sys.stderr):
+        bd.projects.set_current(project.PROJECT)
+    for name in (project.BIOSPHERE, project.OWN_BIOSPHERE, project.BACKGROUND):
+        assert not bd.databases[name].get("searchable"), name
+    assert bd.databases[project.BIOSPHERE]["number"] == 4709
+    # every factor is bw2io's (plus the library's own aggregated flow), on the same flow
+    names = set(project.METHODS.values())
+    extra = project.extra_characterisation()
+    for name, record in _full_decode(project._lcia_zip(), names).items():
+        expected = sorted((tuple(cf["input"]), cf["amount"]) for cf in record["exchanges"])
+        expected = sorted(expected + [(tuple(key), amount) for key, amount in extra.get(name[1], [])])
+        installed = sorted(((node["database"], node["code"]), amount) for node, amount in bd.Method(name))
+        assert installed == expected, name
