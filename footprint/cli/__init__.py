@@ -65,7 +65,7 @@ def _register():
     from footprint.cli import calc, collect, labels
 
     for command in (calc.setup, calc.calc, calc.claims, calc.datasets, collect.template, collect.import_, labels.schemes,
-                    labels.label, labels.report, calc.batch):
+                    labels.label, labels.report, labels.verify, calc.batch):
         main.add_command(command)
 
 

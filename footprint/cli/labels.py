@@ -132,3 +132,34 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         click.echo(f"  {path}")
     for note in files.notes:
         click.echo(f"note: {note}", err=True)
+
+
+@click.command()
+@click.argument("dossier", type=click.Path(file_okay=False, path_type=str))
+@options.output_format("table", "json", help="table for people; json prints one JSON object on stdout.")
+def verify(dossier, fmt):
+    """Check a DOSSIER folder: its files against manifest.json, then its result recomputed from its own inputs.
+
+    Says identical (exit 0), or different (where and by how much), altered (a file changed or
+    missing) or cannot reproduce (another data version, a missing input) with exit 1.
+
+    \b
+    Example:
+      footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme cn-cfp -o dossier
+      footprint verify dossier
+    """
+    from footprint.report.verify import verify_dossier
+
+    with contextlib.redirect_stdout(sys.stderr):
+        check = verify_dossier(dossier)
+    if fmt == "json":
+        click.echo(json.dumps(check.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{dossier}: {check.verdict.upper()} ({check.files_checked} files checked against manifest.json)")
+        for reason in check.reasons:
+            click.echo(f"  {reason}")
+        for difference in check.differences:
+            click.echo(f"  {difference['where']}: declared {difference['declared']:.6g}, recomputed "
+                       f"{difference['recomputed']:.6g} ({difference['relative']:.2e} relative)")
+    if not check.ok:
+        sys.exit(1)

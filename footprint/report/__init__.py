@@ -17,8 +17,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from footprint.fileio import atomic_folder
-from footprint.labels import Scheme, evaluate_label
+from footprint.fileio import atomic_folder, parse_date
+from footprint.labels import Scheme, evaluate_label, gwp_id
 from footprint.model.spec import ProductSpec
 from footprint.report.context import report_context
 from footprint.report.label_art import label_id, qr_payload, render_label_svg, svg_to_png
@@ -41,12 +41,14 @@ class ReportFiles:
     workbook: Path | None
     decision: object  # footprint.labels.LabelDecision
     notes: list = field(default_factory=list)
+    result_json: Path | None = None  # the full result, as `footprint calc --format json` prints it
     inputs: list = field(default_factory=list)  # copies of the input files, in inputs/
     manifest: Path | None = None  # manifest.json: every file with its sha256
 
     def paths(self):
         """Every file written, the inputs' copies and the manifest last."""
-        main = (self.html, self.pdf, self.label_svg, self.label_png, self.pact_json, self.label_json, self.workbook)
+        main = (self.html, self.pdf, self.label_svg, self.label_png, self.pact_json, self.label_json, self.result_json,
+                self.workbook)
         return [p for p in (*main, *self.inputs, self.manifest) if p]
 
 
@@ -117,6 +119,7 @@ def write_report(
     env = environment(template_dir)
     # the dossier's inventory is recorded in the Brightway project as well (brightway=True); the
     # claims are recorded only once every file of the dossier is written (below)
+    as_of = parse_date(as_of, where="as_of", today=datetime.date.today())
     st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
                         previous=previous, issued=issued, as_of=as_of, brightway=True)
     stem = f"{_safe(st.result['product'])}-{st.scheme.id}"
@@ -127,7 +130,7 @@ def write_report(
         **report_context(st, lang=lang, env=env, label_svg=label_svg)))
     out = Path(out_dir)
     names = {"html": f"{stem}.html", "label_svg": f"{stem}-label.svg", "pact_json": f"{stem}-pact.json",
-             "label_json": f"{stem}-label.json", "workbook": f"{stem}.xlsx"}
+             "label_json": f"{stem}-label.json", "result_json": f"{stem}-result.json", "workbook": f"{stem}.xlsx"}
     if pdf:
         names.update(pdf=f"{stem}.pdf", label_png=f"{stem}-label.png")
     else:
@@ -140,6 +143,8 @@ def write_report(
         record = {"decision": st.decision.to_dict(), "label_id": label_id(st.decision), "qr_payload": qr_payload(st.decision)}
         (folder / names["label_json"]).write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str),
                                                   encoding="utf-8")
+        (folder / names["result_json"]).write_text(json.dumps(st.result, ensure_ascii=False, indent=2, default=str),
+                                                   encoding="utf-8")
         if pdf:
             from footprint.report.pdf import html_to_pdf
 
@@ -147,8 +152,13 @@ def write_report(
             html_to_pdf(html, base_url=str(template_dir or data_dir("report_templates")), target=folder / names["pdf"])
             (folder / names["label_png"]).write_bytes(svg_to_png(label_svg))
         _write_workbook(st, folder / names["workbook"])
-        inputs = _copy_inputs(st.result, folder / "inputs")
-        _write_manifest(folder, st, inputs)
+        inputs = _copy_inputs(st.result, folder / "inputs", extra=[path for path in (factors, shares) if path])
+        by_source = {str(Path(original).resolve()): f"inputs/{name}" for name, original in inputs.items()}
+        options = {"scheme": st.scheme.id, "gwp": gwp_id(st.result), "as_of": as_of.isoformat(),
+                   "issued": st.decision.issued, "certificate": certificate, "previous": previous,
+                   "factors": by_source.get(str(Path(factors).resolve())) if factors else None,
+                   "shares": by_source.get(str(Path(shares).resolve())) if shares else None}
+        _write_manifest(folder, st, inputs, options)
         if record_claims:
             from footprint.claims import claims_of_result
             from footprint.claims import record_claims as record
@@ -156,7 +166,7 @@ def write_report(
             record(claims_of_result(st.result), product_id=st.result["product"])
     return ReportFiles(out / names["html"], out / names["pdf"] if pdf else None, out / names["label_svg"],
                        out / names["label_png"] if pdf else None, out / names["pact_json"], out / names["label_json"],
-                       out / names["workbook"], st.decision, notes, inputs=[out / "inputs" / name for name in inputs],
+                       out / names["workbook"], st.decision, notes, result_json=out / names["result_json"], inputs=[out / "inputs" / name for name in sorted(inputs)],
                        manifest=out / MANIFEST)
 
 
@@ -165,29 +175,42 @@ MANIFEST = "manifest.json"
 MANIFEST_FORMAT = "footprint-dossier/1"
 
 
-def _copy_inputs(result, folder):
-    """Copy every input file of the result (product file, workbooks, site and supplier files) into the dossier.
+def _copy_inputs(result, folder, extra=()):
+    """Copy every input file into the dossier's ``inputs/``, keeping their places relative to the product file.
+
+    The product file (or workbook) and every site, supplier and factor file it uses; files in
+    the product file's folder or below keep their relative path, so that the copy computes
+    as the original does (``footprint verify``). A file elsewhere is copied under ``outside/``.
 
     Returns
     -------
     dict
-        file name in ``inputs/`` -> the path it was copied from.
+        path inside ``inputs/`` (POSIX) -> the path it was copied from.
     """
     import shutil
 
     folder.mkdir()
+    product = Path(result["input_file"]).resolve()
+    sources = [*((result.get("provenance") or {}).get("input_files") or {}), *extra]
     copied = {}
-    for index, path in enumerate(sorted((result.get("provenance") or {}).get("input_files") or {})):
+    for path in sorted(set(map(str, sources))):
         source = Path(path)
         if not source.is_file():
             continue
-        name = source.name if source.name not in copied else f"{index}-{source.name}"
-        shutil.copyfile(source, folder / name)
-        copied[name] = str(source)
+        try:
+            relative = source.resolve().relative_to(product.parent).as_posix()
+        except ValueError:
+            relative = f"outside/{source.name}"
+            while relative in copied:
+                relative = f"outside/{len(copied)}-{source.name}"
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        copied[relative] = str(source)
     return copied
 
 
-def _write_manifest(folder, st, inputs):
+def _write_manifest(folder, st, inputs, options):
     import datetime as _dt
     import hashlib
 
@@ -207,6 +230,8 @@ def _write_manifest(folder, st, inputs):
         "inputs_sha256": st.result["inputs_sha256"],
         "result_sha256": st.decision.result_sha256,
         "created_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "product_file": f"inputs/{Path(st.result['input_file']).resolve().name}",
+        "options": options,
         "inputs": {f"inputs/{name}": original for name, original in inputs.items()},
         "files": files,
     }
