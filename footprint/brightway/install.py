@@ -17,12 +17,15 @@ the parts whose fingerprint changed, so a new bundled data version replaces the 
 an unchanged one costs nothing. A file lock keeps two processes from setting up at once.
 """
 
+from __future__ import annotations
+
 import contextlib
 import json
 import os
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import filelock
 
@@ -50,8 +53,13 @@ class SetupReport:
         return any(action != "up to date" for _, action, _ in self.actions)
 
 
-def setup(*, progress=None):
+def setup(*, progress: Callable[[str], None] | None = None) -> SetupReport:
     """Create or update the data directory; idempotent and safe against concurrent runs.
+
+    Installs, offline, into the Brightway project under ``FOOTPRINT_HOME``: biosphere3, the
+    IPCC 2021 and IPCC 2013 GWP100 methods, the bundled inventories, and the background
+    solved once per GWP set (what the calculator reads). A newer bundled data version
+    re-installs only what changed; an unchanged one costs nothing.
 
     Parameters
     ----------
@@ -61,6 +69,7 @@ def setup(*, progress=None):
     Returns
     -------
     SetupReport
+        The data directory, the data version, and per part what was done.
 
     Raises
     ------
@@ -68,6 +77,11 @@ def setup(*, progress=None):
         If another process holds the lock for longer than ``LOCK_TIMEOUT``.
     footprint.errors.DataError
         If a bundled data file is malformed (named with its row).
+
+    Examples
+    --------
+    >>> import footprint
+    >>> footprint.setup(progress=print).actions  # doctest: +SKIP
     """
     say = progress or (lambda message: None)
     (ensure_home() / "cache" / "pint").mkdir(parents=True, exist_ok=True)  # pint's parsed definitions (footprint.units)
