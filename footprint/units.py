@@ -29,11 +29,23 @@ def _user_words(text):
 
 
 
+_DEFINITIONS = Path(__file__).with_name("units.txt")
+_REGISTRY_OPTIONS = {"on_redefinition": "raise", "autoconvert_offset_to_baseunit": True, "preprocessors": [_user_words]}
+
+
+def _cache_key():
+    """What the cached definitions depend on: pint's version and the library's units.txt."""
+    import hashlib
+
+    return f"pint {pint.__version__}; units.txt {hashlib.sha256(_DEFINITIONS.read_bytes()).hexdigest()}"
+
+
 def _cache_folder():
-    """pint's cache of parsed definitions, inside a data directory that exists (made by setup).
+    """pint's cache of parsed definitions, if setup primed it for this pint and this units.txt.
 
     Parsing pint's definitions takes 0.2 s at every start; the cache takes 0.03 s. It lives
-    in ``FOOTPRINT_HOME/cache/pint`` and is only used once setup has made that folder, so
+    in ``FOOTPRINT_HOME/cache/pint``, is written whole by setup (:func:`prime_cache`) and only
+    read afterwards, so that processes starting together never read a half-written file, and
     importing the library writes nothing anywhere on its own.
     """
     import os
@@ -44,12 +56,47 @@ def _cache_folder():
 
         home = platformdirs.user_data_dir("footprint", appauthor=False)
     folder = Path(home).expanduser() / "cache" / "pint"
-    return str(folder) if folder.is_dir() and os.access(folder, os.W_OK) else None
+    try:
+        ready = (folder / "ready").read_text(encoding="utf-8") == _cache_key()
+    except OSError:
+        return None
+    return str(folder) if ready else None
 
 
-ureg = pint.UnitRegistry(on_redefinition="raise", autoconvert_offset_to_baseunit=True, preprocessors=[_user_words],
-                         cache_folder=_cache_folder())
-ureg.load_definitions(str(Path(__file__).with_name("units.txt")))
+def prime_cache(folder):
+    """Write pint's parsed definitions into ``folder`` whole: built aside, then renamed into place."""
+    import os
+    import shutil
+
+    folder = Path(folder)
+    temporary = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(temporary, ignore_errors=True)
+    temporary.mkdir(parents=True)
+    registry = pint.UnitRegistry(cache_folder=str(temporary), **_REGISTRY_OPTIONS)
+    registry.load_definitions(str(_DEFINITIONS))
+    (temporary / "ready").write_text(_cache_key(), encoding="utf-8")
+    old = folder.with_name(f".{folder.name}.{os.getpid()}.old")
+    if folder.exists():
+        os.replace(folder, old)
+    os.replace(temporary, folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _registry():
+    folder = _cache_folder()
+    if folder:
+        try:
+            registry = pint.UnitRegistry(cache_folder=folder, **_REGISTRY_OPTIONS)
+            registry.load_definitions(str(_DEFINITIONS))
+            return registry
+        except Exception:  # a damaged cache is only slower: parse the definitions again
+            pass
+    registry = pint.UnitRegistry(**_REGISTRY_OPTIONS)
+    registry.load_definitions(str(_DEFINITIONS))
+    return registry
+
+
+ureg = _registry()
 Quantity = ureg.Quantity
 # Unit texts repeat ("kg", "kWh/kg" thousands of times in a bundle or a batch): parse each once.
 # The parsed container is immutable, so a cache changes nothing but time.

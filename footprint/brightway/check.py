@@ -14,7 +14,7 @@ import numpy as np
 
 from footprint.brightway.foreground import write_foreground
 from footprint.brightway.matrices import lca_inputs
-from footprint.brightway.project import lock, require_setup
+from footprint.brightway.project import require_setup, writing
 from footprint.vocab import BACKGROUND, METHODS, VERIFY_PREFIX
 
 #: Relative agreement required between the engine and a full bw2calc LCA.
@@ -35,12 +35,14 @@ def brightway_lca(bd, processes, system, bundle, method, *, name=None):
 
     chain = copy.copy(system.chain)
     chain.processes = processes
-    database, ids = write_foreground(bd, chain, bundle, name=name)
-    with contextlib.redirect_stdout(sys.stderr):
-        demand = {ids[code]: amount for code, amount in system.demand.items()}
-        lca = bw2calc.LCA(demand=demand, data_objs=lca_inputs(bd, [database, BACKGROUND], method))
-        lca.lci()
-        lca.lcia()
+    # written and read under the lock: another process can never see it half-written
+    with writing(bd):
+        database, ids = write_foreground(bd, chain, bundle, name=name)
+        with contextlib.redirect_stdout(sys.stderr):
+            demand = {ids[code]: amount for code, amount in system.demand.items()}
+            lca = bw2calc.LCA(demand=demand, data_objs=lca_inputs(bd, [database, BACKGROUND], method))
+            lca.lci()
+            lca.lcia()
     return float(lca.score)
 
 
@@ -83,7 +85,7 @@ def score_in_temporary_database(processes, system, bundle, gwp):
     try:
         return brightway_lca(bd, processes, system, bundle, METHODS[(gwp, "total")], name=name)
     finally:
-        with lock(), contextlib.redirect_stdout(sys.stderr):
+        with writing(bd), contextlib.redirect_stdout(sys.stderr):
             if name in bd.databases:
                 del bd.databases[name]
 

@@ -10,14 +10,19 @@ import contextlib
 import hashlib
 import sys
 
-from footprint.brightway.project import lock
+from footprint.brightway.project import writing
 from footprint.vocab import BACKGROUND, FOREGROUND_PREFIX, VERIFY_PREFIX
+
+#: Longest product id kept whole in a database name: bw2data names files after the database,
+#: and a name beyond about 200 characters left a registered database with no rows.
+NAME_ID_LENGTH = 60
 
 
 def database_name(chain, bundle):
-    """The foreground database name for a chain built on a bundle."""
-    digest = hashlib.sha256(f"{chain.sha256}\0{bundle.sha256}\0{_chain_fingerprint(chain)}".encode()).hexdigest()
-    return f"{FOREGROUND_PREFIX}{chain.product_id}-{digest[:12]}"
+    """The foreground database name for a chain built on a bundle (a long id is cut; the hash keeps it unique)."""
+    digest = hashlib.sha256(f"{chain.sha256}\0{bundle.sha256}\0{_chain_fingerprint(chain)}\0{chain.product_id}".encode())
+    product = "".join(char if char.isalnum() or char in "-_." else "_" for char in chain.product_id)[:NAME_ID_LENGTH]
+    return f"{FOREGROUND_PREFIX}{product}-{digest.hexdigest()[:12]}"
 
 
 def _chain_fingerprint(chain):
@@ -34,7 +39,7 @@ def write_foreground(bd, chain, bundle, *, name=None):
     ``name`` overrides the database name (a temporary database for a check).
     """
     name = name or database_name(chain, bundle)
-    with lock():
+    with writing(bd):
         with contextlib.redirect_stdout(sys.stderr):
             if name not in bd.databases or bd.databases[name].get("complete") is not True:
                 _write(bd, name, chain, bundle)
@@ -147,7 +152,7 @@ def clean(*, keep: "tuple[str, ...] | list[str]" = (), dry_run: bool = False) ->
 
     bd = require_setup()
     removed = []
-    with lock(), contextlib.redirect_stdout(sys.stderr):
+    with writing(bd), contextlib.redirect_stdout(sys.stderr):
         for name in sorted(bd.databases):
             if name.startswith(VERIFY_PREFIX):
                 removed.append(name)

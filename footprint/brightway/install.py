@@ -36,8 +36,8 @@ from footprint.engine import background_path, read_background, save_background
 from footprint.errors import DataError, SetupError
 from footprint.fileio import atomic_write
 from footprint.resources import ensure_home
-from footprint.units import brightway_unit
-from footprint.vocab import BACKGROUND, BIOSPHERE, GWP_SETS, METHODS, OWN_BIOSPHERE, PROJECT
+from footprint.units import brightway_unit, prime_cache
+from footprint.vocab import BACKGROUND, BIOSPHERE, GWP_SETS, METHODS, OWN_BIOSPHERE, PROJECT, VERIFY_PREFIX
 
 
 @dataclass
@@ -84,7 +84,7 @@ def setup(*, progress: Callable[[str], None] | None = None) -> SetupReport:
     >>> footprint.setup(progress=print).actions  # doctest: +SKIP
     """
     say = progress or (lambda message: None)
-    (ensure_home() / "cache" / "pint").mkdir(parents=True, exist_ok=True)  # pint's parsed definitions (footprint.units)
+    prime_cache(ensure_home() / "cache" / "pint")  # pint's parsed definitions (footprint.units), written whole
     wanted, bundle = fingerprints()  # validates the bundled data before anything is written
     report = SetupReport(home=home(), data_version=bundle.data_version)
     marker = home() / "installed.json"
@@ -94,6 +94,9 @@ def setup(*, progress: Callable[[str], None] | None = None) -> SetupReport:
             installed = read_installed(marker)
             with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
                 bd.projects.set_current(PROJECT)
+                bd.databases.load()
+                for name in [name for name in bd.databases if name.startswith(VERIFY_PREFIX)]:
+                    del bd.databases[name]  # left by a batch verification that was killed
                 if installed.get("biosphere") != wanted["biosphere"] or BIOSPHERE not in bd.databases:
                     say("installing biosphere3 (ecoinvent 3.9 elementary flows from bw2io)")
                     _install_biosphere(bd)

@@ -162,9 +162,25 @@ def require_setup(bundle=None):
     check_setup(bundle)
     bd = brightway()
     if bd.projects.current != PROJECT:  # switching runs gc.collect() twice (0.4 s): only when needed
-        with contextlib.redirect_stdout(sys.stderr):
+        with lock(), contextlib.redirect_stdout(sys.stderr):  # it reads databases.json: never while another writes it
             bd.projects.set_current(PROJECT)
     return bd
+
+
+@contextlib.contextmanager
+def writing(bd):
+    """Hold the project lock and re-read bw2data's registries inside it, for a write or a consistent read.
+
+    bw2data keeps ``databases.json`` (and ``methods.json``) in memory and writes the whole
+    dictionary back on every change: a copy read before another process added its database
+    would drop that database when written back. Every write of the project, and every read
+    of a product database that another process could be rewriting, runs inside this block.
+    """
+    with lock():
+        with contextlib.redirect_stdout(sys.stderr):
+            bd.databases.load()
+            bd.methods.load()
+        yield bd
 
 
 def brightway_versions():
