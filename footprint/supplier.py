@@ -42,7 +42,7 @@ from pathlib import Path
 
 import numpy as np
 
-from footprint.errors import InputError
+from footprint.errors import InputError, show
 from footprint.fileio import add_years, load_json, read_bytes
 from footprint.model.chain import SILICON_DENSITY, Flow, Process, Provenance, stage_parameter
 from footprint.units import Quantity
@@ -138,10 +138,12 @@ def read_pact(path, *, footprint_id=None):
             if required:
                 raise InputError(f"{where}.{key}: missing; a PACT footprint must give it")
             return 0.0
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InputError(f"{where}.{key}: got {show(value)} ({type(value).__name__}); expected a decimal number")
         try:
             number_value = float(value)
-        except (TypeError, ValueError):
-            raise InputError(f"{where}.{key}: got {value!r}; expected a decimal number") from None
+        except (TypeError, ValueError, OverflowError):
+            raise InputError(f"{where}.{key}: got {show(value)}; expected a decimal number") from None
         if not np.isfinite(number_value) or number_value < 0:
             raise InputError(f"{where}.{key}: got {value!r}; expected a number >= 0 (kg CO2-eq per declared unit)")
         return number_value
@@ -166,19 +168,32 @@ def read_pact(path, *, footprint_id=None):
         validity_source = f"referencePeriodEnd + {VALIDITY_YEARS} years (Pathfinder Framework maximum validity)"
     share = pcf.get("primaryDataShare")
     if share is not None:
+        if isinstance(share, bool) or not isinstance(share, (int, float, str)):
+            raise InputError(f"{where}.primaryDataShare: got {show(share)}; expected a percentage 0-100")
         try:
             share = float(share) / 100.0
         except (TypeError, ValueError):
             raise InputError(f"{where}.primaryDataShare: got {share!r}; expected a percentage 0-100") from None
         if not 0 <= share <= 1:
             raise InputError(f"{where}.primaryDataShare: got {pcf['primaryDataShare']!r}; expected a percentage 0-100")
-    characterization = pcf.get("characterizationFactors") or ",".join(pcf.get("ipccCharacterizationFactorsSources") or []) or "unknown"
+    for key in ("companyName", "productNameCompany", "productDescription", "id", "status"):
+        if footprint.get(key) is not None and not isinstance(footprint[key], str):
+            raise InputError(f"{path}: {key}: got {show(footprint[key])} ({type(footprint[key]).__name__}); expected text")
+    sources = pcf.get("ipccCharacterizationFactorsSources") or []
+    if not isinstance(sources, list) or not all(isinstance(source, str) for source in sources):
+        raise InputError(f"{where}.ipccCharacterizationFactorsSources: got {show(sources)}; expected a list of texts such as ['AR6']")
+    if pcf.get("characterizationFactors") is not None and not isinstance(pcf["characterizationFactors"], str):
+        raise InputError(f"{where}.characterizationFactors: got {show(pcf['characterizationFactors'])}; expected text such as 'AR6'")
+    quality = pcf.get("dqi") or pcf.get("dataQualityRating") or {}
+    if not isinstance(quality, dict):
+        raise InputError(f"{where}.dqi: got {show(quality)}; expected an object of data quality indicators")
+    characterization = pcf.get("characterizationFactors") or ",".join(sources) or "unknown"
     return SupplierFootprint(
         id=str(footprint.get("id", "")), company=str(footprint.get("companyName", "")),
         product=str(footprint.get("productNameCompany") or footprint.get("productDescription") or ""),
         file=str(path), sha256=hashlib.sha256(raw).hexdigest(), declared_unit=unit, value=value, fossil=fossil,
         land_use=land_use, characterization=str(characterization), primary_data_share=share,
-        data_quality=dict(pcf.get("dqi") or pcf.get("dataQualityRating") or {}), validity=(start, end),
+        data_quality=dict(quality), validity=(start, end),
         validity_source=validity_source, reference_period=reference, certificate=_assurance(pcf.get("assurance")),
         status=str(footprint.get("status", "Active")),
     )

@@ -93,3 +93,38 @@ def test_a_bom_and_utf8_still_read():
     data = load_yaml("\ufeffa: 1\n".encode("utf-8"), "bom.yaml", what="a test")
     assert data == {"a": 1}
     assert yaml.safe_load("a: 1") == {"a": 1}
+
+
+PACT = PERC.parent.parent / "tests" / "data" / "pact-polysilicon.json"
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda fp: fp["pcf"].__setitem__("pCfExcludingBiogenic", True), r"pcf.pCfExcludingBiogenic: got True \(bool\); expected a decimal number"),
+    (lambda fp: fp["pcf"].__setitem__("fossilGhgEmissions", [1]), r"pcf.fossilGhgEmissions: got \[1\] \(list\); expected a decimal number"),
+    (lambda fp: fp.__setitem__("companyName", ["ACME"]), r"companyName: got \['ACME'\] \(list\); expected text"),
+    (lambda fp: fp["pcf"].__setitem__("primaryDataShare", False), r"primaryDataShare: got False; expected a percentage"),
+    (lambda fp: fp["pcf"].__setitem__("dqi", [1, 2]), r"pcf.dqi: got \[1, 2\]; expected an object"),
+    (lambda fp: fp["pcf"].__setitem__("ipccCharacterizationFactorsSources", "AR6"), r"ipccCharacterizationFactorsSources: got 'AR6'; expected a list"),
+    (lambda fp: fp["pcf"].__setitem__("referencePeriodEnd", "99999-12-31T00:00:00Z"), r"referencePeriodEnd: got '99999-12-31T00:00:00Z'; expected an ISO 8601"),
+])
+def test_pact_json_types_are_checked(tmp_path, change, message):
+    import json
+
+    from footprint.supplier import read_pact
+
+    data = json.loads(PACT.read_text(encoding="utf-8"))
+    footprint_ = data["data"][0] if isinstance(data, dict) and "data" in data else data
+    change(footprint_)
+    path = tmp_path / "pact.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(InputError, match=message):
+        read_pact(path)
+
+
+def test_pact_in_latin_1_is_one_line(tmp_path):
+    from footprint.supplier import read_pact
+
+    path = tmp_path / "pact.json"
+    path.write_bytes(PACT.read_text(encoding="utf-8").replace("}", ', "note": "Müller"}', 1).encode("latin-1"))
+    with pytest.raises(InputError, match=r"pact.json: not UTF-8 text; expected a PACT ProductFootprint saved as UTF-8"):
+        read_pact(path)
