@@ -71,16 +71,16 @@ def naive(bd, variants, base, per):
     from footprint.brightway.check import brightway_lca
     from footprint.brightway.project import lock
     from footprint.bundle.read import read_bundle
-    from footprint.calc.batch import _Context
+    from footprint.calc.batch import variant_spec
     from footprint.calc.system import build_system
     from footprint.model import read_product
     from footprint.vocab import METHODS
 
     bundle = read_bundle()
-    context = _Context(read_product(base), variants, bundle, None, per, "ar6", "cradle-to-gate", None)
+    base_spec = read_product(base)
     scores = []
-    for index in range(len(variants.ids)):
-        system = build_system(context.spec_of(index), bundle, per=per)
+    for index in range(len(variants)):
+        system = build_system(variant_spec(base_spec, variants, index), bundle, per=per)
         name = f"footprint-naive-{index:05d}"
         score = brightway_lca(bd, system.location, system, bundle, METHODS[("ar6", "total")], name=name)
         with lock(), contextlib.redirect_stdout(sys.stderr):
@@ -99,7 +99,8 @@ def main():
         os.environ["FOOTPRINT_HOME"] = str(Path(tmp) / "home")
         from footprint.brightway.install import setup
         from footprint.brightway.project import require_setup
-        from footprint.calc.batch import read_variants, run_batch
+        from footprint.calc.batch import run_batch
+        from footprint.calc.variants import read_variants
 
         with contextlib.redirect_stdout(sys.stderr):
             setup()

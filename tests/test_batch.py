@@ -3,6 +3,7 @@
 import copy
 import csv
 import hashlib
+import io
 import json
 import random
 import re
@@ -11,10 +12,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from footprint.calc import batch as batch_module
 from footprint.calc import compute
-from footprint.calc.batch import Variants, read_variants, run_batch, verify, write_results
+from footprint.calc.batch import run_batch, write_results
+from footprint.calc.variants import read_variants
+from footprint.calc.verify import Verified, check_agreement, verify
 from footprint.claims import clear_claims, list_claims
-from footprint.errors import InputError
+from footprint.errors import FootprintError, InputError
 
 from calc_helpers import DATA, product_data, write_product
 from conftest import run_cli
@@ -165,8 +169,7 @@ def test_ten_thousand_variants(tmp_path, base):
     assert sum(1 for _ in (tmp_path / "out.csv").open(encoding="utf-8")) == 10001
     # a sample of rows equals the same row computed alone (one group of one row each)
     for index in (0, 4321, 9999):
-        alone = run_batch(base, Variants(str(tmp_path / "v.csv"), variants.columns, [variants.ids[index]],
-                                         [variants.cells[index]]), per="kWp")
+        alone = run_batch(base, variants.take([index]), per="kWp")
         assert alone.location_based[0] == pytest.approx(result.location_based[index], rel=1e-12)
 
 
@@ -307,3 +310,132 @@ def test_use_columns_equal_compute_and_name_a_bad_row(tmp_path, home_env):
     path.write_text("variant,use.performance_ratio\na,0.8\nb,1.3\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"v.csv: row 3 \(b\): .*use.performance_ratio: got 1.3; expected a fraction"):
         run_batch(base, path, per="kWh")
+
+
+def test_a_dataframe_gives_the_same_results_as_the_csv(tmp_path, base):
+    pandas = pytest.importorskip("pandas")
+    path = _variants(tmp_path / "v.csv", 400)
+    from_csv = run_batch(base, path, per="kWp")
+    frame = pandas.read_csv(path, dtype=str, keep_default_na=False)  # the cells as written
+    from_frame = run_batch(base, frame, per="kWp")
+    assert from_frame.groups == from_csv.groups
+    assert list(from_frame.variants.ids) == list(from_csv.variants.ids)
+    assert (from_frame.location_based == from_csv.location_based).all()
+    assert (from_frame.market_based == from_csv.market_based).all()
+    assert list(from_frame.by_stage) == list(from_csv.by_stage)
+    for stage, values in from_csv.by_stage.items():
+        assert (from_frame.by_stage[stage] == values).all(), stage
+    # numbers as numbers, their unit in the header; NaN keeps the base value, as an empty cell does
+    numbers = pandas.DataFrame({"variant": ["thin", "base", "thick"], "stages.wafer.thickness [um]": [130, None, 160.5],
+                                "product.rated_power [W]": [560, 575, 590]})
+    texts = tmp_path / "n.csv"
+    texts.write_text("variant,stages.wafer.thickness [um],product.rated_power [W]\nthin,130,560\nbase,,575\nthick,160.5,590\n",
+                     encoding="utf-8")
+    assert (run_batch(base, numbers, per="kWp").location_based == run_batch(base, texts, per="kWp").location_based).all()
+
+
+def test_a_dataframe_with_a_bad_cell_names_its_row_and_column(base):
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame({"stages.cell.efficiency": ["23 %", "24 kg"]}, index=["a", "b"])
+    with pytest.raises(InputError, match=r"^<DataFrame>: row 1 \(b\): .*stages.cell.efficiency: got '24 kg'"):
+        run_batch(base, frame)
+    frame = pandas.DataFrame({"id": ["a", "b"], "stages.wafer.thickness [um]": [150.0, float("inf")]})
+    with pytest.raises(InputError, match=r"^<DataFrame>: row 1 \(b\), column stages.wafer.thickness \[um\]: got 'inf'; "
+                                         r"expected a finite number$"):
+        run_batch(base, frame)
+
+
+def test_to_frame_equals_the_csv(tmp_path, base):
+    pandas = pytest.importorskip("pandas")
+    result = run_batch(base, _variants(tmp_path / "v.csv", 300), per="kWp")
+    write_results(result, tmp_path / "out.csv")
+    frame = result.to_frame()
+    written = pandas.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)
+    assert len(frame) == 300 and list(frame["variant"]) == list(written["variant"])
+    assert list(frame.columns[1:]) == [name for name in written.columns if name.endswith("[kg CO2-eq/kWp]")]
+    assert frame.columns[1] == "location_based [kg CO2-eq/kWp]" and frame.attrs["unit"] == "kg CO2-eq/kWp"
+    for name in frame.columns[1:]:
+        assert [float(text) for text in written[name]] == frame[name].tolist(), name  # repr reads back exactly
+    assert frame.attrs["inputs_sha256"] == result.provenance.inputs_sha256
+
+
+def test_options_in_any_case_and_errors_name_the_argument_not_a_flag(tmp_path, base):
+    path = _variants(tmp_path / "v.csv", 20)
+    reference = run_batch(base, path, per="kWp", gwp="ar6")
+    again = run_batch(base, path, per="kwp", gwp="AR6", boundary="Cradle-To-Gate")
+    assert again.per == "kWp" and again.unit == "kg CO2-eq/kWp" and again.gwp == "ar6"
+    assert (again.location_based == reference.location_based).all()
+    for options, start in (({"per": "furlong"}, "per: got 'furlong'"), ({"gwp": "ar4"}, "gwp: got 'ar4'"),
+                           ({"boundary": "gate"}, "boundary: got 'gate'")):
+        with pytest.raises(InputError) as info:
+            run_batch(base, path, **options)
+        assert str(info.value).startswith(start) and "--" not in str(info.value)
+
+
+def test_results_do_not_depend_on_how_a_group_is_built(tmp_path, base, monkeypatch):
+    # a group's system is built BUILD_ROWS rows at a time and evaluated CHUNK rows at a time; built
+    # a chunk at a time (as before 0.2), every number is the same to the last bit
+    variants = read_variants(_variants(tmp_path / "v.csv", 3000))
+    monkeypatch.setattr(batch_module, "CHUNK", 7)
+    monkeypatch.setattr(batch_module, "BUILD_ROWS", 7 * 40)
+    built_large = run_batch(base, variants, per="kWp")
+    monkeypatch.setattr(batch_module, "BUILD_ROWS", 7)
+    built_small = run_batch(base, variants, per="kWp")
+    assert (built_large.location_based == built_small.location_based).all()
+    assert (built_large.market_based == built_small.market_based).all()
+    for stage, values in built_small.by_stage.items():
+        assert (built_large.by_stage[stage] == values).all(), stage
+
+
+def test_a_bad_row_after_the_first_chunk_is_named(tmp_path, base, monkeypatch):
+    monkeypatch.setattr(batch_module, "CHUNK", 4)
+    monkeypatch.setattr(batch_module, "BUILD_ROWS", 12)
+    rows = "".join(f"v{index},{23 + index / 100:.2f} %\n" for index in range(30))
+    path = tmp_path / "v.csv"
+    path.write_text("variant,stages.cell.efficiency\n" + rows.replace("v17,23.17 %", "v17,123 %"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"v.csv: row 19 \(v17\): .*stages.cell.efficiency: got '123 %'; expected a fraction"):
+        run_batch(base, path)
+
+
+def test_a_few_thousand_variants_equal_compute_of_each(tmp_path, base):
+    path = _variants(tmp_path / "v.csv", 3000, seed=11)
+    variants = read_variants(path)
+    result = run_batch(base, variants, per="kWp")
+    for index in random.Random(3).sample(range(3000), 8):
+        changes = {".".join(column.path): f"{cell} {column.unit}" if column.unit else yaml.safe_load(cell)
+                   for column, cell in zip(variants.columns, variants.row(index)) if cell}
+        product = write_product(tmp_path, product_data(**changes), f"p{index}.yaml")
+        expected = compute(product, per="kWp", verify=False)
+        assert result.location_based[index] == pytest.approx(expected.total.value, rel=1e-12), index
+        assert result.market_based[index] == pytest.approx(expected.electricity.market_based.value, rel=1e-12), index
+        for stage, part in expected.by_stage.items():
+            assert result.by_stage[stage][index] == pytest.approx(part.value, rel=1e-12, abs=1e-15), (index, stage)
+
+
+def test_cells_that_need_quoting_or_escaping_are_written_and_hashed_as_json_and_csv_would(tmp_path, base):
+    ids = ["plain", "a, comma", 'a "quote"', "back\\slash", "multi\nline", "ünïcode 组件", "tab\there", ""]
+    names = ["plain", "a, comma", 'a "quote"', "back\\slash", "", "ünïcode 组件", "", ""]  # product names are printable
+    path = tmp_path / "v.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["variant", "product.name", "stages.wafer.thickness [um]"])
+        for index, (name, product_name) in enumerate(zip(ids, names)):
+            writer.writerow([name, product_name, f"{140 + index}" if index % 3 else ""])
+    result = run_batch(base, path)
+    write_results(result, tmp_path / "out.csv")
+    with (tmp_path / "out.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[0] for row in rows[1:]] == ids[:-1] + [f"row {len(ids) + 1}"]  # no name: the row's number
+    assert [row[1] for row in rows[1:]] == names
+    assert [row[-1] for row in rows[1:]] == [result.row_inputs_sha256(index) for index in range(len(ids))]
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer).writerows(rows)  # csv.writer would have written the same bytes
+    assert buffer.getvalue().encode("utf-8") == (tmp_path / "out.csv").read_bytes()
+
+
+def test_the_verdict_is_the_library_s(tmp_path, base):
+    good = [Verified(0, "a", "location", 1.0, 1.0, 0.0), Verified(0, "a", "market", 1.0, 1.0, 2e-16)]
+    assert check_agreement(good, where="out.csv") == {"location": 0.0, "market": 2e-16}
+    bad = good + [Verified(1, "b", "location", 1.0, 1.0 + 3e-9, 3e-9)]
+    with pytest.raises(FootprintError, match=r"^out.csv: batch and bw2calc differ by 3.0e-09 \(relative\); expected at most 1e-9$"):
+        check_agreement(bad, where="out.csv")

@@ -1,25 +1,18 @@
-"""Batch: thousands of variants of one product, the background solved once.
+"""Batch: thousands to millions of variants of one product, the background solved once.
 
-A variants file is CSV. Each column but the optional first ``variant`` (or ``id``) names a
-field of the base product file by its YAML path; each row overrides those fields; an empty
-cell keeps the base value::
-
-    variant,stages.cell.site,stages.polysilicon.electricity,stages.wafer.thickness [um],stages.cell.efficiency
-    base-js,,,,
-    yunnan-poly,CN-JS,45 kWh/kg,150,23.5 %
-
-A unit in brackets in the header lets cells hold bare numbers; otherwise each cell is
-"number unit" as in the product file. Any field may vary: sites (and so grids),
-technologies, electricity, heat, materials and emissions amounts, wafer geometry,
-efficiency, yields, rated power, area, use-phase parameters...
+The variants are a CSV file or a pandas DataFrame (:mod:`footprint.calc.variants`): each
+column a product-file path, each row a variant overriding those fields. Any field may vary:
+sites (and so grids), technologies, electricity, heat, materials and emissions amounts,
+wafer geometry, efficiency, yields, rated power, area, use-phase parameters...
 
 How it is fast: the background is solved once (:mod:`footprint.engine`); the variants are
 grouped by their non-numeric values (sites, technologies, units written); each group's
-numbers become arrays, and the product system of the whole group is built and evaluated in
-one pass, with the same code as a single calculation. Each distinct part of the product file
-(the product block, each stage, ``use``, ``downstream``) is read once per run, with the
-group's numbers as placeholders in their units, and reused by every group that has it. A
-group whose values fail a check is re-read row by row to name the failing row.
+numbers become arrays, and the product system of up to :data:`BUILD_ROWS` rows of a group
+is built in one pass, with the same code as a single calculation, then evaluated
+:data:`CHUNK` rows at a time. Each distinct part of the product file (the product block,
+each stage, ``use``, ``downstream``) is read once per run, with the group's numbers as
+placeholders in their units, and reused by every group that has it. A chunk whose values
+fail a check is re-read row by row to name the failing row.
 
 Variants check their electricity-instrument claims against the other products' claims in
 the data directory's ledger (:mod:`footprint.claims`) but record nothing: they are what-ifs
@@ -30,21 +23,25 @@ sha256, the bundled data version, the method, the library version and the date c
 :func:`write_results` writes it beside the results CSV, and each row's own inputs hash in
 the CSV.
 
-:func:`verify` recomputes sampled variants with a full bw2calc LCA of their foreground,
-written into a temporary Brightway database.
+:func:`footprint.calc.verify.verify` recomputes sampled variants with a full bw2calc LCA
+of their foreground each.
 """
+
+from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
+import datetime
 import datetime as _dt
 import hashlib
-import io
 import json
-import random
-import re
+import os
 import time
 from dataclasses import asdict, dataclass, field
+from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import yaml
@@ -53,46 +50,31 @@ from footprint._version import __version__
 from footprint.brightway.background import load_background
 from footprint.brightway.project import brightway_versions, check_setup
 from footprint.bundle.read import read_bundle
+from footprint.calc.compute import check_finite, check_options, read_product
 from footprint.calc.system import build_system, combined_sha256
+from footprint.calc.variants import Variants, csv_lines, parse_values, read_variants
 from footprint.claims import check_claims, claims_of, list_claims
 from footprint.engine import evaluate
 from footprint.errors import InputError
-from footprint.fileio import parse_date
-from footprint.model.spec import product_from_data, read_product
-from footprint.units import Quantity, ureg
-from footprint.vocab import FRACTIONS, GWP_SETS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS
+from footprint.model.spec import ProductSpec, product_from_data
+from footprint.units import Quantity
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, FRACTIONS, GWP_SETS, choose
 
-ID_COLUMNS = ("variant", "id")
-#: Rows evaluated in one pass (bounds memory; the progress bar moves per chunk).
+if TYPE_CHECKING:
+    import pandas
+
+#: Rows evaluated in one engine pass. It stays 2,000 for the results to stay bit for bit what
+#: they were: the BLAS matrix-vector product that sums a flow's gases rounds the last bit of
+#: an array's tail (its length modulo 4, or a single row) differently from its body.
 CHUNK = 2000
-_NUMBER = re.compile(r"^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)\s*$")
-_HEADER_UNIT = re.compile(r"^(.*?)\s*\[(.*)\]\s*$")
-USE_FIELDS = {"specific_yield": "positive", "performance_ratio": "fraction", "lifetime": "positive", "degradation": "degradation"}
-#: Downstream amounts a batch evaluates as arrays (per module, m2 or W), and their range rule.
-DOWNSTREAM_FIELDS = {"electricity": "non-negative", "heat": "non-negative", "mass": "positive"}
+#: Rows of a group whose product system is built at once, a multiple of CHUNK (bounds memory:
+#: the system holds a few hundred arrays of this length).
+BUILD_ROWS = 25 * CHUNK
+#: Rows written to the results CSV at a time.
+WRITE_ROWS = 20000
 #: How each row's inputs hash is computed (written into the provenance).
 ROW_HASH = ("sha256 of the UTF-8 JSON text (keys sorted, separators ',' ':', non-ASCII as is) of "
             "{\"inputs_sha256\": <the batch's inputs_sha256>, \"overrides\": {<column header>: <cell>, only non-empty cells}}")
-
-
-@dataclass
-class Column:
-    header: str
-    path: tuple  # YAML path
-    unit: str  # unit from the header, or ""
-    numeric: bool  # can be evaluated as an array
-    rule: str  # "non-negative", "positive", "whole", "fraction", "degradation"
-
-
-@dataclass
-class Variants:
-    """A read variants file."""
-
-    source: str
-    columns: list
-    ids: list
-    cells: list  # rows of cell strings ("" = keep the base value)
-    sha256: str = ""  # of the file's bytes
 
 
 @dataclass
@@ -118,25 +100,25 @@ class BatchProvenance:
     row_inputs_sha256: str = ROW_HASH
     results_file: str = ""
     results_sha256: str = ""
-    verified: list = field(default_factory=list)  # Verified, as dicts, when --verify ran
+    verified: list = field(default_factory=list)  # footprint.calc.verify.Verified, as dicts, once verified
 
-    def to_dict(self):
+    def to_dict(self) -> dict:
         return asdict(self)
 
 
 @dataclass
 class BatchResult:
-    """Results per variant, in the order of the variants file."""
+    """Results per variant, in the order of the variants table."""
 
     variants: Variants
     per: str
-    unit: str
+    unit: str  # "kg CO2-eq/<per>"
     gwp: str  # ar6 | ar5
     boundary: str
     as_of: str
-    location_based: np.ndarray  # [kg CO2-eq per declared unit]
-    market_based: np.ndarray
-    by_stage: dict  # stage -> array (location-based)
+    location_based: np.ndarray  # (variants,) [kg CO2-eq per declared unit]
+    market_based: np.ndarray  # (variants,) [kg CO2-eq per declared unit]
+    by_stage: dict  # stage -> (variants,) [kg CO2-eq per declared unit], location-based
     seconds: float
     groups: int
     data_version: str
@@ -144,119 +126,107 @@ class BatchResult:
     notes: list = field(default_factory=list)
     provenance: BatchProvenance = None
 
-    def row_inputs_sha256(self, index):
+    def row_inputs_sha256(self, index: int) -> str:
         """The inputs hash of one variant (see ``BatchProvenance.row_inputs_sha256``)."""
-        overrides = {column.header: cell for column, cell in zip(self.variants.columns, self.variants.cells[index]) if cell}
+        overrides = {column.header: cell for column, cell in zip(self.variants.columns, self.variants.row(index)) if cell}
         text = json.dumps({"inputs_sha256": self.provenance.inputs_sha256, "overrides": overrides}, sort_keys=True,
                           separators=(",", ":"), ensure_ascii=False)
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
+    def value_columns(self) -> list[str]:
+        """Names of the result columns of the CSV and of :meth:`to_frame`, each with its unit."""
+        return [f"location_based [{self.unit}]", f"market_based [{self.unit}]",
+                *[f"{stage} [{self.unit}]" for stage in self.by_stage]]
 
-def read_variants(path):
-    """Read a variants CSV file.
+    def to_frame(self) -> pandas.DataFrame:
+        """The results as a pandas DataFrame, one row per variant, in the order of the variants.
 
-    Raises
-    ------
-    InputError
-        Missing file, no columns, an unknown path shape, a row of the wrong length.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise InputError(f"{path}: cannot read the variants file") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; expected a CSV variants file") from None
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
-        raise InputError(f"{path}: empty; expected a header row of product-file paths, then one row per variant")
-    header = [cell.strip() for cell in rows[0]]
-    has_id = header[0].lower() in ID_COLUMNS
-    columns = [_column(text, path, index) for index, text in enumerate(header) if not (has_id and index == 0)]
-    if not columns:
-        raise InputError(f"{path}: header: no parameter columns; expected paths such as stages.cell.efficiency")
-    seen = {}
-    for index, column in enumerate(columns, start=2 if has_id else 1):
-        if column.path in seen:
-            raise InputError(f"{path}: header, column {index}: {column.header!r} sets {'.'.join(column.path)} again "
-                             f"(column {seen[column.path]}); expected each product-file path once")
-        seen[column.path] = index
-    ids, cells = [], []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise InputError(f"{path}: row {number}: {len(row)} cells; expected {len(header)} as in the header")
-        row = [cell.strip() for cell in row]
-        ids.append(row[0] if has_id and row[0] else f"row {number}")
-        cells.append(row[1:] if has_id else row)
-    return Variants(str(path), columns, ids, cells, hashlib.sha256(raw).hexdigest())
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``variant`` (the variant's id), ``location_based [kg CO2-eq/<per>]``,
+            ``market_based [...]`` and one column per stage (location-based), named as in
+            the results CSV. ``attrs`` holds ``unit``, ``per``, ``gwp``, ``boundary``,
+            ``as_of``, ``data_version`` and ``inputs_sha256``.
+
+        Examples
+        --------
+        >>> batch = footprint.run_batch("examples/perc-glass-backsheet-jiangsu.yaml", "variants.csv")  # doctest: +SKIP
+        >>> batch.to_frame().describe()  # doctest: +SKIP
+        """
+        import pandas
+
+        values = [self.location_based, self.market_based, *self.by_stage.values()]
+        data = {"variant": self.variants.ids.astype(object)}
+        data.update({name: np.asarray(array, dtype=float) for name, array in zip(self.value_columns(), values)})
+        frame = pandas.DataFrame(data)
+        frame.attrs.update(unit=self.unit, per=self.per, gwp=self.gwp, boundary=self.boundary, as_of=self.as_of,
+                           data_version=self.data_version,
+                           inputs_sha256=self.provenance.inputs_sha256 if self.provenance else "")
+        return frame
 
 
-def _column(text, path, index):
-    match = _HEADER_UNIT.match(text)
-    name, unit = (match.group(1), match.group(2).strip()) if match else (text, "")
-    parts = tuple(name.split("."))
-    if not name or any(not part for part in parts) or parts[0] not in ("product", "stages", "use", "downstream"):
-        raise InputError(f"{path}: header, column {index + 1}: got {text!r}; expected a product-file path such as "
-                         "stages.wafer.thickness or product.rated_power")
-    if unit:
-        try:
-            ureg.Unit(unit)
-        except Exception:
-            raise InputError(f"{path}: header, column {index + 1}: unknown unit {unit!r} in {text!r}") from None
-    numeric, rule = _rule(parts)
-    return Column(text, parts, unit, numeric, rule)
-
-
-def _rule(parts):
-    """Whether a path holds a number the batch can vectorise, and the reader's range rule."""
-    if parts[0] == "product" and len(parts) == 2 and parts[1] in ("rated_power", "area"):
-        return True, "positive"
-    if parts[0] == "stages" and len(parts) == 3 and parts[1] in STAGES:
-        if parts[2] in ("electricity", "heat"):
-            return True, "non-negative"
-        if parts[2] in STAGE_PARAMETERS[parts[1]]:
-            return True, "fraction" if parts[2] in FRACTIONS else "whole" if parts[2] in WHOLE_NUMBERS else "positive"
-    if parts[0] == "stages" and len(parts) == 4 and parts[1] in STAGES and parts[2] in ("materials", "emissions"):
-        return True, "non-negative"
-    if parts[0] == "use" and len(parts) == 2 and parts[1] in USE_FIELDS:
-        return True, USE_FIELDS[parts[1]]
-    if parts[0] == "downstream" and len(parts) == 3 and parts[2] in DOWNSTREAM_FIELDS:
-        return True, DOWNSTREAM_FIELDS[parts[2]]
-    if parts[0] == "downstream" and len(parts) == 4 and parts[2] in ("materials", "emissions"):
-        return True, "non-negative"
-    return False, ""
-
-
-def run_batch(base, variants, *, per="module", gwp="ar6", boundary="cradle-to-gate", as_of=None, progress=None):
-    """Compute every variant of a base product.
+def run_batch(
+    base: str | os.PathLike | dict | ProductSpec,
+    variants: str | os.PathLike | Variants | pandas.DataFrame,
+    *,
+    per: str = "module",
+    gwp: str = "ar6",
+    boundary: str = "cradle-to-gate",
+    as_of: datetime.date | str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Compute every variant of a base product, location- and market-based, by stage.
 
     Parameters
     ----------
-    base : str or Path
-        The base product file (YAML).
-    variants : str or Path or Variants
-        The variants CSV file.
-    per, gwp, boundary, as_of
-        As for :func:`footprint.calc.compute`.
+    base : str or os.PathLike or dict or ProductSpec
+        The base product: a product YAML file (or data workbook), its content as a dict, or
+        a product already read (:func:`footprint.read_product`).
+    variants : str or os.PathLike or Variants or pandas.DataFrame
+        The variants: a CSV file, a table read with :func:`footprint.read_variants`, or a
+        DataFrame. Columns are product-file paths (``stages.wafer.thickness [um]``,
+        ``stages.cell.site``, ``product.rated_power [W]`` ...), an optional ``variant``
+        or ``id`` column names each row; a number's unit is in the header's brackets, or
+        the cell is "number unit" (``45 kWh/kg``); an empty cell keeps the base value.
+    per : str
+        Declared unit of the results (:data:`footprint.vocab.DECLARED_UNITS`, any case):
+        ``module``, ``m2``, ``W``/``Wp``, ``kWp``, ``kWh`` (needs ``use:``), ``cell``,
+        ``wafer``, ``kg-polysilicon``, ``kg-ingot``.
+    gwp : str
+        ``ar6`` (IPCC 2021 GWP100, default) or ``ar5`` (IPCC 2013 GWP100), any case.
+    boundary : str
+        ``cradle-to-gate`` (default) or ``cradle-to-grave`` (needs ``downstream:``).
+    as_of : datetime.date or str, optional
+        The date suppliers' declarations must be valid on (YYYY-MM-DD); today by default.
     progress : callable, optional
-        Called with the number of variants done so far.
+        Called with the number of variants done so far, after each chunk.
 
     Returns
     -------
     BatchResult
-        With its :class:`BatchProvenance`.
+        ``location_based``, ``market_based`` and ``by_stage`` arrays [kg CO2-eq per
+        declared unit], one value per variant; :meth:`BatchResult.to_frame`; the
+        :class:`BatchProvenance`.
 
     Raises
     ------
     footprint.errors.FootprintError
-        A bad base file, variants file or value, naming the row and column; a claim on an
-        electricity instrument that other products already claim in full.
-    """
-    from footprint.calc import check_finite, check_options
+        A bad option, base product, variants table or value, naming the row, the variant and
+        the column; a claim on an electricity instrument that other products already claim
+        in full; the data directory not set up.
 
+    Examples
+    --------
+    >>> import footprint
+    >>> import pandas as pd
+    >>> variants = pd.DataFrame({"variant": ["thin", "thick"], "stages.wafer.thickness [um]": [130, 160]})
+    >>> batch = footprint.run_batch("examples/perc-glass-backsheet-jiangsu.yaml", variants, per="kWp")  # doctest: +SKIP
+    >>> batch.to_frame()[["variant", "location_based [kg CO2-eq/kWp]"]]  # doctest: +SKIP
+    """
+    per = choose(per, DECLARED_UNITS, what="per")
+    gwp = choose(gwp, GWP_SETS, what="gwp")
+    boundary = choose(boundary, BOUNDARIES, what="boundary")
     as_of = check_options(per=per, gwp=gwp, boundary=boundary, as_of=as_of)
     started = time.perf_counter()
     base_spec = read_product(base)
@@ -266,23 +236,22 @@ def run_batch(base, variants, *, per="module", gwp="ar6", boundary="cradle-to-ga
     check_setup(bundle)
     background = load_background(bundle, gwp)
     context = _Context(base_spec, variants, bundle, background, per, gwp, boundary, as_of)
-    count = len(variants.cells)
+    count = len(variants)
     location = np.full(count, np.nan)
     market = np.full(count, np.nan)
     by_stage = {}
     groups = context.groups()
     done = 0
-    for rows in groups.values():
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start:start + CHUNK]
-            loc, mkt, stages = context.evaluate_rows(chunk)
-            location[chunk] = loc
-            market[chunk] = mkt
-            for stage, values in stages.items():
-                by_stage.setdefault(stage, np.zeros(count))[chunk] = values
-            done += len(chunk)
-            if progress:
-                progress(done)
+    for rows in groups:
+        for start in range(0, len(rows), BUILD_ROWS):
+            for chunk, (loc, mkt, stages) in context.evaluate_rows(rows[start:start + BUILD_ROWS]):
+                location[chunk] = loc
+                market[chunk] = mkt
+                for stage, values in stages.items():
+                    by_stage.setdefault(stage, np.zeros(count))[chunk] = values
+                done += len(chunk)
+                if progress:
+                    progress(done)
     provenance = _provenance(context, base_spec, variants, bundle, background, per=per, gwp=gwp, boundary=boundary,
                              as_of=as_of)
     return BatchResult(variants, per, f"kg CO2-eq/{per}", gwp, boundary, as_of.isoformat(), location, market, by_stage,
@@ -295,15 +264,52 @@ def _provenance(context, base_spec, variants, bundle, background, *, per, gwp, b
     methods = {indicator: " | ".join(method) for indicator, method in background.methods.items()}
     return BatchProvenance(
         inputs_sha256=combined_sha256(input_files), input_files=input_files, base_file=base_spec.source,
-        variants_file=variants.source, variants=len(variants.ids), data_version=bundle.data_version, data_sha256=bundle.sha256,
+        variants_file=variants.source, variants=len(variants), data_version=bundle.data_version, data_sha256=bundle.sha256,
         method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], declared_unit=f"1 {per}", boundary=boundary,
         library_version=__version__, brightway=brightway_versions(),
         computed_at=_dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"), as_of=as_of.isoformat(),
     )
 
 
+def variant_spec(base_spec: ProductSpec, variants: Variants, index: int) -> ProductSpec:
+    """One variant read by the product reader, as its product file would be (errors name the row).
+
+    Parameters
+    ----------
+    base_spec : ProductSpec
+        The base product.
+    variants : Variants
+    index : int
+        The variant's position in the table (0 for the first).
+
+    Returns
+    -------
+    ProductSpec
+
+    Raises
+    ------
+    InputError
+        The product reader's message, prefixed with the row and the variant.
+    """
+    try:
+        spec = product_from_data(variant_data(base_spec, variants, index), source=base_spec.source, sha256=base_spec.sha256)
+        check_finite(spec)
+    except InputError as exc:
+        raise InputError(f"{variants.where(index)}: {exc}") from None
+    return spec
+
+
+def variant_data(base_spec: ProductSpec, variants: Variants, index: int) -> dict:
+    """The base product's YAML data with one variant's overrides, as its product file would say it."""
+    data = copy.deepcopy(base_spec.data)
+    for column, cell in zip(variants.columns, variants.row(index)):
+        if cell:
+            _set(data, column.path, f"{cell} {column.unit}" if column.unit else _plain(cell))
+    return data
+
+
 class _Context:
-    """Reads rows into product specs and evaluates them; one per batch run."""
+    """Groups rows, reads them into product specs and evaluates them; one per batch run."""
 
     def __init__(self, base_spec, variants, bundle, background, per, gwp, boundary, as_of):
         self.base_spec = base_spec
@@ -314,90 +320,62 @@ class _Context:
         self.gwp = gwp
         self.boundary = boundary
         self.as_of = as_of
-        self._units = {}  # unit text -> readable by pint
         self._parts = {}  # (part, its YAML data as JSON) -> what the product reader made of it
         self._recorded = None  # the claims ledger, read once
         self._claims_checked = set()
         self.input_files = {}  # site and supplier files any variant used -> sha256
-        self.values = None  # (rows, columns) magnitudes of the numeric cells, filled by groups()
+        self.cells = None  # CellValues of the variants, filled by groups()
 
     def groups(self):
         """Row indices grouped by everything that cannot be an array (sites, units written...).
 
-        Reads every numeric cell once, into ``values``, for :meth:`group_spec`.
+        Groups come in the order of their first row; each group's rows in file order. Reads
+        every cell once (:func:`footprint.calc.variants.parse_values`), into ``cells``.
         """
-        variants = self.variants
-        self.values = np.full((len(variants.cells), len(variants.columns)), np.nan)
-        groups = {}
-        for index, row in enumerate(variants.cells):
-            key = []
-            for position, (column, cell) in enumerate(zip(variants.columns, row)):
-                if not cell:
-                    key.append(None)
-                elif column.numeric:
-                    self.values[index, position], unit = self.number(cell, column, index)
-                    key.append(("unit", unit))
-                else:
-                    key.append(("value", cell))
-            groups.setdefault(tuple(key), []).append(index)
-        return groups
-
-    def where(self, index, column=None):
-        place = f"{self.variants.source}: row {index + 2} ({self.variants.ids[index]})"
-        return f"{place}, column {column.header}" if column else place
-
-    def number(self, cell, column, index):
-        """A numeric cell as (magnitude, unit text); each distinct unit text is parsed once."""
-        if column.unit:
-            try:
-                if "," in cell:  # "17,7" would read as 177: a decimal comma and a thousands separator look alike
-                    raise ValueError(cell)
-                value = float(cell)
-            except ValueError:
-                raise InputError(f"{self.where(index, column)}: got {cell!r}; expected a number in {column.unit}") from None
-            unit = column.unit
-        else:
-            match = _NUMBER.match(cell)
-            if match is None:
-                raise InputError(f"{self.where(index, column)}: cannot read {cell!r} as 'number unit'")
-            value, unit = float(match.group(1)), match.group(2)
-            if unit not in self._units:
-                try:
-                    ureg.Unit(unit)
-                    self._units[unit] = True
-                except Exception:
-                    self._units[unit] = False
-            if not self._units[unit]:
-                raise InputError(f"{self.where(index, column)}: unknown unit {unit!r} in {cell!r}")
-        if not np.isfinite(value):
-            raise InputError(f"{self.where(index, column)}: got {cell!r}; expected a finite number")
-        return value, unit
-
-    def row_data(self, index):
-        """The base product's YAML data with one row's overrides, as the product file would say it."""
-        data = copy.deepcopy(self.base_spec.data)
-        for column, cell in zip(self.variants.columns, self.variants.cells[index]):
-            if cell:
-                _set(data, column.path, f"{cell} {column.unit}" if column.unit else _plain(cell))
-        return data
-
-    def spec_of(self, index):
-        """One row read by the product reader, as the product file would be (names the row in errors)."""
-        from footprint.calc import check_finite
-
-        try:
-            spec = product_from_data(self.row_data(index), source=self.base_spec.source, sha256=self.base_spec.sha256)
-            check_finite(spec)
-        except InputError as exc:
-            raise InputError(f"{self.where(index)}: {exc}") from None
-        return spec
+        self.cells = parse_values(self.variants)
+        keys = self.cells.keys
+        if len(keys) == 0:
+            return []
+        group = np.zeros(len(keys), dtype=np.int64)
+        for position in range(keys.shape[1]):
+            column = keys[:, position]
+            if column.min() == column.max():  # the same in every row: splits nothing
+                continue
+            group, _ = factorize_numbers(group * (int(column.max()) + 2) + column + 1)
+        order = np.argsort(group, kind="stable")
+        bounds = np.flatnonzero(np.diff(group[order])) + 1
+        return np.split(order, bounds)
 
     def evaluate_rows(self, rows):
+        """Evaluate rows of one group, a chunk at a time: (chunk, (location, market, by stage)) each.
+
+        The product system of all the rows is built once; if a value fails a check, each
+        chunk is built alone, and a chunk that fails is evaluated row by row to name the row.
+        """
+        try:
+            system = self.group_system(rows)
+        except (InputError, _Invalid):
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start:start + CHUNK]
+                yield chunk, self.evaluate_chunk(chunk)
+            return
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            part = _part_system(system, slice(start, start + len(chunk)), len(rows))
+            location, market, by_stage = self.evaluate_system(part, len(chunk))
+            self.check_finite_results(chunk, location, market, by_stage, part)
+            yield chunk, (location, market, by_stage)
+
+    def group_system(self, rows):
+        spec = self.group_spec(rows)
+        system = build_system(spec, self.bundle, per=self.per, boundary=self.boundary, gwp=self.gwp, as_of=self.as_of)
+        self.check_system(system)
+        return system
+
+    def evaluate_chunk(self, rows):
         """Evaluate rows of one group: as arrays, else (a value fails a check) row by row."""
         try:
-            spec = self.group_spec(rows)
-            system = build_system(spec, self.bundle, per=self.per, boundary=self.boundary, gwp=self.gwp, as_of=self.as_of)
-            self.check_system(system)
+            system = self.group_system(rows)
             location, market, by_stage = self.evaluate_system(system, len(rows))
         except (InputError, _Invalid):
             # name the first failing row with the product reader's own message ...
@@ -410,12 +388,13 @@ class _Context:
         return location, market, by_stage
 
     def evaluate_one(self, index):
-        spec = self.spec_of(index)
+        index = int(index)
+        spec = variant_spec(self.base_spec, self.variants, index)
         try:
             system = build_system(spec, self.bundle, per=self.per, boundary=self.boundary, gwp=self.gwp, as_of=self.as_of)
             self.check_system(system)
         except InputError as exc:
-            raise InputError(f"{self.where(index)}: {exc}") from None
+            raise InputError(f"{self.variants.where(index)}: {exc}") from None
         location, market, stages = self.evaluate_system(system, 1)
         self.check_finite_results([index], location, market, stages, system)
         return float(location[0]), float(market[0]), {stage: float(values[0]) for stage, values in stages.items()}
@@ -444,28 +423,35 @@ class _Context:
         position = int(np.argmax(bad))
         flow = _first_bad_flow(system, position)
         cause = f"; stages.{flow[0]}: the amount of {flow[1]!r} computed from it is {flow[2]!r}" if flow else ""
-        raise InputError(f"{self.where(rows[position])}: the footprint is {float(location[position])!r} kg CO2-eq/{self.per}, "
-                         f"not a finite number{cause}; check this row's values")
+        raise InputError(f"{self.variants.where(int(rows[position]))}: the footprint is {float(location[position])!r} "
+                         f"kg CO2-eq/{self.per}, not a finite number{cause}; check this row's values")
 
     def evaluate_system(self, system, size):
         location = evaluate(system.location, self.background, demand=system.demand)
-        market = evaluate(system.market, self.background, demand=system.demand)
+        # without electricity instruments both bases are one foreground: one evaluation, the same numbers
+        market = location if system.market is system.location else evaluate(system.market, self.background,
+                                                                             demand=system.demand)
         divisor = system.divisor
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by check_finite_results
             by_stage = {stage: np.broadcast_to(value / divisor, (size,)) for stage, value in location.by_stage().items()}
-            return (np.broadcast_to(location.score() / divisor, (size,)), np.broadcast_to(market.score() / divisor, (size,)),
+            location_score = location.score()
+            market_score = location_score if market is location else market.score()
+            return (np.broadcast_to(location_score / divisor, (size,)), np.broadcast_to(market_score / divisor, (size,)),
                     by_stage)
+
+    def unit_of(self, index, position):
+        """The unit text of a numeric cell ("" for a bare number)."""
+        return self.cells.labels[position][self.cells.keys[index, position]]
 
     def group_spec(self, rows):
         """One product spec for a group, its numeric overrides as arrays (one value per row)."""
-        first = rows[0]
+        first = int(rows[0])
         spec = self.structure_of(first)
         for position, column in enumerate(self.variants.columns):
-            cell = self.variants.cells[first][position]
-            if not column.numeric or not cell:
+            if not column.numeric or self.cells.keys[first, position] < 0:
                 continue
-            magnitudes = self.values[rows, position]
-            _, unit = self.number(cell, column, first)  # one unit for the whole group (part of its key)
+            magnitudes = self.cells.numbers[rows, position]
+            unit = self.unit_of(first, position)  # one unit for the whole group (part of its key)
             _check(magnitudes, column.rule)
             _inject(spec, column.path, magnitudes, unit)
         return spec
@@ -478,11 +464,11 @@ class _Context:
         same part; the reader's checks on a part do not depend on the other parts.
         """
         data = copy.deepcopy(self.base_spec.data)
-        for column, cell in zip(self.variants.columns, self.variants.cells[index]):
+        for position, (column, cell) in enumerate(zip(self.variants.columns, self.variants.row(index))):
             if not cell:
                 continue
             if column.numeric:
-                _, unit = self.number(cell, column, index)
+                unit = self.unit_of(index, position)
                 placeholder = PLACEHOLDERS.get(column.rule, 0.5)
                 _set(data, column.path, f"{placeholder} {unit}" if unit else placeholder)
             else:
@@ -513,6 +499,35 @@ class _Context:
 
 #: A placeholder magnitude each range rule accepts (whole numbers must be whole).
 PLACEHOLDERS = {"whole": 1}
+
+
+def factorize_numbers(values):
+    """Codes of integer keys in order of first appearance, and how many distinct keys there are."""
+    _, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return rank[inverse.reshape(-1)], len(first)
+
+
+def _part_system(system, rows, size):
+    """The product system of some of the rows it was built for: each per-row amount cut to them."""
+    location = _part_processes(system.location, rows, size)
+    market = location if system.market is system.location else _part_processes(system.market, rows, size)
+    demand = {code: _part_amount(amount, rows, size) for code, amount in system.demand.items()}
+    return dataclasses.replace(system, location=location, market=market, demand=demand,
+                               divisor=_part_amount(system.divisor, rows, size))
+
+
+def _part_processes(processes, rows, size):
+    return {code: dataclasses.replace(process, flows=[dataclasses.replace(flow, amount=_part_amount(flow.amount, rows, size))
+                                                      for flow in process.flows])
+            for code, process in processes.items()}
+
+
+def _part_amount(amount, rows, size):
+    if np.ndim(amount) >= 1 and np.shape(amount)[0] == size:
+        return amount[rows]
+    return amount
 
 
 def _first_bad_flow(system, position):
@@ -596,17 +611,29 @@ def _plain(cell):
         return cell
 
 
-def provenance_path(path):
+# -- writing ----------------------------------------------------------------------------------
+
+def provenance_path(path: str | os.PathLike) -> Path:
     """Where the provenance of a results CSV goes: ``results.csv`` -> ``results.provenance.json``."""
     path = Path(path)
     return path.with_name(f"{path.stem}.provenance.json")
 
 
-def write_results(result, path):
+def write_results(result: BatchResult, path: str | os.PathLike) -> Path:
     """Write one row per variant (inputs, both footprints, by stage, the row's inputs hash) and the provenance.
 
-    The provenance (:class:`BatchProvenance`, with the results file's sha256) goes to
+    The CSV repeats each variant's cells as written, then ``location_based``,
+    ``market_based`` and one column per stage [kg CO2-eq per declared unit, in each
+    header], numbers as Python's ``repr`` writes them (they read back exactly), and
+    ``inputs_sha256`` (see ``BatchProvenance.row_inputs_sha256``). The provenance
+    (:class:`BatchProvenance`, with the results file's sha256) goes to
     :func:`provenance_path` beside the CSV.
+
+    Parameters
+    ----------
+    result : BatchResult
+    path : str or os.PathLike
+        The results CSV (replaced if it exists).
 
     Returns
     -------
@@ -614,88 +641,65 @@ def write_results(result, path):
         The provenance file.
     """
     path = Path(path)
+    variants = result.variants
     stages = list(result.by_stage)
-    unit = result.unit
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["variant", *[column.header for column in result.variants.columns],
-                         f"location_based [{unit}]", f"market_based [{unit}]", *[f"{stage} [{unit}]" for stage in stages],
-                         "inputs_sha256"])
-        for index, variant in enumerate(result.variants.ids):
-            writer.writerow([variant, *result.variants.cells[index], repr(float(result.location_based[index])),
-                             repr(float(result.market_based[index])),
-                             *[repr(float(result.by_stage[stage][index])) for stage in stages], result.row_inputs_sha256(index)])
+        csv.writer(handle).writerow(["variant", *[column.header for column in variants.columns], *result.value_columns(),
+                                     "inputs_sha256"])
+        hashes = _RowHashes(result)
+        for start in range(0, len(variants), WRITE_ROWS):
+            rows = slice(start, start + WRITE_ROWS)
+            cells = [texts[rows].tolist() for texts in variants.texts]
+            numbers = [list(map(repr, array[rows].tolist()))
+                       for array in (result.location_based, result.market_based, *(result.by_stage[s] for s in stages))]
+            handle.write(csv_lines([variants.ids[rows].tolist(), *cells, *numbers, hashes.of(cells)]))
     return write_provenance(result, path)
 
 
-def write_provenance(result, results_path):
-    """Write (or rewrite, after a verification) the provenance file of a results CSV."""
-    results_path = Path(results_path)
-    provenance = result.provenance
-    provenance.results_file = str(results_path)
-    provenance.results_sha256 = hashlib.sha256(results_path.read_bytes()).hexdigest()
-    target = provenance_path(results_path)
-    target.write_text(json.dumps(provenance.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return target
+class _RowHashes:
+    """Each row's inputs hash, as :meth:`BatchResult.row_inputs_sha256` computes it, for many rows at once.
+
+    The JSON text is put together here rather than by :func:`json.dumps` row by row: keys in
+    sorted order, each cell encoded as the json module encodes a string.
+    """
+
+    def __init__(self, result):
+        headers = [column.header for column in result.variants.columns]
+        self.order = sorted(range(len(headers)), key=headers.__getitem__)
+        self.keys = [f",{encode_basestring(headers[position])}:" for position in self.order]
+        self.head = '{"inputs_sha256":' + encode_basestring(result.provenance.inputs_sha256) + ',"overrides":{'
+
+    def of(self, cells):
+        """The hashes of rows given as columns of cell texts."""
+        pieces = []
+        for position, key in zip(self.order, self.keys):
+            pieces.append([f"{key}{encode_basestring(cell)}" if cell else "" for cell in cells[position]])
+        head, sha256 = self.head, hashlib.sha256
+        return [sha256(f"{head}{body[1:]}}}}}".encode()).hexdigest() for body in map("".join, zip(*pieces))]
 
 
-@dataclass
-class Verified:
-    index: int
-    variant: str
-    basis: str  # "location" or "market" (based)
-    batch: float  # [kg CO2-eq per declared unit]
-    brightway: float
-    relative_difference: float
-
-
-def verify(result, base, *, sample=5, seed=0, bases=("location", "market")):
-    """Recompute sampled variants with a separate full bw2calc LCA each, location- and market-based.
-
-    Each variant's foreground is written into a temporary Brightway database (deleted
-    afterwards) and solved with bw2calc on the installed background. Without electricity
-    instruments both foregrounds are the same: the market-based one is then not solved again.
+def write_provenance(result: BatchResult, results_path: str | os.PathLike) -> Path:
+    """Write (or rewrite, after a verification) the provenance file of a results CSV.
 
     Parameters
     ----------
     result : BatchResult
-    base : str or Path
-        The base product file the batch ran on.
-    sample : int
-        How many variants (all if fewer).
-    bases : tuple of str
-        ``"location"``, ``"market"`` or both (default).
+    results_path : str or os.PathLike
+        The results CSV, already written: its sha256 goes into the provenance.
 
     Returns
     -------
-    list of Verified
-        One per sampled variant and basis; also recorded in ``result.provenance.verified``.
+    Path
+        The provenance file (:func:`provenance_path`).
     """
-    from footprint.brightway.check import score_in_temporary_database
-
-    base_spec = read_product(base)
-    bundle = read_bundle()
-    gwp = result.gwp
-    as_of = parse_date(result.as_of, where="as_of", today=_dt.date.today())
-    context = _Context(base_spec, result.variants, bundle, None, result.per, gwp, result.boundary, as_of)
-    indices = list(range(len(result.variants.ids)))
-    random.Random(seed).shuffle(indices)
-    checked = []
-    for index in sorted(indices[:sample]):
-        spec = context.spec_of(index)
-        system = build_system(spec, bundle, per=result.per, boundary=result.boundary, gwp=gwp, as_of=as_of)
-        scores = {}
-        for basis in bases:
-            processes = system.market if basis == "market" else system.location
-            same = next((scores[other] for other, done in (("location", system.location), ("market", system.market))
-                         if other in scores and done is processes), None)
-            if same is None:
-                same = score_in_temporary_database(processes, system, bundle, gwp)
-            scores[basis] = same
-            reference = same / float(system.divisor)
-            value = float((result.market_based if basis == "market" else result.location_based)[index])
-            difference = abs(value - reference) / max(abs(reference), 1e-300)
-            checked.append(Verified(index, result.variants.ids[index], basis, value, reference, difference))
-    if result.provenance is not None:
-        result.provenance.verified = [asdict(item) for item in checked]
-    return checked
+    results_path = Path(results_path)
+    provenance = result.provenance
+    provenance.results_file = str(results_path)
+    digest = hashlib.sha256()
+    with results_path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    provenance.results_sha256 = digest.hexdigest()
+    target = provenance_path(results_path)
+    target.write_text(json.dumps(provenance.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return target
