@@ -2,7 +2,9 @@
 
 The version, the sheet and column names in Chinese and English, the rows of each sheet,
 the size limits, the units spelled in Chinese, and the :class:`Problem` and
-:class:`WorkbookProduct` types the import returns.
+:class:`WorkbookProduct` types the import returns. The displayed words (titles, headers,
+row descriptions, source suggestions) are in ``footprint/names.yaml``; the Chinese units
+are an input rule and stay here.
 """
 
 from dataclasses import dataclass, field
@@ -34,20 +36,10 @@ LANGUAGES = LANGS
 #: Sheet titles per language. The import recognises a sheet by any of its titles.
 SHEET_TITLES = names("sheet")
 
-#: Columns of every data sheet: role -> (English, Chinese). The import finds each column by
-#: its header, so a column moved or inserted by the user does not shift the others.
-COLUMNS = {
-    "item": ("Item", "项目"),
-    "description": ("Description", "说明"),
-    "value": ("Value", "数值"),
-    "unit": ("Unit", "单位"),
-    "period": ("Period", "统计期"),
-    "site": ("Site", "地点"),
-    "source": ("Source of the figure", "数据来源"),
-    "note": ("Note", "备注"),
-    "example": ("Example", "示例"),
-    "default": ("Default if blank", "空白时默认值"),
-}
+#: Columns of every data sheet: role -> (English, Chinese), from ``names.yaml``. The import
+#: finds each column by its header, so a column moved or inserted by the user does not shift
+#: the others.
+COLUMNS = {role: (words["en"], words["zh"]) for role, words in names("workbook_column").items()}
 #: Columns the user fills in (unlocked in the protected sheet).
 INPUT_COLUMNS = ("value", "unit", "period", "site", "source", "note")
 
@@ -78,72 +70,68 @@ class Row:
     example: str = ""
 
 
-_SITE = Row("site", "site", "", "Site of the stage (province or country)", "生产地点（省份或国家）", "CN-JS")
-_OUTPUT = Row("output", "output", "", "Production output in the period (needed when figures are totals)",
-              "统计期内产量（填写总量时必填）", "")
-_ELECTRICITY = Row("electricity", "flow", "kWh", "Electricity used: per unit, or total in the period",
-                   "用电量：单位产品用量，或统计期总量", "")
-_HEAT = Row("heat", "flow", "MJ", "Heat from natural gas: per unit, or total in the period",
-            "天然气供热：单位产品用量，或统计期总量", "")
+def _row(key, kind, unit, words, example=""):
+    """A :class:`Row` whose description is ``workbook_row.<words>`` of ``names.yaml``."""
+    description = names("workbook_row")[words]
+    return Row(key, kind, unit, description["en"], description["zh"], example)
 
-#: The rows of each sheet, in order. Keys of stage rows are the product file's field names.
+
+_SITE = _row("site", "site", "", "site", "CN-JS")
+_OUTPUT = _row("output", "output", "", "output", "")
+_ELECTRICITY = _row("electricity", "flow", "kWh", "electricity", "")
+_HEAT = _row("heat", "flow", "MJ", "heat", "")
+
+#: The rows of each sheet, in order. Keys of stage rows are the product file's field names;
+#: their descriptions are ``workbook_row`` of ``names.yaml``.
 ROWS = {
     "product": (
-        Row("id", "text", "", "Product id (letters, digits, '-', '_', '.')", "产品编号（字母、数字、- _ .）",
-            "perc-gb-550-jiangsu"),
-        Row("name", "text", "", "Product name", "产品名称", "PERC module 550 W"),
-        Row("technology", "choice", "", "Cell technology of the module", "组件电池技术", "perc"),
-        Row("rated_power", "quantity", "W", "Rated power at STC (nameplate)", "标称功率（STC）", "550 W"),
-        Row("area", "quantity", "m**2", "Module area (length x width)", "组件面积（长×宽）", "2.583 m2"),
+        _row("id", "text", "", "product.id", "perc-gb-550-jiangsu"),
+        _row("name", "text", "", "product.name", "PERC module 550 W"),
+        _row("technology", "choice", "", "product.technology", "perc"),
+        _row("rated_power", "quantity", "W", "product.rated_power", "550 W"),
+        _row("area", "quantity", "m**2", "product.area", "2.583 m2"),
     ),
     "mg_silicon": (_SITE, _OUTPUT, _ELECTRICITY, _HEAT),
     "polysilicon": (
         _SITE,
-        Row("technology", "choice", "", "Process route (siemens or fbr)", "工艺路线（改良西门子法或流化床法）", "siemens"),
+        _row("technology", "choice", "", "polysilicon.technology", "siemens"),
         _OUTPUT,
-        Row("mg_silicon", "flow", "kg", "Metallurgical silicon used: per kg, or total in the period",
-            "工业硅消耗：每千克多晶硅用量，或统计期总量", "1.136 kg/kg"),
+        _row("mg_silicon", "flow", "kg", "polysilicon.mg_silicon", "1.136 kg/kg"),
         _ELECTRICITY, _HEAT,
     ),
     "ingot": (
         _SITE,
         _OUTPUT,
-        Row("polysilicon", "flow", "kg", "Polysilicon used: per kg of ingot, or total in the period",
-            "多晶硅消耗：每千克硅棒用量，或统计期总量", "1.0204 kg/kg"),
+        _row("polysilicon", "flow", "kg", "ingot.polysilicon", "1.0204 kg/kg"),
         _ELECTRICITY, _HEAT,
     ),
     "wafer": (
         _SITE,
         _OUTPUT,
-        Row("wafer_area", "quantity", "cm**2", "Area of one wafer", "单片硅片面积", "330.15 cm2"),
-        Row("thickness", "quantity", "um", "Wafer thickness (as cut)", "硅片厚度（切割后）", "150 um"),
-        Row("kerf", "quantity", "um", "Kerf loss of the wire saw", "金刚线切割锯缝损耗", "50 um"),
-        Row("ingot_utilisation", "fraction", "", "Ingot utilisation (squaring, top and tail losses)",
-            "硅棒利用率（开方、头尾损失）", "93 %"),
-        Row("yield", "fraction", "", "Wafer yield (sawing and cleaning)", "硅片良率（切片、清洗）", "97 %"),
-        Row("wafer_mass", "check", "g", "Mass of one wafer (used only to check the geometry)",
-            "单片硅片重量（仅用于校验）", "11.5 g"),
-        Row("silicon_input", "check", "kg", "Ingot silicon used: per wafer, or total (only to check)",
-            "硅棒消耗：每片用量或统计期总量（仅用于校验）", "0.0165 kg/piece"),
+        _row("wafer_area", "quantity", "cm**2", "wafer.wafer_area", "330.15 cm2"),
+        _row("thickness", "quantity", "um", "wafer.thickness", "150 um"),
+        _row("kerf", "quantity", "um", "wafer.kerf", "50 um"),
+        _row("ingot_utilisation", "fraction", "", "wafer.ingot_utilisation", "93 %"),
+        _row("yield", "fraction", "", "wafer.yield", "97 %"),
+        _row("wafer_mass", "check", "g", "wafer.wafer_mass", "11.5 g"),
+        _row("silicon_input", "check", "kg", "wafer.silicon_input", "0.0165 kg/piece"),
         _ELECTRICITY, _HEAT,
     ),
     "cell": (
         _SITE,
-        Row("technology", "choice", "", "Cell technology (blank: the product's)", "电池技术（空白则同产品）", "perc"),
+        _row("technology", "choice", "", "cell.technology", "perc"),
         _OUTPUT,
-        Row("efficiency", "fraction", "", "Cell efficiency at STC", "电池转换效率（STC）", "23.0 %"),
-        Row("yield", "fraction", "", "Cell yield", "电池良率", "98 %"),
+        _row("efficiency", "fraction", "", "cell.efficiency", "23.0 %"),
+        _row("yield", "fraction", "", "cell.yield", "98 %"),
         _ELECTRICITY, _HEAT,
     ),
     "module": (
         _SITE,
-        Row("technology", "choice", "", "Module type: glass-backsheet or glass-glass (required)", "组件类型：玻璃-背板或双玻（必填）",
-            "glass-backsheet"),
+        _row("technology", "choice", "", "module.technology", "glass-backsheet"),
         _OUTPUT,
-        Row("cells", "count", "piece", "Cells in one module (half cells count one each)", "每块组件电池片数（半片各计一片）",
-            "144"),
-        Row("cells_per_wafer", "count", "", "Cells cut from one wafer (2 for half cells)", "每片硅片切出的电池数（半片为2）", "2"),
-        Row("yield", "fraction", "", "Module yield (stringing, lamination)", "组件良率（串焊、层压）", "97 %"),
+        _row("cells", "count", "piece", "module.cells", "144"),
+        _row("cells_per_wafer", "count", "", "module.cells_per_wafer", "2"),
+        _row("yield", "fraction", "", "module.yield", "97 %"),
         _ELECTRICITY, _HEAT,
     ),
 }
@@ -153,16 +141,9 @@ MATERIAL_ROWS = 8
 EMISSION_ROWS = 3
 SECTION_TITLES = {key: (words["en"], words["zh"]) for key, words in names("section").items()}
 
-#: Suggested source descriptions (the cell accepts any text).
-SOURCE_SUGGESTIONS = (
-    "meter reading 电表/仪表读数",
-    "invoice 发票",
-    "ERP / MES",
-    "production report 生产报表",
-    "supplier declaration 供应商声明",
-    "datasheet 规格书",
-    "engineering estimate 工程估算",
-)
+#: Suggested source descriptions, English then Chinese (the cell accepts any text).
+SOURCE_SUGGESTIONS = tuple(words["en"] if words["en"] == words["zh"] else f"{words['en']} {words['zh']}"
+                           for words in names("workbook_source").values())
 
 #: Units spelled in Chinese, read as these pint expressions. Replaced longest first, so that
 #: 万千瓦时 is not read as 万 + 千瓦时. 度 is the everyday word for kWh (度电).
@@ -203,9 +184,9 @@ def sheet_title(sheet, lang):
     return titles[lang] if lang in titles else f"{titles['en']} {titles['zh']}"
 
 
-def label(pair, lang):
-    """An (English, Chinese) pair as shown in a language."""
-    en, zh = pair
+def label(words, lang):
+    """An (English, Chinese) pair, or an {"en": ..., "zh": ...} entry of ``names.yaml``, as shown in a language."""
+    en, zh = (words["en"], words["zh"]) if isinstance(words, dict) else words
     return {"en": en, "zh": zh}.get(lang, f"{zh} {en}")
 
 

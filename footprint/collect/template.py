@@ -25,6 +25,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from footprint._version import __version__
 from footprint.bundle.read import read_bundle
 from footprint.collect.layout import (
+    CHINESE_UNITS,
     COLUMNS,
     EMISSION_ROWS,
     INPUT_COLUMNS,
@@ -43,6 +44,7 @@ from footprint.collect.layout import (
 )
 from footprint.errors import InputError, OptionError, OutputExistsError
 from footprint.fileio import atomic_path
+from footprint.i18n import names, words
 from footprint.vocab import REFERENCE_UNITS, TECHNOLOGIES
 
 HEADER_ROW = 4
@@ -53,6 +55,10 @@ _LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _SECTION_FILL = PatternFill("solid", fgColor="E2EFDA")
 _HINT_FONT = Font(italic=True, color="7F7F7F")
+
+#: The Chinese unit of 10 000 pieces, which production reports count wafers in: offered beside
+#: pcs. Taken from the units the import reads, so the template offers no unit it cannot read.
+_TEN_THOUSAND_PIECES = next(word for word, unit in CHINESE_UNITS.items() if unit == "(10000*piece)")
 
 #: Format examples for the rows whose example depends on the stage.
 _EXAMPLES = {
@@ -66,7 +72,7 @@ _EXAMPLES = {
     ("mg_silicon", "output"): "8 000 t",
     ("polysilicon", "output"): "9 000 t",
     ("ingot", "output"): "9 000 t",
-    ("wafer", "output"): "900 000 000 pcs | 90 000 万片",
+    ("wafer", "output"): f"900 000 000 pcs | 90 000 {_TEN_THOUSAND_PIECES}",
     ("cell", "output"): "600 000 000 pcs",
     ("module", "output"): "2 000 MW | 3 600 000 pcs",
 }
@@ -83,7 +89,7 @@ _UNITS = {
     ("check", "piece", "g"): "g,g/piece",
     ("check", "piece", "kg"): "kg/piece,g/piece,t,kg",
     ("output", "kg", ""): "t,kg",
-    ("output", "piece", ""): "pcs,万片",
+    ("output", "piece", ""): f"pcs,{_TEN_THOUSAND_PIECES}",
     ("output", "module", ""): "pcs,MW,kW",
     ("quantity", "", "W"): "W,kW",
     ("quantity", "", "m**2"): "m2,cm2,mm2",
@@ -93,38 +99,8 @@ _UNITS = {
     ("count", "", "piece"): "pcs",
 }
 
-_GUIDE = (
-    "Fill in the white cells. A blank value takes the default shown on the right. A total (MWh, t) is divided by "
-    "the production output of the same period.",
-    "请填写白色单元格。数值空白时使用右侧默认值。总量（MWh、吨）将除以同一统计期的产量。",
-)
-
-_INSTRUCTIONS = (
-    ("How to fill in this workbook", "填写说明"),
-    ("1. One sheet per production stage. Fill in the stages your site makes; another supplier may fill in the others "
-     "in their own copy: `footprint import` combines the workbooks.",
-     "1. 每个生产环节一个工作表。填写本厂负责的环节；其他环节可由供应商在各自的副本中填写，`footprint import` 会合并。"),
-    ("2. Every figure has a value and a unit. Give it per unit of product (66.5 kWh/kg, 0.033 kWh/piece, 17.7 kWh/m2) "
-     "or as a total over a period (12 000 MWh in 2024) together with the production output of the same period.",
-     "2. 每个数值都要有单位。可填单位产品用量（66.5 kWh/kg、0.033 kWh/片、17.7 kWh/m2），也可填统计期总量"
-     "（2024年 12 000 MWh），此时须填写同一统计期的产量。"),
-    ("3. Accepted units include MWh, kWh, GJ, MJ, t, kg, g, m2, cm2, um, %, pcs; Chinese units such as 千瓦时, 吨, 万片 "
-     "are understood. Fractions are 0.97 or 97 %.",
-     "3. 可用单位：MWh、kWh、GJ、MJ、t、kg、g、m2、cm2、um、%、pcs；也可用中文单位，如千瓦时、吨、万片。比例填 0.97 或 97 %。"),
-    ("4. Leave a value blank to use the default shown in the last column (with its published source). Rows whose "
-     "default says 'required' must be filled in.",
-     "4. 数值空白时使用最后一列所示的默认值（附公开来源）。默认值为\u201c必填\u201d的行必须填写。"),
-    ("5. Say where each figure comes from (meter reading, invoice, ERP...) in the Source column. The site is the "
-     "province (CN-JS) or country (VN) of the factory.",
-     "5. 在\u201c数据来源\u201d列说明每个数据的来源（电表读数、发票、ERP等）。地点为工厂所在省份（CN-JS）或国家（VN）。"),
-    ("6. Formulas are fine: their saved values are used. Do not rename the sheets or the header row, and keep the "
-     "file as .xlsx.",
-     "6. 可以使用公式，导入时读取其保存的计算结果。请勿修改工作表名称和表头行，并保存为 .xlsx 格式。"),
-    ("7. Check and import:  footprint import data.xlsx -o product.yaml   or compute directly:  footprint calc data.xlsx",
-     "7. 检查并导入：footprint import data.xlsx -o product.yaml   或直接计算：footprint calc data.xlsx"),
-    ("Every problem is listed at once with its sheet and cell; nothing is imported until all errors are fixed.",
-     "所有问题会一次性列出（工作表和单元格）；错误全部改正之前不会导入任何数据。"),
-)
+#: The paragraphs of the instructions sheet (``names.yaml``), in order, the heading first.
+_INSTRUCTIONS = names("workbook_instruction")
 
 
 def write_template(path, *, stage="all", lang="both", overwrite=False):
@@ -200,8 +176,8 @@ class _Writer:
         ws.title = sheet_title("instructions", self.lang)
         ws.column_dimensions["A"].width = 130
         row = 1
-        for index, pair in enumerate(_INSTRUCTIONS):
-            texts = [pair[0]] if self.lang == "en" else [pair[1]] if self.lang == "zh" else [pair[1], pair[0]]
+        for index, paragraph in enumerate(_INSTRUCTIONS.values()):
+            texts = [paragraph[self.lang]] if self.lang in paragraph else [paragraph["zh"], paragraph["en"]]
             for text in texts:
                 cell = ws.cell(row, 1, text)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -251,10 +227,11 @@ class _Writer:
     def data_sheet(self, book, sheet):
         ws = book.create_sheet(sheet_title(sheet, self.lang))
         last = len(COLUMNS)
-        title = ws.cell(1, 1, sheet_title(sheet, "both") + (" - activity data 活动数据" if sheet != "product" else ""))
+        activity = words("workbook_text", "activity_data")
+        title = ws.cell(1, 1, sheet_title(sheet, "both") + (f" - {activity['en']} {activity['zh']}" if sheet != "product" else ""))
         title.font = Font(bold=True, size=14)
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
-        guide = ws.cell(2, 1, label(_GUIDE, self.lang))
+        guide = ws.cell(2, 1, label(words("workbook_text", "guide"), self.lang))
         guide.font = _HINT_FONT
         guide.alignment = Alignment(wrap_text=True, vertical="top")
         ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=last)
@@ -366,7 +343,7 @@ class _Writer:
             rule = DataValidation(type="list", formula1=formula, allow_blank=True, errorStyle=style,
                                   showErrorMessage=True, showInputMessage=bool(prompt))
             rule.errorTitle = "footprint"
-            rule.error = label(("Not in the list. Keep it anyway?", "不在列表中。仍然保留？"), self.lang)
+            rule.error = label(words("workbook_text", "not_in_list"), self.lang)
             if prompt:
                 rule.prompt = prompt[:250]
             ws.add_data_validation(rule)
@@ -388,15 +365,16 @@ class _Writer:
         if sheet == "product" or spec.kind in ("output", "check", "text"):
             return ""
         if spec.kind == "site":
-            return label(("required", "必填"), self.lang)
+            return label(words("workbook_text", "required"), self.lang)
         if spec.kind == "choice":
             if sheet == "cell":
-                return label(("the product's technology", "同产品技术"), self.lang)
-            return label(("required", "必填"), self.lang) if sheet == "module" else ""
+                return label(words("workbook_text", "product_technology"), self.lang)
+            return label(words("workbook_text", "required"), self.lang) if sheet == "module" else ""
         found = [d for d in self.bundle.processes if d.stage == sheet and d.parameter == spec.key]
         if not found:
-            optional = spec.key == "heat"
-            return label(("none (0)", "无（按0计）") if optional else ("required", "必填"), self.lang)
+            if spec.key == "heat":  # the one optional input without a default: blank means none
+                return label(words("workbook_text", "none_zero"), self.lang)
+            return label(words("workbook_text", "required"), self.lang)
         return "; ".join(_describe_default(d) for d in found)
 
     def item_defaults(self, sheet, prefix):

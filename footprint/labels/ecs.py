@@ -28,6 +28,7 @@ from pathlib import Path
 
 from footprint.errors import DataError, UnitError
 from footprint.fileio import decode_text, read_bytes
+from footprint.i18n import text
 from footprint.units import Quantity, ureg
 
 FACTOR_COLUMNS = ("stage", "country", "gwp", "per", "source", "locator")
@@ -197,33 +198,35 @@ def evaluate_ecs(chain, bundle, factors, *, shares=None, table="factors", shares
     for stage, by_country in by_stage.items():
         if stage not in quantities or ":" in stage:
             row = next(iter(by_country.values())).row
-            unmet.append(("factor_table", "ecs_factors", f"{table}: line {row}: stage {stage!r} is neither a stage nor a material of this product",
-                          f"{table}:第 {row} 行:{stage!r} 既不是本产品的阶段,也不是其材料"))
+            unmet.append(("factor_table", "ecs_factors", *_reason(text("reason", "ecs_unknown_stage", table=table, row=row, stage=stage))))
             continue
         origins = shares.get(stage)
         if origins is None:
             if stage in chain.processes:
                 origins = {chain.processes[stage].site.split("-")[0].upper(): 1.0}
             else:
-                unmet.append(("missing_data", "ecs_shares", f"{stage}: origin country unknown; give it in the shares file (stage,country,share)",
-                              f"{stage}:来源国未知;请在份额文件中给出(stage,country,share)"))
+                unmet.append(("missing_data", "ecs_shares", *_reason(text("reason", "ecs_no_origin", stage=stage))))
                 continue
         for country, share in origins.items():
             factor = by_country.get(country)
             if factor is None:
-                unmet.append(("factor_table", "ecs_factors", f"{table}: no factor for {stage} made in {country}",
-                              f"{table}:没有 {country} 生产的 {stage} 的因子"))
+                unmet.append(("factor_table", "ecs_factors", *_reason(text("reason", "ecs_no_factor", table=table, stage=stage, country=country))))
                 continue
             try:
                 amount = _in_unit(quantities, stage, factor.per)
             except UnitError as exc:
-                unmet.append(("factor_table", "ecs_factors", f"{table}: line {factor.row}: {exc}", f"{table}:第 {factor.row} 行:{exc}"))
+                unmet.append(("factor_table", "ecs_factors", *_reason(text("reason", "ecs_bad_row", table=table, row=factor.row, error=exc))))
                 continue
             terms.append(EcsTerm(stage, country, factor.gwp, factor.per, share, amount, factor.gwp * share * amount, factor.source))
     value = sum(term.value for term in terms) if not unmet else None
     shown = {name: [float(q.magnitude), f"{q.units:~}"] for name, q in quantities.items() if ":" not in name}
     return EcsResult(value, terms, shown, str(table), _file_sha256(table), unmet,
                      str(shares_table or ""), _file_sha256(shares_table) if shares_table else "")
+
+
+def _reason(words):
+    """(English, Chinese) of a reason of ``names.yaml``: the last two fields of an ``unmet`` entry."""
+    return words["en"], words["zh"]
 
 
 def _file_sha256(path):

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from footprint.fileio import add_years
-from footprint.i18n import names
+from footprint.i18n import names, text
 from footprint.labels.schemes import GWP_IDS, REPORT_ITEMS, ROUNDING_MODES, load_scheme
 from footprint.provenance import result_sha256
 from footprint.vocab import STAGES
@@ -158,17 +158,16 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
     today = today or _dt.date.today()
     issued = issued or today
     unmet = []
-    notes = []
+    notes = []  # {"en": ..., "zh": ...}
 
     declared = str(data.get("declared_unit", ""))
     if declared.split()[-1:] != [scheme.declared_unit]:
-        unmet.append(Unmet("declared_unit", "declared_unit",
-                           f"result is per {declared or '?'}; {scheme.id} declares per 1 {scheme.declared_unit} (compute with per={scheme.declared_unit!r})",
-                           f"结果按 {declared or '?'} 计;{scheme.id} 要求按 1 {scheme.declared_unit} 声明(以 per={scheme.declared_unit!r} 计算)"))
+        unmet.append(_unmet("declared_unit", "declared_unit", text("reason", "declared_unit", declared=declared or "?", scheme=scheme.id,
+                                                                   unit=scheme.declared_unit)))
     used_gwp = gwp_id(data)
     if used_gwp not in scheme.gwp["accepted"]:
-        unmet.append(Unmet("gwp", "gwp_set", f"result uses {data.get('gwp') or 'an unknown GWP set'}; {scheme.id} accepts {', '.join(scheme.gwp['accepted'])}",
-                           f"结果采用 {data.get('gwp') or '未知的 GWP 值'};{scheme.id} 接受 {'、'.join(scheme.gwp['accepted'])}"))
+        used = data.get("gwp") or text("phrase", "unknown_gwp_set")
+        unmet.append(_unmet("gwp", "gwp_set", text("reason", "gwp_set", used=used, scheme=scheme.id, accepted=scheme.gwp["accepted"])))
     unmet += _check_boundary(data, scheme, chain, spec, notes)
     unmet += _check_items(data, scheme, chain)
     unmet += _check_data_quality(data, scheme, chain, today)
@@ -176,13 +175,14 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
     cfp = _number(data.get("total"))
     if scheme.indicator == "ecs":
         if ecs is None:
-            unmet.append(Unmet("factor_table", "ecs_factors", " ".join(scheme.factor_table.get("message", "a factor table is required").split()),
-                               " ".join(str(scheme.factor_table.get("message_zh", "需要因子表")).split())))
+            required = text("reason", "factor_table_required")
+            unmet.append(Unmet("factor_table", "ecs_factors", " ".join(scheme.factor_table.get("message", required["en"]).split()),
+                               " ".join(str(scheme.factor_table.get("message_zh", required["zh"])).split())))
             raw = None
         else:
             unmet += [Unmet(*entry) for entry in ecs.unmet]
             raw = ecs.value if not ecs.unmet else None
-            notes.append((f"factor table: {ecs.table} (SHA-256 {ecs.table_sha256[:12]})", f"因子表:{ecs.table}(SHA-256 {ecs.table_sha256[:12]})"))
+            notes.append(text("note", "factor_table", table=ecs.table, sha256=ecs.table_sha256[:12]))
     else:
         raw = cfp
     value = round_value(raw, scheme.rounding) if raw is not None else None
@@ -194,12 +194,9 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         rise = (raw - previous) / previous if previous else float("inf")
         limit = scheme.decision["reverification_increase"]
         if rise >= limit:
-            unmet.append(Unmet("reverification", "decision",
-                               f"declared value rose by {rise:.2%} against the previous {previous:g} (limit {limit:.0%}): re-verification required",
-                               f"声明值较前次 {previous:g} 上升 {rise:.2%}(限值 {limit:.0%}):需重新验证"))
+            unmet.append(_unmet("reverification", "decision", text("reason", "reverification", rise=rise, previous=previous, limit=limit)))
         else:
-            notes.append((f"change against the previous declaration {previous:g}: {rise:+.2%} (re-verification from {limit:+.0%})",
-                          f"与前次声明值 {previous:g} 相比变化 {rise:+.2%}(自 {limit:+.0%} 起需重新验证)"))
+            notes.append(text("note", "previous_declaration", previous=previous, rise=rise, limit=limit))
 
     if passed is False:
         outcome = "fail"
@@ -232,7 +229,7 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         decided_on=decided_on,
         thresholds=thresholds,
         unmet=unmet,
-        notes=[en for en, _ in notes],
+        notes=[note["en"] for note in notes],
         issued=issued.isoformat(),
         valid_until=valid_until,
         surveillance=scheme.surveillance("en"),
@@ -241,7 +238,7 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         result_sha256=result_sha256(data),
         cfp_value=cfp,
         ecs=ecs.to_dict() if ecs is not None else None,
-        notes_zh=[zh for _, zh in notes],
+        notes_zh=[note["zh"] for note in notes],
     )
 
 
@@ -299,16 +296,15 @@ def _check_boundary(data, scheme, chain, spec, notes):
             if stage in covered:
                 supplier = covered[stage]
                 who = supplier.get("company") or supplier.get("id") or "supplier"
-                notes.append((f"{stage}: inside the supplier's declared footprint for {supplier['stage']} ({who}), counted in the result's "
-                              f"{supplier['stage']} stage",
-                              f"{stage_zh(stage)}:包含在供应商({who})声明的{stage_zh(supplier['stage'])}碳足迹中,计入结果的{stage_zh(supplier['stage'])}阶段"))
+                notes.append(text("note", "supplier_covers_stage", stage=stage_words(stage), supplier_stage=stage_words(supplier["stage"]),
+                                  who=who))
                 continue
-            unmet.append(Unmet("boundary", "system_boundary", f"stage {stage!r} missing from the result; {scheme.id} counts {', '.join(scheme.boundary['stages'])}",
-                               f"结果缺少{stage_zh(stage)}阶段;{scheme.id} 计入{'、'.join(stage_zh(name) for name in scheme.boundary['stages'])}"))
+            unmet.append(_unmet("boundary", "system_boundary", text("reason", "stage_missing", stage=stage_words(stage), scheme=scheme.id,
+                                                                    stages=[stage_words(name) for name in scheme.boundary["stages"]])))
     for rule in scheme.boundary.get("must_include", []):
+        item = {"en": rule["item"], "zh": rule.get("item_zh", rule["item"])}
         if chain is None:
-            unmet.append(Unmet("missing_data", "system_boundary", f"{rule['item']}: the product inventory was not given, cannot check that it is included",
-                               f"{rule.get('item_zh', rule['item'])}:未提供产品清单,无法检查是否包含"))
+            unmet.append(_unmet("missing_data", "system_boundary", text("reason", "boundary_unchecked", item=item)))
             continue
         words = [w.lower() for w in rule["match"]]
         found = any(any(w in f"{flow.target} {flow.label}".lower() for w in words)
@@ -317,13 +313,12 @@ def _check_boundary(data, scheme, chain, spec, notes):
             continue
         declared_absent = _declared_absent(spec, words) if rule.get("absent_when_zero") else []
         if declared_absent:
-            notes.append((f"{rule['item']}: none in this product ({', '.join(declared_absent)} set to 0 in the product file); "
-                          f"{' '.join(str(rule.get('absent_note', '')).split())}".rstrip("; "),
-                          f"{rule.get('item_zh', rule['item'])}:本产品没有({'、'.join(declared_absent)} 在产品文件中设为 0);"
-                          f"{' '.join(str(rule.get('absent_note_zh', '')).split())}".rstrip(";")))
+            note = {"en": " ".join(str(rule.get("absent_note", "")).split()), "zh": " ".join(str(rule.get("absent_note_zh", "")).split())}
+            words = text("note", "declared_absent", item=item, entries=declared_absent, note=note)
+            notes.append({"en": words["en"].rstrip("; "), "zh": words["zh"].rstrip(";")})  # without a note, no dangling ";"
             continue
-        unmet.append(Unmet("boundary", "system_boundary", f"{rule['item']}: {rule['reason']}",
-                           f"{rule.get('item_zh', rule['item'])}:{rule.get('reason_zh', rule['reason'])}"))
+        reason = {"en": rule["reason"], "zh": rule.get("reason_zh", rule["reason"])}
+        unmet.append(_unmet("boundary", "system_boundary", text("reason", "boundary_rule", item=item, reason=reason)))
     return unmet
 
 
@@ -377,10 +372,8 @@ def _check_items(data, scheme, chain):
     for item in scheme.required_items:
         if not item_available(item, data, chain):
             where, key = ITEM_DATA[item]
-            why = "the product inventory (chain) was not given" if where == "chain" else f"the result has no {key!r}"
-            why_zh = "未提供产品清单" if where == "chain" else f"结果中没有 {key!r}"
-            unmet.append(Unmet("missing_data", item, f"{REPORT_ITEMS[item]['en']}: not available ({why})",
-                               f"{REPORT_ITEMS[item]['zh']}:不可用({why_zh})"))
+            why = text("phrase", "no_inventory") if where == "chain" else text("phrase", "result_has_no", key=key)
+            unmet.append(_unmet("missing_data", item, text("reason", "item_not_available", item=REPORT_ITEMS[item], why=why)))
     return unmet
 
 
@@ -391,26 +384,19 @@ def _check_data_quality(data, scheme, chain, today):
     if minimum is not None:
         share = _fraction(optional(data, "primary_data_share"))
         if share is None:
-            unmet.append(Unmet("missing_data", "primary_data_share", f"primary data share not available; {scheme.id} requires at least {minimum:.0%}",
-                               f"初级数据占比不可用;{scheme.id} 要求至少 {minimum:.0%}"))
+            unmet.append(_unmet("missing_data", "primary_data_share", text("reason", "primary_share_missing", scheme=scheme.id, minimum=minimum)))
         elif share < minimum:
-            unmet.append(Unmet("data_quality", "primary_data_share", f"primary data share {share:.0%} is below the minimum {minimum:.0%}",
-                               f"初级数据占比 {share:.0%} 低于最低要求 {minimum:.0%}"))
+            unmet.append(_unmet("data_quality", "primary_data_share", text("reason", "primary_share_low", share=share, minimum=minimum)))
     for stage in rules.get("site_specific_stages", []):
         if chain is None:
-            unmet.append(Unmet("missing_data", "data_quality", f"{stage}: the product inventory was not given, cannot check site-specific data",
-                               f"{stage_zh(stage)}:未提供产品清单,无法检查现场数据"))
+            unmet.append(_unmet("missing_data", "data_quality", text("reason", "site_data_unchecked", stage=stage_words(stage))))
             continue
         process = chain.processes.get(stage)
         if process is None:
             continue
         defaults = [name for name, (_, provenance) in process.parameters.items() if not provenance.primary]
         if "electricity" in defaults:
-            unmet.append(Unmet("data_quality", "data_quality",
-                               f"{stage}: electricity is a bundled default, not site-specific data; give stages.{stage}.electricity in the product file "
-                               "(site-specific data are required for the processes the label holder runs)",
-                               f"{stage_zh(stage)}:电力为内置默认值,不是现场数据;请在产品文件中给出 stages.{stage}.electricity"
-                               "(标识持有人自己运营的过程须采用现场数据)"))
+            unmet.append(_unmet("data_quality", "data_quality", text("reason", "electricity_default", stage=stage_words(stage), stage_id=stage)))
     if rules.get("supplier_data_must_be_valid"):
         for supplier in optional(data, "suppliers") or []:
             if not isinstance(supplier, dict):
@@ -425,21 +411,30 @@ def _check_data_quality(data, scheme, chain, today):
                 end = _dt.date.fromisoformat(str(until)[:10]) if until else None
                 start = _dt.date.fromisoformat(str(since)[:10]) if since else None
             except ValueError:
-                unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name}: validity {since!r} to {until!r} is not a pair of dates",
-                                   f"供应商数据 {name}:有效期 {since!r} 至 {until!r} 不是日期"))
+                unmet.append(_unmet("data_quality", "data_sources", text("reason", "supplier_dates_invalid", name=name, since=since, until=until)))
                 continue
             if end is not None and end < today:
-                unmet.append(Unmet("expired", "data_sources", f"supplier data {name} expired on {end.isoformat()} (evaluated on {today.isoformat()})",
-                                   f"供应商数据 {name} 已于 {end.isoformat()} 过期(评价日期 {today.isoformat()})"))
+                unmet.append(_unmet("expired", "data_sources", text("reason", "supplier_expired", name=name, end=end.isoformat(),
+                                                                    today=today.isoformat())))
             elif start is not None and start > today:
-                unmet.append(Unmet("data_quality", "data_sources", f"supplier data {name} is valid only from {start.isoformat()} (evaluated on {today.isoformat()})",
-                                   f"供应商数据 {name} 自 {start.isoformat()} 起才有效(评价日期 {today.isoformat()})"))
+                unmet.append(_unmet("data_quality", "data_sources", text("reason", "supplier_not_yet_valid", name=name, start=start.isoformat(),
+                                                                         today=today.isoformat())))
     return unmet
+
+
+def _unmet(kind, item, words):
+    """An :class:`Unmet` whose reason is a text of ``names.yaml`` ({"en": ..., "zh": ...})."""
+    return Unmet(kind, item, words["en"], words["zh"])
 
 
 def stage_zh(stage):
     """A stage's Chinese name (the id itself if it is not a stage)."""
     return STAGE_NAMES.get(stage, {}).get("zh", stage)
+
+
+def stage_words(stage):
+    """A stage as a value of a text (:func:`footprint.i18n.text`): its id in English, its name in Chinese."""
+    return {"en": stage, "zh": stage_zh(stage)}
 
 
 def _as_dict(result):

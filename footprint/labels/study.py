@@ -13,8 +13,9 @@ from footprint.calc import compute
 from footprint.calc.compute import read_product
 from footprint.errors import OptionError
 from footprint.fileio import parse_date
+from footprint.i18n import text
 from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
-from footprint.labels.evaluate import LabelDecision, evaluate, stage_zh
+from footprint.labels.evaluate import LabelDecision, evaluate, stage_words
 from footprint.labels.schemes import Scheme, load_scheme
 from footprint.model import build_chain
 from footprint.model.spec import ProductSpec
@@ -126,8 +127,8 @@ def evaluate_label(
                            table=factors, shares_table=shares)
     decision = evaluate(result, scheme, chain=chain, today=today, issued=issued, certificate=certificate, previous=previous,
                         ecs=ecs, spec=spec)
-    decision.notes[:0] = [en for en, _ in date_notes]
-    decision.notes_zh[:0] = [zh for _, zh in date_notes]
+    decision.notes[:0] = [note["en"] for note in date_notes]
+    decision.notes_zh[:0] = [note["zh"] for note in date_notes]
     return Study(scheme, result, chain, decision, ecs, bundle, spec)
 
 
@@ -136,8 +137,8 @@ def _calculation_date(spec, today):
 
     Returns
     -------
-    (datetime.date, list of (str, str))
-        The date and, when it is not ``today``, a note (English, Chinese) saying why.
+    (datetime.date, list of dict)
+        The date and, when it is not ``today``, a note ({"en": ..., "zh": ...}) saying why.
     """
     declarations = []
     for name, stage in spec.stages.items():
@@ -150,10 +151,7 @@ def _calculation_date(spec, today):
     last = min(footprint.validity[1] for _, footprint in declarations)
     if first > last or first <= today <= last:
         return today, []  # valid today, or never all at once: the calculator decides (and says why)
-    day = last if today > last else first
-    which, which_zh = ("last", "最后") if today > last else ("first", "第")
-    stages, stages_zh = ", ".join(name for name, _ in declarations), "、".join(stage_zh(name) for name, _ in declarations)
-    return day, [(f"supplier declarations ({stages}) are not all valid on {today.isoformat()}: the footprint uses them as declared, "
-                  f"computed as of {day.isoformat()}, the {which} day all are valid",
-                  f"供应商声明({stages_zh})在 {today.isoformat()} 并非全部有效:碳足迹按声明值使用,按所有声明均有效的{which_zh}一天 "
-                  f"{day.isoformat()} 计算")]
+    stages = [stage_words(name) for name, _ in declarations]
+    if today > last:
+        return last, [text("note", "computed_on_last_valid_day", stages=stages, today=today.isoformat(), day=last.isoformat())]
+    return first, [text("note", "computed_on_first_valid_day", stages=stages, today=today.isoformat(), day=first.isoformat())]

@@ -6,7 +6,7 @@ from markupsafe import Markup
 
 from footprint._version import __version__
 from footprint.errors import InputError
-from footprint.i18n import names
+from footprint.i18n import names, text, words
 from footprint.labels import REPORT_ITEMS, STAGE_NAMES, gwp_id, item_available, optional
 from footprint.report.charts import bar_chart, flow_diagram
 from footprint.report.label_art import label_id, qr_payload
@@ -24,18 +24,19 @@ UNMET_KINDS = names("unmet")
 SCOPES = names("scope")
 
 
-#: Inputs a reader expects in a PV module inventory: (keywords, en, zh). The report lists
-#: those the inventory lacks as "not modelled", so the cut-off statement follows the data.
+#: Inputs a reader expects in a PV module inventory: (keywords, key of ``expected_input`` in
+#: ``names.yaml``). The report lists those the inventory lacks as "not modelled", so the
+#: cut-off statement follows the data.
 EXPECTED_INPUTS = (
-    (("transport", "freight", "lorry", "ship"), "transport between sites", "厂间运输"),
-    (("junction", "cable", "connector"), "junction box, cables and connectors", "接线盒、电缆和连接器"),
-    (("packaging", "pallet", "carton"), "packaging", "包装"),
-    (("water",), "process water", "工艺用水"),
-    (("hf", "hno3", "naoh", "koh", "chemical", "argon", "nitrogen"), "process chemicals and gases", "工艺化学品和气体"),
-    (("graphite", "crucible", "quartz"), "crucibles and graphite parts", "坩埚和石墨件"),
-    (("diamond wire", "diamond_wire", "slurry"), "sawing wire and slurry", "切割线和浆料"),
-    (("capital", "equipment", "building", "infrastructure"), "capital goods (equipment, buildings)", "资本货物(设备、厂房)"),
-    (("waste", "treatment"), "waste treatment", "废弃物处理"),
+    (("transport", "freight", "lorry", "ship"), "transport"),
+    (("junction", "cable", "connector"), "junction_box"),
+    (("packaging", "pallet", "carton"), "packaging"),
+    (("water",), "water"),
+    (("hf", "hno3", "naoh", "koh", "chemical", "argon", "nitrogen"), "chemicals"),
+    (("graphite", "crucible", "quartz"), "crucibles"),
+    (("diamond wire", "diamond_wire", "slurry"), "sawing"),
+    (("capital", "equipment", "building", "infrastructure"), "capital_goods"),
+    (("waste", "treatment"), "waste"),
 )
 
 
@@ -124,7 +125,7 @@ def report_context(st, *, lang, env, label_svg=""):
     items = [{"id": item, "name": name(REPORT_ITEMS[item]), "required": item in scheme.required_items,
               "available": item_available(item, result, chain)} for item in REPORT_ITEMS]
     notes_zh = decision.notes_zh if len(decision.notes_zh) == len(decision.notes) else decision.notes
-    output_label = {"en": f"1 module = {kwp:g} kWp → declared unit 1 kWp", "zh": f"1 块组件 = {kwp:g} kWp → 声明单位 1 kWp"}
+    output_label = text("flow_diagram", "output", kwp=kwp)
     return {
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
@@ -179,9 +180,9 @@ def report_context(st, *, lang, env, label_svg=""):
             "stages": bar_chart([(s["short"], s["value"], s["share"]) for s in stages], unit=unit),
             "gases": bar_chart([(g["short"], g["value"], g["share"]) for g in gases], unit=unit),
             "origins": bar_chart([(o["short"], o["value"], o["share"]) for o in origins], unit=unit),
-            "flow": flow_diagram(flow_stages, left_title=pick({"en": "grid electricity", "zh": "电网电力"}),
-                                 right_title=pick({"en": "materials and energy", "zh": "材料和能源"}),
-                                 boundary_label=pick({"en": "system boundary: cradle to gate", "zh": "系统边界:摇篮到大门"}),
+            "flow": flow_diagram(flow_stages, left_title=pick(words("flow_diagram", "grid_electricity")),
+                                 right_title=pick(words("flow_diagram", "materials_and_energy")),
+                                 boundary_label=pick(words("flow_diagram", "boundary")),
                                  output_label=[output_label["zh"], output_label["en"]] if lang == "both" else [pick(output_label)]),
         },
     }
@@ -224,13 +225,14 @@ class Names:
         place = self.bundle.geographies.get(dataset.geography) if self.bundle else None
         if place is None or not place.name_zh or not dataset.name.startswith("electricity, grid"):
             return None
-        text = f"电网电力,{place.name_zh}"
         if "CO2 only" in dataset.name:
-            text += ",仅 CO2"
+            zh = text("grid_dataset", "co2_only", place=place.name_zh)["zh"]
         elif "life cycle" in dataset.name or "lifecycle" in dataset.id:
-            text += ",生命周期"
+            zh = text("grid_dataset", "life_cycle", place=place.name_zh)["zh"]
+        else:
+            zh = text("grid_dataset", "plain", place=place.name_zh)["zh"]
         year = dataset.name.rsplit(", ", 1)[-1]
-        return f"{text},{year}" if year.isdigit() else text
+        return text("grid_dataset", "with_year", name=zh, year=year)["zh"] if year.isdigit() else zh
 
 
 def _without_remark(text):
@@ -295,8 +297,8 @@ def _inventory(st, lang, names, factors, product_file):
     def source_text(provenance):
         """Where a number comes from; "primary"/"default" is said by the tag beside it."""
         if provenance.primary and provenance.source == product_source:
-            words = f"{product_file.get('zh')} / {product_file.get('en')}" if lang == "both" else pick(product_file)
-            return f"{words} ({provenance.source})"
+            said = f"{product_file.get('zh')} / {product_file.get('en')}" if lang == "both" else pick(product_file)
+            return f"{said} ({provenance.source})"
         parts = [provenance.source] + ([str(provenance.year)] if provenance.year and not provenance.primary else [])
         return ", ".join(parts + ([provenance.locator] if provenance.locator else []))
 
@@ -336,9 +338,9 @@ def _inventory(st, lang, names, factors, product_file):
 
 def _not_modelled(chain, lang):
     """Expected PV inputs that the inventory does not contain."""
-    text = " ".join(f"{flow.target} {flow.label}".lower() for process in chain.processes.values() for flow in process.flows)
+    inputs = " ".join(f"{flow.target} {flow.label}".lower() for process in chain.processes.values() for flow in process.flows)
     missing = []
-    for keywords, en, zh in EXPECTED_INPUTS:
-        if not any(word in text for word in keywords):
-            missing.append(bilingual({"en": en, "zh": zh}, lang))
+    for keywords, key in EXPECTED_INPUTS:
+        if not any(word in inputs for word in keywords):
+            missing.append(bilingual(words("expected_input", key), lang))
     return missing
