@@ -42,7 +42,7 @@ def registry_and_rows(home):
     return set(registry), rows
 
 
-def test_eight_processes_distinct_and_same_products(own_home, tmp_path):
+def test_eight_processes_distinct_and_same_products(own_home, tmp_path, monkeypatch):
     ids = ["conc-a", "conc-b", "conc-c", "conc-d", "conc-same", "conc-same", "conc-same", "conc-same"]
     paths = products(tmp_path, ids)
     env = {**os.environ, "FOOTPRINT_HOME": str(own_home), "FOOTPRINT_VERIFY": "1"}
@@ -60,12 +60,9 @@ def test_eight_processes_distinct_and_same_products(own_home, tmp_path):
     # each equals a calculation made alone, in this process
     from footprint.calc import compute
 
-    os.environ["FOOTPRINT_HOME"] = str(own_home)
-    try:
-        for path, total in zip(paths[:5], totals[:5]):
-            assert compute(path, per="kWp", verify=False).total.value == total
-    finally:
-        os.environ.pop("FOOTPRINT_HOME")
+    monkeypatch.setenv("FOOTPRINT_HOME", str(own_home))
+    for path, total in zip(paths[:5], totals[:5]):
+        assert compute(path, per="kWp", verify=False).total.value == total
     registered, stored = registry_and_rows(own_home)
     assert registered == stored  # nothing registered without rows, nothing stored but lost from the registry
     products_written = {name for name in registered if name.startswith("footprint-product-conc-")}
