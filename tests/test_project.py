@@ -195,3 +195,27 @@ def test_setup_writes_no_search_index_and_the_methods_of_bw2io(home_env):
         expected = sorted(expected + [(tuple(key), amount) for key, amount in extra.get(name[1], [])])
         installed = sorted(((node["database"], node["code"]), amount) for node, amount in bd.Method(name))
         assert installed == expected, name
+
+
+def test_biosphere_flows_read_without_bw2io_equal_its_importer(home_env):
+    project.bw2io()
+    from bw2io.importers import Ecospold2BiosphereImporter
+
+    with contextlib.redirect_stdout(sys.stderr):
+        importer = Ecospold2BiosphereImporter()
+        importer.apply_strategies()
+    flows = project.read_biosphere_flows(project._bw2io_data() / "lci" / "ecoinvent elementary flows 3.9.xml")
+    assert flows == importer.data
+    assert [list(flow) for flow in flows] == [list(flow) for flow in importer.data]  # the keys' order too
+    from importlib.metadata import version
+
+    assert version("bw2io") == project.BW2IO_READ_ALIKE, "checked against another bw2io: update BW2IO_READ_ALIKE"
+
+
+def test_setup_does_not_import_bw2io(tmp_path):
+    # importing bw2io took 0.4 s of a first setup; its data files are read without it
+    env = {**os.environ, "FOOTPRINT_HOME": str(tmp_path / "home")}
+    script = "import sys, footprint.brightway.install as i; i.setup(); print('bw2io' in sys.modules)"
+    ran = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip().splitlines()[-1] == "False"
