@@ -89,3 +89,7 @@ class WorkbookError(InputError):
 
 class WorkbookWarning(UserWarning):
     """A value of a workbook that was imported but looks wrong (outlier, ambiguous unit)."""
+
+
+class ProductWarning(UserWarning):
+    """A value of a product file or dict that was read but looks wrong (outlier, unusual efficiency or cell-to-module ratio)."""

@@ -30,6 +30,7 @@ from footprint.collect import read_any
 from footprint.engine import evaluate
 from footprint.errors import InputError
 from footprint.fileio import parse_date
+from footprint.model.checks import require_plausible
 from footprint.model.spec import ProductSpec, product_from_data
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS, GWP_SETS, choose
 
@@ -164,7 +165,20 @@ def read_product(product: str | os.PathLike | dict | ProductSpec) -> ProductSpec
     Raises
     ------
     InputError
-        The product cannot be read (named with its file and field).
+        The product cannot be read, or a value fails a plausibility check
+        (:mod:`footprint.model.checks`); named with its file and field.
+
+    Warns
+    -----
+    footprint.errors.ProductWarning
+        A value of a product file or dict that looks wrong (an outlier against the bundled
+        default, an unusual efficiency or cell-to-module ratio);
+        :class:`~footprint.errors.WorkbookWarning` for a workbook.
+
+    Notes
+    -----
+    A file or dict is checked as it is read; a ProductSpec is returned as it is (its reader
+    checked it, or chose not to).
 
     Examples
     --------
@@ -176,7 +190,9 @@ def read_product(product: str | os.PathLike | dict | ProductSpec) -> ProductSpec
     if isinstance(product, ProductSpec):
         return product
     if isinstance(product, dict):
-        return product_from_data(product, source="<dict>", sha256=_dict_sha256(product))
+        spec = product_from_data(product, source="<dict>", sha256=_dict_sha256(product))
+        require_plausible(spec, read_bundle())
+        return spec
     if isinstance(product, (str, os.PathLike)):
         return read_any(product)
     raise InputError(f"product: got a {type(product).__name__}; expected a product file path, a dict or a ProductSpec")

@@ -18,7 +18,8 @@ compute the same thing.
 The workbook's layout is :mod:`footprint.collect.layout`; the steps are
 :mod:`~footprint.collect.xlsx` (open safely, read cells), :mod:`~footprint.collect.sheets`
 (rows to entries), :mod:`~footprint.collect.importer` (entries to a product),
-:mod:`~footprint.collect.checks` (consistency and outliers), :mod:`~footprint.collect.template`
+:mod:`~footprint.collect.checks` (the plausibility checks of :mod:`footprint.model.checks` on the
+workbook's cells), :mod:`~footprint.collect.template`
 and :mod:`~footprint.collect.product_yaml`.
 """
 
@@ -127,23 +128,40 @@ def is_workbook(path):
 
 
 def read_any(path, *, warn=None):
-    """Read a product from a YAML product file or an Excel workbook.
+    """Read a product from a YAML product file or an Excel workbook, with its plausibility checks.
+
+    Both run the checks of :mod:`footprint.model.checks` (cell efficiency, wafer thickness
+    and kerf, mass balances, cell-to-module ratio, cells' area, outliers against the
+    bundled defaults).
 
     Parameters
     ----------
     path : str or Path
     warn : callable, optional
-        Called with each warning line of a workbook import; by default warnings go through
-        :func:`warnings.warn` as :class:`WorkbookWarning`.
+        Called with each warning line; by default warnings go through :func:`warnings.warn`,
+        as :class:`~footprint.errors.WorkbookWarning` for a workbook and
+        :class:`~footprint.errors.ProductWarning` for a product file.
 
     Returns
     -------
     footprint.model.spec.ProductSpec
+
+    Raises
+    ------
+    footprint.errors.InputError
+        A product file that cannot be read, or whose values fail a check (naming the file,
+        the field's path, the value and the threshold).
+    footprint.errors.WorkbookError
+        A workbook with errors, listing them all with their cells.
     """
     if not is_workbook(path):
+        from footprint.bundle.read import read_bundle
+        from footprint.model.checks import require_plausible
         from footprint.model.spec import read_product
 
-        return read_product(path)
+        product = read_product(path)
+        require_plausible(product, read_bundle(), warn=warn)
+        return product
     product = read_workbook(path)
     for problem in product.warnings:
         if warn is None:

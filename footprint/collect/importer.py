@@ -6,14 +6,17 @@ the whole chain):
 1. read: each sheet's rows, by the item in column "Item" (so blank rows, note rows, moved
    rows and merged title cells do not matter), with values read as in
    :mod:`footprint.collect.xlsx`;
-2. convert and check each value: dimension (pint), sign, fractions in (0, 1], plausible
-   efficiency, mass balances, totals divided by the production output of the same period,
-   sites and technologies from the lists, required items without a bundled default;
-3. check the product as a whole: wafer mass against its geometry, silicon input against
-   the model, cell count against module power and module area, and values far from the
-   bundled defaults (warnings); then, if no error was found, build the product's chain
-   as the model does (its checks are covered by the passes above, each with its cell,
-   so that every problem shows at once; this is the last guard).
+2. convert and check each value: dimension (pint), sign, fractions in (0, 1], totals
+   divided by the production output of the same period, sites and technologies from the
+   lists, required items without a bundled default;
+3. the plausibility checks of :mod:`footprint.model.checks`, the same as for a product
+   file, each finding placed on the cell that gave its path (:mod:`footprint.collect.checks`):
+   cell efficiency, wafer thickness and kerf, and mass balances within their bounds, wafer
+   mass against its geometry, silicon input against the model, cell count against module
+   power and module area, and values far from the bundled defaults (warnings); then, if
+   no error was found, build the product's chain as the model does (its checks are
+   covered by the passes above, each with its cell, so that every problem shows at once;
+   this is the last guard).
 
 Every problem is collected with its file, sheet, cell, the value seen and what was
 expected; if any is an error, :class:`WorkbookError` lists them all and nothing is
@@ -28,7 +31,7 @@ import re
 
 from footprint._version import __version__
 from footprint.bundle.read import read_bundle
-from footprint.collect.checks import EFFICIENCY_LIMIT, EFFICIENCY_LOW, check_product
+from footprint.collect.checks import check_product
 from footprint.collect.layout import SHEET_TITLES, Problem, WorkbookProduct
 from footprint.collect.product_yaml import yaml_quantity, yaml_text
 from footprint.collect.sheets import WorkbookReader, show_value
@@ -98,6 +101,10 @@ class _Import:
 
     def warn(self, entry, cell, value, message):
         self.problem("warning", entry, cell, value, message)
+
+    def shown(self, entry):
+        """A row's value as typed, for a problem's "got ..."."""
+        return _show_quantity(entry)
 
     # -- pass 1: read (footprint.collect.sheets) ---------------------------------------------
     def run(self, paths, *, check_only=False):
@@ -295,18 +302,10 @@ class _Import:
         return quantity.to(target)
 
     def fraction(self, entry, magnitude, shown):
-        coordinate = entry.value.coordinate
+        # the bounds of a cell efficiency are plausibility checks (pass 3), as for a product file
         if magnitude > 1:
-            self.error(entry, coordinate, shown, "expected a fraction in (0, 1], such as 0.97 or 97 %")
+            self.error(entry, entry.value.coordinate, shown, "expected a fraction in (0, 1], such as 0.97 or 97 %")
             return _INVALID
-        if entry.key == "efficiency":
-            if magnitude > EFFICIENCY_LIMIT:
-                self.error(entry, coordinate, shown, f"above the {EFFICIENCY_LIMIT:.2%} limiting efficiency of a crystalline "
-                           "silicon cell (Richter et al. 2013); expected the cell efficiency at STC")
-                return _INVALID
-            if magnitude < EFFICIENCY_LOW:
-                self.warn(entry, coordinate, shown, f"a cell efficiency below {EFFICIENCY_LOW:.0%} is unusual; check the "
-                          "value (23 % is written 23 % or 0.23)")
         return magnitude
 
     def quantity(self, entry):
@@ -445,7 +444,7 @@ class _Import:
         for denominator in denominators:
             if _same_dimension(quantity, f"{entry.unit}/{denominator}"):
                 entry.target = f"{entry.unit}/{denominator}"
-                return self.balance(stage, entry, quantity.to(entry.target), shown)
+                return quantity.to(entry.target)
         if not _same_dimension(quantity, entry.unit):
             per_what = f"per {reference}" + (", per m2" if reference == "piece" else "")
             self.error(entry, entry.value.coordinate, shown, f"wrong kind of quantity; expected {entry.unit} {per_what} "
@@ -471,14 +470,6 @@ class _Import:
         per = (quantity / amount).to(entry.target)
         entry.derivation = (f"{shown} / output {amount.magnitude:g} {reference} ({output_entry.sheet}!"
                             f"{output_entry.value.coordinate}, {output_entry.period})")
-        return self.balance(stage, entry, per, shown)
-
-    def balance(self, stage, entry, per, shown):
-        """Mass balances: a stage cannot make 1 kg of silicon from less than 1 kg."""
-        if entry.key in ("mg_silicon", "polysilicon") and entry.kind == "flow" and per.to("").magnitude < 1:
-            self.error(entry, entry.value.coordinate, shown, f"{per.to('').magnitude:g} kg of {entry.key} per kg of "
-                       f"{stage} breaks the mass balance; expected 1 kg/kg or more")
-            return _INVALID
         return per
 
     def note(self, path, entry):
@@ -505,7 +496,7 @@ class _Import:
             # Copy every field of the spec, whatever fields the product model has.
             fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.init}
             fields.update(sha256=sha, sources=dict(self.sources), data=data,
-                          warnings=[p for p in self.problems if p.severity != "error"])
+                          warnings=[p for p in sorted(self.problems, key=_reading_order) if p.severity != "error"])
             product = WorkbookProduct(**fields)
             build_chain(product, self.bundle)
         except InputError as exc:
