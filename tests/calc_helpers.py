@@ -2,9 +2,12 @@
 footprint can be recomputed by hand from the data files (tests/handcalc.py)."""
 
 import copy
+import functools
 from pathlib import Path
 
 import yaml
+
+import handcalc
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -67,6 +70,26 @@ def method_factors(method):
     return factors
 
 
+@functools.cache
+def emission_factors():
+    """handcalc.emission_factors, read once per test process.
+
+    handcalc decodes bw2io's whole LCIA file (about 3 s) on every call; the data files do
+    not change during a run, and the tests only read the returned function.
+    """
+    return handcalc.emission_factors()
+
+
+def gas_factors():
+    """handcalc.gas_factors, read once per test process (a copy: the caller may change it)."""
+    return dict(_gas_factors())
+
+
+@functools.cache
+def _gas_factors():
+    return handcalc.gas_factors()
+
+
 def by_hand():
     """The by-hand product's cradle-to-gate footprint per stage output [kg CO2-eq, AR6].
 
@@ -74,8 +97,11 @@ def by_hand():
     one module; and ``grid_JS``, the Jiangsu grid factor [kg CO2-eq/kWh]. Emission factors
     come from the data files through tests/handcalc.py, which shares no code with the library.
     """
-    from handcalc import emission_factors
+    return dict(_by_hand())
 
+
+@functools.cache
+def _by_hand():
     ef = emission_factors()
     xj, nm, js = ef("electricity_grid_CN-XJ"), ef("electricity_grid_CN-NM"), ef("electricity_grid_CN-JS")
     mg = 11 * xj + 4.85

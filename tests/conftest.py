@@ -1,7 +1,17 @@
 """Shared fixtures: a set-up data directory in a temp dir, never the user's own.
 
-``footprint_home`` bootstraps once per test session (a few seconds); tests that need a
+``footprint_home`` bootstraps once per test process (a few seconds); tests that need a
 pristine or broken project make their own with ``fresh_home``.
+
+The suite runs in parallel (pytest-xdist, ``-n`` in pyproject.toml): each worker is its own
+process with its own ``footprint_home``, so what a test writes into the data directory
+(product databases, the claims ledger, ``clean()``) is never seen by another worker. Set-up
+twice on two cores costs the same wall time as once, and needs no lock between workers.
+
+Command-line tests run in this process with :func:`invoke` (click's runner); :func:`run_cli`
+starts ``python -m footprint`` for what only a separate process shows: exit codes and
+stderr of a real process (warnings and logging printed at import), stdout free of anything
+but the output, a process environment of its own.
 """
 
 import atexit
@@ -10,6 +20,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 # Before anything imports bw2data: it creates its directory where BRIGHTWAY2_DIR points at
@@ -32,7 +43,7 @@ PERC = EXAMPLES / "perc-glass-backsheet-jiangsu.yaml"
 
 @pytest.fixture(scope="session")
 def footprint_home(tmp_path_factory):
-    """A data directory set up once for the whole session; FOOTPRINT_HOME points at it."""
+    """A data directory set up once for this test process; FOOTPRINT_HOME points at it."""
     home = tmp_path_factory.mktemp("footprint-home")
     previous = os.environ.get("FOOTPRINT_HOME")
     os.environ["FOOTPRINT_HOME"] = str(home)
@@ -59,6 +70,38 @@ def run_cli(*args, home, input=None):
     env.pop("FOOTPRINT_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "footprint", *map(str, args)], capture_output=True, text=True,
                           env=env, cwd=ROOT, input=input, timeout=300)
+
+
+@dataclass
+class Invoked:
+    """What :func:`invoke` saw; the attributes of run_cli's CompletedProcess that the tests read."""
+
+    args: list
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args, home, input=None):
+    """Run ``footprint ARGS`` in this process with click's runner, as :func:`run_cli` would.
+
+    FOOTPRINT_HOME is ``home`` for the call only (the library reads it at call time), without
+    FOOTPRINT_DEBUG; the working directory is the checkout's, as run_cli's; stdout and stderr
+    are kept apart. An exception that escapes the command is raised here, with its traceback.
+    """
+    from click.testing import CliRunner
+
+    from footprint.cli import main
+
+    runner = CliRunner(env={"FOOTPRINT_HOME": str(home), "FOOTPRINT_DEBUG": None})
+    arguments = [str(arg) for arg in args]
+    before = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = runner.invoke(main, arguments, input=input, catch_exceptions=False, prog_name="footprint")
+    finally:
+        os.chdir(before)
+    return Invoked(arguments, result.exit_code, result.stdout, result.stderr)
 
 
 def copy_example(tmp_path, name="perc-glass-backsheet-jiangsu.yaml"):

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 import footprint
+
 from conftest import PERC, ROOT
 
 FUNCTIONS = ["setup", "clean", "read_product", "compute", "run_batch", "read_variants", "evaluate_label", "list_schemes",
@@ -89,9 +90,9 @@ def test_library_errors_name_the_argument_not_a_flag(home_env):
 
 
 def test_the_cli_names_the_flag(home_env):
-    from conftest import run_cli
+    from conftest import invoke
 
-    completed = run_cli("datasets", "--geography", "Atlantis", home=home_env)
+    completed = invoke("datasets", "--geography", "Atlantis", home=home_env)
     assert completed.returncode == 1
     assert completed.stderr.startswith("error: --geography: unknown geography 'Atlantis'")
 

@@ -8,10 +8,9 @@ import yaml
 from footprint.calc import compute
 from footprint.errors import InputError
 
-from calc_helpers import DATA, by_hand, method_factors, product_data, write_product
-from conftest import PERC, ROOT, copy_example, run_cli
+from calc_helpers import DATA, by_hand, emission_factors, gas_factors, method_factors, product_data, write_product
+from conftest import PERC, ROOT, copy_example, invoke, run_cli
 from handcalc import default as _default
-from handcalc import emission_factors, gas_factors
 from handcalc import number as _number
 
 
@@ -87,6 +86,8 @@ def test_gwp_ar5_differs_only_through_non_co2_gases(home_env):
 
 
 def test_calc_json_contract(home_env):
+    # a process of its own: bw2data and bw2calc are imported here (the cross-check), and
+    # whatever they print at import must not reach stdout
     result = run_cli("calc", PERC, "--per", "kWp", "--format", "json", home=home_env)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)  # nothing but one JSON object on stdout
@@ -100,7 +101,7 @@ def test_calc_json_contract(home_env):
 
 
 def test_calc_table_output(home_env):
-    result = run_cli("calc", PERC, home=home_env)
+    result = invoke("calc", PERC, home=home_env)
     assert result.returncode == 0, result.stderr
     assert "kg CO2-eq/module" in result.stdout and "polysilicon" in result.stdout
 
@@ -132,6 +133,16 @@ BAD_INPUTS = [
 ]
 
 
+def _assert_one_line_error(result, path, message):
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert lines[0].startswith(f"error: {path}: ")
+    assert message in lines[0]
+
+
 @pytest.mark.parametrize("name, edit, message", BAD_INPUTS, ids=[case[0] for case in BAD_INPUTS])
 def test_bad_input_is_one_line_exit_1(home_env, tmp_path, name, edit, message):
     if name == "malformed YAML":
@@ -141,19 +152,20 @@ def test_bad_input_is_one_line_exit_1(home_env, tmp_path, name, edit, message):
         path = _broken(tmp_path, edit)
     bd = __import__("footprint.brightway.project", fromlist=["brightway"]).brightway()
     before = set(bd.databases)
-    result = run_cli("calc", path, "--format", "json", home=home_env)
-    assert result.returncode == 1
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    assert lines[0].startswith(f"error: {path}: ")
-    assert message in lines[0]
+    result = invoke("calc", path, "--format", "json", home=home_env)
+    _assert_one_line_error(result, path, message)
     assert set(bd.databases) == before  # nothing written
 
 
+def test_bad_input_in_a_process_of_its_own_is_one_line_exit_1(home_env, tmp_path):
+    """The exit code and the whole stderr of a real process: no warning or log line beside the error."""
+    name, edit, message = next(case for case in BAD_INPUTS if case[0] == "unknown unit")
+    path = _broken(tmp_path, edit)
+    _assert_one_line_error(run_cli("calc", path, "--format", "json", home=home_env), path, message)
+
+
 def test_usage_error_exit_2(home_env):
-    result = run_cli("calc", PERC, "--per", "furlong", home=home_env)
+    result = run_cli("calc", PERC, "--per", "furlong", home=home_env)  # the exit code of a real process
     assert result.returncode == 2
 
 
@@ -361,7 +373,7 @@ def test_result_carries_its_provenance_and_keeps_the_contract(product):
 
 
 def test_cli_json_per_kwp_matches_the_api(home_env):
-    completed = run_cli("calc", PERC, "--per", "kWp", "--format", "json", home=home_env)
+    completed = invoke("calc", PERC, "--per", "kWp", "--format", "json", home=home_env)
     assert completed.returncode == 0, completed.stderr
     data = json.loads(completed.stdout)
     assert data["total"]["value"] == pytest.approx(compute(PERC, per="kWp").total.value, rel=1e-12)
@@ -369,7 +381,7 @@ def test_cli_json_per_kwp_matches_the_api(home_env):
 
 
 def test_cli_per_kwh_without_use_block_exits_1(home_env):
-    completed = run_cli("calc", PERC, "--per", "kWh", home=home_env)
+    completed = invoke("calc", PERC, "--per", "kWh", home=home_env)
     assert completed.returncode == 1
     assert "use.specific_yield: missing" in completed.stderr
 
@@ -400,7 +412,7 @@ def test_the_table_shows_the_note_and_the_allocation(tmp_path, home_env):
     (tmp_path / "site.yaml").write_text(yaml.safe_dump(site), encoding="utf-8")
     path = write_product(tmp_path, product_data(**{"stages.cell.electricity_instruments": "site.yaml"}))
     try:
-        completed = run_cli("calc", path, "--gwp", "ar5", home=home_env)
+        completed = invoke("calc", path, "--gwp", "ar5", home=home_env)
     finally:
         clear_claims()
     assert completed.returncode == 0, completed.stderr
@@ -420,11 +432,11 @@ def test_a_note_says_when_grid_factors_of_different_bases_are_added(home_env):
 
 def test_output_folders_are_made_and_a_file_in_the_way_is_one_line(tmp_path, home_env):
     target = tmp_path / "new" / "sub" / "result.json"
-    done = run_cli("calc", PERC, "--format", "json", "-o", target, home=home_env)
+    done = invoke("calc", PERC, "--format", "json", "-o", target, home=home_env)
     assert done.returncode == 0, done.stderr
     assert json.loads(target.read_text(encoding="utf-8"))["product"] == "perc-gb-550-jiangsu"
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
-    refused = run_cli("calc", PERC, "-o", tmp_path / "a-file" / "result.txt", home=home_env)
+    refused = invoke("calc", PERC, "-o", tmp_path / "a-file" / "result.txt", home=home_env)
     assert refused.returncode == 1 and "Traceback" not in refused.stderr
     assert refused.stderr.strip() == f"error: {tmp_path / 'a-file' / 'result.txt'}: {tmp_path / 'a-file'} is a file; expected a folder to write into"
 

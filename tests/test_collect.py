@@ -13,7 +13,7 @@ from footprint.model import build_chain, parse_product, read_product
 from footprint.model.spec import STAGE_PARAMETERS, STAGES
 
 from collect_helpers import EXAMPLE, cell_of, fill, filled, is_wafer_electricity_outlier, merged, template, unexpected
-from conftest import PERC, run_cli
+from conftest import PERC, invoke
 
 BOTH = {sheet: sheet_title(sheet, "both") for sheet in ("product", "mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")}
 
@@ -202,7 +202,7 @@ def test_errors_of_values_and_of_the_product_as_a_whole_show_together(tmp_path, 
     assert set(found) == {(BOTH["cell"], cell_of(path, "cell", "yield")), cells}
     assert "cover 3.3 m2, more than the module area 2.583 m2" in found[cells].message
     # --check runs the same checks when the workbooks hold the whole product
-    result = run_cli("import", path, "--check", home=footprint_home)
+    result = invoke("import", path, "--check", home=footprint_home)
     assert result.returncode == 1 and "2 errors; nothing was imported" in result.stderr
     assert all(p.severity == "warning" for p in check_workbook(filled(tmp_path, name="good.xlsx")))
 
@@ -226,7 +226,7 @@ def test_zero_removes_a_default_material(tmp_path):
 def test_cli_import_refuses_to_write_anything_when_an_error_exists(tmp_path, footprint_home):
     path = filled(tmp_path, merged(EXAMPLE, {"wafer": {"yield": 1.2}, "cell": {"efficiency": 0.31}}))
     target = tmp_path / "product.yaml"
-    result = run_cli("import", path, "-o", target, home=footprint_home)
+    result = invoke("import", path, "-o", target, home=footprint_home)
     assert result.returncode == 1 and not target.exists()
     assert "2 errors; nothing was imported" in result.stderr and result.stdout == ""
 
@@ -269,7 +269,7 @@ def test_outliers_against_the_defaults_are_warnings(tmp_path, footprint_home):
     messages = {p.item: p.message for p in unexpected(product.warnings)}
     assert messages["electricity"].startswith("3 times the bundled default 66.5 kWh/kg (Masson G., 2020)")
     assert messages["thickness"].startswith("0.3 times the bundled default 165 µm")
-    result = run_cli("import", path, "-o", tmp_path / "p.yaml", home=footprint_home)
+    result = invoke("import", path, "-o", tmp_path / "p.yaml", home=footprint_home)
     assert result.returncode == 0, result.stderr
     assert result.stderr.count("warning: ") == 3 and (tmp_path / "p.yaml").exists()
 
@@ -314,15 +314,15 @@ def test_read_any_reads_yaml_and_workbooks(tmp_path):
 
 def test_cli_template_import_calc(tmp_path, footprint_home):
     data = tmp_path / "data.xlsx"
-    result = run_cli("template", "-o", data, home=footprint_home)
+    result = invoke("template", "-o", data, home=footprint_home)
     assert result.returncode == 0 and data.exists()
     fill(data, EXAMPLE)
     product = tmp_path / "product.yaml"
-    assert run_cli("import", data, "-o", product, home=footprint_home).returncode == 0
+    assert invoke("import", data, "-o", product, home=footprint_home).returncode == 0
     assert read_product(product).stages["cell"].parameters["efficiency"].magnitude == pytest.approx(0.23)
-    result = run_cli("calc", data, "--format", "xlsx", home=footprint_home)
+    result = invoke("calc", data, "--format", "xlsx", home=footprint_home)
     assert result.returncode == 2 and "-o FILE" in result.stderr
     results = tmp_path / "results.xlsx"
-    result = run_cli("calc", data, "--format", "xlsx", "-o", results, home=footprint_home)
+    result = invoke("calc", data, "--format", "xlsx", "-o", results, home=footprint_home)
     assert result.returncode == 0, result.stderr
     assert openpyxl.load_workbook(results)["Summary"]["B4"].value == "perc-gb-550-jiangsu"

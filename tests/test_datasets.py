@@ -8,7 +8,7 @@ import yaml
 from footprint.bundle.catalogue import list_datasets
 from footprint.errors import InputError
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, invoke
 from handcalc import rows
 
 INVENTORIES = ROOT / "inventories"
@@ -64,21 +64,21 @@ def test_unknown_filters_are_input_errors():
 
 
 def test_cli_json_is_one_object_and_table_ends_with_a_count(tmp_path):
-    result = run_cli("datasets", "--stage", "cell", "--format", "json", home=tmp_path)
+    result = invoke("datasets", "--stage", "cell", "--format", "json", home=tmp_path)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["count"] == len(data["datasets"]) == len(list_datasets(stage="cell"))
     silver = next(d for d in data["datasets"] if d["id"] == "silver")
     assert silver["exchanges"] == [{"flow": "co2e_aggregated", "amount": 196.0, "unit": "kg"}]
     assert silver["year"] == 2008 and silver["geography"] == "GLO" and "Nuss" in silver["sources"][0]
-    table = run_cli("datasets", "--geography", "CN-JS", home=tmp_path)
+    table = invoke("datasets", "--geography", "CN-JS", home=tmp_path)
     assert table.returncode == 0
     assert table.stdout.splitlines()[0].split()[:4] == ["id", "unit", "geography", "year"]
     assert table.stdout.strip().endswith(f"{len(list_datasets(geography='CN-JS'))} dataset(s)")
 
 
 def test_cli_bad_geography_exits_1_with_one_line(tmp_path):
-    result = run_cli("datasets", "--geography", "Atlantis", home=tmp_path)
+    result = invoke("datasets", "--geography", "Atlantis", home=tmp_path)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip() == "error: --geography: unknown geography 'Atlantis'; expected an id of inventories/geographies.csv such as CN, CN-JS, CN-ECG or VN"

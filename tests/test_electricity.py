@@ -11,7 +11,7 @@ from footprint.claims import clear_claims, list_claims
 from footprint.errors import InputError
 
 from calc_helpers import DATA, by_hand, product_data, write_product
-from conftest import run_cli
+from conftest import invoke
 
 REL = 1e-6
 SITE = yaml.safe_load((DATA / "site-jiangsu-2024.yaml").read_text(encoding="utf-8"))
@@ -109,7 +109,7 @@ def test_both_results_in_json_and_in_the_table(tmp_path, home_env):
     data = json.loads(json.dumps(compute(path).to_dict()))  # what --format json prints
     assert data["electricity"]["market_based"]["value"] < data["electricity"]["location_based"]["value"]
     assert {claim["id"] for claim in data["electricity"]["instruments"]} == {"GEC-2024-JS-001", "PPA-2024-07", "rooftop-pv"}
-    table = run_cli("calc", path, home=home_env)
+    table = invoke("calc", path, home=home_env)
     assert table.returncode == 0, table.stderr
     assert "market-based electricity" in table.stdout and "GEC-2024-JS-001" in table.stdout
 
@@ -117,7 +117,7 @@ def test_both_results_in_json_and_in_the_table(tmp_path, home_env):
 def test_cli_failed_check_exits_1_with_one_line(tmp_path, home_env):
     site = _site()
     site["instruments"][1]["market"] = "KR"
-    completed = run_cli("calc", _with_site(tmp_path, site), home=home_env)
+    completed = invoke("calc", _with_site(tmp_path, site), home=home_env)
     assert completed.returncode == 1
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and "instrument PPA-2024-07: market 'KR'" in lines[0]
@@ -263,12 +263,12 @@ def test_checking_only_records_nothing(tmp_path, ledger):
 
 def test_cli_lists_and_clears_claims(tmp_path, ledger):
     compute(_product(tmp_path, "by-hand-module", "site.yaml", SITE), record_claims=True)
-    listed = run_cli("claims", "--format", "json", home=ledger)
+    listed = invoke("claims", "--format", "json", home=ledger)
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert {row["instrument"] for row in rows} == {"GEC-2024-JS-001", "PPA-2024-07", "rooftop-pv"}
-    table = run_cli("claims", home=ledger)
+    table = invoke("claims", home=ledger)
     assert "GEC-2024-JS-001" in table.stdout and "18,000" in table.stdout
-    cleared = run_cli("claims", "--clear", "--product", "by-hand-module", home=ledger)
+    cleared = invoke("claims", "--clear", "--product", "by-hand-module", home=ledger)
     assert cleared.returncode == 0 and "removed 3" in cleared.stderr
     assert list_claims() == []

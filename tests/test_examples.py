@@ -12,9 +12,9 @@ import yaml
 
 from footprint.calc import compute
 
-from conftest import EXAMPLES, run_cli
+from calc_helpers import emission_factors, gas_factors
+from conftest import EXAMPLES, invoke
 from handcalc import default as _default
-from handcalc import emission_factors, gas_factors
 from handcalc import number as _number
 
 TOPCON = EXAMPLES / "topcon-glass-glass-vietnam.yaml"
@@ -30,7 +30,7 @@ def test_the_issue_examples_exist():
 
 @pytest.mark.parametrize("path", ALL_EXAMPLES, ids=[p.stem for p in ALL_EXAMPLES])
 def test_every_example_computes_with_footprint_calc(home_env, path):
-    result = run_cli("calc", path, "--per", "kWp", "--format", "json", home=home_env)
+    result = invoke("calc", path, "--per", "kWp", "--format", "json", home=home_env)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["total"]["unit"] == "kg CO2-eq/kWp"

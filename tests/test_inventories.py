@@ -10,7 +10,7 @@ from footprint.bundle.read import PEDIGREE, read_bundle
 from footprint.errors import DataError, SetupError
 from footprint.resources import data_dir
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, invoke
 
 INVENTORIES = ROOT / "inventories"
 #: Manufacturing countries the grid data must cover (issue 3).
@@ -390,7 +390,7 @@ def test_a_repeated_flow_within_a_dataset_is_refused(tmp_path, name, dataset):
 def test_setup_with_a_broken_inventory_fails_naming_file_and_row(tmp_path, monkeypatch):
     directory, line = _broken_copy(tmp_path, "materials.csv", "co2e_aggregated,196,kg,", "co2e_aggregated,196,kWh,")
     monkeypatch.setenv("FOOTPRINT_INVENTORIES", str(directory))
-    result = run_cli("setup", home=tmp_path / "home")
+    result = invoke("setup", home=tmp_path / "home")
     assert result.returncode == 1
     assert f"materials.csv row {line}, column flow_unit" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

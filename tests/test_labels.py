@@ -25,7 +25,7 @@ from footprint.labels import (
 )
 from footprint.model import build_chain, read_product
 
-from conftest import PERC, ROOT, run_cli
+from conftest import PERC, ROOT, invoke
 
 DATA = ROOT / "tests" / "data"
 STAGES = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")
@@ -110,7 +110,7 @@ def test_every_scheme_rule_cites_a_dated_source():
 
 
 def test_schemes_command_lists_them_as_json(footprint_home):
-    done = run_cli("schemes", "--format", "json", home=footprint_home)
+    done = invoke("schemes", "--format", "json", home=footprint_home)
     assert done.returncode == 0, done.stderr
     ids = [row["id"] for row in json.loads(done.stdout)]
     assert ids == ["cn-cfp", "epd", "epeat-ulcs", "fr-ecs", "kr-carbon"]
@@ -414,7 +414,7 @@ def test_two_label_runs_give_the_same_hash_and_label_id(footprint_home, tmp_path
 
     product = tmp_path / "p.yaml"
     shutil.copy(PERC, product)
-    first = run_cli("label", product, "--scheme", "cn-cfp", "--format", "json", home=footprint_home)
+    first = invoke("label", product, "--scheme", "cn-cfp", "--format", "json", home=footprint_home)
     time.sleep(1.1)
     env = {**os.environ, "FOOTPRINT_HOME": str(footprint_home)}
     second = subprocess.run([sys.executable, "-m", "footprint", "label", "p.yaml", "--scheme", "cn-cfp", "--format", "json"],
@@ -433,10 +433,10 @@ def test_label_command_on_the_example(footprint_home, tmp_path):
     """The label value is the kWp footprint: the per-module result divided by 0.55 kWp."""
     product = tmp_path / "p.yaml"
     shutil.copy(PERC, product)
-    done = run_cli("label", product, "--scheme", "kr-carbon", "--format", "json", home=footprint_home)
+    done = invoke("label", product, "--scheme", "kr-carbon", "--format", "json", home=footprint_home)
     assert done.returncode == 0, done.stderr
     decision = json.loads(done.stdout)
-    per_module = json.loads(run_cli("calc", product, "--per", "module", "--format", "json", home=footprint_home).stdout)
+    per_module = json.loads(invoke("calc", product, "--per", "module", "--format", "json", home=footprint_home).stdout)
     assert decision["value_unrounded"] == pytest.approx(per_module["total"]["value"] / 0.55, rel=1e-9)
     assert decision["value_text"] == f"{per_module['total']['value'] / 0.55:,.2f}"
     assert decision["grade"] == ("1" if decision["value_unrounded"] <= 670 else "2" if decision["value_unrounded"] <= 830 else "3")
@@ -446,7 +446,7 @@ def test_label_command_on_the_example(footprint_home, tmp_path):
 def test_label_command_prints_korea_grade_3_as_above_830(footprint_home, tmp_path):
     product = tmp_path / "p.yaml"
     shutil.copy(PERC, product)
-    done = run_cli("label", product, "--scheme", "kr-carbon", home=footprint_home)
+    done = invoke("label", product, "--scheme", "kr-carbon", home=footprint_home)
     assert done.returncode == 0, done.stderr
     lines = [line.split() for line in done.stdout.splitlines()]
     assert ["1", "<=", "670"] in lines and ["2", "<=", "830"] in lines and ["3", ">", "830"] in lines
@@ -479,12 +479,12 @@ def test_supplier_declaration_end_to_end_has_no_boundary_gap(footprint_home, tmp
 def test_expired_supplier_data_is_an_unmet_requirement_not_an_error(footprint_home, tmp_path):
     """calc refuses the expired declaration; label evaluates with it and reports it as unmet, with the reason."""
     product = supplier_product(tmp_path)
-    calc = run_cli("calc", product, "--per", "kWp", "--as-of", "2027-03-01", home=footprint_home)
+    calc = invoke("calc", product, "--per", "kWp", "--as-of", "2027-03-01", home=footprint_home)
     assert calc.returncode == 1 and "expired on 2027-02-28" in calc.stderr
-    valid = json.loads(run_cli("label", product, "--scheme", "cn-cfp", "--as-of", "2027-02-28", "--format", "json",
+    valid = json.loads(invoke("label", product, "--scheme", "cn-cfp", "--as-of", "2027-02-28", "--format", "json",
                                home=footprint_home).stdout)
     assert not [u for u in valid["unmet"] if u["kind"] == "expired"]
-    done = run_cli("label", product, "--scheme", "cn-cfp", "--as-of", "2027-03-01", "--format", "json", home=footprint_home)
+    done = invoke("label", product, "--scheme", "cn-cfp", "--as-of", "2027-03-01", "--format", "json", home=footprint_home)
     assert done.returncode == 0, done.stderr
     decision = json.loads(done.stdout)
     expired = [u for u in decision["unmet"] if u["kind"] == "expired"]
@@ -495,7 +495,7 @@ def test_expired_supplier_data_is_an_unmet_requirement_not_an_error(footprint_ho
     # the value is the one computed with the declaration, as on its last valid day
     assert decision["value_unrounded"] == pytest.approx(valid["value_unrounded"], rel=1e-12)
     assert decision["notes"][0].startswith("supplier declarations (polysilicon) are not all valid on 2027-03-01")
-    table = run_cli("label", product, "--scheme", "cn-cfp", "--as-of", "2027-03-01", home=footprint_home)
+    table = invoke("label", product, "--scheme", "cn-cfp", "--as-of", "2027-03-01", home=footprint_home)
     assert "[expired] data_sources: supplier data Example Polysilicon Co. (polysilicon) expired on 2027-02-28" in table.stdout
 
 
@@ -513,6 +513,6 @@ def test_every_unmet_reason_has_chinese_text(site_chain, example_chain):
 
 
 def test_label_command_rejects_factors_for_other_schemes(footprint_home):
-    done = run_cli("label", PERC, "--scheme", "cn-cfp", "--factors", DATA / "ecs-test-factors.csv", home=footprint_home)
+    done = invoke("label", PERC, "--scheme", "cn-cfp", "--factors", DATA / "ecs-test-factors.csv", home=footprint_home)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == "error: --factors: scheme cn-cfp does not use a factor table (only schemes with indicator 'ecs' do)"

@@ -69,22 +69,55 @@ def pdf_fonts(path):
 LANG = {"cn-cfp": "both"}
 
 
+def reads(what, *key):
+    """Mark: the test reads a shared dossier (``what`` of ``key``).
+
+    The tests of one dossier run in one xdist worker (``--dist loadgroup``), so that it is
+    written once in the whole run; different dossiers are shared out between the workers.
+    """
+    return pytest.mark.xdist_group("-".join(("report", what, *key)))
+
+
+class Rendered(dict):
+    """key -> ``render(key)``, rendered when a test first asks for it."""
+
+    def __init__(self, render):
+        super().__init__()
+        self.render = render
+
+    def __missing__(self, key):
+        self[key] = self.render(key)
+        return self[key]
+
+
 @pytest.fixture(scope="module")
 def reports(footprint_home, tmp_path_factory):
-    """One report per scheme (fr-ecs with the test factor table), rendered once, with its PDF text."""
+    """scheme -> (its report with PDF, the PDF's text); fr-ecs with the test factor table."""
     if NO_PDF:
         pytest.skip(f"PDF renderer unavailable: {NO_PDF}")
     out = tmp_path_factory.mktemp("reports")
-    files = {}
-    for scheme in SCHEMES:
+
+    def render(scheme):
         extra = {"factors": DATA / "ecs-test-factors.csv", "shares": DATA / "ecs-test-shares.csv"} if scheme == "fr-ecs" else {}
         written = write_report(PERC, scheme=scheme, out_dir=out / scheme, lang=LANG.get(scheme, "en"), **extra)
-        files[scheme] = (written, pdf_text(written.pdf))
-    return files
+        return written, pdf_text(written.pdf)
+
+    return Rendered(render)
+
+
+@pytest.fixture(scope="module")
+def dossiers(footprint_home, tmp_path_factory):
+    """(scheme, lang) -> the example's dossier without PDF, for the tests that only read its files."""
+    out = tmp_path_factory.mktemp("dossiers")
+    return Rendered(lambda key: write_report(PERC, scheme=key[0], out_dir=out / "-".join(key), lang=key[1], pdf=False))
+
+
+def on_pdf_of(scheme):
+    return reads("pdf", scheme)
 
 
 @needs_pdf
-@pytest.mark.parametrize("scheme_id", SCHEMES)
+@pytest.mark.parametrize("scheme_id", [pytest.param(scheme, marks=on_pdf_of(scheme)) for scheme in SCHEMES])
 def test_each_scheme_report_holds_its_required_items(reports, scheme_id):
     files, text = reports[scheme_id]
     scheme = load_scheme(scheme_id)
@@ -99,6 +132,7 @@ def test_each_scheme_report_holds_its_required_items(reports, scheme_id):
 
 
 @needs_pdf
+@on_pdf_of("cn-cfp")
 def test_every_report_item_has_a_section(reports):
     _, text = reports["cn-cfp"]
     for item in REPORT_ITEMS:
@@ -107,6 +141,7 @@ def test_every_report_item_has_a_section(reports):
 
 
 @needs_pdf
+@on_pdf_of("kr-carbon")
 def test_report_values_match_the_result(reports):
     files, text = reports["kr-carbon"]
     result = json.loads(files.label_json.read_text(encoding="utf-8"))["decision"]
@@ -117,6 +152,7 @@ def test_report_values_match_the_result(reports):
 
 
 @needs_pdf
+@on_pdf_of("fr-ecs")
 def test_fr_ecs_report_shows_the_formula_terms(reports):
     files, text = reports["fr-ecs"]
     assert "Simplified carbon evaluation (ECS)" in text and "TEST ONLY (made-up)" in text
@@ -128,6 +164,7 @@ ZH_HEADINGS = ("产品碳足迹研究报告", "系统边界", "声明单位", "�
 
 
 @needs_pdf
+@on_pdf_of("cn-cfp")
 def test_chinese_renders_with_an_embedded_cjk_font(reports):
     files, text = reports["cn-cfp"]
     for snippet in ZH_HEADINGS:
@@ -136,8 +173,9 @@ def test_chinese_renders_with_an_embedded_cjk_font(reports):
     assert any("CJK" in name or "WenQuanYi" in name or "HanSans" in name.replace(" ", "") for name in fonts), fonts
 
 
-def test_chinese_only_report(footprint_home, tmp_path):
-    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, lang="zh", pdf=False)
+@reads("html", "cn-cfp", "zh")
+def test_chinese_only_report(dossiers):
+    files = dossiers["cn-cfp", "zh"]
     html = files.html.read_text(encoding="utf-8")
     for snippet in ZH_HEADINGS:
         assert snippet in html, snippet
@@ -145,6 +183,7 @@ def test_chinese_only_report(footprint_home, tmp_path):
 
 
 @needs_pdf
+@on_pdf_of("epeat-ulcs")
 def test_label_png_is_rendered(reports):
     from PIL import Image
 
@@ -186,11 +225,12 @@ def test_label_svg_holds_value_and_qr_of_the_result(footprint_home, tmp_path):
     assert result["scheme"] == "cn-cfp"
 
 
-def test_result_hash_is_recomputable_from_the_calc_output(footprint_home, tmp_path):
+@reads("html", "kr-carbon", "en")
+def test_result_hash_is_recomputable_from_the_calc_output(dossiers, tmp_path):
     """The rule of docs/labels-and-reports.md, applied here by hand to `footprint calc --format json`."""
     from footprint.calc import compute
 
-    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False)
+    files = dossiers["kr-carbon", "en"]
     data = compute(PERC, per="kWp", gwp="ar6").to_dict()
     path, digest = data["input_file"], data["inputs_sha256"]
     for key in ("computed_at", "input_file"):
@@ -254,11 +294,11 @@ def test_pact_json(footprint_home, tmp_path):
 
 
 def test_report_command(footprint_home, tmp_path):
-    from conftest import run_cli
+    from conftest import invoke
 
     product = tmp_path / "p.yaml"
     shutil.copy(PERC, product)
-    done = run_cli("report", product, "--scheme", "kr-carbon", "-o", tmp_path / "out", "--no-pdf", home=footprint_home)
+    done = invoke("report", product, "--scheme", "kr-carbon", "-o", tmp_path / "out", "--no-pdf", home=footprint_home)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("kr-carbon: incomplete, grade ")
     names = {p.name for p in (tmp_path / "out").iterdir()}
@@ -308,10 +348,11 @@ def table_rows(html, section):
     return rows
 
 
-def test_report_shows_the_real_grid_factors(footprint_home, tmp_path):
+@reads("html", "kr-carbon", "en")
+def test_report_shows_the_real_grid_factors(dossiers):
     """Xinjiang 0.6021 and Jiangsu 0.5827 kg CO2/kWh (MEE 2023), not the pointer's amount of 1."""
     assert (grid_factor("CN-XJ"), grid_factor("CN-JS")) == (0.6021, 0.5827)
-    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False)
+    files = dossiers["kr-carbon", "en"]
     html = files.html.read_text(encoding="utf-8")
     rows = table_rows(html, "electricity_location")
     by_stage = {cells[0][0]: cells for cells in rows[1:] if cells and cells[0]}
@@ -325,11 +366,11 @@ def test_report_shows_the_real_grid_factors(footprint_home, tmp_path):
     assert re.search(r"electricity_grid_CN-JS · CN-JS · kWh</span></td>\s*<td class=\"num\">0.5827<br>", html)
 
 
-def test_market_based_electricity_is_rendered_with_its_number(footprint_home, tmp_path):
+def test_market_based_electricity_is_rendered_with_its_number(dossiers):
     from footprint.calc import compute
 
     result = compute(PERC, per="kWp")
-    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, pdf=False)
+    files = dossiers["cn-cfp", "en"]
     html = files.html.read_text(encoding="utf-8")
     assert "{&#39;value&#39;" not in html and "{'value'" not in html
     market = result.electricity.market_based.value
@@ -382,8 +423,9 @@ def test_fr_ecs_label_caption_comes_from_the_scheme(footprint_home, tmp_path):
     assert f";factors={hashlib.sha256((DATA / 'ecs-test-factors.csv').read_bytes()).hexdigest()}" in payload
 
 
-def test_chinese_report_translates_library_text(footprint_home, tmp_path):
-    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, lang="zh", pdf=False)
+@reads("html", "cn-cfp", "zh")
+def test_chinese_report_translates_library_text(dossiers):
+    files = dossiers["cn-cfp", "zh"]
     html = files.html.read_text(encoding="utf-8")
     for english in ("annual", "electricity is a bundled default", "GB/T 24067 leaves the declared", "CO2, fossil",
                     "default: ", "product file (", "low-density polyethylene", "declared unit 1 kWp"):
