@@ -26,27 +26,31 @@ directory with this virtual environment.
 It never touches the user's own Brightway or footprint directories.
 
 Figures, medians, measured on 2 CPUs shared with other people's test runs (load average 3
-to 6), Python 3.11.7, bw2data 4.8, bw2io 0.9.17. "before" is commit 7d62696 run as
-``--baseline`` in the same rounds; "after" is commit e1a41a5. On a busy machine the CPU
-times are the steadier figure; wall times grow with the load but their ratio holds.
+to 8), Python 3.11.7, bw2data 4.8, bw2io 0.9.17. On a busy machine the CPU times are the
+steadier figure; wall times grow with the load but their ratio holds. "before" is run as
+``--baseline`` in the same rounds.
 
 Medians [s], wall / CPU:
 
-- 9 runs, load ~3: bw2io route 3.60 / 3.26; after 3.69 / 3.79; before 6.82 / 6.85.
-  footprint / bw2io: after 1.03 / 1.16, before 1.89 / 2.10.
-- 11 runs, load 3.5 to 6: bw2io route 8.22 / 3.98; after 9.15 / 4.66; before 16.0 / 7.67.
-  footprint / bw2io: after 1.11 / 1.17, before 1.95 / 1.93.
-
-A loop of ``/usr/bin/time`` (5 runs each, load ~7) gave the same: bw2io route 11.2 s wall,
-4.06 s CPU; ``footprint setup`` 12.5 s, 4.71 s: 1.11 (wall), 1.16 (CPU).
+- commit 1410c67 against the same tree with this work's changes to install.py and
+  background.py undone (9 runs, load 4 to 8): bw2io route 8.06 / 3.68; footprint setup
+  7.17 / 3.83; before 12.70 / 6.88. footprint / bw2io: 0.89 / 1.04, before 1.58 / 1.87.
+  The two runs at a quiet moment: bw2io 3.38 and 3.63 s, footprint 3.89 and 3.92 s, before
+  6.28 and 6.54 s (1.15 and 1.08; before 1.86 and 1.80).
+- commit e1a41a5 against commit 7d62696 (still importing bw2io): 9 runs, load ~3: bw2io
+  route 3.60 / 3.26; after 3.69 / 3.79; before 6.82 / 6.85: footprint / bw2io 1.03 / 1.16,
+  before 1.89 / 2.10. 11 runs, load 3.5 to 6: 1.11 / 1.17, before 1.95 / 1.93. A loop of
+  ``/usr/bin/time`` (5 runs each, load ~7): bw2io route 11.2 s wall, 4.06 s CPU; footprint
+  setup 12.5 s, 4.71 s: 1.11 / 1.16.
 
 Where the time went, before (CPU, from profiles): decoding all 40.8 MB of bw2io's LCIA JSON
 to keep five methods 1.3-1.45 s; bw2data's search index of the written databases 0.5 s;
-``get_node``/``get_id`` queries, one per characterisation factor, 0.3-0.5 s; OpenBLAS's
-threads in the background's small dense solve up to 0.35 s a GWP set on a busy machine.
-Left: the imports (bw2data 1.0 s and bw2io 0.4 s, as in the bw2io route; bw2calc 0.2 s),
-writing biosphere3 (as in the bw2io route), pint's definitions parsed without a cache on a
-first run, reading the bundled data, the five methods and the background.
+importing bw2io 0.4 s; ``get_node``/``get_id`` queries, one per characterisation factor,
+0.3-0.5 s; OpenBLAS's threads in the background's small dense solve up to 0.35 s a GWP set
+on a busy machine. Left: importing bw2data (1.0 s, as in the bw2io route) and bw2calc
+(0.2 s), writing biosphere3 (as in the bw2io route), pint's definitions parsed twice on a
+first run (once at import, once to write the cache), reading the bundled data, the five
+methods and the background.
 """
 
 import argparse
