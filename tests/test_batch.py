@@ -398,7 +398,17 @@ def test_a_bad_row_after_the_first_chunk_is_named(tmp_path, base, monkeypatch):
 
 
 def test_a_few_thousand_variants_equal_compute_of_each(tmp_path, base):
-    path = _variants(tmp_path / "v.csv", 3000, seed=11)
+    # values inside the plausibility checks that compute() applies to a product file
+    rng = random.Random(11)
+    path = tmp_path / "v.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["variant", "stages.cell.site", "stages.polysilicon.electricity", "stages.wafer.thickness [um]",
+                         "stages.cell.efficiency", "stages.module.materials.solar_glass", "product.rated_power [W]"])
+        for index in range(3000):
+            writer.writerow([f"v{index}", rng.choice(SITES), rng.choice([f"{rng.uniform(50, 65):.3f} kWh/kg", ""]),
+                             f"{rng.uniform(130, 170):.2f}", rng.choice([f"{rng.uniform(22.5, 24.5):.2f} %", ""]),
+                             f"{rng.uniform(7, 9):.3f} kg/m2", f"{rng.uniform(530, 560):.1f}"])
     variants = read_variants(path)
     result = run_batch(base, variants, per="kWp")
     for index in random.Random(3).sample(range(3000), 8):

@@ -37,6 +37,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from json.encoder import encode_basestring
@@ -52,7 +53,7 @@ from footprint.brightway.project import brightway_versions, check_setup
 from footprint.bundle.read import read_bundle
 from footprint.calc.compute import check_finite, check_options, read_product
 from footprint.calc.system import build_system, combined_sha256
-from footprint.calc.variants import Variants, csv_lines, parse_values, read_variants
+from footprint.calc.variants import Variants, csv_fields, parse_values, read_variants
 from footprint.claims import check_claims, claims_of, list_claims
 from footprint.engine import evaluate
 from footprint.errors import InputError
@@ -429,8 +430,8 @@ class _Context:
     def evaluate_system(self, system, size):
         location = evaluate(system.location, self.background, demand=system.demand)
         # without electricity instruments both bases are one foreground: one evaluation, the same numbers
-        market = location if system.market is system.location else evaluate(system.market, self.background,
-                                                                             demand=system.demand)
+        market = (location if _same_processes(system.location, system.market)
+                  else evaluate(system.market, self.background, demand=system.demand))
         divisor = system.divisor
         with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by check_finite_results
             by_stage = {stage: np.broadcast_to(value / divisor, (size,)) for stage, value in location.by_stage().items()}
@@ -509,10 +510,15 @@ def factorize_numbers(values):
     return rank[inverse.reshape(-1)], len(first)
 
 
+def _same_processes(location, market):
+    """Whether two foregrounds are the same processes in the same order (no electricity instruments)."""
+    return location is market or (list(location) == list(market) and all(location[code] is market[code] for code in location))
+
+
 def _part_system(system, rows, size):
     """The product system of some of the rows it was built for: each per-row amount cut to them."""
     location = _part_processes(system.location, rows, size)
-    market = location if system.market is system.location else _part_processes(system.market, rows, size)
+    market = location if _same_processes(system.location, system.market) else _part_processes(system.market, rows, size)
     demand = {code: _part_amount(amount, rows, size) for code, amount in system.demand.items()}
     return dataclasses.replace(system, location=location, market=market, demand=demand,
                                divisor=_part_amount(system.divisor, rows, size))
@@ -642,17 +648,24 @@ def write_results(result: BatchResult, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     variants = result.variants
-    stages = list(result.by_stage)
+    values = [result.location_based, result.market_based, *result.by_stage.values()]
+    # the same array twice (market-based without electricity instruments) is written once and copied
+    bits = [np.ascontiguousarray(array, dtype=np.float64).view(np.int64) for array in values]  # -0.0 is not 0.0 here
+    same = [next((earlier for earlier in range(position) if np.array_equal(bits[earlier], bits[position])), position)
+            for position in range(len(values))]
+    hashes = _RowHashes(result)
     with path.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerow(["variant", *[column.header for column in variants.columns], *result.value_columns(),
                                      "inputs_sha256"])
-        hashes = _RowHashes(result)
         for start in range(0, len(variants), WRITE_ROWS):
             rows = slice(start, start + WRITE_ROWS)
             cells = [texts[rows].tolist() for texts in variants.texts]
-            numbers = [list(map(repr, array[rows].tolist()))
-                       for array in (result.location_based, result.market_based, *(result.by_stage[s] for s in stages))]
-            handle.write(csv_lines([variants.ids[rows].tolist(), *cells, *numbers, hashes.of(cells)]))
+            numbers = []
+            for position, array in enumerate(values):
+                numbers.append(numbers[same[position]] if same[position] < position else list(map(repr, array[rows].tolist())))
+            fields = [csv_fields(variants.ids[rows].tolist()), *map(csv_fields, cells), *numbers, hashes.of(cells)]
+            handle.write("\r\n".join(map(",".join, zip(*fields))))
+            handle.write("\r\n")
     return write_provenance(result, path)
 
 
@@ -660,22 +673,40 @@ class _RowHashes:
     """Each row's inputs hash, as :meth:`BatchResult.row_inputs_sha256` computes it, for many rows at once.
 
     The JSON text is put together here rather than by :func:`json.dumps` row by row: keys in
-    sorted order, each cell encoded as the json module encodes a string.
+    sorted order, each cell encoded as the json module encodes a string; the part before the
+    overrides, the same for every row, is hashed once.
     """
 
     def __init__(self, result):
         headers = [column.header for column in result.variants.columns]
         self.order = sorted(range(len(headers)), key=headers.__getitem__)
         self.keys = [f",{encode_basestring(headers[position])}:" for position in self.order]
-        self.head = '{"inputs_sha256":' + encode_basestring(result.provenance.inputs_sha256) + ',"overrides":{'
+        head = '{"inputs_sha256":' + encode_basestring(result.provenance.inputs_sha256) + ',"overrides":{'
+        self.head = hashlib.sha256(head.encode("utf-8"))
 
     def of(self, cells):
         """The hashes of rows given as columns of cell texts."""
         pieces = []
         for position, key in zip(self.order, self.keys):
-            pieces.append([f"{key}{encode_basestring(cell)}" if cell else "" for cell in cells[position]])
-        head, sha256 = self.head, hashlib.sha256
-        return [sha256(f"{head}{body[1:]}}}}}".encode()).hexdigest() for body in map("".join, zip(*pieces))]
+            texts = cells[position]
+            if _JSON_SPECIAL.search("".join(texts)):
+                pieces.append([f"{key}{encode_basestring(text)}" if text else "" for text in texts])
+            else:
+                pieces.append([f'{key}"{text}"' if text else "" for text in texts])
+        # each body ends the JSON text; a body never holds a line end (JSON escapes it): encoded at once
+        tails = "}}\n".join(body[1:] for body in map("".join, zip(*pieces))).encode("utf-8").split(b"\n")
+        tails[-1] += b"}}"
+        new = self.head.copy
+        hashes = []
+        for tail in tails:
+            digest = new()
+            digest.update(tail)
+            hashes.append(digest.hexdigest())
+        return hashes
+
+
+#: Characters the json module escapes in a string (ensure_ascii=False).
+_JSON_SPECIAL = re.compile(r'[\x00-\x1f"\\]')
 
 
 def write_provenance(result: BatchResult, results_path: str | os.PathLike) -> Path:

@@ -22,7 +22,9 @@ row and the column.
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import gc
 import hashlib
 import io
 import itertools
@@ -161,40 +163,39 @@ def _read_csv(path):
     except OSError:
         raise InputError(f"{path}: cannot read the variants file") from None
     try:
-        raw.decode("utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: not UTF-8 text; expected a CSV variants file") from None
     sha256 = hashlib.sha256(raw).hexdigest()
-    reader = csv.reader(io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8-sig", newline=""))
-    header = None
-    for line in _records(reader, path):
-        if any(cell.strip() for cell in line):
-            header = [cell.strip() for cell in line]
-            break
-    if header is None:
-        raise InputError(f"{path}: empty; expected a header row of product-file paths, then one row per variant")
-    has_id = header[0].lower() in ID_COLUMNS
-    columns = [parse_header(text, path, index) for index, text in enumerate(header) if not (has_id and index == 0)]
-    if not columns:
-        raise InputError(f"{path}: header: no parameter columns; expected paths such as stages.cell.efficiency")
-    _check_once(columns, path, first=2 if has_id else 1)
-    width = len(header)
-    parts = [[] for _ in header]  # per column, arrays of a block of rows each
-    count = 0  # variants read so far
-    for block in _blocks(reader, path):
-        block = _variant_rows(block, width, path, count)
-        if not block:
-            continue
-        for position, cells in enumerate(zip(*block)):
-            parts[position].append(np.array([cell.strip() for cell in cells], dtype=StringDType()))
-        # a row whose cells are all blank (" , ,") is no variant: the reader skips it, as an empty line
-        kept = np.zeros(len(block), dtype=bool)
-        for texts in (array[-1] for array in parts):
-            kept |= texts != ""
-        if not kept.all():
-            for array in parts:
-                array[-1] = array[-1][kept]
-        count += int(kept.sum())
+    del raw
+    state = {"width": 0, "count": 0}  # the header's length; variants read so far (for row numbers in messages)
+    with _collector_paused():
+        blocks = _plain_blocks(text, path, state) if _is_plain(text) else _csv_blocks(text, path, state)
+        del text
+        header = next(blocks, None)
+        if header is None:
+            raise InputError(f"{path}: empty; expected a header row of product-file paths, then one row per variant")
+        has_id = header[0].lower() in ID_COLUMNS
+        columns = [parse_header(text, path, index) for index, text in enumerate(header) if not (has_id and index == 0)]
+        if not columns:
+            raise InputError(f"{path}: header: no parameter columns; expected paths such as stages.cell.efficiency")
+        _check_once(columns, path, first=2 if has_id else 1)
+        parts = [[] for _ in header]  # per column, arrays of a block of rows each
+        state["width"] = len(header)
+        for cells, stripped in blocks:
+            if not cells[0]:
+                continue
+            for position, texts in enumerate(cells):
+                parts[position].append(np.array(texts if stripped else [cell.strip() for cell in texts], dtype=StringDType()))
+            # a row whose cells are all blank (" , ,") is no variant: the reader skips it, as an empty line
+            kept = np.zeros(len(cells[0]), dtype=bool)
+            for texts in (array[-1] for array in parts):
+                kept |= texts != ""
+            if not kept.all():
+                for array in parts:
+                    array[-1] = array[-1][kept]
+            state["count"] += int(kept.sum())
+    count = state["count"]
     texts = [np.concatenate(array) if array else np.array([], dtype=StringDType()) for array in parts]
     if has_id:
         ids = texts.pop(0)
@@ -204,21 +205,127 @@ def _read_csv(path):
     return Variants(str(path), columns, ids, texts, sha256)
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Reading creates millions of short-lived lists and no reference cycles: the cycle collector would only rescan them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+#: Whitespace that str.strip removes from ASCII text, besides the line ends.
+_ASCII_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
+#: Characters of text read a block at a time by the fast reader.
+_BLOCK_CHARS = 1 << 22
+
+
+def _is_plain(text):
+    """CSV text the csv module reads as comma-separated lines: no quote, no lone CR, no NUL."""
+    return '"' not in text and "\x00" not in text and text.count("\r") == text.count("\r\n")
+
+
+def _plain_blocks(text, path, state):
+    """The header, then blocks of rows as columns of cells, of text without quotes (see :func:`_csv_blocks`).
+
+    Without a quote character, a CSV record is one line and its fields are the line's
+    comma-separated parts: the csv module's reading, without a Python list per row.
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    lines = _line_blocks(text)
+    header, block, line_number = None, [], 0  # line_number: lines before the block
+    for block in lines:
+        for position, line in enumerate(block):
+            cells = line.split(",")
+            if any(cell.strip() for cell in cells):
+                header = [cell.strip() for cell in cells]
+                line_number += position + 1
+                block = block[position + 1:]
+                break
+        if header is not None:
+            break
+        line_number += len(block)
+    if header is None:
+        return
+    yield header
+    width = state["width"]
+    limit = csv.field_size_limit()
+    for block in itertools.chain([block], lines):
+        if not block:
+            continue
+        if max(map(len, block)) > limit:
+            _check_field_sizes(block, limit, path, line_number)
+        commas = list(map(str.count, block, itertools.repeat(",")))
+        if commas.count(width - 1) == len(commas):
+            flat = ",".join(block).split(",")
+            columns = [flat[position::width] for position in range(width)]
+        else:
+            columns = _columns(_variant_rows([line.split(",") for line in block], width, path, state["count"]), width)
+        joined = "".join(block)
+        stripped = joined.isascii() and not any(space in joined for space in _ASCII_SPACES)
+        line_number += len(block)
+        yield columns, stripped
+
+
+def _check_field_sizes(lines, limit, path, line_number):
+    """The csv module's refusal of a field above its size limit, for the fast reader."""
+    for position, line in enumerate(lines):
+        if len(line) > limit and any(len(cell) > limit for cell in line.split(",")):
+            raise InputError(f"{path}: line {line_number + position + 1}: field larger than field limit ({limit}); "
+                             "expected CSV text")
+
+
+def _line_blocks(text):
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start + _BLOCK_CHARS)
+        end = len(text) if end < 0 else end
+        lines = text[start:end].split("\n")
+        if end == len(text) and lines[-1] == "" and text.endswith("\n"):
+            lines.pop()  # the file's last line end
+        yield lines
+        start = end + 1
+
+
+def _csv_blocks(text, path, state):
+    """The header, then blocks of rows as columns of cells, read by the csv module.
+
+    A generator of the header, then of (columns of cells, whether they are stripped) per
+    block; ``state`` holds the header's length (``width``) and the number of variants read
+    before the block (``count``), for the row numbers of messages.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""))
+    records = _records(reader, path)
+    header = None
+    for line in records:
+        if any(cell.strip() for cell in line):
+            header = [cell.strip() for cell in line]
+            break
+    if header is None:
+        return
+    yield header
+    width = state["width"]
+    while True:
+        block = list(itertools.islice(records, _READ_ROWS))
+        if not block:
+            return
+        yield _columns(_variant_rows(block, width, path, state["count"]), width), False
+
+
+def _columns(rows, width):
+    return [list(cells) for cells in zip(*rows)] if rows else [[] for _ in range(width)]
+
+
 def _records(reader, path):
     """The CSV reader's records; a malformed record is an InputError naming the line."""
     try:
         yield from reader
     except csv.Error as exc:
         raise InputError(f"{path}: line {reader.line_num}: {exc}; expected CSV text") from None
-
-
-def _blocks(reader, path):
-    records = _records(reader, path)
-    while True:
-        block = list(itertools.islice(records, _READ_ROWS))
-        if not block:
-            return
-        yield block
 
 
 def _variant_rows(block, width, path, count):
@@ -393,8 +500,8 @@ def parse_values(variants: Variants) -> CellValues:
         the variant and the column.
     """
     rows, width = len(variants), len(variants.columns)
-    numbers = np.full((rows, width), np.nan)
-    keys = np.full((rows, width), -1, dtype=np.int32)
+    numbers = np.full((rows, width), np.nan, order="F")  # column by column
+    keys = np.full((rows, width), -1, dtype=np.int32, order="F")
     labels = []
     problems = []  # (row, column position, message): the first bad cell of each column
     for position, column in enumerate(variants.columns):
@@ -431,11 +538,13 @@ def _read_plain_numbers(variants, position, numbers, keys):
     """A column with a unit in its header: every non-empty cell a number, as ``float`` reads it."""
     column = variants.columns[position]
     texts = variants.texts[position]
-    filled = np.flatnonzero(texts != "")
+    empty = texts == ""
+    filled = np.flatnonzero(~empty) if empty.any() else slice(None)
     try:
         # numpy reads each text with Python's own float(): the same numbers, the same refusals
-        values = texts[filled].astype(np.float64)
+        values = (texts[filled] if isinstance(filled, np.ndarray) else texts).astype(np.float64)
     except ValueError:
+        filled = np.flatnonzero(~empty)
         for index in filled.tolist():
             cell = str(texts[index])
             try:
@@ -447,7 +556,7 @@ def _read_plain_numbers(variants, position, numbers, keys):
         raise  # unreachable: some cell failed above
     bad = ~np.isfinite(values)
     if bad.any():
-        index = int(filled[np.argmax(bad)])
+        index = int(np.flatnonzero(~empty)[np.argmax(bad)])
         return index, position, f"{variants.where(index, column)}: got {str(texts[index])!r}; expected a finite number"
     numbers[filled, position] = values
     keys[filled, position] = 0
@@ -492,15 +601,19 @@ def _read_number_units(variants, position, numbers, keys):
 
 # -- CSV text ---------------------------------------------------------------------------------
 
-#: Characters that make Python's CSV writer quote a field (QUOTE_MINIMAL, the default dialect).
-_CSV_SPECIAL = re.compile(r'[,"\r\n]')
-
-
 def csv_field(text: str) -> str:
-    """A field as :func:`csv.writer` writes it (quoted if it holds a comma, quote or line break)."""
-    if _CSV_SPECIAL.search(text):
+    """A field as :func:`csv.writer` writes it: quoted if it holds a comma, a quote or a line break."""
+    if "," in text or '"' in text or "\r" in text or "\n" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def csv_fields(texts: list[str]) -> list[str]:
+    """Fields as :func:`csv.writer` writes them (see :func:`csv_field`)."""
+    joined = "".join(texts)
+    if "," in joined or '"' in joined or "\r" in joined or "\n" in joined:
+        return [csv_field(text) for text in texts]
+    return texts
 
 
 def csv_lines(columns: Sequence[Sequence[str]]) -> str:
@@ -508,14 +621,7 @@ def csv_lines(columns: Sequence[Sequence[str]]) -> str:
 
     ``columns`` holds one sequence of texts per column, all of one length.
     """
-    columns = [_quoted(column) for column in columns]
+    columns = [csv_fields(list(column)) for column in columns]
     if not columns or not columns[0]:
         return ""
     return "\r\n".join(map(",".join, zip(*columns))) + "\r\n"
-
-
-def _quoted(texts):
-    texts = list(texts)
-    if _CSV_SPECIAL.search("".join(texts)):
-        return [csv_field(text) for text in texts]
-    return texts
