@@ -64,11 +64,16 @@ def _cache_folder():
 
 
 def prime_cache(folder):
-    """Write pint's parsed definitions into ``folder`` whole: built aside, then renamed into place."""
+    """Write pint's parsed definitions into ``folder`` whole (built aside, then renamed into place), unless current."""
     import os
     import shutil
 
     folder = Path(folder)
+    try:
+        if (folder / "ready").read_text(encoding="utf-8") == _cache_key():
+            return  # primed for this pint and this units.txt
+    except OSError:
+        pass
     temporary = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
     shutil.rmtree(temporary, ignore_errors=True)
     temporary.mkdir(parents=True)
