@@ -75,5 +75,7 @@ def _as_product(imp):
         rows[f"product.{key}"] = entry
     rated_power = imp.resolved.get(("product", "rated_power"))
     area = imp.resolved.get(("product", "area"))
-    spec = ProductSpec("", "", "", rated_power, area, stages, " + ".join(sorted({e.file for e in rows.values()})), "")
+    files = " + ".join(sorted({entry.file for entry in rows.values()}))
+    spec = ProductSpec(id="", name="", technology="", rated_power=rated_power, area=area, stages=stages, source=files,
+                       sha256="")
     return spec, rows, measured, unusable
