@@ -35,6 +35,7 @@ import dataclasses
 import datetime
 import datetime as _dt
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -686,16 +687,21 @@ class _RowHashes:
 
     def of(self, cells):
         """The hashes of rows given as columns of cell texts."""
-        pieces = []
-        for position, key in zip(self.order, self.keys):
-            texts = cells[position]
-            if _JSON_SPECIAL.search("".join(texts)):
-                pieces.append([f"{key}{encode_basestring(text)}" if text else "" for text in texts])
-            else:
-                pieces.append([f'{key}"{text}"' if text else "" for text in texts])
-        # each body ends the JSON text; a body never holds a line end (JSON escapes it): encoded at once
-        tails = "}}\n".join(body[1:] for body in map("".join, zip(*pieces))).encode("utf-8").split(b"\n")
-        tails[-1] += b"}}"
+        columns = [cells[position] for position in self.order]
+        if not any("" in texts or _JSON_SPECIAL.search("".join(texts)) for texts in columns):
+            # every row overrides every column with plain text: one template for all the rows
+            template = ",".join(key[1:].replace("%", "%%") + '"%s"' for key in self.keys) + "}}\n"
+            text = (template * len(columns[0])) % tuple(itertools.chain.from_iterable(zip(*columns)))
+        else:
+            pieces = []
+            for key, texts in zip(self.keys, columns):
+                if _JSON_SPECIAL.search("".join(texts)):
+                    pieces.append([f"{key}{encode_basestring(cell)}" if cell else "" for cell in texts])
+                else:
+                    pieces.append([f'{key}"{cell}"' if cell else "" for cell in texts])
+            text = "".join(f"{body[1:]}}}}}\n" for body in map("".join, zip(*pieces)))
+        # the JSON text after its head, row by row (a line end in a cell is escaped in JSON)
+        tails = text[:-1].encode("utf-8").split(b"\n")
         new = self.head.copy
         hashes = []
         for tail in tails:

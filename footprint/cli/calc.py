@@ -184,9 +184,11 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
     from footprint.calc.batch import run_batch, write_provenance, write_results
     from footprint.calc.variants import read_variants
     from footprint.calc.verify import check_agreement, largest_differences, verify
+    from footprint.collect import read_any
 
     prepare_output(output)
     table = read_variants(variants)
+    base_product = read_any(base, warn=lambda message: click.echo(f"warning: {message}", err=True))
     bar = click.progressbar(length=len(table), label="variants", file=sys.stderr) if sys.stderr.isatty() else None
     with contextlib.redirect_stdout(sys.stderr), (bar or contextlib.nullcontext()):
         done = [0]
@@ -196,13 +198,13 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
                 bar.update(count - done[0])
             done[0] = count
 
-        result = run_batch(base, table, per=per, gwp=gwp, boundary=boundary, as_of=as_of, progress=progress)
+        result = run_batch(base_product, table, per=per, gwp=gwp, boundary=boundary, as_of=as_of, progress=progress)
     sidecar = write_results(result, output)
     click.echo(f"{len(table)} variants in {result.seconds:.2f} s ({result.groups} groups); results in {output}, "
                f"provenance in {sidecar}", err=True)
     if verify_sample:
         with contextlib.redirect_stdout(sys.stderr):
-            checked = verify(result, base, sample=verify_sample)
+            checked = verify(result, base_product, sample=verify_sample)
         write_provenance(result, output)  # with the verification
         for basis, (count, worst) in largest_differences(checked).items():
             click.echo(f"verified {count} sampled variants, {basis}-based, against a separate bw2calc LCA each: "
