@@ -104,6 +104,17 @@ def invoke(*args, home, input=None):
     return Invoked(arguments, result.exit_code, result.stdout, result.stderr)
 
 
+def split_warnings(stderr, path):
+    """stderr's lines as (footprint's own warnings on ``path``, every other line).
+
+    The plausibility checks warn on some examples' values (footprint.model.checks) with
+    ``warning: PATH: ...`` before the result or the error; anything else is another line.
+    """
+    prefix = f"warning: {path}: "
+    warnings = [line for line in stderr.splitlines() if line.startswith(prefix)]
+    return warnings, [line for line in stderr.splitlines() if not line.startswith(prefix)]
+
+
 def copy_example(tmp_path, name="perc-glass-backsheet-jiangsu.yaml"):
     target = tmp_path / name
     shutil.copy(EXAMPLES / name, target)
