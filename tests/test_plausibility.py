@@ -140,20 +140,31 @@ def test_a_low_cell_to_module_ratio_is_a_warning(tmp_path):
 
 
 def test_an_outlier_is_a_warning_naming_the_default(tmp_path):
-    # 17.7 MWh/m2 instead of 17.7 kWh/m2: the workbook warned, the product file said nothing
-    data = example(set_stage("cell", "electricity", "17.7 MWh/m2"))
+    # 31 kWh/m2 against the 9.69 default: the workbook warned, the product file said nothing
+    data = example(set_stage("cell", "electricity", "31 kWh/m2"))
     spec, seen, path = from_yaml(tmp_path, data)
-    assert spec.stages["cell"].parameters["electricity"].to("kWh/m**2").magnitude == pytest.approx(17700)
+    assert spec.stages["cell"].parameters["electricity"].to("kWh/m**2").magnitude == pytest.approx(31)
     (line,) = [line for line in seen if "stages.cell.electricity" in line]
-    assert line.startswith(f"{path}: stages.cell.electricity: got 1.77e+04 kWh/m2; 1.8e+03 times the bundled default "
+    assert line.startswith(f"{path}: stages.cell.electricity: got 31 kWh/m2; 3.2 times the bundled default "
                            "9.69 kWh/m2 (Götz M. et al., 2023); check the value and its unit")
     spec, warned = from_dict(data)
     assert spec.id == "perc-gb-550-jiangsu"
-    assert any(w.startswith("<dict>: stages.cell.electricity: got 1.77e+04 kWh/m2; 1.8e+03 times the bundled default 9.69 "
+    assert any(w.startswith("<dict>: stages.cell.electricity: got 31 kWh/m2; 3.2 times the bundled default 9.69 "
                             "kWh/m2 (Götz M.") for w in warned)
     # within the factor: no warning
     near = example(set_stage("cell", "electricity", f"{9.69 * OUTLIER_FACTOR * 0.99:.3f} kWh/m2"))
     assert [f for f in findings(near) if f.path == "stages.cell.electricity"] == []
+
+
+def test_a_unit_slip_beyond_a_hundred_times_the_default_is_refused(tmp_path):
+    # 17.7 MWh/m2 instead of 17.7 kWh/m2 computed about 1e5 kg CO2-eq/kWp with exit 0
+    data = example(set_stage("cell", "electricity", "17.7 MWh/m2"))
+    error, _, path = from_yaml(tmp_path, data)
+    assert isinstance(error, InputError)
+    assert str(error).startswith(f"{path}: stages.cell.electricity: got 1.77e+04 kWh/m2; 1.8e+03 times the bundled default "
+                                 "9.69 kWh/m2 (Götz M. et al., 2023), beyond any plausible value; expected a value within 100 "
+                                 "times the default")
+    assert finding(data, "stages.cell.electricity", "error").check == "outlier"
 
 
 def test_a_wafer_thickness_of_150_mm_is_an_error(tmp_path):
@@ -203,10 +214,10 @@ def test_defaults_are_checked_too():
 
 # -- the command line -------------------------------------------------------------------------------
 def test_cli_prints_warnings_and_refuses_errors(tmp_path, home_env):
-    outlier = write(tmp_path, example(set_stage("cell", "electricity", "17.7 MWh/m2")), "outlier.yaml")
+    outlier = write(tmp_path, example(set_stage("cell", "electricity", "31 kWh/m2")), "outlier.yaml")
     result = invoke("calc", outlier, "--per", "kWp", "--format", "json", home=home_env)
     assert result.returncode == 0, result.stderr
-    assert f"warning: {outlier}: stages.cell.electricity: got 1.77e+04 kWh/m2; 1.8e+03 times the bundled default" in result.stderr
+    assert f"warning: {outlier}: stages.cell.electricity: got 31 kWh/m2; 3.2 times the bundled default" in result.stderr
     assert json.loads(result.stdout)["total"]["unit"] == "kg CO2-eq/kWp"
     refused = write(tmp_path, example(set_product("rated_power", "800 W")), "refused.yaml")
     result = invoke("calc", refused, "--per", "kWp", home=home_env)
@@ -233,8 +244,10 @@ def test_the_workbook_gives_the_same_finding_at_its_cell(tmp_path):
     cases = [
         ({"cell": {"efficiency": "0.23 %"}}, set_stage("cell", "efficiency", "0.23 %"), "module", "cells", "error"),
         ({"product": {"rated_power": (800, "W")}}, set_product("rated_power", "800 W"), "module", "cells", "error"),
-        ({"cell": {"electricity": (17.7, "MWh/m2")}}, set_stage("cell", "electricity", "17.7 MWh/m2"), "cell", "electricity",
+        ({"cell": {"electricity": (31, "kWh/m2")}}, set_stage("cell", "electricity", "31 kWh/m2"), "cell", "electricity",
          "warning"),
+        ({"cell": {"electricity": (17.7, "MWh/m2")}}, set_stage("cell", "electricity", "17.7 MWh/m2"), "cell", "electricity",
+         "error"),
         ({"wafer": {"thickness": (150, "mm")}}, set_stage("wafer", "thickness", "150 mm"), "wafer", "thickness", "error"),
     ]
     for index, (values, change, sheet, key, severity) in enumerate(cases):

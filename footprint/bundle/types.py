@@ -273,3 +273,16 @@ def own_biosphere_flows():
 def parse_quality(text):
     """The five pedigree scores of a ``quality`` cell such as ``"2,1,1,1,2"``, as a tuple of ints."""
     return tuple(int(part) for part in text.split(","))
+
+
+def short_source(source):
+    """The first part of a source, up to its first comma outside brackets (author or body)."""
+    depth = 0
+    for index, char in enumerate(source):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth -= 1
+        elif char == "," and depth == 0:
+            return source[:index].strip()
+    return source.strip()

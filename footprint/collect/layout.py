@@ -190,18 +190,6 @@ def label(words, lang):
     return {"en": en, "zh": zh}.get(lang, f"{zh} {en}")
 
 
-def short_source(source):
-    """The first part of a source, up to its first comma outside brackets (author or body)."""
-    depth = 0
-    for index, char in enumerate(source):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
-            return source[:index].strip()
-    return source.strip()
-
 
 @dataclass
 class Problem:

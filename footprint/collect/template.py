@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from footprint._version import __version__
 from footprint.bundle.read import read_bundle
+from footprint.bundle.types import short_source
 from footprint.collect.layout import (
     CHINESE_UNITS,
     COLUMNS,
@@ -39,7 +40,6 @@ from footprint.collect.layout import (
     TEMPLATE_VERSION,
     label,
     sheet_title,
-    short_source,
     stage_rows,
 )
 from footprint.errors import InputError, OptionError, OutputExistsError

@@ -19,7 +19,7 @@ whose inputs are neither given nor defaulted is skipped.
 - the area of the module's cells (cell count / cells per wafer x wafer area) against the
   module area;
 - every value given against its bundled default: more than :data:`OUTLIER_FACTOR` times
-  above or below is a warning.
+  above or below is a warning, more than :data:`OUTLIER_ERROR_FACTOR` times an error.
 
 A value that breaks a bound is an error and is not used by the other checks (they would
 only repeat it).
@@ -37,6 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from footprint.bundle.types import short_source
 from footprint.errors import InputError, ProductWarning, show
 from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE
 from footprint.units import Quantity, format_quantity
@@ -57,6 +58,9 @@ CTM_MAX, CTM_LOW = 1.10, 0.85
 #: A value this many times above or below its bundled default is a warning. Check threshold
 #: chosen here (not from a source).
 OUTLIER_FACTOR = 2.0
+#: ... and this many times is an error: a unit slip (MWh for kWh, g for kg) rather than a
+#: different process. Check threshold chosen here (not from a source).
+OUTLIER_ERROR_FACTOR = 100.0
 #: A wafer thicker than this is an error: several times any wafer sawn for solar cells (the
 #: bundled default is 165 um). Check threshold chosen here (not from a source).
 WAFER_THICKNESS_MAX = Quantity(1, "mm")
@@ -413,10 +417,15 @@ class _Checker:
         if theirs_value <= 0:
             return
         ratio = float(mine.magnitude) / theirs_value
-        if ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
+        if ratio > OUTLIER_ERROR_FACTOR or ratio < 1 / OUTLIER_ERROR_FACTOR:
+            self.add("error", path, format_quantity(value, percent=False),
+                     f"{ratio:.2g} times the bundled default {format_quantity(default.value, percent=False)} "
+                     f"({short_source(default.source)}, {default.year}), beyond any plausible value; expected a value "
+                     f"within {OUTLIER_ERROR_FACTOR:g} times the default (check the value and its unit)", "outlier")
+        elif ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
             self.add("warning", path, format_quantity(value, percent=False),
                      f"{ratio:.2g} times the bundled default {format_quantity(default.value, percent=False)} "
-                     f"({_author(default.source)}, {default.year}); check the value and its unit", "outlier")
+                     f"({short_source(default.source)}, {default.year}); check the value and its unit", "outlier")
 
 
 def _scalar(quantity):
@@ -427,15 +436,3 @@ def _scalar(quantity):
         return None
     return quantity
 
-
-def _author(source):
-    """The first part of a source, up to its first comma outside brackets (author or body)."""
-    depth = 0
-    for index, char in enumerate(source):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth -= 1
-        elif char == "," and depth == 0:
-            return source[:index].strip()
-    return source.strip()
