@@ -6,6 +6,7 @@ what was expected) or an internal error; 2 a usage error (click).
 
 import os
 import traceback
+import warnings
 
 # Before numpy is imported: the library's solves are small (a 282-dataset background, a few
 # foreground processes), and OpenBLAS threads cost more than they give, far more on a busy
@@ -15,7 +16,15 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import click
 
 from footprint._version import __version__
-from footprint.errors import FootprintError, OptionError, OutputExistsError
+from footprint.errors import FootprintError, OptionError, OutputExistsError, ProductWarning, WorkbookWarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """The library's warnings as one line on stderr, like the command line's own (no source line)."""
+    if issubclass(category, (ProductWarning, WorkbookWarning)):
+        click.echo(f"warning: {message}", err=True)
+    else:
+        click.echo(f"warning: {category.__name__}: {message}", err=True)
 
 
 class _Group(click.Group):
@@ -23,7 +32,9 @@ class _Group(click.Group):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.showwarning = _show_warning
+                return super().invoke(ctx)
         except OutputExistsError as exc:
             click.echo(f"error: {exc} (--force replaces it)", err=True)
             ctx.exit(1)
