@@ -663,11 +663,19 @@ def write_results(result: BatchResult, path: str | os.PathLike) -> Path:
             cells = [texts[rows].tolist() for texts in variants.texts]
             numbers = []
             for position, array in enumerate(values):
-                numbers.append(numbers[same[position]] if same[position] < position else list(map(repr, array[rows].tolist())))
+                numbers.append(numbers[same[position]] if same[position] < position else _reprs(array[rows]))
             fields = [csv_fields(variants.ids[rows].tolist()), *map(csv_fields, cells), *numbers, hashes.of(cells)]
             handle.write("\r\n".join(map(",".join, zip(*fields))))
             handle.write("\r\n")
     return write_provenance(result, path)
+
+
+def _reprs(values):
+    """Each number as ``repr`` writes it (the shortest text that reads back exactly); a constant block once."""
+    bits = values.view(np.int64)
+    if len(bits) > 1 and (bits == bits[0]).all():
+        return [repr(float(values[0]))] * len(values)
+    return list(map(repr, values.tolist()))
 
 
 class _RowHashes:
