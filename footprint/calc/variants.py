@@ -186,7 +186,8 @@ def _read_csv(path):
             if not cells[0]:
                 continue
             for position, texts in enumerate(cells):
-                parts[position].append(np.array(texts if stripped else [cell.strip() for cell in texts], dtype=StringDType()))
+                texts = texts if stripped[position] else [cell.strip() for cell in texts]
+                parts[position].append(np.array(texts, dtype=StringDType()))
             # a row whose cells are all blank (" , ,") is no variant: the reader skips it, as an empty line
             kept = np.zeros(len(cells[0]), dtype=bool)
             for texts in (array[-1] for array in parts):
@@ -234,8 +235,7 @@ def _plain_blocks(text, path, state):
     Without a quote character, a CSV record is one line and its fields are the line's
     comma-separated parts: the csv module's reading, without a Python list per row.
     """
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
+    crlf = "\r" in text  # a CR only comes before an LF (_is_plain): it ends a last field, and stripping removes it
     lines = _line_blocks(text)
     header, block, line_number = None, [], 0  # line_number: lines before the block
     for block in lines:
@@ -266,7 +266,9 @@ def _plain_blocks(text, path, state):
         else:
             columns = _columns(_variant_rows([line.split(",") for line in block], width, path, state["count"]), width)
         joined = "".join(block)
-        stripped = joined.isascii() and not any(space in joined for space in _ASCII_SPACES)
+        stripped = [joined.isascii() and not any(space in joined for space in _ASCII_SPACES)] * width
+        if crlf:
+            stripped[-1] = False
         line_number += len(block)
         yield columns, stripped
 
@@ -274,7 +276,7 @@ def _plain_blocks(text, path, state):
 def _check_field_sizes(lines, limit, path, line_number):
     """The csv module's refusal of a field above its size limit, for the fast reader."""
     for position, line in enumerate(lines):
-        if len(line) > limit and any(len(cell) > limit for cell in line.split(",")):
+        if len(line) > limit and any(len(cell) > limit for cell in line.rstrip("\r").split(",")):
             raise InputError(f"{path}: line {line_number + position + 1}: field larger than field limit ({limit}); "
                              "expected CSV text")
 
@@ -294,8 +296,8 @@ def _line_blocks(text):
 def _csv_blocks(text, path, state):
     """The header, then blocks of rows as columns of cells, read by the csv module.
 
-    A generator of the header, then of (columns of cells, whether they are stripped) per
-    block; ``state`` holds the header's length (``width``) and the number of variants read
+    A generator of the header, then of (columns of cells, whether each column's cells are
+    stripped already) per block; ``state`` holds the header's length (``width``) and the number of variants read
     before the block (``count``), for the row numbers of messages.
     """
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -313,7 +315,7 @@ def _csv_blocks(text, path, state):
         block = list(itertools.islice(records, _READ_ROWS))
         if not block:
             return
-        yield _columns(_variant_rows(block, width, path, state["count"]), width), False
+        yield _columns(_variant_rows(block, width, path, state["count"]), width), [False] * width
 
 
 def _columns(rows, width):
