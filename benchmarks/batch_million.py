@@ -11,16 +11,18 @@ package first on ``PYTHONPATH`` (such as the code before a change: ``git archive
 tar -x -C DIR``); both are printed and the two results CSVs must be byte-identical, and the
 provenance files identical but for ``computed_at`` and ``results_file``.
 
-Measured (2 cores shared with other work, AMD EPYC, Python 3.11, numpy 2.4, one run each;
-1,000,000 rows, 36 MB of CSV in, 151 MB of results CSV out)::
+Measured (2 cores shared with other work, AMD EPYC, Python 3.11, numpy 2.4, one run each,
+the two versions side by side at a load average of about 3; 1,000,000 rows, 36 MB of CSV
+in, 248 MB of results CSV out)::
 
-    header units, this code    11.7 s CPU (10.4 user + 1.3 system), 279 MB peak  (load average 4)
-    header units, 7d62696      43.7 s CPU, 932 MB peak                           (load average 7)
-    "number unit" cells, this  14.1 s CPU, 268 MB peak                           (load average 4)
-    "number unit" cells, 7d62696  45.7 s CPU, 936 MB peak                        (load average 7)
+    units in the headers        ad86928   10.2 s CPU (8.9 user + 1.2 system), 269 MB peak
+                                7d62696   29.0 s CPU (27.9 user + 1.1 system), 906 MB peak
+    "number unit" cells         ad86928   10.1 s CPU (8.9 user + 1.2 system), 262 MB peak
+                                7d62696   31.0 s CPU (29.8 user + 1.2 system), 918 MB peak
 
-The results CSVs were byte-identical (and the provenance, but for the date computed).
-CPU time rises with the machine's load (shared caches): compare runs made side by side.
+Results CSVs byte-identical, provenance identical but for the date. On a busier machine
+(load average 4 to 7) the same runs took 11.7 to 15.9 s and 41.7 to 43.7 s: CPU time rises
+with the load (shared caches), so compare runs made side by side.
 
 Run (a minute or two, plus the set-up of a temporary data directory)::
 
