@@ -37,7 +37,7 @@ _API = {
     "compute": "footprint.calc.compute",
     "FootprintResult": "footprint.calc.result",
     "run_batch": "footprint.calc.batch",
-    "read_variants": "footprint.calc.batch",
+    "read_variants": "footprint.calc.variants",
     "evaluate_label": "footprint.labels.study",
     "list_schemes": "footprint.labels.schemes",
     "write_report": "footprint.report",
@@ -57,9 +57,10 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name is import
     from footprint.brightway.foreground import clean
     from footprint.brightway.install import setup
     from footprint.bundle.catalogue import datasets, list_datasets
-    from footprint.calc.batch import read_variants, run_batch
+    from footprint.calc.batch import run_batch
     from footprint.calc.compute import compute, read_product
     from footprint.calc.result import FootprintResult
+    from footprint.calc.variants import read_variants
     from footprint.collect import read_workbook, write_template
     from footprint.labels.schemes import list_schemes
     from footprint.labels.study import evaluate_label
