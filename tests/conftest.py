@@ -7,6 +7,8 @@ The suite runs in parallel (pytest-xdist, ``-n`` in pyproject.toml): each worker
 process with its own ``footprint_home``, so what a test writes into the data directory
 (product databases, the claims ledger, ``clean()``) is never seen by another worker. Set-up
 twice on two cores costs the same wall time as once, and needs no lock between workers.
+What several tests only read and is slow to make (a PDF report) is made once in the whole
+run with :func:`once_per_run`, whichever worker asks first.
 
 Command-line tests run in this process with :func:`invoke` (click's runner); :func:`run_cli`
 starts ``python -m footprint`` for what only a separate process shows: exit codes and
@@ -16,6 +18,7 @@ but the output, a process environment of its own.
 
 import atexit
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -55,6 +58,32 @@ def footprint_home(tmp_path_factory):
         os.environ.pop("FOOTPRINT_HOME", None)
     else:
         os.environ["FOOTPRINT_HOME"] = previous
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory):
+    """A folder of this test run that every xdist worker sees (the workers' own temp folders are in it)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once_per_run(run_dir, name, make):
+    """``make(folder)`` run once in the whole test run; the other workers wait for it and load its result.
+
+    ``folder`` (``run_dir/shared/name``) is where ``make`` writes its files, for every worker
+    to read; the result is pickled beside it. Tests must only read what they get.
+    """
+    import filelock
+
+    folder = run_dir / "shared" / name
+    folder.parent.mkdir(exist_ok=True)
+    result = folder.parent / f"{name}.pickle"
+    with filelock.FileLock(f"{result}.lock"):
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        value = make(folder)
+        result.write_bytes(pickle.dumps(value))
+    return value
 
 
 @pytest.fixture

@@ -56,12 +56,12 @@ def synthetic(total, **extra):
     return result
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def bundle():
     return read_bundle()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site_chain(tmp_path_factory, bundle):
     """The example module with the module stage's own electricity given: site-specific data."""
     raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
@@ -71,7 +71,7 @@ def site_chain(tmp_path_factory, bundle):
     return build_chain(read_product(path), bundle)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def example_chain(bundle):
     return build_chain(read_product(PERC), bundle)
 

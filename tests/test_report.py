@@ -15,7 +15,7 @@ from footprint.labels import REPORT_ITEMS, load_scheme
 from footprint.report import write_report
 from footprint.report.pdf import pdf_unavailable_reason
 
-from conftest import PERC, ROOT
+from conftest import PERC, ROOT, once_per_run
 
 DATA = ROOT / "tests" / "data"
 SCHEMES = ("cn-cfp", "epeat-ulcs", "kr-carbon", "fr-ecs", "epd")
@@ -69,55 +69,51 @@ def pdf_fonts(path):
 LANG = {"cn-cfp": "both"}
 
 
-def reads(what, *key):
-    """Mark: the test reads a shared dossier (``what`` of ``key``).
+class Shared(dict):
+    """key -> ``make(key, folder)``, made when a test first asks, once in the whole run.
 
-    The tests of one dossier run in one xdist worker (``--dist loadgroup``), so that it is
-    written once in the whole run; different dossiers are shared out between the workers.
+    The dossiers are read, never changed, by several tests each; conftest.once_per_run
+    writes each one in the first xdist worker that needs it, and the others load it.
     """
-    return pytest.mark.xdist_group("-".join(("report", what, *key)))
 
-
-class Rendered(dict):
-    """key -> ``render(key)``, rendered when a test first asks for it."""
-
-    def __init__(self, render):
+    def __init__(self, run_dir, prefix, make):
         super().__init__()
-        self.render = render
+        self.run_dir, self.prefix, self.make = run_dir, prefix, make
 
     def __missing__(self, key):
-        self[key] = self.render(key)
+        name = "-".join((self.prefix, *([key] if isinstance(key, str) else key)))
+        self[key] = once_per_run(self.run_dir, name, lambda folder: self.make(key, folder))
         return self[key]
 
 
-@pytest.fixture(scope="module")
-def reports(footprint_home, tmp_path_factory):
+# Session-scoped: a worker may run other modules' tests between two of this one's, which
+# would end a module-scoped fixture and make its dossiers again.
+@pytest.fixture(scope="session")
+def reports(footprint_home, run_dir):
     """scheme -> (its report with PDF, the PDF's text); fr-ecs with the test factor table."""
     if NO_PDF:
         pytest.skip(f"PDF renderer unavailable: {NO_PDF}")
-    out = tmp_path_factory.mktemp("reports")
 
-    def render(scheme):
+    def render(scheme, folder):
         extra = {"factors": DATA / "ecs-test-factors.csv", "shares": DATA / "ecs-test-shares.csv"} if scheme == "fr-ecs" else {}
-        written = write_report(PERC, scheme=scheme, out_dir=out / scheme, lang=LANG.get(scheme, "en"), **extra)
+        written = write_report(PERC, scheme=scheme, out_dir=folder, lang=LANG.get(scheme, "en"), **extra)
         return written, pdf_text(written.pdf)
 
-    return Rendered(render)
+    return Shared(run_dir, "report-pdf", render)
 
 
-@pytest.fixture(scope="module")
-def dossiers(footprint_home, tmp_path_factory):
+@pytest.fixture(scope="session")
+def dossiers(footprint_home, run_dir):
     """(scheme, lang) -> the example's dossier without PDF, for the tests that only read its files."""
-    out = tmp_path_factory.mktemp("dossiers")
-    return Rendered(lambda key: write_report(PERC, scheme=key[0], out_dir=out / "-".join(key), lang=key[1], pdf=False))
+    def write(key, folder):
+        scheme, lang = key
+        return write_report(PERC, scheme=scheme, out_dir=folder, lang=lang, pdf=False)
 
-
-def on_pdf_of(scheme):
-    return reads("pdf", scheme)
+    return Shared(run_dir, "report", write)
 
 
 @needs_pdf
-@pytest.mark.parametrize("scheme_id", [pytest.param(scheme, marks=on_pdf_of(scheme)) for scheme in SCHEMES])
+@pytest.mark.parametrize("scheme_id", SCHEMES)
 def test_each_scheme_report_holds_its_required_items(reports, scheme_id):
     files, text = reports[scheme_id]
     scheme = load_scheme(scheme_id)
@@ -132,7 +128,6 @@ def test_each_scheme_report_holds_its_required_items(reports, scheme_id):
 
 
 @needs_pdf
-@on_pdf_of("cn-cfp")
 def test_every_report_item_has_a_section(reports):
     _, text = reports["cn-cfp"]
     for item in REPORT_ITEMS:
@@ -141,7 +136,6 @@ def test_every_report_item_has_a_section(reports):
 
 
 @needs_pdf
-@on_pdf_of("kr-carbon")
 def test_report_values_match_the_result(reports):
     files, text = reports["kr-carbon"]
     result = json.loads(files.label_json.read_text(encoding="utf-8"))["decision"]
@@ -152,7 +146,6 @@ def test_report_values_match_the_result(reports):
 
 
 @needs_pdf
-@on_pdf_of("fr-ecs")
 def test_fr_ecs_report_shows_the_formula_terms(reports):
     files, text = reports["fr-ecs"]
     assert "Simplified carbon evaluation (ECS)" in text and "TEST ONLY (made-up)" in text
@@ -164,7 +157,6 @@ ZH_HEADINGS = ("产品碳足迹研究报告", "系统边界", "声明单位", "�
 
 
 @needs_pdf
-@on_pdf_of("cn-cfp")
 def test_chinese_renders_with_an_embedded_cjk_font(reports):
     files, text = reports["cn-cfp"]
     for snippet in ZH_HEADINGS:
@@ -173,7 +165,6 @@ def test_chinese_renders_with_an_embedded_cjk_font(reports):
     assert any("CJK" in name or "WenQuanYi" in name or "HanSans" in name.replace(" ", "") for name in fonts), fonts
 
 
-@reads("html", "cn-cfp", "zh")
 def test_chinese_only_report(dossiers):
     files = dossiers["cn-cfp", "zh"]
     html = files.html.read_text(encoding="utf-8")
@@ -183,7 +174,6 @@ def test_chinese_only_report(dossiers):
 
 
 @needs_pdf
-@on_pdf_of("epeat-ulcs")
 def test_label_png_is_rendered(reports):
     from PIL import Image
 
@@ -225,7 +215,6 @@ def test_label_svg_holds_value_and_qr_of_the_result(footprint_home, tmp_path):
     assert result["scheme"] == "cn-cfp"
 
 
-@reads("html", "kr-carbon", "en")
 def test_result_hash_is_recomputable_from_the_calc_output(dossiers, tmp_path):
     """The rule of docs/labels-and-reports.md, applied here by hand to `footprint calc --format json`."""
     from footprint.calc import compute
@@ -348,7 +337,6 @@ def table_rows(html, section):
     return rows
 
 
-@reads("html", "kr-carbon", "en")
 def test_report_shows_the_real_grid_factors(dossiers):
     """Xinjiang 0.6021 and Jiangsu 0.5827 kg CO2/kWh (MEE 2023), not the pointer's amount of 1."""
     assert (grid_factor("CN-XJ"), grid_factor("CN-JS")) == (0.6021, 0.5827)
@@ -423,7 +411,6 @@ def test_fr_ecs_label_caption_comes_from_the_scheme(footprint_home, tmp_path):
     assert f";factors={hashlib.sha256((DATA / 'ecs-test-factors.csv').read_bytes()).hexdigest()}" in payload
 
 
-@reads("html", "cn-cfp", "zh")
 def test_chinese_report_translates_library_text(dossiers):
     files = dossiers["cn-cfp", "zh"]
     html = files.html.read_text(encoding="utf-8")
