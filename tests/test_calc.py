@@ -85,6 +85,7 @@ def test_gwp_ar5_differs_only_through_non_co2_gases(home_env):
         sum(ar5.by_gas[g].value - ar6.by_gas[g].value for g in ("CH4, fossil", "N2O", "HFC-134a")), abs=1e-9)
 
 
+@pytest.mark.slow
 def test_calc_json_contract(home_env):
     # a process of its own: bw2data and bw2calc are imported here (the cross-check), and
     # whatever they print at import must not reach stdout
@@ -157,6 +158,7 @@ def test_bad_input_is_one_line_exit_1(home_env, tmp_path, name, edit, message):
     assert set(bd.databases) == before  # nothing written
 
 
+@pytest.mark.slow
 def test_bad_input_in_a_process_of_its_own_is_one_line_exit_1(home_env, tmp_path):
     """The exit code and the whole stderr of a real process: no warning or log line beside the error."""
     name, edit, message = next(case for case in BAD_INPUTS if case[0] == "unknown unit")
@@ -164,6 +166,7 @@ def test_bad_input_in_a_process_of_its_own_is_one_line_exit_1(home_env, tmp_path
     _assert_one_line_error(run_cli("calc", path, "--format", "json", home=home_env), path, message)
 
 
+@pytest.mark.slow
 def test_usage_error_exit_2(home_env):
     result = run_cli("calc", PERC, "--per", "furlong", home=home_env)  # the exit code of a real process
     assert result.returncode == 2

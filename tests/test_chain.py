@@ -84,6 +84,7 @@ def test_material_amount_must_measure_something():
         _chain(PERC, lambda d: d["stages"]["module"].setdefault("materials", {}).update(copper="3 W/m2"))
 
 
+@pytest.mark.slow
 def test_first_calc_of_a_product_prints_no_geocollection_warning(footprint_home, tmp_path):
     # bw2data warns "Not able to determine geocollections" on writing a database whose sites
     # are provinces (CN-JS); the foreground never needs regionalisation, so users never see it.

@@ -402,6 +402,7 @@ def test_result_hash_ignores_the_time_and_place_of_computation():
     assert result_sha256(changed) != expected  # another supplier file content is another result
 
 
+@pytest.mark.slow
 def test_two_label_runs_give_the_same_hash_and_label_id(footprint_home, tmp_path):
     """Same inputs, run twice (a second apart, from another working directory): same identity."""
     import os

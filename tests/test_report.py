@@ -113,6 +113,7 @@ def dossiers(footprint_home, run_dir):
 
 
 @needs_pdf
+@pytest.mark.slow
 @pytest.mark.parametrize("scheme_id", SCHEMES)
 def test_each_scheme_report_holds_its_required_items(reports, scheme_id):
     files, text = reports[scheme_id]
@@ -128,6 +129,7 @@ def test_each_scheme_report_holds_its_required_items(reports, scheme_id):
 
 
 @needs_pdf
+@pytest.mark.slow
 def test_every_report_item_has_a_section(reports):
     _, text = reports["cn-cfp"]
     for item in REPORT_ITEMS:
@@ -136,6 +138,7 @@ def test_every_report_item_has_a_section(reports):
 
 
 @needs_pdf
+@pytest.mark.slow
 def test_report_values_match_the_result(reports):
     files, text = reports["kr-carbon"]
     result = json.loads(files.label_json.read_text(encoding="utf-8"))["decision"]
@@ -146,6 +149,7 @@ def test_report_values_match_the_result(reports):
 
 
 @needs_pdf
+@pytest.mark.slow
 def test_fr_ecs_report_shows_the_formula_terms(reports):
     files, text = reports["fr-ecs"]
     assert "Simplified carbon evaluation (ECS)" in text and "TEST ONLY (made-up)" in text
@@ -157,6 +161,7 @@ ZH_HEADINGS = ("产品碳足迹研究报告", "系统边界", "声明单位", "�
 
 
 @needs_pdf
+@pytest.mark.slow
 def test_chinese_renders_with_an_embedded_cjk_font(reports):
     files, text = reports["cn-cfp"]
     for snippet in ZH_HEADINGS:
@@ -174,6 +179,7 @@ def test_chinese_only_report(dossiers):
 
 
 @needs_pdf
+@pytest.mark.slow
 def test_label_png_is_rendered(reports):
     from PIL import Image
 
