@@ -197,7 +197,8 @@ def atomic_path(path):
     """
     path = Path(path)
     # not tempfile.mkstemp: its 0600 mode would stay on the file; this one gets the umask's
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # the suffix kept at the end: writers that go by it (openpyxl, the results workbook) accept the name
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
     try:
         yield temporary
         os.replace(temporary, path)
@@ -260,6 +261,26 @@ def atomic_folder(path, *, overwrite=False, marker=None):
         raise
 
 
+def check_not_an_input(output, inputs):
+    """Refuse an output that is one of the inputs of the same command (it would be lost).
+
+    Raises
+    ------
+    InputError
+        Naming the input.
+    """
+    target = Path(output)
+    for source in inputs:
+        source = Path(source)
+        same = False
+        try:
+            same = target.exists() and source.exists() and os.path.samefile(target, source)
+        except OSError:
+            pass
+        if same or target.resolve() == source.resolve():
+            raise InputError(f"{output}: is also an input of this command ({source}); choose another file for the output")
+
+
 def atomic_write(path, data):
     """Write ``data`` (str as UTF-8, or bytes) to ``path`` atomically."""
     content = data.encode("utf-8") if isinstance(data, str) else data
@@ -316,12 +337,32 @@ def add_years(day, years):
         return day.replace(year=year, day=28)
 
 
-def prepare_output(output):
-    """Create the folders of an output file before any work, or say in one line why not."""
-    from pathlib import Path
+def prepare_output(output, *, inputs=(), overwrite=False):
+    """Check an output file before any work and create its folders, or say in one line why not.
 
+    Parameters
+    ----------
+    output : str or os.PathLike or None
+        The file to write; ``None`` or ``"-"`` (standard output) is not checked.
+    inputs : iterable of str or os.PathLike
+        The command's input files: the output may be none of them (it would be lost).
+    overwrite : bool
+        Replace an existing file (otherwise :class:`~footprint.errors.OutputExistsError`).
+
+    Raises
+    ------
+    InputError
+        The output is one of the inputs, or its folder cannot be made or written.
+    OutputExistsError
+        The output exists and ``overwrite`` is false.
+    """
     if not output or output == "-":
         return
+    check_not_an_input(output, inputs)
+    if Path(output).exists() and not overwrite:
+        if Path(output).is_dir():
+            raise InputError(f"{output}: is a folder; expected a file name to write")
+        raise OutputExistsError(f"{output}: exists; choose another name or allow replacing it")
     folder = Path(output).parent
     for part in (folder, *folder.parents):
         if part.exists() and not part.is_dir():

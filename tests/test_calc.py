@@ -391,8 +391,14 @@ def test_cli_per_kwh_without_use_block_exits_1(home_env):
 
 def test_an_overflow_along_the_chain_is_an_input_error(tmp_path, home_env):
     data = product_data(**{"stages.polysilicon.mg_silicon": "1e200 kg/kg", "stages.mg_silicon.electricity": "1e200 kWh/kg"})
-    with pytest.raises(InputError, match=r"product.yaml: the footprint is .* not a finite number"):
+    # a product file: refused by the plausibility checks first, naming the field
+    with pytest.raises(InputError, match=r"product.yaml: stages.mg_silicon.electricity: got 1e\+200 kWh/kg; .*beyond any plausible value"):
         compute(write_product(tmp_path, data))
+    # a product read without them (a ProductSpec built by other code): the overflow guard still holds
+    from footprint.model.spec import read_product as read_unchecked
+
+    with pytest.raises(InputError, match=r"product.yaml: the footprint is .* not a finite number"):
+        compute(read_unchecked(write_product(tmp_path, data)))
 
 
 @pytest.mark.parametrize("gwp", ["ar6", "ar5"])

@@ -128,3 +128,59 @@ def test_pact_in_latin_1_is_one_line(tmp_path):
     path.write_bytes(PACT.read_text(encoding="utf-8").replace("}", ', "note": "Müller"}', 1).encode("latin-1"))
     with pytest.raises(InputError, match=r"pact.json: not UTF-8 text; expected a PACT ProductFootprint saved as UTF-8"):
         read_pact(path)
+
+
+# -- never lose a user's file -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [
+    lambda p, d: ("calc", p, "-o", p),
+    lambda p, d: ("calc", p, "--format", "json", "-o", p),
+    lambda p, d: ("batch", d / "v.csv", "--base", p, "-o", d / "v.csv"),
+    lambda p, d: ("batch", d / "v.csv", "--base", p, "-o", p),
+])
+def test_an_output_may_never_be_an_input(tmp_path, home_env, command):
+    from conftest import run_cli
+
+    product = tmp_path / "p.yaml"
+    product.write_text(BASE, encoding="utf-8")
+    (tmp_path / "v.csv").write_text("variant,stages.wafer.thickness [um]\na,150\n", encoding="utf-8")
+    before = {path.name: path.read_bytes() for path in tmp_path.iterdir()}
+    completed = run_cli(*command(product, tmp_path), "--force", home=home_env)
+    assert completed.returncode == 1
+    assert "is also an input of this command" in completed.stderr and "Traceback" not in completed.stderr
+    assert {path.name: path.read_bytes() for path in tmp_path.iterdir()} == before
+
+
+def test_an_existing_output_is_replaced_only_with_force(tmp_path, home_env):
+    from conftest import run_cli
+
+    out = tmp_path / "r.json"
+    out.write_text("mine", encoding="utf-8")
+    completed = run_cli("calc", PERC, "--format", "json", "-o", out, home=home_env)
+    assert completed.returncode == 1 and "r.json: exists; choose another name or allow replacing it (--force replaces it)" \
+        in completed.stderr
+    assert out.read_text(encoding="utf-8") == "mine"
+    completed = run_cli("calc", PERC, "--format", "json", "-o", out, "--force", home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    assert yaml.safe_load(out.read_text(encoding="utf-8"))["product"] == "perc-gb-550-jiangsu"
+    assert not [path for path in tmp_path.iterdir() if path.name.startswith(".")]  # no temporary file left
+
+
+def test_batch_neutralises_formulas_and_refuses_an_empty_table(tmp_path, home_env):
+    from conftest import run_cli
+
+    variants = tmp_path / "v.csv"
+    variants.write_text('variant,stages.wafer.thickness [um]\n"=HYPERLINK(""http://x"")",150\n@cmd,160\n-1,170\nok,180\n',
+                        encoding="utf-8")
+    completed = run_cli("batch", variants, "--base", PERC, "-o", tmp_path / "r.csv", home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    import csv
+
+    rows = list(csv.reader((tmp_path / "r.csv").open(encoding="utf-8", newline="")))
+    assert [row[0] for row in rows[1:]] == ["'=HYPERLINK(\"http://x\")", "'@cmd", "'-1", "ok"]
+    empty = tmp_path / "e.csv"
+    empty.write_text("variant,stages.wafer.thickness [um]\n", encoding="utf-8")
+    completed = run_cli("batch", empty, "--base", PERC, "-o", tmp_path / "e-out.csv", home=home_env)
+    assert completed.returncode == 1 and "e.csv: a header and no variants; expected one row per variant" in completed.stderr
+    assert not (tmp_path / "e-out.csv").exists()

@@ -54,10 +54,11 @@ from footprint.brightway.project import brightway_versions, check_setup
 from footprint.bundle.read import read_bundle
 from footprint.calc.compute import check_finite, check_options, read_product
 from footprint.calc.system import build_system, combined_sha256
-from footprint.calc.variants import Variants, csv_fields, parse_values, read_variants
+from footprint.calc.variants import Variants, csv_fields, parse_values, read_variants, spreadsheet_safe
 from footprint.claims import check_claims, claims_of, list_claims
 from footprint.engine import evaluate
 from footprint.errors import InputError
+from footprint.fileio import atomic_path, atomic_write
 from footprint.model.spec import ProductSpec, product_from_data
 from footprint.units import Quantity
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS, FRACTIONS, GWP_SETS, choose
@@ -655,7 +656,8 @@ def write_results(result: BatchResult, path: str | os.PathLike) -> Path:
     same = [next((earlier for earlier in range(position) if np.array_equal(bits[earlier], bits[position])), position)
             for position in range(len(values))]
     hashes = _RowHashes(result)
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    text_columns = [not column.numeric for column in variants.columns]
+    with atomic_path(path) as temporary, temporary.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerow(["variant", *[column.header for column in variants.columns], *result.value_columns(),
                                      "inputs_sha256"])
         for start in range(0, len(variants), WRITE_ROWS):
@@ -664,7 +666,9 @@ def write_results(result: BatchResult, path: str | os.PathLike) -> Path:
             numbers = []
             for position, array in enumerate(values):
                 numbers.append(numbers[same[position]] if same[position] < position else _reprs(array[rows]))
-            fields = [csv_fields(variants.ids[rows].tolist()), *map(csv_fields, cells), *numbers, hashes.of(cells)]
+            shown = [spreadsheet_safe(texts) if text else texts for texts, text in zip(cells, text_columns)]
+            fields = [csv_fields(spreadsheet_safe(variants.ids[rows].tolist())), *map(csv_fields, shown), *numbers,
+                      hashes.of(cells)]
             handle.write("\r\n".join(map(",".join, zip(*fields))))
             handle.write("\r\n")
     return write_provenance(result, path)
@@ -746,5 +750,5 @@ def write_provenance(result: BatchResult, results_path: str | os.PathLike) -> Pa
             digest.update(block)
     provenance.results_sha256 = digest.hexdigest()
     target = provenance_path(results_path)
-    target.write_text(json.dumps(provenance.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_write(target, json.dumps(provenance.to_dict(), ensure_ascii=False, indent=2) + "\n")
     return target

@@ -38,6 +38,7 @@ import numpy as np
 from numpy.dtypes import StringDType
 
 from footprint.errors import InputError
+from footprint.fileio import decode_text, read_bytes
 from footprint.units import ureg
 from footprint.vocab import FRACTIONS, STAGE_PARAMETERS, STAGES, WHOLE_NUMBERS
 
@@ -158,14 +159,8 @@ def _is_frame(source):
 
 
 def _read_csv(path):
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise InputError(f"{path}: cannot read the variants file") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; expected a CSV variants file") from None
+    raw = read_bytes(path, what="a CSV variants file", limit=MAX_VARIANTS_BYTES)
+    text = decode_text(raw, path, what="a CSV variants file")
     sha256 = hashlib.sha256(raw).hexdigest()
     del raw
     state = {"width": 0, "count": 0}  # the header's length; variants read so far (for row numbers in messages)
@@ -197,6 +192,8 @@ def _read_csv(path):
                     array[-1] = array[-1][kept]
             state["count"] += int(kept.sum())
     count = state["count"]
+    if not count:
+        raise InputError(f"{path}: a header and no variants; expected one row per variant under the header")
     texts = [np.concatenate(array) if array else np.array([], dtype=StringDType()) for array in parts]
     if has_id:
         ids = texts.pop(0)
@@ -218,6 +215,8 @@ def _collector_paused():
             gc.enable()
 
 
+#: Largest variants file read [bytes]: a million rows of a few columns is about 40 MB.
+MAX_VARIANTS_BYTES = 2 * 1024**3
 #: Whitespace that str.strip removes from ASCII text, besides the line ends.
 _ASCII_SPACES = " \t\x0b\x0c\x1c\x1d\x1e\x1f"
 #: Characters of text read a block at a time by the fast reader.
@@ -431,6 +430,8 @@ def _read_frame(frame):
     if not columns:
         raise InputError(f"{source}: columns: no parameter columns; expected paths such as stages.cell.efficiency")
     _check_once(columns, source, first=1)
+    if not len(frame):
+        raise InputError(f"{source}: no rows; expected one row per variant")
     positions = [index for index in range(len(names)) if index != id_position]
     texts = [_frame_texts(frame.iloc[:, index]) for index in positions]
     if id_position is not None:
@@ -608,6 +609,21 @@ def csv_field(text: str) -> str:
     if "," in text or '"' in text or "\r" in text or "\n" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+#: First characters that make a spreadsheet read a CSV cell as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(texts: list[str]) -> list[str]:
+    """Free texts (variant ids, sites) with a leading ``'`` where a spreadsheet would read a formula.
+
+    The xlsx writer stores such a text as text; a CSV has no cell types, so the quote keeps
+    ``=HYPERLINK(...)`` from running when the results are opened in Excel or LibreOffice.
+    """
+    if not any(text.startswith(FORMULA_STARTS) for text in texts):
+        return texts
+    return [f"'{text}" if text.startswith(FORMULA_STARTS) else text for text in texts]
 
 
 def csv_fields(texts: list[str]) -> list[str]:

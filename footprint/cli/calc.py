@@ -3,13 +3,14 @@
 import contextlib
 import json
 import sys
+from pathlib import Path
 
 import click
 
 from footprint.bundle.catalogue import KINDS
 from footprint.cli import options
 from footprint.cli.render import result_table
-from footprint.fileio import prepare_output
+from footprint.fileio import atomic_path, check_not_an_input, prepare_output
 
 
 @click.command()
@@ -46,7 +47,8 @@ def setup():
               "same total to 1e-9 (writes the product's foreground there). FOOTPRINT_VERIFY=1 turns it on for every run.")
 @click.option("--brightway", "write_brightway", is_flag=True,
               help="Write the product's foreground into the Brightway project (for Activity Browser or plain bw2calc).")
-def calc(product, per, gwp, boundary, as_of, fmt, output, verify, write_brightway):
+@click.option("--force", is_flag=True, help="Replace an existing output file.")
+def calc(product, per, gwp, boundary, as_of, fmt, output, verify, write_brightway, force):
     """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
 
     \b
@@ -56,15 +58,23 @@ def calc(product, per, gwp, boundary, as_of, fmt, output, verify, write_brightwa
       footprint calc data.xlsx --format xlsx -o results.xlsx
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWh --boundary cradle-to-grave
     """
+    prepare_output(output, inputs=[product], overwrite=force)
     spec = _read_product_input(product, fmt=fmt, output=output)
-    prepare_output(output)
     from footprint.calc import compute
+    from footprint.claims import claims_of_result, record_claims
 
     with contextlib.redirect_stdout(sys.stderr):
+        # claims are checked here, and recorded only once the output is written (below)
         result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, verify=verify or None,
-                         brightway=write_brightway, record_claims=True)
+                         brightway=write_brightway)
     if output:
-        return _write_result(result, spec, fmt, output)
+        check_not_an_input(output, result.provenance.input_files)  # site and supplier files too
+        with atomic_path(output) as temporary:
+            _write_result(result, spec, fmt, temporary)
+            record_claims(claims_of_result(result), product_id=result.product)
+        click.echo(f"wrote {output}", err=True)
+        return
+    record_claims(claims_of_result(result), product_id=result.product)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -145,16 +155,14 @@ def _read_product_input(product, *, fmt, output):
     return read_any(product, warn=lambda message: click.echo(f"warning: {message}", err=True))
 
 
-def _write_result(result, spec, fmt, output):
+def _write_result(result, spec, fmt, path):
     if fmt == "xlsx":
         from footprint.report.workbook import write_results_workbook
 
-        write_results_workbook(result, output, product=spec)
+        write_results_workbook(result, path, product=spec)
     else:
         text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else result_table(result)
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-    click.echo(f"wrote {output}", err=True)
+        Path(path).write_text(text + "\n", encoding="utf-8")
 
 
 @click.command()
@@ -167,7 +175,8 @@ def _write_result(result, spec, fmt, output):
 @options.as_of()
 @click.option("--verify", "verify_sample", default=0, show_default=True, type=click.IntRange(min=0),
               help="Recompute this many sampled variants with separate bw2calc LCAs (location- and market-based) and compare.")
-def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
+@click.option("--force", is_flag=True, help="Replace an existing results file (and its provenance).")
+def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample, force):
     """Compute every row of VARIANTS (CSV) as a variant of the --base product.
 
     Each column names a product-file field by its path (stages.wafer.thickness,
@@ -186,7 +195,7 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample):
     from footprint.calc.verify import check_agreement, largest_differences, verify
     from footprint.collect import read_any
 
-    prepare_output(output)
+    prepare_output(output, inputs=[variants, base], overwrite=force)
     table = read_variants(variants)
     base_product = read_any(base, warn=lambda message: click.echo(f"warning: {message}", err=True))
     bar = click.progressbar(length=len(table), label="variants", file=sys.stderr) if sys.stderr.isatty() else None

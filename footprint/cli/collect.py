@@ -45,10 +45,8 @@ def import_(workbooks, output, check, force):
       footprint import module.xlsx cell.xlsx wafer.xlsx poly.xlsx -o product.yaml
       footprint import wafer.xlsx --check
     """
-    from pathlib import Path
 
     from footprint.collect import check_workbook, read_workbook, write_product_yaml
-    from footprint.errors import OutputExistsError
 
     if check:
         for problem in check_workbook(*workbooks):
@@ -57,9 +55,7 @@ def import_(workbooks, output, check, force):
         return
     if not output:
         raise click.UsageError("give the product file to write with -o FILE (or --check to only check)")
-    if output != "-" and Path(output).exists() and not force:
-        raise OutputExistsError(f"{output}: exists; choose another name or allow replacing it")
-    prepare_output(output)
+    prepare_output(output, inputs=workbooks, overwrite=force)
     product = read_workbook(*workbooks)
     for problem in product.warnings:
         click.echo(f"warning: {problem}", err=True)
