@@ -104,12 +104,12 @@ def test_a_site_file_of_another_geography_is_refused(tmp_path, home_env):
         compute(path)
 
 
-def test_both_results_in_json_and_in_the_table(tmp_path, home_env):
+def test_both_results_in_json_and_in_the_table(tmp_path, ledger):  # `footprint calc` records the product's claims
     path = _with_site(tmp_path)
     data = json.loads(json.dumps(compute(path).to_dict()))  # what --format json prints
     assert data["electricity"]["market_based"]["value"] < data["electricity"]["location_based"]["value"]
     assert {claim["id"] for claim in data["electricity"]["instruments"]} == {"GEC-2024-JS-001", "PPA-2024-07", "rooftop-pv"}
-    table = invoke("calc", path, home=home_env)
+    table = invoke("calc", path, home=ledger)
     assert table.returncode == 0, table.stderr
     assert "market-based electricity" in table.stdout and "GEC-2024-JS-001" in table.stdout
 
@@ -136,7 +136,11 @@ def test_on_site_pv_with_a_market_is_checked_too(tmp_path, home_env):
 
 @pytest.fixture
 def ledger(home_env):
-    """An empty claims ledger for the test, emptied again afterwards."""
+    """An empty claims ledger for the test, emptied again afterwards.
+
+    The ledger is in the test process's own data directory (conftest.footprint_home): tests in
+    other xdist workers never see it; in this one they run one at a time.
+    """
     clear_claims()
     yield home_env
     clear_claims()
