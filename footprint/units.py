@@ -318,6 +318,17 @@ def number_in_unit(text):
 _PLAIN_NUMBER = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*(.*?)$")
 
 
+def unit_quantity(text):
+    """The quantity one unit text is (``kWh/kg`` -> 1 kWh/kg; ``(10000*kWh)`` -> 10000 kWh), parsed once per text.
+
+    Raises
+    ------
+    pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError
+        An unknown unit, or text that is not a unit.
+    """
+    return _unit_of(text)
+
+
 @functools.lru_cache(maxsize=4096)
 def _unit_of(text):
     """The quantity one ``text`` unit is (``kWh/kg`` -> 1 kWh/kg; ``(10000*kWh)`` -> 10000 kWh).

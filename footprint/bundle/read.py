@@ -409,6 +409,8 @@ def _read_processes(path, technologies, datasets, gases):
             raise DataError(f"{where}, column technology: {technology!r} is not a {stage} technology of technologies.csv; expected one of {known}")
         text = f"{_require(row, 'value', where)} {row['unit']}".strip()
         try:
+            # pint reads the bundled data's units whole: they may be expressions ("96 mg/(166 mm)**2", silver per
+            # M6 cell area, as the source gives it), which the rules for what users type refuse
             value = ureg.Quantity(text)
         except Exception:
             raise DataError(f"{where}, columns value/unit: cannot read {text!r} as a quantity") from None

@@ -37,7 +37,7 @@ from xml.etree import ElementTree
 
 from footprint.collect.layout import CHINESE_UNITS, MAX_FILE_BYTES, MAX_SHEET_BYTES, MAX_UNZIPPED_BYTES
 from footprint.errors import InputError
-from footprint.units import Quantity, number_in_unit, ureg
+from footprint.units import number_in_unit, unit_quantity
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -526,9 +526,6 @@ def parse_unit(text):
         text = text.replace(chinese, CHINESE_UNITS[chinese])
     text = text.replace("·", "*")
     try:
-        unit = ureg.parse_expression(text)
+        return unit_quantity(text)
     except Exception:
         raise ValueError(f"unknown unit {text!r}") from None
-    if not isinstance(unit, Quantity):
-        unit = Quantity(float(unit), "")
-    return unit
