@@ -184,3 +184,10 @@ def test_batch_neutralises_formulas_and_refuses_an_empty_table(tmp_path, home_en
     completed = run_cli("batch", empty, "--base", PERC, "-o", tmp_path / "e-out.csv", home=home_env)
     assert completed.returncode == 1 and "e.csv: a header and no variants; expected one row per variant" in completed.stderr
     assert not (tmp_path / "e-out.csv").exists()
+
+
+def test_a_missing_site_file_names_the_field_that_references_it(tmp_path):
+    text = BASE.replace("  cell:\n", "  cell:\n    electricity_instruments: nowhere.yaml\n", 1)
+    assert "nowhere.yaml" in text
+    with pytest.raises(InputError, match=r"stages.cell.electricity_instruments: got 'nowhere.yaml', but there is no such file"):
+        parse_product(text, source=str(tmp_path / "p.yaml"))

@@ -248,7 +248,11 @@ class _Reader:
         """A file named in the product file, relative to the product file."""
         text = self.text(value, path)
         base = Path(self.source).parent if self.source and not self.source.startswith("<") else Path.cwd()
-        return (base / text).resolve() if not Path(text).is_absolute() else Path(text)
+        resolved = (base / text).resolve() if not Path(text).is_absolute() else Path(text)
+        if not resolved.is_file():
+            self.fail(path, f"got {show(text)}, but there is no such file ({resolved}); expected a file path relative to the "
+                            "product file")
+        return resolved
 
     def supplier(self, value, path):
         """``file.json`` or ``{file: file.json, id: <footprint id>}``."""
