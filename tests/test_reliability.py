@@ -206,7 +206,6 @@ def test_kill_9_while_calc_writes_leaves_the_old_output_or_the_new_one(tmp_path,
     out = tmp_path / "r.json"
     old = '{"old": true}\n'
     env = {**os.environ, "FOOTPRINT_HOME": str(home_env), "FOOTPRINT_VERIFY": "0"}
-    seen = set()
     for delay in (0.3, 0.5, 0.7, 0.9, 1.2, 3.0):
         out.write_text(old, encoding="utf-8")
         process = subprocess.Popen([sys.executable, "-m", "footprint", "calc", str(PERC), "--format", "json", "-o", str(out),
@@ -216,7 +215,5 @@ def test_kill_9_while_calc_writes_leaves_the_old_output_or_the_new_one(tmp_path,
         process.wait()
         text = out.read_text(encoding="utf-8")
         data = json.loads(text)  # never a mix: the old file, or a whole new one
-        seen.add("old" if data == {"old": True} else "new")
         if data != {"old": True}:
             assert data["product"] == "perc-gb-550-jiangsu"
-    assert seen  # which of the two depends on the machine's speed; both are allowed
