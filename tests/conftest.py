@@ -81,7 +81,11 @@ def once_per_run(run_dir, name, make):
     with filelock.FileLock(f"{result}.lock"):
         if result.exists():
             return pickle.loads(result.read_bytes())
-        value = make(folder)
+        try:
+            value = make(folder)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)  # the next test that asks tries again, and fails with its own error
+            raise
         result.write_bytes(pickle.dumps(value))
     return value
 
