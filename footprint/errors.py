@@ -46,6 +46,13 @@ def show(value, limit=60):
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def one_line(text):
+    """``text`` with control characters (a newline in a YAML key ...) shown as escapes: a message stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() or char == " " else repr(char)[1:-1] for char in text)
+
+
 def located(where, message):
     """Return ``"where: message"``, the one-line shape of every error message."""
     return f"{where}: {message}" if where else message

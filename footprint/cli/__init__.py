@@ -16,7 +16,15 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import click
 
 from footprint._version import __version__
-from footprint.errors import FootprintError, OptionError, OutputExistsError, ProductWarning, WorkbookWarning
+from footprint.errors import (
+    FootprintError,
+    OptionError,
+    OutputExistsError,
+    ProductWarning,
+    WorkbookError,
+    WorkbookWarning,
+    one_line,
+)
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
@@ -36,13 +44,16 @@ class _Group(click.Group):
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except OutputExistsError as exc:
-            click.echo(f"error: {exc} (--force replaces it)", err=True)
+            click.echo(f"error: {one_line(str(exc))} (--force replaces it)", err=True)
             ctx.exit(1)
         except OptionError as exc:
-            click.echo(f"error: --{exc.option.replace('_', '-')}: {exc.detail}", err=True)
+            click.echo(f"error: --{exc.option.replace('_', '-')}: {one_line(exc.detail)}", err=True)
+            ctx.exit(1)
+        except WorkbookError as exc:  # every problem of the workbooks, one per line
+            click.echo(f"error: {exc}", err=True)
             ctx.exit(1)
         except FootprintError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {one_line(str(exc))}", err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise

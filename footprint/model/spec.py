@@ -35,7 +35,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from footprint.errors import InputError, UnitError, UnitMismatch, show
+from footprint.errors import InputError, UnitError, UnitMismatch, one_line, show
 from footprint.fileio import load_yaml, read_bytes
 from footprint.model.downstream import parse_downstream
 from footprint.model.use import parse_use
@@ -142,7 +142,7 @@ class _Reader:
         self.source = source
 
     def fail(self, path, message):
-        raise InputError(f"{self.source}: {path}: {message}")
+        raise InputError(one_line(f"{self.source}: {path}: {message}"))
 
     def mapping(self, value, path):
         if not isinstance(value, dict):
