@@ -5,6 +5,7 @@ computed footprint with a sum built from these can catch a mistake in either.
 """
 
 import csv
+import functools
 import importlib.util
 import json
 import zipfile
@@ -28,6 +29,7 @@ def rows(name):
         return [row for row in reader if row[first] and not row[first].startswith("#")]
 
 
+@functools.cache
 def gwp100_ar6():
     """CF per biosphere3 code, read straight from bw2io's LCIA file (not from our install)."""
     # found without importing bw2io: its import imports bw2data, which creates a Brightway

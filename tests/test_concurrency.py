@@ -12,7 +12,7 @@ import yaml
 from conftest import PERC, ROOT
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def own_home(tmp_path_factory):
     """A data directory of this module's own: the test writes many product databases into it."""
     home = tmp_path_factory.mktemp("concurrent-home")
