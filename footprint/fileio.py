@@ -17,6 +17,7 @@ import contextlib
 import datetime as _dt
 import json
 import os
+import stat
 from pathlib import Path
 
 import yaml
@@ -45,6 +46,16 @@ def read_bytes(path, *, what, limit=MAX_INPUT_BYTES):
         No such file, a folder, unreadable, or larger than ``limit``.
     """
     path = Path(path)
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; expected {what}") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror or exc}); expected {what}") from None
+    if stat.S_ISCHR(status.st_mode) or stat.S_ISBLK(status.st_mode):
+        raise InputError(f"{path}: is a device, not a file; expected {what}")
+    if stat.S_ISREG(status.st_mode) and status.st_size > limit:
+        raise InputError(f"{path}: larger than {limit // (1024 * 1024)} MiB; expected {what}")
     try:
         with open(path, "rb") as handle:
             data = handle.read(limit + 1)

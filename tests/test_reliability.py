@@ -217,3 +217,15 @@ def test_kill_9_while_calc_writes_leaves_the_old_output_or_the_new_one(tmp_path,
         data = json.loads(text)  # never a mix: the old file, or a whole new one
         if data != {"old": True}:
             assert data["product"] == "perc-gb-550-jiangsu"
+
+
+@pytest.mark.parametrize("command", [("calc", "/dev/zero"), ("import", "/dev/zero", "-o", "out.yaml"),
+                                     ("batch", "/dev/zero", "--base", str(PERC), "-o", "out.csv"),
+                                     ("label", "/dev/zero", "--scheme", "kr-carbon")])
+def test_a_device_is_refused_at_once_not_read_until_memory_runs_out(tmp_path, home_env, command):
+    from conftest import invoke
+
+    started = time.perf_counter()
+    result = invoke(*[str(tmp_path / part) if part.startswith("out.") else part for part in command], home=home_env)
+    assert result.returncode == 1 and "/dev/zero: is a device, not a file" in result.stderr
+    assert time.perf_counter() - started < 10

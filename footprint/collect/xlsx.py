@@ -37,6 +37,7 @@ from xml.etree import ElementTree
 
 from footprint.collect.layout import CHINESE_UNITS, MAX_FILE_BYTES, MAX_SHEET_BYTES, MAX_UNZIPPED_BYTES
 from footprint.errors import InputError
+from footprint.fileio import read_bytes
 from footprint.units import number_in_unit, unit_quantity
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -110,7 +111,7 @@ def open_workbook(path, *, keep=None):
     if size > MAX_FILE_BYTES:
         raise InputError(f"{path}: {size / 1024 / 1024:.1f} MB is over the {MAX_FILE_BYTES // 1024 // 1024} MB limit "
                          "for a workbook; remove pictures and unused sheets, or split it by stage")
-    data = path.read_bytes()
+    data = read_bytes(path, what="an .xlsx workbook", limit=MAX_FILE_BYTES)  # a device or a pipe: bounded too
     _check_container(path, data)
     archive = _check_zip(path, data)
     try:

@@ -11,9 +11,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP
 from pathlib import Path
 
-import yaml
-
-from footprint.errors import DataError, OptionError
+from footprint.errors import DataError, InputError, OptionError
+from footprint.fileio import load_yaml, read_bytes
 from footprint.i18n import names
 from footprint.resources import data_dir
 
@@ -133,9 +132,9 @@ def read_scheme(path):
     """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{path}: cannot read scheme: {exc}".replace("\n", " ")) from exc
+        raw = load_yaml(read_bytes(path, what="a label-scheme YAML file"), path, what="a label-scheme YAML file")
+    except InputError as exc:
+        raise DataError(str(exc)) from None
     return _check_scheme(raw, path)
 
 
