@@ -53,13 +53,14 @@ from footprint.brightway.background import load_background
 from footprint.brightway.project import brightway_versions, check_setup
 from footprint.bundle.read import read_bundle
 from footprint.calc.compute import check_finite, check_options, read_product
-from footprint.calc.system import build_system, combined_sha256
+from footprint.calc.system import build_system
 from footprint.calc.variants import Variants, csv_fields, parse_values, read_variants, spreadsheet_safe
 from footprint.claims import check_claims, claims_of, list_claims
 from footprint.engine import evaluate
 from footprint.errors import InputError
 from footprint.fileio import atomic_path, atomic_write
 from footprint.model.spec import ProductSpec, product_from_data
+from footprint.provenance import ResultProvenance, combined_sha256
 from footprint.units import Quantity
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS, FRACTIONS, GWP_SETS, choose
 
@@ -81,25 +82,20 @@ ROW_HASH = ("sha256 of the UTF-8 JSON text (keys sorted, separators ',' ':', non
 
 
 @dataclass
-class BatchProvenance:
-    """What a certification body needs to reproduce a batch (written beside the results CSV)."""
+class BatchProvenance(ResultProvenance):
+    """What a certification body needs to reproduce a batch (written beside the results CSV).
 
-    inputs_sha256: str  # sha256 of the list of input files and their sha256 (as for a single result)
-    input_files: dict  # path -> sha256: the base product file, the variants file, every site and supplier file used
-    base_file: str
-    variants_file: str
-    variants: int
-    data_version: str
-    data_sha256: str
-    method: str
-    methods: dict  # indicator -> method
-    gwp: str
-    declared_unit: str
-    boundary: str
-    library_version: str
-    brightway: str  # bw2data and bw2calc versions (the background is solved with bw2calc)
-    computed_at: str
-    as_of: str  # the date supplier declarations were checked against
+    A single result's provenance (:class:`footprint.provenance.ResultProvenance`: inputs and
+    their sha256, data version, methods, GWP set, versions, dates), and what a batch adds.
+    ``input_files`` holds the base product file, the variants file and every site and
+    supplier file used.
+    """
+
+    base_file: str = ""
+    variants_file: str = ""
+    variants: int = 0
+    declared_unit: str = ""
+    boundary: str = ""
     row_inputs_sha256: str = ROW_HASH
     results_file: str = ""
     results_sha256: str = ""
