@@ -45,6 +45,8 @@ from footprint.bundle.types import (  # noqa: F401  (AGGREGATED_*, Bundle ...: r
     DECLARED_GASES,
     ELECTRICITY_BASES,
     GRID_BASES,
+    MATERIAL_ROLES,
+    NOT_IN_MODULE_MASS,
     WAFER_FORMATS,
     Bundle,
     Dataset,
@@ -188,6 +190,7 @@ def read_bundle(directory=None):
     check_references(datasets, gases)
     technologies = _read_technologies(directory / manifest["technologies"])
     processes = _read_processes(directory / manifest["processes"], technologies, datasets, gases)
+    _check_roles(processes, datasets)
     specific_yields = (_read_specific_yields(directory / manifest["specific_yield"], geographies)
                        if manifest.get("specific_yield") else {})
     bundle = Bundle(str(manifest["data_version"]), sha, gases, geographies, datasets, processes, directory, technologies,
@@ -348,7 +351,7 @@ def _read_background(path, datasets, geographies):
         dataset = datasets.get(dataset_id)
         if dataset is None:
             dataset = Dataset(dataset_id, _require(row, "name", where), unit_text, geography,
-                              _require(row, "category", where), file=path.name)
+                              _require(row, "category", where), file=path.name, role=_role(row, where))
             datasets[dataset_id] = dataset
             order.append(dataset_id)
         elif dataset.file != path.name or dataset_id not in order:
@@ -358,8 +361,9 @@ def _read_background(path, datasets, geographies):
             raise DataError(f"{where}, column dataset: {dataset_id!r} is already defined above ({dataset.exchanges[0].where}); "
                             f"expected all rows of a dataset in one block, each row a different flow")
         else:
-            for column, seen in (("name", dataset.name), ("unit", dataset.unit), ("geography", dataset.geography), ("category", dataset.category)):
-                if row[column] and row[column] != seen:
+            for column, seen in (("name", dataset.name), ("unit", dataset.unit), ("geography", dataset.geography), ("category", dataset.category),
+                                 ("role", dataset.role)):
+                if row.get(column) and row[column] != seen:
                     raise DataError(f"{where}, column {column}: got {row[column]!r}; expected {seen!r} as on the dataset's first row")
         previous = dataset_id
         scope = _require(row, "scope", where)
@@ -376,6 +380,33 @@ def _read_background(path, datasets, geographies):
             raise DataError(f"{where}, column amount: got {amount}; expected a non-negative amount")
         exchange = Exchange(flow=flow, amount=amount, scope=scope, note=row["note"], where=where, **provenance)
         dataset.exchanges.append(Pending(exchange, _require(row, "flow_unit", where), where))
+
+
+def _role(row, where):
+    """The optional ``role`` column of a background file: what a material does in a product (or empty)."""
+    role = row.get("role", "")
+    if role and role not in MATERIAL_ROLES:
+        raise DataError(f"{where}, column role: got {role!r}; expected one of {', '.join(MATERIAL_ROLES)} (or empty)")
+    return role
+
+
+def _check_roles(defaults, datasets):
+    """Every default material has a role (its dataset's), and no role id is also a dataset id.
+
+    A product file's ``materials:`` key names a dataset or a role: the two must never meet.
+    """
+    for role in MATERIAL_ROLES:
+        if role in datasets:
+            raise DataError(f"{datasets[role].exchanges[0].where}, column dataset: {role!r} is also a material role; "
+                            f"expected dataset ids that are not role ids ({', '.join(MATERIAL_ROLES)})")
+    for default in defaults:
+        if not default.parameter.startswith("material:"):
+            continue
+        item = default.parameter.split(":", 1)[1]
+        dataset = datasets[item]
+        if not dataset.role:
+            raise DataError(f"{default.where}, column parameter: the default material {item!r} has no role; expected one in "
+                            f"{dataset.file} (column role) for dataset {item}: one of {', '.join(MATERIAL_ROLES)}")
 
 
 def _read_technologies(path):

@@ -59,6 +59,27 @@ class Exchange:
     where: str
 
 
+#: What a material does in a product: the ``role`` column of ``materials.csv``. Every material
+#: a stage takes by default (``processes.csv``) has one; a product's material of the same role
+#: replaces that default (docs/calculator.md, "Materials: roles"). Role ids are never dataset
+#: ids, so a product file's ``materials:`` key names one or the other.
+MATERIAL_ROLES = {
+    "frame": "frame",
+    "glass": "glass (the front glass; front and rear glass of a glass-glass module)",
+    "backsheet": "backsheet",
+    "encapsulant": "encapsulant (EVA, POE, EPE)",
+    "ribbons": "interconnect ribbons and junction-box copper",
+    "solder": "solder (tin and lead)",
+    "junction_box": "junction-box and connector plastics",
+    "packaging": "packaging (cartons, plastic film)",
+    "metallisation": "cell metallisation (silver)",
+    "tco": "transparent conductive oxide (ITO target)",
+}
+
+#: Roles that are not part of the module as it is weighed (the datasheet mass).
+NOT_IN_MODULE_MASS = frozenset({"packaging"})
+
+
 @dataclass
 class Dataset:
     """A background dataset (an activity of the ``footprint-background`` database)."""
@@ -70,6 +91,7 @@ class Dataset:
     category: str
     exchanges: list = field(default_factory=list)
     file: str = ""
+    role: str = ""  # a key of MATERIAL_ROLES, or "" (materials.csv, column role)
 
     @property
     def year(self):
@@ -228,6 +250,20 @@ class Bundle:
     def known_technologies(self, stage):
         """Technology ids of a stage, from ``technologies.csv``."""
         return sorted(self.technologies.get(stage, {}))
+
+    def material_defaults(self, stage, technology):
+        """The default materials of a stage: dataset id -> ProcessDefault (a technology's row overrides ``any``)."""
+        found = {}
+        for tech in ("any", technology):
+            for default in self.processes:
+                if default.stage == stage and default.technology == tech and default.parameter.startswith("material:"):
+                    found[default.parameter.split(":", 1)[1]] = default
+        return found
+
+    def role_of(self, dataset_id):
+        """The role a dataset fills (``materials.csv``, column ``role``), or ""."""
+        dataset = self.datasets.get(dataset_id)
+        return dataset.role if dataset is not None else ""
 
 
 #: Names a product may give a wafer format by, normalised (lower case, no spaces, "x" for "×"),
