@@ -84,10 +84,10 @@ def main():
 
 
 def _register():
-    from footprint.cli import calc, collect, labels
+    from footprint.cli import calc, cert, collect, keys, labels
 
     for command in (calc.setup, calc.calc, calc.claims, calc.datasets, collect.template, collect.import_, labels.schemes,
-                    labels.label, labels.report, labels.verify, calc.batch):
+                    labels.label, labels.report, cert.verify, calc.batch, keys.keys):
         main.add_command(command)
 
 

@@ -104,8 +104,11 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
 @click.option("--company", default=None, help="Company declaring the footprint (PACT companyName).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF and PNG (no system libraries needed).")
 @click.option("--force", is_flag=True, help="Replace an existing, non-empty output folder (the new dossier replaces it whole).")
+@click.option("--sign", "sign_with", default=None, metavar="KEY",
+              help="Sign manifest.json (and so every file) with this private key: a file, or an organisation of `footprint keys "
+                   "init`; passphrase from $FOOTPRINT_KEY_PASSPHRASE.")
 def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, out_dir, lang, template_dir, company,
-           no_pdf, force):
+           no_pdf, force, sign_with):
     """Write the certification dossier of PRODUCT under a scheme into the folder -o.
 
     The dossier: the study report (HTML, PDF), the label (SVG, PNG) and its decision (JSON),
@@ -124,7 +127,7 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
                              issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None,
-                             company=company, pdf=not no_pdf, overwrite=force, record_claims=True)
+                             company=company, pdf=not no_pdf, overwrite=force, record_claims=True, sign_with=sign_with)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.outcome}{', grade ' + decision.grade if decision.grade else ''}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")
@@ -132,34 +135,3 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         click.echo(f"  {path}")
     for note in files.notes:
         click.echo(f"note: {note}", err=True)
-
-
-@click.command()
-@click.argument("dossier", type=click.Path(file_okay=False, path_type=str))
-@options.output_format("table", "json", help="table for people; json prints one JSON object on stdout.")
-def verify(dossier, fmt):
-    """Check a DOSSIER folder: its files against manifest.json, then its result recomputed from its own inputs.
-
-    Says identical (exit 0), or different (where and by how much), altered (a file changed or
-    missing) or cannot reproduce (another data version, a missing input) with exit 1.
-
-    \b
-    Example:
-      footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme cn-cfp -o dossier
-      footprint verify dossier
-    """
-    from footprint.report.verify import verify_dossier
-
-    with contextlib.redirect_stdout(sys.stderr):
-        check = verify_dossier(dossier)
-    if fmt == "json":
-        click.echo(json.dumps(check.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(f"{dossier}: {check.verdict.upper()} ({check.files_checked} files checked against manifest.json)")
-        for reason in check.reasons:
-            click.echo(f"  {reason}")
-        for difference in check.differences:
-            click.echo(f"  {difference['where']}: declared {difference['declared']:.6g}, recomputed "
-                       f"{difference['recomputed']:.6g} ({difference['relative']:.2e} relative)")
-    if not check.ok:
-        sys.exit(1)

@@ -70,6 +70,7 @@ def write_report(
     pdf: bool = True,
     overwrite: bool = False,
     record_claims: bool = False,
+    sign_with: str | os.PathLike | None = None,
 ) -> ReportFiles:
     """Compute, evaluate and write the whole dossier of one product under one scheme.
 
@@ -102,6 +103,10 @@ def write_report(
         folder or the new one, never a mix.
     record_claims : bool
         See :func:`footprint.compute`; recorded once every file is written.
+    sign_with : str or os.PathLike or footprint.signing.Signer, optional
+        A private key (file, or organisation in the data directory's keys/): ``manifest.json``
+        is signed, covering every file of the dossier (:func:`footprint.signing.sign_folder`).
+        The key is loaded first: a bad key or passphrase writes nothing.
 
     Returns
     -------
@@ -116,6 +121,7 @@ def write_report(
     >>> [path.name for path in files.paths()]  # doctest: +SKIP
     """
     lang = choose(lang, LANGS, what="lang")
+    signer = _signer(sign_with)
     env = environment(template_dir)
     # the dossier's inventory is recorded in the Brightway project as well (brightway=True); the
     # claims are recorded only once every file of the dossier is written (below)
@@ -159,6 +165,10 @@ def write_report(
                    "factors": by_source.get(str(Path(factors).resolve())) if factors else None,
                    "shares": by_source.get(str(Path(shares).resolve())) if shares else None}
         _write_manifest(folder, st, inputs, options)
+        if signer is not None:
+            from footprint.signing import sign_folder
+
+            sign_folder(folder, signer)
         if record_claims:
             from footprint.claims import claims_of_result
             from footprint.claims import record_claims as record
@@ -243,6 +253,15 @@ def _write_workbook(st, path):
     from footprint.report.workbook import write_results_workbook
 
     return write_results_workbook(st.result, path, product=st.spec)
+
+
+def _signer(key):
+    """The loaded private key, or None; loaded before any work so a bad key or passphrase writes nothing."""
+    if key is None:
+        return None
+    from footprint.signing import Signer, load_signer
+
+    return key if isinstance(key, Signer) else load_signer(key)
 
 
 def _safe(text):

@@ -1,0 +1,1 @@
+"""The certification body's records (filled in the next step)."""
