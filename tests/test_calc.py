@@ -320,14 +320,24 @@ def test_by_origin_equals_the_ipcc_2021_sub_methods(tmp_path, home_env):
     assert result.by_origin["aggregated"].value == pytest.approx(aggregated, rel=1e-9)
 
 
+#: The by-hand product's materials: masses typed in, factors bundled (secondary data).
+TYPED_MATERIALS = {"copper", "solar_glass", "aluminium_primary_CN", "ldpe", "pet", "silver"}
+
+
 def test_primary_data_share_counts_the_users_own_data(tmp_path, home_env):
     everything = compute(write_product(tmp_path, product_data(), "all.yaml"))
-    assert everything.primary_data_share == pytest.approx(1.0)
+    # every number is the product file's, but a material's generic bundled factor stays secondary data
+    # although its mass was typed in (issue "Trustworthy dossier"); energy and direct emissions are primary
+    materials = [part for part in everything.by_activity.values() if part.target in TYPED_MATERIALS]
+    assert {part.target for part in materials} == TYPED_MATERIALS and all(part.primary == 0.0 for part in materials)
+    assert all(part.primary == 1.0 for part in everything.by_activity.values() if part.target not in TYPED_MATERIALS)
+    assert everything.primary_data_share == pytest.approx(1.0 - sum(part.share for part in materials), rel=1e-12)
     # leave the polysilicon electricity to the bundled default: its contribution becomes secondary
     partial = compute(write_product(tmp_path, product_data(**{"stages.polysilicon.electricity": None}), "partial.yaml"))
     default_entry = partial.by_activity["polysilicon: electricity, grid, Xinjiang (新疆), CO2 only"]
     assert default_entry.primary == 0.0
-    assert partial.primary_data_share == pytest.approx(1.0 - default_entry.share, rel=1e-12)
+    assert partial.primary_data_share == pytest.approx(1.0 - default_entry.share - sum(
+        part.share for part in partial.by_activity.values() if part.target in TYPED_MATERIALS), rel=1e-12)
     assert partial.parameters["stages.polysilicon.electricity"]["source"].startswith("default: ")
     assert 0 < partial.primary_data_share < 1
 

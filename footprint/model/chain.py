@@ -8,15 +8,23 @@ between stages:
   / (ingot utilisation x wafer yield);
 - cell: wafers per cell = 1 / cell yield;
 - module: cells per module = cells / cells per wafer / module yield (in full cells).
+
+Materials fill roles (:data:`footprint.bundle.types.MATERIAL_ROLES`): a product's material
+replaces the stage's default of its role (:func:`resolve_materials`). A material or heat
+given with a supplier's own factor enters as a direct CO2-eq emission (``co2e_aggregated``)
+with the factor's source, and counts as primary data; a material typed in with a bundled
+factor counts as secondary data (its amount is the user's, its factor generic).
 """
 
+import datetime as _dt
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from footprint.bundle.types import AGGREGATED_GAS, MATERIAL_ROLES
 from footprint.errors import InputError
 from footprint.i18n import names
-from footprint.units import Quantity
+from footprint.units import Quantity, format_quantity
 from footprint.vocab import REFERENCE_UNITS, STAGES
 
 #: Density of crystalline silicon at 25 C [g/cm3]. Reference: CRC Handbook of Chemistry
@@ -48,6 +56,8 @@ class Provenance:
         return 1.0 if self.primary else 0.0
 
     def describe(self):
+        if self.primary and self.locator:
+            return f"{self.source}; {self.locator}"
         if self.primary:
             return f"product file ({self.source})"
         year = f", {self.year}" if self.year else ""
@@ -99,7 +109,7 @@ class Chain:
     sha256: str
 
 
-def build_chain(spec, bundle, *, replaced=()):
+def build_chain(spec, bundle, *, replaced=(), as_of=None):
     """Turn a checked product spec into its foreground chain.
 
     Parameters
@@ -109,13 +119,18 @@ def build_chain(spec, bundle, *, replaced=()):
     replaced : iterable of str
         Stages whose product comes with a supplier's declared footprint: neither they nor
         the stages upstream of them are built (the caller adds the declared process).
+    as_of : datetime.date, optional
+        The calculation date, which every supplier-specific factor (``valid_until``) must
+        reach; today by default.
 
     Raises
     ------
     InputError
-        A required parameter without default, an unknown site, material or gas, or
-        inconsistent geometry; named with its YAML path.
+        A required parameter without default, an unknown site, material or gas, two
+        materials filling one role, an expired supplier factor, or inconsistent geometry;
+        named with its YAML path.
     """
+    check_factor_dates(spec, as_of=as_of or _dt.date.today())
     builder = _Builder(spec, bundle)
     skipped = set()
     for stage in replaced:
@@ -124,6 +139,77 @@ def build_chain(spec, bundle, *, replaced=()):
             stage = UPSTREAM.get(stage)
     processes = {stage: builder.process(stage) for stage in STAGES if stage not in skipped}
     return Chain(spec.id, spec.name, spec.technology, spec.rated_power, spec.area, processes, spec.source, spec.sha256)
+
+
+def check_factor_dates(spec, *, as_of):
+    """Refuse a supplier-specific factor whose ``valid_until`` is before the calculation date.
+
+    Raises
+    ------
+    InputError
+        Naming the file, the factor's path, its source, the date it expired and ``as_of``.
+    """
+    for stage in STAGES:
+        given = spec.stages[stage]
+        found = [(f"stages.{stage}.materials.{key}", entry.factor) for key, entry in given.material_entries.items()]
+        found += [(f"stages.{stage}.{key}", factor) for key, factor in given.factors.items()]
+        for path, factor in found:
+            if factor is not None and factor.valid_until < as_of:
+                raise InputError(f"{spec.source}: {path}.valid_until: the factor ({factor.source}) expired on "
+                                 f"{factor.valid_until.isoformat()}; the calculation date is {as_of.isoformat()}: expected a "
+                                 "factor valid on that date")
+
+
+@dataclass
+class Material:
+    """One material of a stage after roles are resolved: a default or the product's own.
+
+    ``amount`` is per reference unit of the stage, in the dataset's unit (or, with a
+    supplier's factor and no dataset, in the amount's own unit). ``replaces`` lists the
+    default datasets it stands in for; ``inferred`` is true when it replaces a default of
+    another dataset only because its dataset has that role (the file did not say so).
+    """
+
+    key: str  # the product file's key, or the default's dataset id
+    path: str  # "stages.<stage>.materials.<key>", or "" for a default
+    dataset: str  # dataset id, or "" (a supplier's factor for a role without default)
+    role: str
+    amount: object  # Quantity per reference unit of the stage
+    provenance: Provenance
+    factor: object = None  # footprint.model.spec.SupplierFactor, or None
+    recycled_content: object = None
+    replaces: tuple = ()
+    inferred: bool = False
+
+
+def resolve_materials(spec, bundle, stage):
+    """The materials of a stage: the defaults, with the product's own in their roles.
+
+    A product's material (``stages.<stage>.materials``) is, by its key:
+
+    - a role (``frame``): it replaces every default of that role; its dataset is the one
+      given (``{dataset: ..., amount: ...}``), else the role's default dataset;
+    - a dataset of the stage's defaults (``aluminium_primary_CN``): it sets that default's
+      amount (0 removes it);
+    - another dataset with a role (``aluminium_primary_EU``: frame): it replaces the
+      defaults of that role, ``inferred`` (the plausibility checks warn, naming both);
+    - anything else written as ``{dataset: ..., amount: ...}``: an addition, which
+      replaces nothing.
+
+    Two materials filling one role are refused: nothing says which one the module has.
+
+    Returns
+    -------
+    list of Material
+        The defaults left, then the product's own, in the file's order.
+
+    Raises
+    ------
+    InputError
+        An unknown dataset or role, a role without default and without dataset, two
+        materials in one role; named with their paths.
+    """
+    return _Builder(spec, bundle).materials(stage)
 
 
 def stage_parameter(spec, bundle, stage, name, unit):
@@ -229,26 +315,144 @@ class _Builder:
         heat, provenance = self.parameter(stage, "heat", f"MJ/{unit}", required=False)
         if heat is not None and np.any(heat.magnitude > 0):
             process.parameters["heat"] = (heat, provenance)
-            process.flows.append(Flow("dataset", "heat_natural_gas", _magnitude(heat), "heat, natural gas", provenance))
-        for kind, prefix in (("dataset", "material"), ("gas", "emission")):
-            for item, (amount, provenance) in self.items(stage, prefix).items():
-                known = self.bundle.datasets if kind == "dataset" else self.bundle.gases
-                field_name = "materials" if kind == "dataset" else "emissions"
-                if item not in known:
-                    choices = ", ".join(sorted(k for k in known if not k.startswith("electricity_"))[:40])
-                    self.fail(f"stages.{stage}.{field_name}.{item}", f"unknown {'dataset' if kind == 'dataset' else 'gas'} {item!r}; expected one of {choices}")
-                target_unit = self.bundle.datasets[item].unit if kind == "dataset" else "kg"
-                try:
-                    value = amount.to(f"({target_unit})/{unit}")
-                except Exception:
-                    self.fail(f"stages.{stage}.{field_name}.{item}", f"got {_show_amount(amount)}; expected {target_unit} per {unit}, per m2 or per W")
-                if np.any(value.magnitude > 0):
-                    label = self.bundle.datasets[item].name if kind == "dataset" else self.bundle.gases[item].label
-                    process.flows.append(Flow(kind, item, _magnitude(value), label, provenance))
+            heat_factor = self.spec.stages[stage].factors.get("heat")
+            if heat_factor is None:
+                process.flows.append(Flow("dataset", "heat_natural_gas", _magnitude(heat), "heat, natural gas", provenance))
+            else:
+                self.add_factor(process, "heat", f"stages.{stage}.heat", heat, heat_factor, "heat")
+        for material in self.materials(stage):
+            self.add_material(process, material)
+        for item, (amount, provenance) in self.items(stage, "emission").items():
+            if item not in self.bundle.gases:
+                choices = ", ".join(sorted(self.bundle.gases)[:40])
+                self.fail(f"stages.{stage}.emissions.{item}", f"unknown gas {item!r}; expected one of {choices}")
+            try:
+                value = amount.to(f"kg/{unit}")
+            except Exception:
+                self.fail(f"stages.{stage}.emissions.{item}", f"got {_show_amount(amount)}; expected kg per {unit}, per m2 or per W")
+            if np.any(value.magnitude > 0):
+                process.flows.append(Flow("gas", item, _magnitude(value), self.bundle.gases[item].label, provenance))
         return process
 
+    def add_material(self, process, material):
+        """A material's flow: its dataset, or the supplier's factor as direct CO2-eq."""
+        unit = process.unit
+        if material.factor is not None:
+            what = self.bundle.datasets[material.dataset].name if material.dataset else MATERIAL_ROLES.get(material.role, material.key)
+            self.add_factor(process, f"materials.{material.key}", material.path, material.amount, material.factor, what)
+            if material.recycled_content is not None:
+                process.parameters[f"materials.{material.key}.recycled_content"] = (material.recycled_content, self.user)
+            return
+        target_unit = self.bundle.datasets[material.dataset].unit
+        try:
+            value = material.amount.to(f"({target_unit})/{unit}")
+        except Exception:
+            self.fail(material.path or f"stages.{process.stage}.materials.{material.key}",
+                      f"got {_show_amount(material.amount)}; expected {target_unit} per {unit}, per m2 or per W")
+        if np.any(value.magnitude > 0):
+            process.flows.append(Flow("dataset", material.dataset, _magnitude(value), self.bundle.datasets[material.dataset].name,
+                                      material.provenance))
+
+    def add_factor(self, process, name, path, amount, factor, what):
+        """A supplier's factor x the amount, as a direct CO2-eq emission with the factor's source.
+
+        Its amount and factor are listed in the process's parameters (``materials.<key>``,
+        ``materials.<key>.factor``; ``heat``, ``heat.factor``), the factor with its source.
+        """
+        unit = process.unit
+        per = self.per_reference(process.stage, amount, name)
+        emission = self.per_reference(process.stage, amount * factor.value, name)
+        try:
+            emission = emission.to(f"kg_CO2_eq/{unit}")
+        except Exception:
+            self.fail(f"{path}.factor", f"got {format_quantity(factor.value)} for {_show_amount(amount)}; expected kg CO2-eq "
+                      "per unit of the amount")
+        provenance = Provenance(True, f"supplier-specific factor: {factor.source}",
+                                locator=f"valid until {factor.valid_until.isoformat()}; product file {self.spec.source}")
+        if name != "heat":
+            process.parameters[name] = (per, self.user)
+        process.parameters[f"{name}.factor"] = (factor.value, provenance)
+        if np.any(emission.magnitude > 0):
+            process.flows.append(Flow("gas", AGGREGATED_GAS, _magnitude(emission), f"{what}, supplier-specific factor ({factor.source})",
+                                      provenance))
+
+    def materials(self, stage):
+        """See :func:`resolve_materials`."""
+        defaults = self.bundle.material_defaults(stage, self.technology(stage))
+        kept = {item: Material(item, "", item, self.bundle.role_of(item),
+                               self.per_reference(stage, default.value, item, numerator=self.item_unit("material", item)),
+                               Provenance(False, default.source, default.year, default.locator))
+                for item, default in defaults.items()}
+        default_roles = {self.bundle.role_of(item) for item in defaults}
+        given = self.spec.stages[stage]
+        secondary = Provenance(True, self.spec.source, share=0.0)  # the user's amount, a bundled factor: secondary data
+        own = []
+        fills = {}  # role -> the path of the product's material that fills it
+        for key, amount in given.materials.items():
+            path = f"stages.{stage}.materials.{key}"
+            entry = given.material_entries.get(key)
+            dataset, factor, recycled = (entry.dataset, entry.factor, entry.recycled_content) if entry else ("", None, None)
+            if dataset and dataset not in self.bundle.datasets:
+                self.fail(f"{path}.dataset", f"unknown dataset {dataset!r}; expected one of {self.material_choices()}")
+            if key in MATERIAL_ROLES:  # a role: it says which default it replaces
+                role, said = key, True
+                dataset = dataset or self.role_dataset(stage, role, defaults, path, needed=factor is None)
+            elif key in self.bundle.datasets:  # a dataset: its role, if the stage has a default of it
+                if dataset and dataset != key:
+                    self.fail(f"{path}.dataset", f"got {dataset!r} under the dataset key {key!r}; expected one dataset (leave "
+                                                 "out dataset, or use a role or a label of your own as the key)")
+                dataset, role, said = key, self.bundle.role_of(key), False
+            elif entry is not None and (dataset or factor is not None):  # a label of the product's own: an addition
+                role, said = "", True
+            else:
+                self.fail(path, f"unknown dataset {key!r}; expected one of {self.material_choices()}, a role "
+                                f"({', '.join(MATERIAL_ROLES)}) or a label of your own with {{dataset: ..., amount: ...}}")
+            if recycled is not None and factor is None:
+                self.fail(f"{path}.recycled_content", f"no recycled counterpart of {dataset or role} is bundled "
+                          "(inventories/materials.csv), so recycled content cannot change the footprint; expected the "
+                          "supplier's factor of the material as delivered (factor, source, valid_until) beside it")
+            amount = self.per_reference(stage, amount, key, numerator=self.item_unit("material", dataset) if dataset else None)
+            provenance = self.user if factor is not None else secondary
+            if key in defaults:  # the default's own dataset: its amount, item by item (0 removes it)
+                kept[key] = Material(key, path, dataset, role, amount, provenance, factor, recycled)
+                continue
+            replaces = ()
+            if role and (said or role in default_roles):
+                if role in fills:
+                    self.fail(path, f"fills the {MATERIAL_ROLES[role]} role, which {fills[role]} already fills; expected one "
+                                    "material per role (for a deliberate addition, write it under a label of your own: "
+                                    f"my_{role}: {{dataset: {dataset or '...'}, amount: ...}})")
+                fills[role] = path
+                replaces = tuple(item for item in defaults if self.bundle.role_of(item) == role)
+            own.append(Material(key, path, dataset, role, amount, provenance, factor, recycled, replaces, inferred=not said))
+        for material in own:
+            given_too = [item for item in material.replaces if kept[item].path]
+            for item in given_too:
+                if not _all_zero(kept[item].amount):
+                    self.fail(material.path, f"fills the {MATERIAL_ROLES[material.role]} role, and {kept[item].path} gives "
+                                             f"{item} of that role too; expected one material per role (set {item} to 0 to "
+                                             "replace it, or write an addition under a label of your own)")
+            # the file set every replaced default to zero itself: the replacement is said
+            material.inferred = material.inferred and bool(material.replaces) and len(given_too) < len(material.replaces)
+            for item in material.replaces:
+                kept.pop(item, None)
+        return [*kept.values(), *own]
+
+    def role_dataset(self, stage, role, defaults, path, *, needed):
+        """The dataset of a role's default in a stage; "" when it has none and a supplier's factor stands in."""
+        of_role = sorted(item for item in defaults if self.bundle.role_of(item) == role)
+        if len(of_role) == 1:
+            return of_role[0]
+        if needed:
+            have = f"several defaults ({', '.join(of_role)})" if of_role else "no default"
+            self.fail(path, f"the {role} role has {have} in {stage}; expected {{dataset: <dataset id>, amount: ...}}")
+        return ""
+
+    def material_choices(self):
+        return ", ".join(sorted(k for k in self.bundle.datasets if not k.startswith("electricity_"))[:40])
+
     def items(self, stage, prefix):
-        """Materials or emissions: bundled defaults, overridden item by item by the user's."""
+        """Emissions (or materials, without roles): bundled defaults, overridden item by item by the user's."""
         found = {}
         technology = self.technology(stage)
         for tech in ("any", technology):
@@ -310,6 +514,10 @@ class _Builder:
             self.fail("stages.module.cells", f"{pick(cells.magnitude):g} cells of {pick(self.area('cell').to('cm**2').magnitude):.1f} cm2 per wafer "
                       f"exceed the module area {pick(self.spec.area.to('m**2').magnitude):g} m2")
         return full_cells / _magnitude(module_yield), _combined([cell_provenance, wafer_provenance, provenance], self.user), "cells per module (full-wafer cells)"
+
+
+def _all_zero(quantity):
+    return not np.any(np.asarray(quantity.magnitude) != 0)
 
 
 def _show_amount(quantity):

@@ -19,7 +19,13 @@ whose inputs are neither given nor defaulted is skipped.
 - the area of the module's cells (cell count / cells per wafer x wafer area) against the
   module area;
 - every value given against its bundled default: more than :data:`OUTLIER_FACTOR` times
-  above or below is a warning, more than :data:`OUTLIER_ERROR_FACTOR` times an error.
+  above or below is a warning, more than :data:`OUTLIER_ERROR_FACTOR` times an error;
+- a material given by its dataset that replaces a default of another dataset in the same
+  role (``aluminium_primary_EU`` for the default ``aluminium_primary_CN`` frame) without
+  the file saying so: a warning naming both;
+- the bill of materials' mass against the module's datasheet mass (``product.mass``),
+  beyond :data:`MASS_TOLERANCE` a warning; the frame and the glass per m2 of module outside
+  :data:`FRAME_PER_AREA` and :data:`GLASS_PER_AREA`, a warning.
 
 A value that breaks a bound is an error and is not used by the other checks (they would
 only repeat it).
@@ -37,9 +43,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footprint.bundle.types import short_source
+from footprint.bundle.types import MATERIAL_ROLES, NOT_IN_MODULE_MASS, short_source
 from footprint.errors import InputError, ProductWarning, show
-from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE
+from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE, resolve_materials
 from footprint.units import Quantity, format_quantity
 from footprint.vocab import STAGE_PARAMETERS, STAGES
 
@@ -73,6 +79,21 @@ MASS_BALANCE_MIN = 1.0
 #: The parameters held to the mass balance: (stage, parameter).
 MASS_BALANCE = (("polysilicon", "mg_silicon"), ("ingot", "polysilicon"))
 
+#: The bill of materials may weigh this fraction more or less than the datasheet mass
+#: (``product.mass``) before a warning. The defaults leave out a few parts (silicone
+#: sealant, junction-box diodes; for glass-backsheet also the junction box and the
+#: backsheet's PVF film: inventories/README.md), so a bill of defaults weighs a few per cent
+#: less than the module. Check threshold chosen here (not from a source).
+MASS_TOLERANCE = 0.10
+#: Frame mass per m2 of module [kg/m2] outside these bounds is a warning (a frameless module,
+#: 0 kg, is not checked). The bundled defaults are 1.09 (Götz et al. 2026, glass-glass) and
+#: 1.58 (NREL PV_ICE 2020 market average). Check thresholds chosen here (not from a source).
+FRAME_PER_AREA = (Quantity(0.5, "kg/m**2"), Quantity(3.0, "kg/m**2"))
+#: Glass mass per m2 of module [kg/m2] outside these bounds is a warning: about 1.6 mm and
+#: 8 mm of glass in all at 2.5 g/cm3 (the defaults: 8.0 for 3.2 mm front glass, 10.1 for
+#: 2 + 2 mm). Check thresholds chosen here (not from a source).
+GLASS_PER_AREA = (Quantity(4.0, "kg/m**2"), Quantity(20.0, "kg/m**2"))
+
 SEVERITIES = ("error", "warning")
 
 
@@ -93,7 +114,8 @@ class Finding:
         What is wrong, with the numbers and the thresholds.
     check : str
         Which check found it: ``bound``, ``wafer_mass``, ``silicon_input``,
-        ``cell_to_module``, ``cell_area`` or ``outlier``.
+        ``cell_to_module``, ``cell_area``, ``outlier``, ``role``, ``module_mass`` or
+        ``mass_per_area``.
     """
 
     severity: str
@@ -139,6 +161,8 @@ def check_product(spec, bundle, *, measured=None, unusable=(), where=None):
     checker.cell_to_module()
     checker.cell_area()
     checker.outliers()
+    checker.roles()
+    checker.module_mass()
     return checker.findings
 
 
@@ -182,7 +206,96 @@ def require_plausible(spec, bundle, *, warn=None):
     return found
 
 
-class _Checker:
+class _Materials:
+    """The checks of the materials after roles are resolved (mixed into :class:`_Checker`)."""
+
+    def resolved(self, stage):
+        """The stage's materials (:func:`footprint.model.chain.resolve_materials`), or None if they cannot be resolved.
+
+        A material that cannot be resolved (an unknown dataset, two materials in one role)
+        is the chain's error to report; these checks then have nothing to say.
+        """
+        if stage == "module" and (self.product("area") is None or self.product("rated_power") is None):
+            return None
+        try:
+            return resolve_materials(self.spec, self.bundle, stage)
+        except (InputError, AttributeError, TypeError):
+            return None
+
+    def roles(self):
+        for stage in STAGES:
+            for material in self.resolved(stage) or ():
+                if not material.inferred or material.path in self.unusable:
+                    continue
+                defaults = self.bundle.material_defaults(stage, self.technology(stage))
+                replaced = "; ".join(f"{item} ({format_quantity(defaults[item].value, percent=False)}, "
+                                     f"{short_source(defaults[item].source)})" for item in material.replaces)
+                role = material.role
+                self.add("warning", material.path, self.typed(material.path, material.amount),
+                         f"{material.dataset} is a {MATERIAL_ROLES[role]} material, so it replaces the default {replaced} "
+                         f"instead of adding to it; write {role}: {{dataset: {material.dataset}, amount: ...}} to say so, or "
+                         f"my_{role}: {{dataset: {material.dataset}, amount: ...}} to add it to the default", "role")
+
+    def module_mass(self):
+        """The bill of materials' mass against ``product.mass``; frame and glass against the module area."""
+        materials = self.resolved("module")
+        area = self.product("area")
+        if materials is None or area is None:
+            return
+        by_role = {}
+        for material in materials:
+            mass = _mass_per_piece(material.amount)
+            if mass is None or material.role in NOT_IN_MODULE_MASS:
+                continue
+            name = material.role or material.key
+            by_role[name] = by_role.get(name, 0.0) + mass
+        for role, (low, high), what in (("frame", FRAME_PER_AREA, "frame"), ("glass", GLASS_PER_AREA, "glass")):
+            if not by_role.get(role):
+                continue
+            per_area = Quantity(by_role[role], "kg") / area.to("m**2")
+            if low <= per_area <= high:
+                continue
+            paths = [m.path for m in materials if m.role == role and m.path]
+            path = paths[0] if paths else "stages.module.materials"
+            shown = self.typed(path, Quantity(by_role[role], "kg/piece")) if paths else f"{by_role[role]:.3g} kg per module"
+            self.add("warning", path, shown,
+                     f"{per_area.to('kg/m**2').magnitude:.3g} kg of {what} per m2 of module ({by_role[role]:.3g} kg over "
+                     f"{area.to('m**2').magnitude:g} m2, {self.where('product.area')}); expected "
+                     f"{low.magnitude:g} to {high.magnitude:g} kg/m2 (check thresholds chosen here): check the amount, its "
+                     "unit (per module or per m2) and the module area", "mass_per_area")
+        declared = self.product("mass")
+        cells = self.cells_mass()
+        if declared is None or cells is None:
+            return
+        by_role["cells"] = cells
+        total = sum(by_role.values())
+        declared_kg = float(declared.to("kg").magnitude)
+        deviation = total / declared_kg - 1
+        if abs(deviation) <= MASS_TOLERANCE:
+            return
+        parts = ", ".join(f"{name} {mass:.2f}" for name, mass in sorted(by_role.items(), key=lambda item: -item[1]) if mass > 0)
+        self.add("warning", "product.mass", f"{declared_kg:g} kg",
+                 f"the bill of materials weighs {total:.2f} kg ({parts}; packaging left out), {deviation:+.1%} against the "
+                 f"datasheet mass; expected them to agree within {MASS_TOLERANCE:.0%} (check threshold chosen here; the defaults "
+                 "leave out silicone sealant, diodes and, for glass-backsheet, the junction box and the backsheet's PVF film): "
+                 "check product.mass and the materials' amounts", "module_mass")
+
+    def cells_mass(self):
+        """Mass of the cells in one module [kg]: full-wafer cells x (wafer silicon + the cell's own materials), or None."""
+        cells, per_wafer = self.count("module", "cells"), self.count("module", "cells_per_wafer")
+        area, thickness = self.get("wafer", "wafer_area"), self.get("wafer", "thickness")
+        if None in (cells, per_wafer, area, thickness):
+            return None
+        silicon = float((area * thickness * SILICON_DENSITY).to("kg").magnitude)
+        own = 0.0
+        for material in self.resolved("cell") or ():
+            mass = _mass_per_piece(material.amount)
+            if mass is not None and material.role not in NOT_IN_MODULE_MASS:
+                own += mass
+        return cells / per_wafer * (silicon + own)
+
+
+class _Checker(_Materials):
     def __init__(self, spec, bundle, measured, unusable, where):
         self.spec = spec
         self.bundle = bundle
@@ -426,6 +539,17 @@ class _Checker:
             self.add("warning", path, format_quantity(value, percent=False),
                      f"{ratio:.2g} times the bundled default {format_quantity(default.value, percent=False)} "
                      f"({short_source(default.source)}, {default.year}); check the value and its unit", "outlier")
+
+
+def _mass_per_piece(amount):
+    """A material amount per piece as kg (a float), or None if it is not a mass per piece."""
+    amount = _scalar(amount)
+    if amount is None:
+        return None
+    total = amount * Quantity(1, "piece")
+    if not total.check("[mass]"):
+        return None
+    return float(total.to("kg").magnitude)
 
 
 def _scalar(quantity):

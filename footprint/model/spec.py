@@ -30,7 +30,9 @@ Optional parts (see docs/calculator.md):
 File paths are relative to the product file.
 """
 
+import datetime as _dt
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +41,7 @@ from footprint.errors import InputError, UnitError, UnitMismatch, one_line, show
 from footprint.fileio import load_yaml, read_bytes
 from footprint.model.downstream import parse_downstream
 from footprint.model.use import parse_use
-from footprint.units import parse_quantity
+from footprint.units import Quantity, parse_quantity
 from footprint.vocab import (  # noqa: F401  (STAGES ... re-exported: the product file's vocabulary)
     FRACTIONS,
     REFERENCE_UNITS,
@@ -72,6 +74,11 @@ class StageSpec:
     emissions: dict = field(default_factory=dict)  # gas id -> Quantity per reference unit
     instruments: object = None  # Path of the site electricity file, or None
     supplier: object = None  # (Path of the PACT file, footprint id or None), or None
+    #: Materials written as mappings (a role's dataset, a supplier's factor): key -> MaterialEntry.
+    #: Their amounts are in ``materials`` under the same key.
+    material_entries: dict = field(default_factory=dict)
+    #: Supplier-specific factors of energy: "heat" -> SupplierFactor.
+    factors: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -89,6 +96,7 @@ class ProductSpec:
     use: object = None  # footprint.energy_yield.UseSpec, or None
     downstream: object = None  # footprint.lifecycle.DownstreamSpec, or None
     data: dict = field(default_factory=dict)  # the parsed YAML, for batch variants
+    mass: object = None  # Quantity [kg]: the module's datasheet weight (product.mass), or None
 
     @property
     def directory(self):
@@ -189,7 +197,7 @@ class _Reader:
         if "product" not in data:
             self.fail("product", "missing; expected the product's id, name, technology, rated_power and area")
         product = self.mapping(data["product"], "product")
-        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area"}, "product")
+        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area", "mass"}, "product")
         for key in ("id", "name", "technology", "rated_power", "area"):
             if key not in product:
                 self.fail(f"product.{key}", "missing; this field is required")
@@ -210,8 +218,9 @@ class _Reader:
             use = parse_use(self.mapping(data["use"], "use"), where=f"{self.source}: use")
         if data.get("downstream") is not None:
             downstream = parse_downstream(self.mapping(data["downstream"], "downstream"), reader=self)
+        mass = self.quantity(product["mass"], "kg", "product.mass", positive=True) if product.get("mass") is not None else None
         return ProductSpec(product_id, self.text(product["name"], "product.name"), technology, rated_power, area,
-                           stages, self.source, sha, use=use, downstream=downstream, data=data)
+                           stages, self.source, sha, use=use, downstream=downstream, data=data, mass=mass)
 
     def stage(self, name, data, product_technology):
         path = f"stages.{name}"
@@ -226,7 +235,10 @@ class _Reader:
         for key in ("electricity", "heat"):
             if key in data:
                 unit = "kWh" if key == "electricity" else "MJ"
-                stage.parameters[key] = self.per_unit(data[key], unit, reference, f"{path}.{key}")
+                value = data[key]
+                if isinstance(value, dict):
+                    value = self.energy_entry(stage, key, value, reference, f"{path}.{key}")
+                stage.parameters[key] = self.per_unit(value, unit, reference, f"{path}.{key}")
         for key, unit in specific.items():
             if key in data:
                 stage.parameters[key] = self.quantity(data[key], unit, f"{path}.{key}", positive=True, fraction=key in FRACTIONS,
@@ -235,7 +247,10 @@ class _Reader:
             items = self.mapping(data.get(key) or {}, f"{path}.{key}")
             numerators = MATERIAL_NUMERATORS if key == "materials" else ("kg",)
             for item, value in items.items():
-                target[str(item)] = self.per_unit(value, numerators, reference, f"{path}.{key}.{item}")
+                if key == "materials" and isinstance(value, dict):
+                    target[str(item)] = self.material_entry(stage, str(item), value, reference, f"{path}.{key}.{item}")
+                else:
+                    target[str(item)] = self.per_unit(value, numerators, reference, f"{path}.{key}.{item}")
         if data.get("electricity_instruments") is not None:
             stage.instruments = self.path(data["electricity_instruments"], f"{path}.electricity_instruments")
         if data.get("supplier") is not None:
@@ -243,6 +258,77 @@ class _Reader:
                 self.fail(f"{path}.supplier", f"a supplier's declared footprint can replace {', '.join(SUPPLIER_STAGES)}; not {name}")
             stage.supplier = self.supplier(data["supplier"], f"{path}.supplier")
         return stage
+
+    def material_entry(self, stage, item, value, reference, path):
+        """A material written as a mapping; its amount is returned, the rest kept in ``stage.material_entries``.
+
+        ``{amount, dataset, factor, source, valid_until, recycled_content}``: the key is a role
+        (``frame``), a dataset id or a label of the product's own; see docs/calculator.md,
+        "Materials: roles" and "Supplier-specific factors".
+        """
+        self.unknown_keys(value, ENTRY_KEYS, path)
+        if "amount" not in value:
+            self.fail(f"{path}.amount", "missing; expected the amount per reference unit, such as '4.08 kg/module'")
+        amount = self.per_unit(value["amount"], MATERIAL_NUMERATORS, reference, f"{path}.amount")
+        dataset = self.text(value["dataset"], f"{path}.dataset") if value.get("dataset") is not None else ""
+        recycled = None
+        if value.get("recycled_content") is not None:
+            recycled = self.quantity(value["recycled_content"], "dimensionless", f"{path}.recycled_content", fraction=True)
+        factor = self.factor(value, amount, reference, path)
+        stage.material_entries[item] = MaterialEntry(dataset, factor, recycled)
+        return amount
+
+    def energy_entry(self, stage, key, value, reference, path):
+        """Heat written as ``{amount, factor, source, valid_until}``; electricity's factors are instruments."""
+        if key == "electricity":
+            self.fail(path, "got a mapping; a supplier's electricity factor is an instrument (a PPA's emission_factor in the "
+                            "stage's electricity_instruments file), so that location- and market-based results stay apart; "
+                            "expected an amount such as '17.7 kWh/m2'")
+        self.unknown_keys(value, FACTOR_KEYS | {"amount"}, path)
+        if "amount" not in value:
+            self.fail(f"{path}.amount", "missing; expected the amount per reference unit, such as '70 MJ/kg'")
+        amount = self.per_unit(value["amount"], "MJ", reference, f"{path}.amount")
+        factor = self.factor(value, amount, reference, path)
+        if factor is None:
+            self.fail(f"{path}.factor", "missing; a mapping gives a supplier's factor (factor, source, valid_until), "
+                                        "else write the amount alone")
+        stage.factors[key] = factor
+        return amount
+
+    def factor(self, value, amount, reference, path):
+        """The ``factor``, ``source`` and ``valid_until`` of an entry, checked; None without a factor."""
+        if value.get("factor") is None:
+            for key in ("source", "valid_until"):
+                if value.get(key) is not None:
+                    self.fail(f"{path}.{key}", f"given without factor; {key} goes with a supplier's factor such as "
+                                               "'factor: 8.6 kg CO2-eq/kg'")
+            return None
+        where = f"{self.source}: {path}.factor"
+        raw = value["factor"]
+        text = _co2e_units(raw) if isinstance(raw, str) else raw
+        numerator = _numerator(amount, reference)
+        try:
+            factor = parse_quantity(text, f"kg_CO2_eq/({numerator})", where=where)
+        except UnitMismatch:
+            raise UnitError(f"{where}: got {show(raw)}; expected kg CO2-eq per {_plain_unit(numerator)} (the amount's unit), "
+                            f"such as '8.6 kg CO2-eq/{_plain_unit(numerator)}'") from None
+        if float(factor.magnitude) < 0:
+            raise UnitError(f"{where}: got {show(raw)}; expected a non-negative factor")
+        for key, expected in (("source", "the factor's source: the supplier, the document (an EPD's registration number) "
+                                         "and where in it"),
+                              ("valid_until", "the last day the factor is valid, such as 2027-06-30 (an EPD's validity)")):
+            if value.get(key) is None:
+                self.fail(f"{path}.{key}", f"missing; a supplier's factor needs {expected}")
+        source = self.text(value["source"], f"{path}.source")
+        until = value["valid_until"]
+        if isinstance(until, _dt.datetime):
+            until = until.date()
+        elif not isinstance(until, _dt.date):
+            try:
+                until = _dt.date.fromisoformat(str(until).strip())
+            except ValueError:
+                self.fail(f"{path}.valid_until", f"got {show(until)}; expected a date YYYY-MM-DD")
+        return SupplierFactor(factor, source, until)
 
     def path(self, value, path):
         """A file named in the product file, relative to the product file."""
@@ -293,6 +379,55 @@ class _Reader:
         if "country" in mapping:
             return self.text(mapping["country"], f"{path}.country")
         self.fail(path, "expected a geography id such as CN-JS, or {country: CN, province: CN-JS}")
+
+
+#: The keys of a material written as a mapping, and of a supplier's factor.
+FACTOR_KEYS = {"factor", "source", "valid_until"}
+ENTRY_KEYS = {"amount", "dataset", "recycled_content"} | FACTOR_KEYS
+
+#: "kg CO2-eq", "kg CO2e", "t CO2eq" ... as the registry's units (kg_CO2_eq, t_CO2_eq).
+_CO2E_UNIT = re.compile(r"(?<![A-Za-z_])(kg|g|t|tonnes?)\s*CO2[-_ ]?e(?:q(?:uivalents?)?)?\.?(?![A-Za-z_])", re.IGNORECASE)
+
+
+def _co2e_units(text):
+    """A factor's text with CO2-eq masses written as the registry's units ("8.6 kg CO2-eq/kg" -> "8.6 kg_CO2_eq/kg")."""
+    units = {"kg": "kg_CO2_eq", "g": "g_CO2_eq", "t": "t_CO2_eq", "tonne": "t_CO2_eq", "tonnes": "t_CO2_eq"}
+    return _CO2E_UNIT.sub(lambda match: units[match.group(1).lower()], text)
+
+
+def _numerator(amount, reference):
+    """The unit an amount measures (kg, MJ, tonne * km ...), whatever it is given per."""
+    for top in MATERIAL_NUMERATORS:
+        for denominator in (reference, "m**2", "W"):
+            if amount.dimensionality == Quantity(1, f"({top})/{denominator}").dimensionality:
+                return top
+    return "kg"
+
+
+def _plain_unit(unit):
+    return unit.replace(" ", "").replace("**2", "2")
+
+
+@dataclass(frozen=True)
+class SupplierFactor:
+    """A supplier's own cradle-to-gate factor for a material or for heat: primary data.
+
+    ``value`` [kg CO2-eq per unit of the amount: kg, MJ ...]; ``source`` names the supplier
+    and the document; ``valid_until`` is checked against the calculation date.
+    """
+
+    value: object  # Quantity [kg_CO2_eq / unit]
+    source: str
+    valid_until: _dt.date
+
+
+@dataclass(frozen=True)
+class MaterialEntry:
+    """What a material written as a mapping says besides its amount."""
+
+    dataset: str = ""  # the dataset it names; "" = its key's (a dataset id, or a role's default)
+    factor: object = None  # SupplierFactor, or None: the bundled dataset's factor
+    recycled_content: object = None  # Quantity [fraction], or None
 
 
 def _short(reference):
