@@ -12,7 +12,7 @@ from footprint.errors import InputError, WorkbookError
 from footprint.model import build_chain, parse_product, read_product
 from footprint.model.spec import STAGE_PARAMETERS, STAGES
 
-from collect_helpers import EXAMPLE, cell_of, fill, filled, is_wafer_electricity_outlier, merged, template, unexpected
+from collect_helpers import EXAMPLE, cell_of, fill, filled, find_row, is_wafer_electricity_outlier, merged, template, unexpected
 from conftest import PERC, invoke
 
 BOTH = {sheet: sheet_title(sheet, "both") for sheet in ("product", "mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")}
@@ -48,15 +48,16 @@ def test_template_has_every_stage_lists_protection_and_version(tmp_path):
     assert [c.value for c in wafer[4]][:4] == ["项目 Item", "说明 Description", "数值 Value", "单位 Unit"]
     assert wafer.protection.sheet and wafer["A4"].protection.locked and not wafer["C7"].protection.locked
     keys = [wafer.cell(r, 1).value for r in range(5, 17)]
-    assert keys[:7] == ["site", "output", "wafer_area", "thickness", "kerf", "ingot_utilisation", "yield"]
+    assert keys[:8] == ["site", "technology", "output", "wafer_area", "thickness", "kerf", "ingot_utilisation", "yield"]
     formulas = {str(dv.formula1) for dv in wafer.data_validations.dataValidation}
     assert {"list_sites", "list_materials", "list_gases", "list_sources"} <= formulas
     # defaults are shown with their source; items without one say they are required
     poly = book[BOTH["polysilicon"]]
     row = {poly.cell(r, 1).value: r for r in range(5, 12)}
     assert "66.5 kWh/kg [siemens] - Masson G." in poly.cell(row["electricity"], 10).value
-    assert wafer.cell(7, 10).value.startswith("331.24 cm2 [m10] - ITRPV")  # wafer_area: only the wafer formats have one
-    assert wafer.cell(10, 10).value == "必填 required"  # ingot_utilisation
+    # wafer_area: only the wafer formats have one
+    assert wafer.cell(find_row(wafer, "wafer_area"), 10).value.startswith("331.24 cm2 [m10] - ITRPV")
+    assert wafer.cell(find_row(wafer, "ingot_utilisation"), 10).value == "必填 required"
     sites = [c.value for c in book["Lists"]["A"][1:]]
     assert "CN-JS 江苏 Jiangsu" in sites
 
@@ -124,7 +125,7 @@ def test_totals_are_divided_by_the_output_of_the_same_period(tmp_path):
     assert params["wafer"]["electricity"].to("kWh/piece").magnitude == pytest.approx(29_700_000 / 900_000_000, rel=1e-12)
     # 2 000 MW of 550 W modules is 3 636 363.6 modules: 12 000 MWh over them
     assert params["module"]["electricity"].to("kWh/piece").magnitude == pytest.approx(12e6 * 550 / 2e9, rel=1e-12)
-    assert "29,700 MWh' / output 9e+08 piece" in product.sources["stages.wafer.electricity"]
+    assert "'29,700 MWh' / output '900000000 pcs' = 900000000 piece" in product.sources["stages.wafer.electricity"]
     assert "source: meter reading" in product.sources["stages.wafer.electricity"]
 
 

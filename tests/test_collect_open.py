@@ -275,7 +275,7 @@ def _ole(tmp_path, name, *streams):
     (lambda d: _zip(d / "b.xlsx", {"xl/workbook.bin": b"x"}), r"\.xlsb"),
     (lambda d: _zip(d / "doc.xlsx", {"word/document.xml": b"<w/>"}), "not an Excel workbook"),
     (lambda d: _not_a_template(d), "not a footprint data-collection workbook"),
-    (lambda d: _version(d, 2), "version 2 is not known; this footprint .* reads footprint-workbook version 1"),
+    (lambda d: _version(d, 3), "version 3 is not known; this footprint .* reads footprint-workbook version 1 or 2"),
     (lambda d: d / "missing.xlsx", "no such file"),
 ])
 def test_refused_files(tmp_path, make, message):

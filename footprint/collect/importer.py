@@ -28,24 +28,30 @@ the same product.
 import dataclasses
 import hashlib
 import re
+from decimal import Decimal
+from pathlib import Path
 
 from footprint._version import __version__
-from footprint.bundle.read import read_bundle
+from footprint.bundle.read import WAFER_FORMATS, read_bundle
 from footprint.collect.checks import check_product
-from footprint.collect.layout import SHEET_TITLES, Problem, WorkbookProduct
-from footprint.collect.product_yaml import yaml_quantity, yaml_text
+from footprint.collect.layout import SHEET_TITLES, USE_ROWS, Problem, WorkbookProduct
+from footprint.collect.product_yaml import number_text, yaml_quantity, yaml_text
 from footprint.collect.sheets import WorkbookReader, show_value
 from footprint.collect.xlsx import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
 from footprint.errors import InputError, WorkbookError
 from footprint.model.chain import build_chain
-from footprint.model.spec import FORMAT, parse_product
-from footprint.units import Quantity, ureg
-from footprint.vocab import REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES
+from footprint.model.spec import FORMAT, geography_id, parse_product
+from footprint.units import Quantity, parse_degradation, parse_yield, ureg
+from footprint.vocab import MOUNTINGS, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES
 
-#: Technologies written in Chinese or other spellings.
+#: Technologies (and mountings) written in Chinese or other spellings; ids are read in any case.
 TECHNOLOGY_ALIASES = {"改良西门子法": "siemens", "西门子法": "siemens", "流化床法": "fbr", "流化床": "fbr",
                       "颗粒硅": "fbr", "异质结": "hjt", "背接触": "bc", "双玻": "glass-glass", "玻璃-背板": "glass-backsheet",
-                      "单玻": "glass-backsheet"}
+                      "单玻": "glass-backsheet", "p型": "cz-p", "n型": "cz-n", "屋顶": "rooftop", "roof": "rooftop",
+                      "地面": "ground", "ground-mounted": "ground"}
+#: A module's dimensions as datasheets write them: "2278×1134 mm", "2278 x 1134 mm", "2278*1134mm",
+#: "2278×1134×35 mm" (length, width, then thickness); the unit may be in the Unit column.
+_DIMENSIONS = re.compile(r"^(\d+(?:\.\d+)?)\s*[x×X*]\s*(\d+(?:\.\d+)?)(?:\s*[x×X*]\s*(\d+(?:\.\d+)?))?\s*(\D*)$")
 _INVALID = object()
 
 
@@ -90,8 +96,7 @@ class _Import:
         self.resolved = {}  # (stage, key) -> Quantity, for the checks of pass 3
         self.sites = {}
         self.technologies = {}
-        geographies = bundle.geographies.values()
-        self.site_names = {g.name.casefold(): g.id for g in geographies} | {g.name_zh: g.id for g in geographies}
+        self.notes = {}  # "product" or "stages.<stage>" -> comment lines: the notes of rows left blank
 
     def problem(self, severity, entry, cell, value, message):
         self.problems.append(Problem(severity, entry.file, entry.sheet, cell, value, message, entry.key))
@@ -160,10 +165,55 @@ class _Import:
         for key in ("rated_power", "area"):
             if key in product:
                 self.resolved[("product", key)] = product[key]
+        use = self.use(entries)
+        if use:
+            data["use"] = use
+        self.keep_blank_notes("product", "product", entries.values())
         for stage in STAGES:
             if stage in self.entries:
                 data["stages"][stage] = self.stage(stage, self.entries[stage], product)
         return data
+
+    def use(self, entries):
+        """The use-phase rows of the Product sheet as the product file's ``use:`` block (empty if all blank)."""
+        use = {}
+        for row in USE_ROWS:
+            entry = entries.get(row.key)
+            if entry is None:
+                continue  # a version-1 workbook, or a Product sheet without the use-phase rows
+            if entry.kind in ("yield", "degradation"):
+                value = self.use_quantity(entry)
+            else:
+                value = self.value(entry)
+            if _missing(value):
+                continue
+            use[row.key] = yaml_quantity(value, entry.unit) if isinstance(value, Quantity) else value
+            self.note(f"use.{row.key}", entry)
+        return use
+
+    def use_quantity(self, entry):
+        """A specific yield (per year) or a yearly degradation, read by the product file's own readers."""
+        quantity = self.quantity(entry)
+        if _missing(quantity):
+            return quantity
+        where = f"{entry.sheet}!{entry.value.coordinate}"
+        if entry.kind == "degradation" and quantity.dimensionless and not entry.value.percent and not _unit_of(entry) \
+                and quantity.magnitude >= 0.05:
+            # a bare 0.7 would be 70 % a year: the % was surely forgotten
+            self.error(entry, entry.value.coordinate, _show_quantity(entry), "a bare number is a fraction per year; "
+                       f"expected a percentage such as {quantity.magnitude:g} % (unit %), or {quantity.magnitude / 100:g}")
+            return _INVALID
+        try:
+            if entry.kind == "yield":
+                per_year = parse_yield(quantity, where=where)
+                return f"{number_text(per_year.magnitude)} kWh/kWp"
+            per_year = parse_degradation(quantity, where=where)
+            return f"{number_text(per_year.magnitude * 100)} %"
+        except InputError as exc:
+            message = str(exc).removeprefix(f"{where}: ")
+            self.error(entry, entry.value.coordinate, _show_quantity(entry), message.split("; ", 1)[-1])
+            return _INVALID
+
 
     def stage(self, stage, entries, product):
         result = {}
@@ -197,6 +247,12 @@ class _Import:
                 continue
             if entry.site:
                 self.row_site(stage, entry)
+            if entry.kind == "file":
+                path = self.file(entry)
+                if not _missing(path):
+                    result[entry.key] = path
+                    self.note(f"stages.{stage}.{entry.key}", entry)
+                continue
             if entry.key == "wafer_mass":
                 value = self.wafer_mass(entry)
             elif entry.kind in ("flow", "check", "material", "emission"):
@@ -233,7 +289,46 @@ class _Import:
                 file, title = self.sheets[stage]
                 self.problems.append(Problem("error", file, title, "", "", f"no row {key!r}; required, as no bundled "
                                              f"default exists for {stage} (technology {technology or 'any'})"))
+        self.keep_blank_notes(f"stages.{stage}", stage, entries.values())
         return result
+
+    def keep_blank_notes(self, block, sheet, entries):
+        """Keep the sheet's note rows, and the period, source and note of rows left blank, as comments."""
+        lines = [f"{file_sheet}!{cell}: {text}" for file_sheet, cell, text in self.reader.notes.get(sheet, ())]
+        for entry in entries:
+            if not _is_blank(entry.value.value) or not (entry.note or entry.source or entry.period):
+                continue
+            parts = [f"{entry.key} ({entry.sheet}!{entry.value.coordinate}): blank, the default is used"]
+            parts += [f"period {entry.period}"] if entry.period else []
+            parts += [f"source: {entry.source}"] if entry.source else []
+            parts += [f"note: {entry.note}"] if entry.note else []
+            lines.append("; ".join(parts))
+        if lines:
+            self.notes[block] = lines
+
+    def file(self, entry):
+        """A site electricity file named in a row: its absolute path (relative to the workbook), read and checked."""
+        from footprint.electricity import read_site_electricity
+
+        cell = entry.value
+        if cell.problem:
+            self.error(entry, cell.coordinate, "", cell.problem)
+            return _INVALID
+        text = normalise_text(cell.value)
+        if not text or text.casefold() in BLANK_MARKERS:
+            return None
+        path = Path(text)
+        path = (Path(entry.file).resolve().parent / path) if not path.is_absolute() else path
+        if not path.is_file():
+            self.error(entry, cell.coordinate, show_value(text), f"no such file ({path}); expected a site electricity "
+                       "file (YAML), its path relative to this workbook")
+            return _INVALID
+        try:
+            read_site_electricity(path, bundle=self.bundle)
+        except InputError as exc:
+            self.error(entry, cell.coordinate, show_value(text), f"not a valid site electricity file: {exc}")
+            return _INVALID
+        return str(path)
 
     def wafer_mass(self, entry):
         """The mass of one wafer: '11.5 g' and '11.5 g/piece' mean the same."""
@@ -252,7 +347,7 @@ class _Import:
         kind = entry.kind
         if entry.invalid:
             return _INVALID
-        if kind in ("text", "choice", "site"):
+        if kind in ("text", "choice", "site", "country"):
             cell = entry.value
             if cell.problem:
                 self.error(entry, cell.coordinate, "", cell.problem)
@@ -265,14 +360,20 @@ class _Import:
                 elif text:
                     self.warn(entry, cell.coordinate, show_value(text), "read as blank: the default is used")
                 return None
-            if kind == "site":
-                return self.site(entry, text, cell.coordinate)
-            if kind == "choice":
-                return self.choice(entry, text, cell.coordinate)
+            if kind in ("site", "country", "choice"):
+                read = {"site": self.site, "country": self.country, "choice": self.choice}[kind]
+                value = read(entry, text, cell.coordinate)
+                if not _missing(value) and value != text:
+                    entry.derivation = f"typed {show_value(text)}"  # 内蒙古 -> CN-NM: the comment keeps what was typed
+                return value
             if entry.key == "id" and not (text.isascii() and all(ch.isalnum() or ch in "-_." for ch in text)):
                 self.error(entry, cell.coordinate, show_value(text), "expected letters, digits, '-', '_' or '.' (no spaces)")
                 return _INVALID
             return text
+        if entry.stage == "product" and entry.key == "area":
+            dimensions = self.dimensions(entry)
+            if dimensions is not None:
+                return dimensions
         quantity = self.quantity(entry)
         if quantity is None and required:
             self.error(entry, entry.value.coordinate, "(blank)", "required; expected a value")
@@ -362,29 +463,78 @@ class _Import:
                       f"{number * 100:g} % was meant, write {number * 100:g} with unit %, or {number:g} without a unit")
         return number * unit
 
+    def dimensions(self, entry):
+        """A module area given as its dimensions (``2278×1134 mm``), or None when the cell holds no dimensions.
+
+        The product of length and width, computed in decimal so that 2278 mm x 1134 mm is
+        2.583252 m2 exactly; a third number is the thickness (the smallest), as datasheets write it.
+        """
+        cell = entry.value
+        if cell.problem or not isinstance(cell.value, str):
+            return None
+        match = _DIMENSIONS.match(normalise_text(cell.value))
+        if match is None:
+            return None
+        length, width, thickness, unit_in_cell = match.groups()
+        unit_text = unit_in_cell.strip() or entry.unit_text
+        shown = _show_quantity(entry)
+        if thickness is not None and float(thickness) >= min(float(length), float(width)):
+            self.error(entry, cell.coordinate, shown, "expected length x width (x thickness, the smallest), such as "
+                       "2278×1134 mm or 2278×1134×35 mm")
+            return _INVALID
+        try:
+            unit = parse_unit(unit_text) if unit_text else None
+        except ValueError as exc:
+            self.error(entry, cell.coordinate, shown, f"{exc}; expected dimensions such as 2278×1134 mm")
+            return _INVALID
+        if unit is None or not unit.check("[length]"):
+            self.error(entry, cell.coordinate, shown, "expected dimensions with a unit of length, such as 2278×1134 mm")
+            return _INVALID
+        metres = Decimal(repr(float(unit.to("m").magnitude)))
+        area = Decimal(length) * metres * Decimal(width) * metres
+        if area <= 0:
+            self.error(entry, cell.coordinate, shown, "expected an area above zero")
+            return _INVALID
+        entry.derivation = f"{shown} = {length} x {width} {unit_text}" + (f" (thickness {thickness})" if thickness else "")
+        return Quantity(float(area), "m**2")
+
     def choices(self, entry):
+        if entry.key == "mounting":
+            return MOUNTINGS
         if entry.stage in ("product", "cell"):
             return TECHNOLOGIES
         return self.bundle.known_technologies(entry.stage)
 
     def choice(self, entry, text, coordinate):
         value = TECHNOLOGY_ALIASES.get(text, TECHNOLOGY_ALIASES.get(text.casefold(), text.casefold()))
+        if entry.stage == "wafer":  # a wafer format by any of its names: M10, 182mm, 210R, 182×210
+            value = WAFER_FORMATS.get(value.replace("×", "x").replace(" ", ""), value)
         choices = self.choices(entry)
         if value not in choices:
             self.error(entry, coordinate, show_value(text), f"expected one of {', '.join(choices)}")
             return _INVALID
         return value
 
-    def site(self, entry, text, coordinate):
+    def geography(self, text):
+        """The geography a cell names (as a product file's site, or the drop-down's "CN-JS 江苏 Jiangsu"), or None."""
         token = re.split(r"[\s(（|]", text)[0]
-        found = None
         for candidate in (text, token):
-            if candidate.upper() in self.bundle.geographies:
-                found = candidate.upper()
-                break
-            found = self.site_names.get(candidate) or self.site_names.get(candidate.casefold())
+            found = geography_id(candidate, self.bundle.geographies)
             if found:
-                break
+                return found
+        return None
+
+    def country(self, entry, text, coordinate):
+        """The country (or province) of installation: a geography id of the list."""
+        found = self.geography(text)
+        if found is None:
+            self.error(entry, coordinate, show_value(text), "unknown country; expected a geography of the list, such "
+                       "as DE, CN or CN-JS")
+            return _INVALID
+        return found
+
+    def site(self, entry, text, coordinate):
+        found = self.geography(text)
         if found is None:
             self.error(entry, coordinate, show_value(text), "unknown site; expected a geography of the list, such as "
                        "CN-JS (Jiangsu) or CN-XJ (Xinjiang)")
@@ -468,8 +618,8 @@ class _Import:
             return _INVALID
         entry.target = f"{entry.unit}/{reference}"
         per = (quantity / amount).to(entry.target)
-        entry.derivation = (f"{shown} / output {amount.magnitude:g} {reference} ({output_entry.sheet}!"
-                            f"{output_entry.value.coordinate}, {output_entry.period})")
+        entry.derivation = (f"{shown} / output {_show_quantity(output_entry)} = {number_text(amount.magnitude)} "
+                            f"{reference} ({output_entry.sheet}!{output_entry.value.coordinate}, {output_entry.period})")
         return per
 
     def note(self, path, entry):
@@ -479,8 +629,12 @@ class _Import:
             parts.append(entry.derivation)
         if entry.period:
             parts.append(f"period {entry.period}")
+        if entry.site:
+            parts.append(f"site {entry.site}")
         if entry.source:
             parts.append(f"source: {entry.source}")
+        if entry.note:
+            parts.append(f"note: {entry.note}")
         self.sources[path] = "; ".join(parts)
 
     # -- pass 3: the product as a whole ---------------------------------------------------
@@ -489,13 +643,13 @@ class _Import:
 
     def product(self, data, files, sha):
         header = f"Imported from {files} by footprint {__version__}"
-        text = yaml_text(data, self.sources, header)
+        text = yaml_text(data, self.sources, header, notes=self.notes)
         product = None
         try:
             spec = parse_product(text, source=files)
             # Copy every field of the spec, whatever fields the product model has.
             fields = {f.name: getattr(spec, f.name) for f in dataclasses.fields(spec) if f.init}
-            fields.update(sha256=sha, sources=dict(self.sources), data=data,
+            fields.update(sha256=sha, sources=dict(self.sources), data=data, notes=dict(self.notes),
                           warnings=[p for p in sorted(self.problems, key=_reading_order) if p.severity != "error"])
             product = WorkbookProduct(**fields)
             build_chain(product, self.bundle)
@@ -505,6 +659,18 @@ class _Import:
             file, sheet, cell = self.cells.get(path, (files, "", ""))
             self.problems.append(Problem("error", file, sheet or "(product)", cell, "", message[-1]))
         return product
+
+
+def _is_blank(value):
+    """A cell read as blank: empty, or one of the marks people type for nothing (-, n/a, 无)."""
+    return value is None or isinstance(value, str) and normalise_text(value).casefold() in ("", *BLANK_MARKERS)
+
+
+def _unit_of(entry):
+    """The unit a row's value was given in: in the value cell or in the Unit column ('' if none)."""
+    raw = entry.value.value
+    in_cell = parse_number(raw)[1] if isinstance(raw, str) else ""
+    return in_cell or entry.unit_text
 
 
 def _same_dimension(quantity, unit):

@@ -15,8 +15,13 @@ from footprint.vocab import LANGS, STAGES  # noqa: F401  (STAGES: the sheets aft
 
 #: Written into every template (hidden sheet ``_footprint``) and checked on import. Bump it
 #: when a change to the layout would make an older import misread a newer workbook.
+#: Version 2 added rows (wafer format, ingot type, electricity instruments, the use phase):
+#: an older import would call them unknown items, so it says "version 2 is not known" instead.
 TEMPLATE_FORMAT = "footprint-workbook"
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
+#: The versions this import reads. A version-1 workbook has the same columns and a subset of
+#: the rows (found by their item, not their position), so it reads as it always did.
+READ_VERSIONS = (1, 2)
 META_SHEET = "_footprint"
 LISTS_SHEET = "Lists"
 
@@ -60,6 +65,10 @@ class Row:
                   total over a period divided by the production output
     ``output``    the stage's production output in the period (kg, pieces; modules also MW)
     ``check``     like ``flow`` but used only to check consistency, never in the model
+    ``file``      a file path relative to the workbook (the site electricity file)
+    ``country``   a geography id, for the use phase's default yield
+    ``yield``     a specific yield per year (kWh/kWp), as ``use.specific_yield``
+    ``degradation`` a yearly degradation (0.7 %), as ``use.degradation``
     """
 
     key: str
@@ -80,33 +89,49 @@ _SITE = _row("site", "site", "", "site", "CN-JS")
 _OUTPUT = _row("output", "output", "", "output", "")
 _ELECTRICITY = _row("electricity", "flow", "kWh", "electricity", "")
 _HEAT = _row("heat", "flow", "MJ", "heat", "")
+_INSTRUMENTS = _row("electricity_instruments", "file", "", "electricity_instruments", "sites/jiangsu-2024.yaml")
+
+#: The rows of the Product sheet's use-phase section: the ``use:`` block of the product file
+#: (:mod:`footprint.model.use`), needed only for results per kWh.
+USE_ROWS = (
+    _row("specific_yield", "yield", "kWh/kWp", "use.specific_yield", "1300 kWh/kWp"),
+    _row("performance_ratio", "fraction", "", "use.performance_ratio", "80 %"),
+    _row("mounting", "choice", "", "use.mounting", "rooftop | ground"),
+    _row("country", "country", "", "use.country", "DE | CN"),
+    _row("lifetime", "quantity", "year", "use.lifetime", "30 year"),
+    _row("degradation", "degradation", "", "use.degradation", "0.7 %"),
+)
 
 #: The rows of each sheet, in order. Keys of stage rows are the product file's field names;
-#: their descriptions are ``workbook_row`` of ``names.yaml``.
+#: their descriptions are ``workbook_row`` of ``names.yaml``. The Product sheet ends with the
+#: use-phase rows, under their own section title.
 ROWS = {
     "product": (
         _row("id", "text", "", "product.id", "perc-gb-550-jiangsu"),
         _row("name", "text", "", "product.name", "PERC module 550 W"),
         _row("technology", "choice", "", "product.technology", "perc"),
         _row("rated_power", "quantity", "W", "product.rated_power", "550 W"),
-        _row("area", "quantity", "m**2", "product.area", "2.583 m2"),
+        _row("area", "quantity", "m**2", "product.area", "2.583 m2 | 2278×1134 mm"),
+        *USE_ROWS,
     ),
-    "mg_silicon": (_SITE, _OUTPUT, _ELECTRICITY, _HEAT),
+    "mg_silicon": (_SITE, _OUTPUT, _ELECTRICITY, _HEAT, _INSTRUMENTS),
     "polysilicon": (
         _SITE,
         _row("technology", "choice", "", "polysilicon.technology", "siemens"),
         _OUTPUT,
         _row("mg_silicon", "flow", "kg", "polysilicon.mg_silicon", "1.136 kg/kg"),
-        _ELECTRICITY, _HEAT,
+        _ELECTRICITY, _HEAT, _INSTRUMENTS,
     ),
     "ingot": (
         _SITE,
+        _row("technology", "choice", "", "ingot.technology", "cz-p | cz-n"),
         _OUTPUT,
         _row("polysilicon", "flow", "kg", "ingot.polysilicon", "1.0204 kg/kg"),
-        _ELECTRICITY, _HEAT,
+        _ELECTRICITY, _HEAT, _INSTRUMENTS,
     ),
     "wafer": (
         _SITE,
+        _row("technology", "choice", "", "wafer.technology", "m10 | g12 | g12r"),
         _OUTPUT,
         _row("wafer_area", "quantity", "cm**2", "wafer.wafer_area", "330.15 cm2"),
         _row("thickness", "quantity", "um", "wafer.thickness", "150 um"),
@@ -115,7 +140,7 @@ ROWS = {
         _row("yield", "fraction", "", "wafer.yield", "97 %"),
         _row("wafer_mass", "check", "g", "wafer.wafer_mass", "11.5 g"),
         _row("silicon_input", "check", "kg", "wafer.silicon_input", "0.0165 kg/piece"),
-        _ELECTRICITY, _HEAT,
+        _ELECTRICITY, _HEAT, _INSTRUMENTS,
     ),
     "cell": (
         _SITE,
@@ -123,7 +148,7 @@ ROWS = {
         _OUTPUT,
         _row("efficiency", "fraction", "", "cell.efficiency", "23.0 %"),
         _row("yield", "fraction", "", "cell.yield", "98 %"),
-        _ELECTRICITY, _HEAT,
+        _ELECTRICITY, _HEAT, _INSTRUMENTS,
     ),
     "module": (
         _SITE,
@@ -132,7 +157,7 @@ ROWS = {
         _row("cells", "count", "piece", "module.cells", "144"),
         _row("cells_per_wafer", "count", "", "module.cells_per_wafer", "2"),
         _row("yield", "fraction", "", "module.yield", "97 %"),
-        _ELECTRICITY, _HEAT,
+        _ELECTRICITY, _HEAT, _INSTRUMENTS,
     ),
 }
 
@@ -149,6 +174,8 @@ SOURCE_SUGGESTIONS = tuple(words["en"] if words["en"] == words["zh"] else f"{wor
 #: 万千瓦时 is not read as 万 + 千瓦时. 度 is the everyday word for kWh (度电).
 CHINESE_UNITS = {
     "万千瓦时": "(10000*kWh)",
+    "万度": "(10000*kWh)",
+    "万吨": "(10000*t)",
     "千瓦时": "kWh",
     "兆瓦时": "MWh",
     "度": "kWh",
@@ -170,6 +197,7 @@ CHINESE_UNITS = {
     "兆瓦": "MW",
     "千瓦": "kW",
     "瓦": "W",
+    "年": "year",
 }
 
 
@@ -215,10 +243,13 @@ class WorkbookProduct(ProductSpec):
     """A product read from one or more workbooks: a ProductSpec with where each value came from.
 
     ``sources`` maps a product-file path (``stages.wafer.thickness``) to a description of
-    the figure (cell, period, source column); ``warnings`` lists the problems that did not
-    stop the import; ``data`` is the product file as a plain dict.
+    the figure (cell, how it was derived, period, site, source and note columns); ``notes``
+    maps a block (``product``, ``stages.wafer``) to the comment lines of its sheet's note
+    rows and of rows left blank that carry a period, source or note; ``warnings`` lists the
+    problems that did not stop the import; ``data`` is the product file as a plain dict.
     """
 
     sources: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     data: dict = field(default_factory=dict)
+    notes: dict = field(default_factory=dict)

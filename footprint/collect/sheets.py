@@ -15,7 +15,19 @@ import re
 from dataclasses import dataclass
 
 from footprint._version import __version__
-from footprint.collect.layout import COLUMNS, LISTS_SHEET, META_SHEET, ROWS, SHEET_TITLES, TEMPLATE_FORMAT, TEMPLATE_VERSION, Problem
+from footprint.collect.layout import (
+    COLUMNS,
+    LISTS_SHEET,
+    META_SHEET,
+    READ_VERSIONS,
+    SECTION_TITLES,
+    SHEET_TITLES,
+    TEMPLATE_FORMAT,
+    TEMPLATE_VERSION,
+    Problem,
+    label,
+    stage_rows,
+)
 from footprint.collect.xlsx import MAX_COLUMN, SheetCells, normalise_text
 from footprint.errors import InputError
 
@@ -39,6 +51,7 @@ class Entry:
     site: str = ""
     site_cell: str = ""
     source: str = ""
+    note: str = ""  # the Note column: kept as a comment of the product file
     derivation: str = ""  # how a total became a per-unit value
     target: str = ""  # the unit the value is written in, in the YAML file
     invalid: bool = False  # the row's value cannot be read and its error was reported already
@@ -52,6 +65,8 @@ class WorkbookReader:
         self.problems = problems
         self.entries = {}  # sheet ("product" or a stage) -> {key or (kind, key): Entry}
         self.sheets = {}  # sheet -> (file, title)
+        self.notes = {}  # sheet -> [(title, cell, text)]: note rows, kept as comments of the product file
+        self.template_texts = {_norm(label(words, lang)) for words in SECTION_TITLES.values() for lang in ("en", "zh", "both")}
         self.titles = {}  # normalised sheet title -> sheet
         for sheet, variants in SHEET_TITLES.items():
             for title in (*variants.values(), f"{variants['en']} {variants['zh']}"):
@@ -74,10 +89,12 @@ class WorkbookReader:
             if row[0] is not None:
                 meta[str(row[0]).strip()] = row[1]
         version = meta.get("version")
-        if meta.get("format") != TEMPLATE_FORMAT or str(version).strip() not in (str(TEMPLATE_VERSION), f"{TEMPLATE_VERSION}.0"):
+        known = {text for number in READ_VERSIONS for text in (str(number), f"{number}.0")}
+        if meta.get("format") != TEMPLATE_FORMAT or str(version).strip() not in known:
+            versions = " or ".join(str(number) for number in READ_VERSIONS)
             raise InputError(f"{opened.path}: template {meta.get('format')!r} version {version!r} is not known; this "
-                             f"footprint {__version__} reads {TEMPLATE_FORMAT} version {TEMPLATE_VERSION}: make a new "
-                             "template with `footprint template` and copy the data into it")
+                             f"footprint {__version__} reads {TEMPLATE_FORMAT} version {versions}: make a new "
+                             f"template (version {TEMPLATE_VERSION}) with `footprint template` and copy the data into it")
         for name in names:
             sheet = self.titles.get(_norm(name))
             if name in (META_SHEET, LISTS_SHEET) or sheet in (None, "instructions"):
@@ -98,7 +115,7 @@ class WorkbookReader:
             self.error(where, "", "", "no header row with the columns Item and Value in rows 1-20; "
                        "expected the template's header row (项目 Item, 数值 Value ...)")
             return {}
-        fixed = {row.key: row for row in ROWS[sheet]}
+        fixed = {row.key: row for row in stage_rows(sheet)}
         found = {}
         for number in cells.rows(header + 1):
             item = cells.get(number, columns["item"])
@@ -115,6 +132,8 @@ class WorkbookReader:
                 if not blank:
                     self.error(where, item.coordinate, show_value(item.value), "unknown item; expected a row of the "
                                "template, a material or a gas of the lists (see the drop-down)")
+                elif _norm(text) not in self.template_texts:
+                    self.notes.setdefault(sheet, []).append((cells.title, item.coordinate, text))
                 continue
             entry = Entry(file, cells.title, sheet, key, kind, unit, item.coordinate, value)
             own = cells.coordinate(number, columns["value"])
@@ -123,7 +142,7 @@ class WorkbookReader:
                 self.error(entry, own, show_value(value.value), f"the value cell is merged with {value.coordinate} "
                            f"({value.merged}); expected one value per row")
                 entry.invalid = True
-            for role in ("unit", "period", "site", "source"):
+            for role in ("unit", "period", "site", "source", "note"):
                 if role in columns:
                     cell = cells.get(number, columns[role])
                     setattr(entry, "unit_text" if role == "unit" else role, normalise_text(cell.value))

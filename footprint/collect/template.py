@@ -7,6 +7,11 @@ Layout of every data sheet (``Product`` and one per stage)::
     row 4   column headers (Item, Description, Value, Unit, Period, Site, Source ...)
     row 5+  one row per item; then a Materials and a Direct emissions section
 
+The Example and Default columns are written from the bundled data, never typed: a default
+shows its value in a unit people read (``3.484 g/m2``, not ``0.003484 mg/mm2``), with its
+first author and the year of the publication; an example of a row with a default is that
+default, and a total's example is the default times the example output.
+
 Headers, descriptions, examples and defaults are locked (the sheet is protected without a
 password, so that nobody types over them by accident; rows may be inserted); the input
 columns are unlocked and carry drop-down lists. A hidden ``Lists`` sheet holds the sites,
@@ -15,6 +20,7 @@ template version that the import checks.
 """
 
 import datetime as _dt
+import re
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -38,14 +44,19 @@ from footprint.collect.layout import (
     STAGES,
     TEMPLATE_FORMAT,
     TEMPLATE_VERSION,
+    USE_ROWS,
     label,
     sheet_title,
     stage_rows,
 )
+from footprint.energy_yield import DEFAULT_DEGRADATION, DEFAULT_LIFETIME, DEFAULT_PERFORMANCE_RATIO
+from footprint.energy_yield import SOURCE as USE_SOURCE
 from footprint.errors import InputError, OptionError, OutputExistsError
 from footprint.fileio import atomic_path
-from footprint.i18n import names, words
-from footprint.vocab import REFERENCE_UNITS, TECHNOLOGIES
+from footprint.i18n import names, text, words
+from footprint.model.chain import SILICON_DENSITY
+from footprint.units import Quantity, number_in_unit, unit_text
+from footprint.vocab import MOUNTINGS, REFERENCE_UNITS, TECHNOLOGIES
 
 HEADER_ROW = 4
 FIRST_ROW = 5
@@ -60,22 +71,24 @@ _HINT_FONT = Font(italic=True, color="7F7F7F")
 #: pcs. Taken from the units the import reads, so the template offers no unit it cannot read.
 _TEN_THOUSAND_PIECES = next(word for word, unit in CHINESE_UNITS.items() if unit == "(10000*piece)")
 
-#: Format examples for the rows whose example depends on the stage.
-_EXAMPLES = {
-    ("mg_silicon", "electricity"): "11 kWh/kg | 95 000 MWh",
-    ("polysilicon", "electricity"): "66.5 kWh/kg | 600 000 MWh",
-    ("ingot", "electricity"): "38.4 kWh/kg | 350 000 MWh",
-    ("wafer", "electricity"): "0.033 kWh/piece | 30 000 MWh",
-    ("cell", "electricity"): "17.7 kWh/m2 | 0.58 kWh/piece",
-    ("module", "electricity"): "3.32 kWh/m2 | 8.6 kWh/piece",
-    ("polysilicon", "heat"): "70 MJ/kg | 630 000 GJ",
-    ("mg_silicon", "output"): "8 000 t",
-    ("polysilicon", "output"): "9 000 t",
-    ("ingot", "output"): "9 000 t",
-    ("wafer", "output"): f"900 000 000 pcs | 90 000 {_TEN_THOUSAND_PIECES}",
-    ("cell", "output"): "600 000 000 pcs",
-    ("module", "output"): "2 000 MW | 3 600 000 pcs",
+#: The example output of each stage, shown in its row and used for the example totals of the
+#: other rows (a default per unit times this output).
+_OUTPUT_EXAMPLES = {
+    "mg_silicon": (Quantity(8_000, "t"), "8 000 t"),
+    "polysilicon": (Quantity(9_000, "t"), "9 000 t"),
+    "ingot": (Quantity(9_000, "t"), "9 000 t"),
+    "wafer": (Quantity(900_000_000, "piece"), f"900 000 000 pcs | 90 000 {_TEN_THOUSAND_PIECES}"),
+    "cell": (Quantity(600_000_000, "piece"), "600 000 000 pcs"),
+    "module": (Quantity(3_600_000, "piece"), "2 000 MW | 3 600 000 pcs"),
 }
+#: The unit an example total is shown in, by the row's unit.
+_TOTAL_UNITS = {"kWh": "MWh", "MJ": "GJ", "kg": "t"}
+#: Units a default may be shown in, in order of preference: the first of the default's dimension
+#: that gives a number from 1 to 1000 (3.484 g/m2 rather than 0.003484 mg/mm2).
+_READABLE_UNITS = ("kWh/kg", "MJ/kg", "kg/kg", "g/kg", "kWh/m**2", "MJ/m**2", "kg/m**2", "g/m**2", "mg/m**2", "g/W",
+                   "mg/W", "kWh/W", "kWh/MW", "kg/piece", "g/piece", "mg/piece", "cm**2", "um")
+#: A publication year in a citation: "(2021)", "(2023-07-20)", "T12-33:2026", "issued 2024-11-20".
+_PUBLICATION_YEAR = re.compile(r"\((\d{4})(?:-\d\d){0,2}\)|:(\d{4})\b|\b(\d{4})-\d\d-\d\d\b")
 
 #: Units offered in the drop-down of each kind of row (any other unit of the right dimension
 #: is accepted too). Totals are listed after the per-unit forms.
@@ -92,11 +105,14 @@ _UNITS = {
     ("output", "piece", ""): f"pcs,{_TEN_THOUSAND_PIECES}",
     ("output", "module", ""): "pcs,MW,kW",
     ("quantity", "", "W"): "W,kW",
-    ("quantity", "", "m**2"): "m2,cm2,mm2",
+    ("quantity", "", "m**2"): "m2,cm2,mm2,mm",
     ("quantity", "", "cm**2"): "cm2,mm2,m2",
     ("quantity", "", "um"): "um,mm",
     ("fraction", "", ""): "%",
     ("count", "", "piece"): "pcs",
+    ("quantity", "", "year"): "year",
+    ("yield", "", "kWh/kWp"): "kWh/kWp,kWh/kWp/year,h",
+    ("degradation", "", ""): "%,%/year",
 }
 
 #: The paragraphs of the instructions sheet (``names.yaml``), in order, the heading first.
@@ -178,8 +194,8 @@ class _Writer:
         row = 1
         for index, paragraph in enumerate(_INSTRUCTIONS.values()):
             texts = [paragraph[self.lang]] if self.lang in paragraph else [paragraph["zh"], paragraph["en"]]
-            for text in texts:
-                cell = ws.cell(row, 1, text)
+            for paragraph_text in texts:
+                cell = ws.cell(row, 1, paragraph_text)
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 if index == 0:
                     cell.font = Font(bold=True, size=14)
@@ -245,6 +261,8 @@ class _Writer:
         row = FIRST_ROW
         reference = REFERENCE_UNITS.get(sheet, "")
         for spec in stage_rows(sheet):
+            if spec is USE_ROWS[0]:
+                row = self.title_row(ws, row + 1, "use")
             self.item_row(ws, row, sheet, spec, reference)
             row += 1
         if sheet != "product":
@@ -263,7 +281,7 @@ class _Writer:
         description = ws.cell(row, self.columns["description"], label((spec.en, spec.zh), self.lang))
         description.fill = _LOCKED_FILL
         description.alignment = Alignment(wrap_text=True, vertical="top")
-        example = _EXAMPLES.get((sheet, spec.key), spec.example)
+        example = self.example(sheet, spec)
         hint = ws.cell(row, self.columns["example"], example)
         hint.font = _HINT_FONT
         hint.fill = _LOCKED_FILL
@@ -275,13 +293,15 @@ class _Writer:
         value = ws.cell(row, self.columns["value"])
         if spec.kind == "fraction":
             value.number_format = "0.0%"
-        elif spec.kind in ("text", "choice", "site"):
+        elif spec.kind == "degradation":
+            value.number_format = "0.00%"
+        elif spec.kind in ("text", "choice", "site", "country", "file"):
             value.number_format = "@"  # typed ids such as "1-2" must not become dates
         prompt = label((spec.en, spec.zh), self.lang) + (f" | e.g. {example}" if example else "")
-        if spec.kind == "site":
+        if spec.kind in ("site", "country"):
             self.validate(ws, value.coordinate, "list_sites", "warning", prompt=prompt)
         elif spec.kind == "choice":
-            choices = self.technologies(sheet)
+            choices = self.choices(sheet, spec.key)
             if choices:
                 self.validate(ws, value.coordinate, '"' + ",".join(choices) + '"', "warning", prompt=prompt)
         else:
@@ -295,16 +315,20 @@ class _Writer:
         units = _UNITS.get(unit_key)
         if units:
             self.validate(ws, ws.cell(row, self.columns["unit"]).coordinate, f'"{units}"', "warning")
-        if sheet != "product":
+        if sheet != "product" and spec.kind != "file":
             self.validate(ws, ws.cell(row, self.columns["site"]).coordinate, "list_sites", "warning")
         self.validate(ws, ws.cell(row, self.columns["source"]).coordinate, "list_sources", "information")
 
-    def section(self, ws, row, sheet, section, list_name, free_rows):
+    def title_row(self, ws, row, section):
+        """A section's title row; returns the row after it."""
         title = ws.cell(row, self.columns["item"], label(SECTION_TITLES[section], self.lang))
         title.font = Font(bold=True)
         for column in self.columns.values():
             ws.cell(row, column).fill = _SECTION_FILL
-        row += 1
+        return row + 1
+
+    def section(self, ws, row, sheet, section, list_name, free_rows):
+        row = self.title_row(ws, row, section)
         prefix = "material:" if section == "materials" else "emission:"
         defaults = self.item_defaults(sheet, prefix)
         reference = "piece" if sheet in ("wafer", "cell", "module") else "kg"
@@ -356,42 +380,236 @@ class _Writer:
         ws.add_data_validation(rule)
         rule.add(coordinate)
 
-    def technologies(self, sheet):
+    def choices(self, sheet, key):
+        if key == "mounting":
+            return list(MOUNTINGS)
         if sheet in ("product", "cell"):
             return list(TECHNOLOGIES)
         return self.bundle.known_technologies(sheet)
 
+    def example(self, sheet, spec):
+        """The Example cell: the bundled default where there is one (in step with the Default column), else the row's."""
+        if spec.kind == "output":
+            return _OUTPUT_EXAMPLES[sheet][1]
+        if sheet == "product":
+            return spec.example
+        technology = _example_technology(sheet)
+        if spec.kind == "check":
+            return self.check_example(spec.key)
+        default = self.bundle.process_default(sheet, technology, spec.key)
+        if default is None or spec.kind not in ("flow", "quantity", "fraction"):
+            return spec.example
+        amount = _readable(default)
+        total = self.example_total(sheet, spec, default)
+        return f"{amount} | {total}" if total else amount
+
+    def example_total(self, sheet, spec, default):
+        """A total over the example output for a flow's default (66.5 kWh/kg x 9 000 t: 600 000 MWh), or ''."""
+        if spec.kind != "flow":
+            return ""
+        output = _OUTPUT_EXAMPLES[sheet][0]
+        per_unit = default.value
+        if REFERENCE_UNITS[sheet] == "piece":
+            # per m2 of wafer, cell or module: times the area of one piece, then the number of pieces
+            per_unit = per_unit * self.example_area(sheet) if per_unit.check(f"[{_dimension(spec.unit)}]/[area]") else per_unit
+            total = per_unit * float(output.to("piece").magnitude)
+        else:
+            total = per_unit * output
+        if not total.check(f"[{_dimension(spec.unit)}]"):
+            return ""  # per W (HJT cells): the example output holds no power
+        unit = _TOTAL_UNITS.get(spec.unit, spec.unit)
+        return f"{_grouped(_round(float(total.to(unit).magnitude), 2))} {unit}"
+
+    def example_area(self, sheet):
+        """The area of one example piece: the module's example area, or the example wafer format's."""
+        if sheet == "module":
+            return Quantity(float(next(row for row in stage_rows("product") if row.key == "area").example.split()[0]), "m**2")
+        return self.bundle.process_default("wafer", _example_technology("wafer"), "wafer_area").value
+
+    def check_example(self, key):
+        """The wafer mass and ingot silicon of the example wafer, from the defaults (so they pass the checks)."""
+        area = self.bundle.process_default("wafer", _example_technology("wafer"), "wafer_area").value
+        thickness = self.bundle.process_default("wafer", "any", "thickness").value
+        if key == "wafer_mass":
+            return f"{float((area * thickness * SILICON_DENSITY).to('g').magnitude):.4g} g"
+        kerf = self.bundle.process_default("wafer", "any", "kerf").value
+        rows = {row.key: row for row in stage_rows("wafer")}
+        losses = 1.0
+        for name in ("ingot_utilisation", "yield"):
+            losses *= float(rows[name].example.split()[0]) / 100
+        silicon = (area * (thickness + kerf) * SILICON_DENSITY / losses).to("kg")
+        return f"{float(silicon.magnitude):.3g} kg/piece"
+
+    def describe_defaults(self, defaults):
+        """The Default cell of a row: each default with its technology and citation, one unit per dimension."""
+        return "; ".join(_describe_default(default, unit) for default, unit in zip(defaults, _common_units(defaults)))
+
     def default_text(self, sheet, spec):
+        if spec in USE_ROWS:
+            return self.use_default(spec)
         if sheet == "product" or spec.kind in ("output", "check", "text"):
             return ""
         if spec.kind == "site":
             return label(words("workbook_text", "required"), self.lang)
+        if spec.kind == "file":
+            return label(words("workbook_text", "no_instruments"), self.lang)
         if spec.kind == "choice":
             if sheet == "cell":
                 return label(words("workbook_text", "product_technology"), self.lang)
-            return label(words("workbook_text", "required"), self.lang) if sheet == "module" else ""
+            if sheet == "module":
+                return label(words("workbook_text", "required"), self.lang)
+            return label(words("workbook_text", "any_technology"), self.lang) if sheet in ("ingot", "wafer") else ""
         found = [d for d in self.bundle.processes if d.stage == sheet and d.parameter == spec.key]
         if not found:
             if spec.key == "heat":  # the one optional input without a default: blank means none
                 return label(words("workbook_text", "none_zero"), self.lang)
             return label(words("workbook_text", "required"), self.lang)
-        return "; ".join(_describe_default(d) for d in found)
+        return self.describe_defaults(found)
+
+    def use_default(self, spec):
+        """The Default cell of a use-phase row: the defaults of footprint.energy_yield, with their source."""
+        citation = cite(USE_SOURCE)
+        if spec.key == "lifetime":
+            return f"{DEFAULT_LIFETIME:g} year - {citation}"
+        if spec.key == "degradation":
+            return f"{DEFAULT_DEGRADATION * 100:g} %/year - {citation}"
+        if spec.key == "performance_ratio":
+            ratios = {mounting: f"{ratio * 100:g} %" for mounting, ratio in DEFAULT_PERFORMANCE_RATIO.items()}
+            return label(text("workbook_text", "use_performance_ratio", source=citation, **ratios), self.lang)
+        if spec.key == "specific_yield":
+            sources = sorted({row.source for row in self.bundle.specific_yields.values()})
+            return label(text("workbook_text", "use_yield", source="; ".join(cite(s) for s in sources)), self.lang)
+        return label(words("workbook_text", "use_optional"), self.lang)
 
     def item_defaults(self, sheet, prefix):
         found = {}
         for default in self.bundle.processes:
             if default.stage == sheet and default.parameter.startswith(prefix):
-                key = default.parameter.split(":", 1)[1]
-                found.setdefault(key, []).append(_describe_default(default))
-        return [(key, "; ".join(texts)) for key, texts in found.items()]
+                found.setdefault(default.parameter.split(":", 1)[1], []).append(default)
+        return [(key, self.describe_defaults(defaults)) for key, defaults in found.items()]
 
 
-def _describe_default(default):
-    """``66.5 kWh/kg [siemens] - Masson G., 2020`` (value, technology, first author, year)."""
-    value = default.value
-    if value.dimensionless and str(value.units) in ("", "dimensionless") and value.magnitude <= 1:
-        amount = f"{value.magnitude * 100:g} %"
-    else:
-        amount = f"{value.magnitude:g} {value.units:~}".replace(" ** 2", "2").replace(" / ", "/").strip()
+def _describe_default(default, unit=None):
+    """``66.5 kWh/kg [siemens] - Masson G., 2021`` (value, technology, first author, publication year)."""
     technology = "" if default.technology == "any" else f" [{default.technology}]"
-    return f"{amount}{technology} - {short_source(default.source)}, {default.year}"
+    return f"{_readable(default, unit)}{technology} - {cite(default.source, data_year=default.year)}"
+
+
+def _published(default):
+    """(number, unit) of a default as written in processes.csv (``("96", "mg/(166 mm)**2")``)."""
+    match = re.match(r"\s*([-+0-9.eE]+)\s*(.*)$", default.text)
+    return (match.group(1), match.group(2).strip()) if match else ("", "")
+
+
+def _readable_range(magnitudes, low, high):
+    return all(low <= abs(m) < high for m in magnitudes)
+
+
+def _common_units(defaults):
+    """The unit each default of one cell is shown in: one per dimension, so the values compare at a glance.
+
+    None keeps the published unit: when every default of that dimension has the same one,
+    without a number in it, and it gives numbers from 0.1 to 100 000. Otherwise the first
+    unit of :data:`_READABLE_UNITS` giving all of them numbers from 1 to 1000 (or else from
+    0.01 to 100 000); fractions are percentages.
+    """
+    groups = {}
+    for index, default in enumerate(defaults):
+        groups.setdefault(str(default.value.dimensionality), []).append(index)
+    units = [None] * len(defaults)
+    for indices in groups.values():
+        group = [defaults[i] for i in indices]
+        published = {_published(d)[1] for d in group}
+        value = group[0].value
+        if value.dimensionless and published <= {"", "%"}:
+            continue
+        magnitudes = [float(d.value.magnitude) for d in group]
+        if len(published) == 1 and not number_in_unit(next(iter(published))) and _readable_range(magnitudes, 0.1, 100_000):
+            continue
+        candidates = [u for u in _READABLE_UNITS if Quantity(1, u).dimensionality == value.dimensionality]
+        chosen = next((candidate for low, high in ((1, 1000), (0.01, 100_000)) for candidate in candidates
+                       if _readable_range([float(d.value.to(candidate).magnitude) for d in group], low, high)), None)
+        for i in indices:
+            units[i] = chosen
+    return units
+
+
+def publication_year(source):
+    """The year a source was published, read from its citation (``(2021)``, ``T12-33:2026``), or None."""
+    match = _PUBLICATION_YEAR.search(source)
+    return int(next(group for group in match.groups() if group)) if match else None
+
+
+def cite(source, *, data_year=None):
+    """A short citation: first author or body and the publication year (``Götz M. et al., 2026``).
+
+    Where the citation holds no publication year, the year of the data is given as such
+    (``NREL PV_ICE baseline, data 2022``), never passed off as a publication year.
+    """
+    short = short_source(source).split(": ")[0]
+    short = re.sub(r"\s*\(\d{4}(?:-\d\d){0,2}\)$", "", short)
+    year = publication_year(source)
+    if year is not None:
+        return short if str(year) in short else f"{short}, {year}"
+    return f"{short}, data {data_year}" if data_year else short
+
+
+def _readable(default, unit=None):
+    """A default's value as people read it (24.28 kWh/kg, 91.74 %, 3.484 g/m2).
+
+    In ``unit`` if given (see :func:`_common_units`), else in its published unit when that
+    gives a number from 0.1 to 100 000, else in the first unit of :data:`_READABLE_UNITS`
+    that gives a number from 1 to 1000 (3.484 g/m2, not 0.003484 mg/mm2). A published unit
+    that holds a number (96 mg/(166 mm)**2) is quoted. At most 4 significant digits, unless
+    the published number has 5 or fewer (331.24 cm2).
+    """
+    number, published = _published(default)
+    value = default.value
+    if published in ("", "%") and value.dimensionless:
+        return f"{_significant(float(value.to('').magnitude) * 100)} %"
+    if unit is None and published and not number_in_unit(published) and 0.1 <= abs(float(value.magnitude)) < 100_000:
+        shown = number if _digits(number) <= 5 else _significant(float(number))
+        return f"{_grouped(float(shown)) if float(shown) >= 10_000 else shown} {unit_text(published)}"
+    if unit is None:
+        candidates = [u for u in _READABLE_UNITS if Quantity(1, u).dimensionality == value.dimensionality]
+        unit = next((candidate for low, high in ((1, 1000), (0.01, 100_000)) for candidate in candidates
+                     if low <= abs(float(value.to(candidate).magnitude)) < high), None)
+    if unit is None:
+        return f"{_significant(float(value.magnitude))} {unit_text(value.units)}"
+    quoted = f" (published as {default.text.replace('**', '')})" if number_in_unit(published) else ""
+    return f"{_significant(float(value.to(unit).magnitude))} {unit_text(unit)}{quoted}"
+
+
+def _example_technology(sheet):
+    """The technology of a sheet's example (its technology row's example: siemens, m10, perc ...), or ``any``."""
+    rows = {row.key: row for row in stage_rows(sheet)}
+    if "technology" in rows:
+        return rows["technology"].example.split(" | ")[0]
+    return "any"
+
+
+def _dimension(unit):
+    return {"kWh": "energy", "MJ": "energy", "kg": "mass"}.get(unit, "")
+
+
+def _digits(number):
+    """Significant digits of a number as written ('24.2775512' has 9)."""
+    return len(number.lower().split("e")[0].replace("-", "").replace(".", "").lstrip("0"))
+
+
+def _significant(value, digits=4):
+    """``value`` with ``digits`` significant digits, as plain text (24.28, 0.4325, 70 000)."""
+    rounded = float(f"{value:.{digits}g}")
+    if abs(rounded) >= 10_000:
+        return _grouped(rounded)
+    return f"{rounded:.{digits}g}" if abs(rounded) >= 1e-4 else f"{rounded:.{digits}e}"
+
+
+def _round(value, digits):
+    """``value`` rounded to ``digits`` significant digits (598 500 -> 600 000)."""
+    return float(f"{value:.{digits}g}")
+
+
+def _grouped(value):
+    """A whole number with its digits grouped by three with spaces (600 000), as the examples write them."""
+    return f"{round(value):,}".replace(",", " ")

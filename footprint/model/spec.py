@@ -13,7 +13,12 @@ A product file is YAML::
       polysilicon: {site: CN-XJ, electricity: 60 kWh/kg}
       ...
 
-Quantities are "number unit" strings, checked with pint. A stage parameter that is not
+Quantities are "number unit" strings, checked with pint. A site is a geography of
+``inventories/geographies.csv``: its id in any case (``CN-JS``, ``cn-js``), its English name
+(``Jiangsu``) or its Chinese name, also inside a longer Chinese name (the official name of
+a province, with its "province" or "autonomous region" suffix); see :func:`geography_id`.
+Technologies are ids in any case (``G12R``, ``Siemens``); a wafer format may also be named
+as in :data:`~footprint.bundle.types.WAFER_FORMATS` (``182mm``, ``210R``). A stage parameter that is not
 given takes the bundled default from ``inventories/processes.csv`` (with its source);
 where no default exists, the parameter is required. See :data:`STAGES`.
 
@@ -37,6 +42,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from footprint.bundle.types import WAFER_FORMATS
 from footprint.errors import InputError, UnitError, UnitMismatch, one_line, show
 from footprint.fileio import load_yaml, read_bytes
 from footprint.model.downstream import parse_downstream
@@ -204,7 +210,9 @@ class _Reader:
         product_id = self.text(product["id"], "product.id")
         if not all(ch.isalnum() or ch in "-_." for ch in product_id):
             self.fail("product.id", f"got {product_id!r}; expected letters, digits, '-', '_' or '.'")
-        technology = self.text(product["technology"], "product.technology", choices=TECHNOLOGIES)
+        technology = self.text(product["technology"], "product.technology").casefold()
+        if technology not in TECHNOLOGIES:
+            self.fail("product.technology", f"got {product['technology'].strip()!r}; expected one of {', '.join(TECHNOLOGIES)}")
         rated_power = self.quantity(product["rated_power"], "W", "product.rated_power", positive=True)
         area = self.quantity(product["area"], "m**2", "product.area", positive=True)
         stages_data = self.mapping(data.get("stages", {}) or {}, "stages")
@@ -230,7 +238,7 @@ class _Reader:
         if "site" in data:
             stage.site = self.site(data["site"], f"{path}.site")
         technology = data.get("technology", data.get("route"))
-        stage.technology = self.text(technology, f"{path}.technology") if technology is not None else ""
+        stage.technology = self.technology(technology, name, f"{path}.technology") if technology is not None else ""
         reference = REFERENCE_UNITS[name]
         for key in ("electricity", "heat"):
             if key in data:
@@ -369,16 +377,103 @@ class _Reader:
         example = numerators[0].replace(" ", "").replace("**2", "2")
         raise UnitError(f"{self.source}: {path}: got {show(value)}; expected {expected}, such as '1.5 {example}/{_short(reference)}'")
 
+    def technology(self, value, stage, path):
+        """A technology id in any case (``G12R`` -> ``g12r``); a wafer format by any of its names (``210R``)."""
+        text = self.text(value, path).casefold()
+        if stage == "wafer":
+            text = WAFER_FORMATS.get(text.replace("×", "x").replace(" ", ""), text)
+        return text
+
     def site(self, value, path):
+        """A geography id; names and ids in other cases are read as the id (an unknown text is kept, for the chain's error)."""
         if isinstance(value, str):
-            return self.text(value, path)
+            return _site_id(self.text(value, path))
         mapping = self.mapping(value, path)
         self.unknown_keys(mapping, {"country", "province"}, path)
         if "province" in mapping:
-            return self.text(mapping["province"], f"{path}.province")
+            return _site_id(self.text(mapping["province"], f"{path}.province"))
         if "country" in mapping:
-            return self.text(mapping["country"], f"{path}.country")
+            return _site_id(self.text(mapping["country"], f"{path}.country"))
         self.fail(path, "expected a geography id such as CN-JS, or {country: CN, province: CN-JS}")
+
+
+#: A geography id written in any case: GLO, CN, CN-JS, cn-ncg.
+_GEOGRAPHY_CODE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,4})?")
+
+
+def _site_id(text):
+    """The geography id a product file's site names, or the text unchanged when it names none.
+
+    An id already written as one is kept without reading the bundle (the chain checks it).
+    """
+    if _GEOGRAPHY_CODE.fullmatch(text) and text == text.upper():
+        return text
+    if _GEOGRAPHY_CODE.fullmatch(text):
+        return text.upper()
+    from footprint.bundle.read import read_bundle
+
+    return geography_id(text, read_bundle().geographies) or text
+
+
+def _is_cjk(char):
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def geography_id(text, geographies):
+    """The id of the geography a text names, or None.
+
+    Parameters
+    ----------
+    text : str
+        An id in any case (``CN-JS``, ``cn-js``), an English name in any case (``Jiangsu``),
+        a Chinese name (``name_zh`` of ``geographies.csv``), or Chinese text holding such
+        names: the official name of a province (with its "province" or "autonomous region"
+        suffix), a city in it (province, then city), or a country and a province.
+    geographies : dict
+        Geography id -> :class:`~footprint.bundle.types.Geography` (``Bundle.geographies``).
+
+    Returns
+    -------
+    str or None
+        The id; in Chinese text holding several names, the one the others contain (the
+        province, not its country); None when the text names none, or two that do not
+        contain each other (two provinces): a site is never guessed.
+    """
+    text = unicodedata.normalize("NFKC", text).strip()
+    if text in geographies:
+        return text
+    if _GEOGRAPHY_CODE.fullmatch(text) and text.upper() in geographies:
+        return text.upper()
+    folded = text.casefold()
+    for geography in geographies.values():
+        if geography.name.casefold() == folded or geography.name_zh == text:
+            return geography.id
+    if not any(_is_cjk(char) for char in text):
+        return None
+    # The names in the text, read left to right, the longest name at each place (the Chinese
+    # name of Indonesia starts with that of India).
+    names = sorted(((g.name_zh, g.id) for g in geographies.values() if g.name_zh), key=lambda pair: -len(pair[0]))
+    found, position = set(), 0
+    while position < len(text):
+        match = next(((name, gid) for name, gid in names if text.startswith(name, position)), None)
+        if match is None:
+            position += 1
+            continue
+        found.add(match[1])
+        position += len(match[0])
+    innermost = {gid for gid in found if not any(other != gid and _within(other, gid, geographies) for other in found)}
+    return innermost.pop() if len(innermost) == 1 else None
+
+
+def _within(inner, outer, geographies):
+    """True if geography ``inner`` lies in ``outer`` (through its parents)."""
+    seen, current = set(), geographies[inner].parent
+    while current and current not in seen:
+        if current == outer:
+            return True
+        seen.add(current)
+        current = geographies[current].parent if current in geographies else ""
+    return False
 
 
 #: The keys of a material written as a mapping, and of a supplier's factor.
