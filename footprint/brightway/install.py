@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import zipfile
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ import filelock
 
 from footprint.brightway.background import solve_background
 from footprint.brightway.project import LOCK_TIMEOUT, brightway, bw2io, fingerprints, home, lock, read_installed
+from footprint.bundle import quality
 from footprint.bundle.read import extra_characterisation, own_biosphere_flows
 from footprint.engine import background_path, read_background, save_background
 from footprint.errors import DataError, SetupError
@@ -115,13 +117,15 @@ def setup(*, progress: Callable[[str], None] | None = None) -> SetupReport:
                     installed["methods"] = wanted["methods"]
                 else:
                     report.actions.append(("methods", "up to date", ""))
-                if installed.get("background") != wanted["background"] or BACKGROUND not in bd.databases:
+                if (installed.get("background") != wanted["background"] or BACKGROUND not in bd.databases
+                        or installed.get(UNCERTAINTY_MARKER) != quality.FINGERPRINT):
                     say(f"installing bundled inventories, data version {bundle.data_version}")
                     _install_background(bd, bundle)
                     report.actions.append(
                         ("inventories", _verb(installed, "background"), f"data version {bundle.data_version}, {len(bundle.datasets)} datasets")
                     )
                     installed["background"] = wanted["background"]
+                    installed[UNCERTAINTY_MARKER] = quality.FINGERPRINT
                     installed["data_version"] = bundle.data_version
                 else:
                     report.actions.append(("inventories", "up to date", f"data version {bundle.data_version}"))
@@ -130,6 +134,11 @@ def setup(*, progress: Callable[[str], None] | None = None) -> SetupReport:
     except filelock.Timeout:
         raise SetupError(f"{home()}: another footprint process has held the setup lock for {LOCK_TIMEOUT} s; try again when it ends") from None
     return report
+
+
+#: The key of ``installed.json`` that says which pedigree table the background exchanges'
+#: uncertainty fields were written with (:data:`footprint.bundle.quality.FINGERPRINT`).
+UNCERTAINTY_MARKER = "background_uncertainty"
 
 
 def _save_backgrounds(bd, bundle, say):
@@ -420,7 +429,12 @@ def check_biosphere(bd, bundle):
 
 
 def write_background(bd, bundle):
-    """Write every background dataset as an activity of ``footprint-background``."""
+    """Write every background dataset as an activity of ``footprint-background``.
+
+    Each exchange carries its uncertainty in the fields Brightway, stats_arrays and Activity
+    Browser read (:func:`uncertainty_fields`), so bw2calc's own Monte Carlo
+    (``LCA(..., use_distributions=True)``) samples the distributions footprint's does.
+    """
     check_biosphere(bd, bundle)
     data = {}
     for dataset in bundle.datasets.values():
@@ -429,10 +443,12 @@ def write_background(bd, bundle):
         for exchange in dataset.exchanges:
             if exchange.flow in bundle.gases:
                 exchanges.append({"input": bundle.gases[exchange.flow].key, "amount": exchange.amount, "type": "biosphere",
-                                  "unit": "kilogram", "comment": exchange.source})
+                                  "unit": "kilogram", "comment": exchange.source,
+                                  **uncertainty_fields(dataset, exchange, bundle)})
             else:
                 exchanges.append({"input": (BACKGROUND, exchange.flow), "amount": exchange.amount, "type": "technosphere",
-                                  "unit": brightway_unit(bundle.datasets[exchange.flow].unit), "comment": exchange.source})
+                                  "unit": brightway_unit(bundle.datasets[exchange.flow].unit), "comment": exchange.source,
+                                  **uncertainty_fields(dataset, exchange, bundle)})
         data[key] = {
             "name": dataset.name,
             "unit": brightway_unit(dataset.unit),
@@ -453,3 +469,40 @@ def write_background(bd, bundle):
         if BACKGROUND in bd.databases:
             del bd.databases[BACKGROUND]
         raise
+
+
+#: stats_arrays ids (``stats_arrays.uncertainty_types``): undefined (the amount, static) and lognormal.
+UNDEFINED, LOGNORMAL = 0, 2
+#: The five pedigree scores as bw2io names them in an exchange's ``pedigree`` (its ecospold2
+#: extractor's ``PM_MAPPING``), in the order of :data:`footprint.bundle.quality.INDICATORS`.
+PEDIGREE_KEYS = ("reliability", "completeness", "temporal correlation", "geographical correlation",
+                 "further technological correlation")
+
+
+def uncertainty_fields(dataset, exchange, bundle):
+    """The uncertainty of one background row as a Brightway exchange's fields.
+
+    A lognormal (``uncertainty type`` 2) whose median is the amount (``loc`` = ln |amount|,
+    ``negative`` for a negative amount) and whose ``scale`` is the sigma of ln x from the row's
+    pedigree scores (:func:`footprint.bundle.quality.exchange_sigma`); ``pedigree`` and
+    ``scale without pedigree`` as bw2io writes them for ecoinvent. A selection row (a site's
+    default grid factor choosing a dataset) is undefined (type 0): its uncertainty is the
+    chosen dataset's.
+
+    Returns
+    -------
+    dict
+    """
+    sigma = quality.exchange_sigma(dataset, exchange, bundle)
+    if sigma is None:
+        return {"uncertainty type": UNDEFINED, "loc": exchange.amount}
+    scores = quality.scores_of(exchange.quality)
+    kind = quality.exchange_kind(exchange, bundle)
+    return {
+        "uncertainty type": LOGNORMAL,
+        "loc": math.log(abs(exchange.amount)),
+        "scale": sigma,
+        "negative": exchange.amount < 0,
+        "pedigree": dict(zip(PEDIGREE_KEYS, scores)),
+        "scale without pedigree": math.sqrt(quality.BASIC_VARIANCES[kind][0]),
+    }

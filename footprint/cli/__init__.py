@@ -89,6 +89,8 @@ def _register():
     for command in (calc.setup, calc.calc, calc.claims, calc.datasets, collect.template, collect.import_, labels.schemes,
                     labels.label, labels.report, cert.verify, calc.batch, keys.keys):
         main.add_command(command)
+    from footprint.cli.uncertainty import register as register_uncertainty
+    register_uncertainty(main)
 
 
 _register()

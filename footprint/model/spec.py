@@ -196,7 +196,7 @@ class _Reader:
 
     def product(self, data, sha):
         data = self.mapping(data, "(top level)")
-        self.unknown_keys(data, {"format", "product", "stages", "use", "downstream"}, "")
+        self.unknown_keys(data, {"format", "product", "stages", "use", "downstream", "uncertainty"}, "")
         fmt = data.get("format", FORMAT)
         if fmt != FORMAT:
             self.fail("format", f"got {show(fmt)}; expected {FORMAT!r}")

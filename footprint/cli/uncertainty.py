@@ -1,0 +1,249 @@
+"""Commands of the uncertainty: montecarlo and sensitivity."""
+
+import contextlib
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from footprint.cli import options
+from footprint.fileio import atomic_path, prepare_output
+
+
+def _percentiles(ctx, param, value):
+    """``2.5,97.5`` -> (2.5, 97.5); the library checks the range."""
+    try:
+        return tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(f"got {value!r}; expected numbers separated by commas, such as 2.5,97.5") from None
+
+
+def _progress(total, label):
+    """A progress bar on a terminal's stderr (nothing when stderr is not a terminal), and its callback."""
+    bar = click.progressbar(length=total, label=label, file=sys.stderr) if sys.stderr.isatty() else None
+    done = [0]
+
+    def progress(count):
+        if bar is not None:
+            bar.update(count - done[0])
+        done[0] = count
+
+    return (bar or contextlib.nullcontext()), progress
+
+
+def _check_outputs(product, paths, force):
+    from footprint.uncertainty.plots import check_plot_path
+
+    for path, plot in paths:
+        if path:
+            if plot:
+                check_plot_path(path)
+            prepare_output(path, inputs=[product], overwrite=force)
+
+
+@click.command()
+@click.argument("product", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-n", "--iterations", default=10_000, show_default=True, type=int,
+              help="Draws (1 to 1,000,000,000); statistics are streamed, so memory stays bounded.")
+@click.option("--seed", type=int, default=None, help="Seed: the same draws, the same result on any machine (default: drawn, "
+              "and printed).")
+@options.per()
+@options.gwp()
+@options.boundary()
+@options.as_of()
+@click.option("--percentiles", default="2.5,97.5", show_default=True, callback=_percentiles,
+              help="Percentiles to report [%], separated by commas (the median is always reported).")
+@click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="A YAML file with an uncertainty: block, instead of the product file's own (a workbook has none).")
+@click.option("--scheme", "scheme_id", default=None,
+              help="A label scheme (id or YAML file): the probability of meeting each of its thresholds or grades.")
+@click.option("--histogram", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the histogram of the total (with the scheme's thresholds) to this .svg or .png file.")
+@options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write the result to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace existing output files.")
+def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles, uncertainty_file, scheme_id, histogram, fmt,
+               output, force):
+    """Monte Carlo of a PRODUCT's footprint: mean, median, sd and percentiles of the total and of each stage.
+
+    Every figure of the product file and every bundled number it uses is drawn from its
+    distribution: a lognormal from its pedigree quality scores, or the distribution the
+    product's uncertainty: block gives (docs/uncertainty.md). The static result is printed
+    beside, with why the mean differs from it.
+
+    \b
+    Examples:
+      footprint montecarlo examples/perc-glass-backsheet-jiangsu.yaml -n 10000 --seed 1 --per kWp
+      footprint montecarlo product.yaml --per kWp --scheme epeat-ulcs --histogram histogram.svg
+      footprint montecarlo product.yaml --format json --percentiles 5,50,95
+    """
+    from footprint.uncertainty.montecarlo import check_iterations, check_percentiles, check_seed, monte_carlo
+
+    check_iterations(iterations)
+    check_seed(seed)
+    check_percentiles(percentiles)
+    _check_outputs(product, [(output, False), (histogram, True)], force)
+    scheme = None
+    if scheme_id:
+        from footprint.labels.schemes import load_scheme
+
+        scheme = load_scheme(scheme_id)
+    bar, progress = _progress(iterations, "draws")
+    with contextlib.redirect_stdout(sys.stderr), bar:
+        result = monte_carlo(product, iterations=iterations, seed=seed, per=per, gwp=gwp, boundary=boundary, as_of=as_of,
+                             percentiles=percentiles, uncertainty=uncertainty_file, progress=progress)
+    levels = []
+    if scheme is not None:
+        from footprint.uncertainty.montecarlo import probability_of_meeting
+
+        levels = probability_of_meeting(result, scheme)
+    if histogram:
+        from footprint.uncertainty.plots import histogram_chart, write_plot
+
+        thresholds = [(level.id, level.maximum) for level in levels if level.maximum is not None]
+        write_plot(histogram_chart(result.samples_of("total"), unit=result.unit, static=result.total.static,
+                                   thresholds=thresholds, title=f"{result.product_name}: {result.iterations:,} draws"), histogram)
+        click.echo(f"wrote {histogram}", err=True)
+    if fmt == "json":
+        data = result.to_dict()
+        if scheme is not None:
+            data["scheme"] = {"id": scheme.id, "levels": [vars(level) for level in levels]}
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        text = montecarlo_table(result, scheme, levels)
+    _emit(text, output)
+
+
+def montecarlo_table(result, scheme=None, levels=()):
+    """The result of ``montecarlo`` as text."""
+    percent = list(result.total.percentiles)
+    head = f"{'':<16}{'static':>11}{'mean':>11}{'median':>11}{'sd':>10}" + "".join(f"{p:>10g}%" for p in percent)
+    lines = [
+        f"{result.product_name} ({result.product})",
+        f"Monte Carlo: {result.iterations:,} draws, seed {result.seed} ({result.seconds:.2f} s); {result.unit}, "
+        f"{result.boundary}, {result.gwp}",
+        "",
+        head,
+    ]
+
+    def row(name, summary):
+        return (f"{name:<16}{summary.static:>11,.4g}{summary.mean:>11,.4g}{summary.median:>11,.4g}{summary.sd:>10,.3g}"
+                + "".join(f"{summary.percentiles[p]:>11,.4g}" for p in percent))
+
+    lines.append(row("total", result.total))
+    if result.market_based.static != result.total.static or result.market_based.mean != result.total.mean:
+        lines.append(row("market-based", result.market_based))
+    for stage, summary in result.by_stage.items():
+        lines.append(row(f"  {stage}", summary))
+    lines.append("")
+    lines.append(result.explanation)
+    dqr = result.dqr
+    criteria = ", ".join(f"{name} {value:.2f}" for name, value in dqr.criteria.items())
+    lines.append(f"Data quality rating (PEF-style, weighted by contribution): {dqr.dqr:.2f} ({criteria})")
+    if scheme is not None:
+        if not levels:
+            lines.append(f"Scheme {scheme.id}: declares a value, no threshold or grade to meet.")
+        for level in levels:
+            limit = f"<= {level.maximum:,.4g}" if level.maximum is not None else "above"
+            lines.append(f"Scheme {scheme.id}: {level.id} ({limit} {scheme.unit}): probability of meeting it "
+                         f"{level.probability:.1%} (± {level.standard_error:.1%})")
+    lines.append("Percentiles exact (every draw kept)." if result.percentiles_exact else
+                 f"Percentiles estimated from {result.draws_kept:,} draws kept at random of {result.iterations:,}.")
+    lines.extend(f"Note: {note}" for note in result.notes)
+    return "\n".join(lines)
+
+
+@click.command()
+@click.argument("product", type=click.Path(dir_okay=False, path_type=str))
+@options.per()
+@options.gwp()
+@options.boundary()
+@options.as_of()
+@click.option("--ranges", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="CSV of parameter,low,high: a user's own range of figures (others take their 2.5 and 97.5 percentiles).")
+@click.option("--top", default=10, show_default=True, type=int, help="Figures shown in the tornado.")
+@click.option("--no-background", is_flag=True, help="Vary only the product's figures, not the background datasets' factors.")
+@click.option("--sobol", is_flag=True, help="Also Sobol indices (first order and total) with SALib: pip install 'footprint[sensitivity]'.")
+@click.option("-n", "--base-samples", default=1024, show_default=True, type=int,
+              help="Sobol: N, a power of 2; the run evaluates N x (figures + 2) draws.")
+@click.option("--seed", type=int, default=None, help="Sobol: seed of the Sobol sequence and its bootstrap.")
+@click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="A YAML file with an uncertainty: block, instead of the product file's own.")
+@click.option("--tornado", "tornado_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="Write the tornado chart to this .svg or .png file.")
+@options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write the result to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="Replace existing output files.")
+def sensitivity(product, per, gwp, boundary, as_of, ranges, top, no_background, sobol, base_samples, seed, uncertainty_file,
+                tornado_file, fmt, output, force):
+    """Which figures of a PRODUCT matter: a tornado (one at a time), and Sobol indices on request.
+
+    \b
+    Examples:
+      footprint sensitivity examples/perc-glass-backsheet-jiangsu.yaml --per kWp --tornado tornado.svg
+      footprint sensitivity product.yaml --ranges ranges.csv --top 15
+      footprint sensitivity product.yaml --per kWp --sobol -n 1024 --seed 1 --format json
+    """
+    from footprint.uncertainty.montecarlo import check_seed
+    from footprint.uncertainty.sensitivity import require_salib, sobol_indices, tornado
+
+    check_seed(seed)
+    if sobol:
+        require_salib()  # before anything is computed or written
+    _check_outputs(product, [(output, False), (tornado_file, True)], force)
+    with contextlib.redirect_stdout(sys.stderr):
+        found = tornado(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, ranges=ranges, top=top,
+                        include_background=not no_background, uncertainty=uncertainty_file)
+    indices = None
+    if sobol:
+        with contextlib.redirect_stdout(sys.stderr):
+            indices = sobol_indices(product, base_samples=base_samples, seed=seed, per=per, gwp=gwp, boundary=boundary,
+                                    as_of=as_of, uncertainty=uncertainty_file)
+    if tornado_file:
+        from footprint.uncertainty.plots import tornado_chart, write_plot
+
+        write_plot(tornado_chart(found, top=top, title=f"{found.product}: what moves the total ({found.unit})"), tornado_file)
+        click.echo(f"wrote {tornado_file}", err=True)
+    if fmt == "json":
+        data = {"tornado": found.to_dict()}
+        if indices is not None:
+            data["sobol"] = indices.to_dict()
+        text = json.dumps(data, ensure_ascii=False, indent=2)
+    else:
+        text = sensitivity_table(found, indices)
+    _emit(text, output)
+
+
+def sensitivity_table(found, indices=None):
+    """The result of ``sensitivity`` as text."""
+    lines = [f"{found.product}: static total {found.static:,.4g} {found.unit}; {found.figures} uncertain figures, "
+             f"the {len(found.bars)} that move it most:", "",
+             f"{'figure':<44}{'low':>11}{'high':>11}  {'unit':<14}{'total at low':>13}{'at high':>11}{'swing':>9}"]
+    for bar in found.bars:
+        unit = (bar.unit.replace("dimensionless", "") or "-")[:14]
+        lines.append(f"{bar.label[:43]:<44}{bar.low:>11,.4g}{bar.high:>11,.4g}  {unit:<14}{bar.total_low:>13,.4g}"
+                     f"{bar.total_high:>11,.4g}{bar.swing:>9,.3g}")
+    if indices is not None:
+        lines += ["", f"Sobol indices (SALib; N = {indices.base_samples}, {indices.evaluations:,} evaluations, seed {indices.seed}):",
+                  f"{'figure':<44}{'first order':>14}{'total':>16}"]
+        for index in indices.indices[:max(len(found.bars), 10)]:
+            lines.append(f"{index.label[:43]:<44}{index.first:>8.3f} ± {index.first_conf:<5.3f}{index.total:>8.3f} ± "
+                         f"{index.total_conf:.3f}")
+        lines.extend(f"Note: {note}" for note in indices.notes)
+    return "\n".join(lines)
+
+
+def _emit(text, output):
+    if output:
+        with atomic_path(output) as temporary:
+            Path(temporary).write_text(text + "\n", encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text)
+
+
+def register(group):
+    """Add the uncertainty commands to the main group."""
+    group.add_command(montecarlo)
+    group.add_command(sensitivity)
