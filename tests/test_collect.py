@@ -327,3 +327,119 @@ def test_cli_template_import_calc(tmp_path, footprint_home):
     result = invoke("calc", data, "--format", "xlsx", "-o", results, home=footprint_home)
     assert result.returncode == 0, result.stderr
     assert openpyxl.load_workbook(results)["Summary"]["B4"].value == "perc-gb-550-jiangsu"
+
+
+# -- the rows real sheets need: wafer format, ingot type, green electricity, the use phase -----------
+def test_the_wafer_format_and_the_ingot_type(tmp_path):
+    # a wafer format names the default wafer area: M10 is 182 mm x 182 mm
+    values = merged(EXAMPLE, {"wafer": {"technology": "M10", "wafer_area": None}, "ingot": {"technology": "CZ-N"}})
+    product = read_workbook(filled(tmp_path, values))
+    assert product.stages["wafer"].technology == "m10" and product.stages["ingot"].technology == "cz-n"
+    assert "wafer_area" not in product.stages["wafer"].parameters
+    chain = build_chain(product, read_bundle())
+    assert chain.processes["wafer"].technology == "m10"
+    assert 'technology: "m10"  # Wafer 硅片!' in write_product_yaml(product)
+    path = filled(tmp_path, merged(EXAMPLE, {"wafer": {"technology": "M12"}}), "bad.xlsx")
+    with pytest.raises(WorkbookError, match=r"got 'M12'; expected one of diamond-wire, g12, g12r, m10"):
+        read_workbook(path)
+
+
+SITE_FILE = """format: footprint-site-electricity/1
+site: Jiangsu cell and module fab
+geography: CN-JS
+reporting_period: {start: 2024-01-01, end: 2024-12-31}
+electricity_consumed: 100000 MWh
+output: {perc-gb-550-jiangsu: 800 MWp}
+instruments:
+  - {id: GEC-2024-JS-001, type: gec, certificates: 30000, market: CN, vintage: 2024, technology: wind}
+"""
+
+
+def test_green_electricity_is_a_site_file_named_in_the_stage(tmp_path, home_env):
+    from footprint.calc import compute
+
+    (tmp_path / "sites").mkdir()
+    (tmp_path / "sites" / "jiangsu-2024.yaml").write_text(SITE_FILE, encoding="utf-8")
+    values = merged(EXAMPLE, {"cell": {"electricity_instruments": "sites/jiangsu-2024.yaml"},
+                              "module": {"electricity_instruments": {"value": "sites/jiangsu-2024.yaml", "source": "GEC registry"}}})
+    path = filled(tmp_path, values)
+    product = read_workbook(path)
+    assert product.stages["module"].instruments == (tmp_path / "sites" / "jiangsu-2024.yaml").resolve()
+    # written relative to the product file, wherever it is written
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "product.yaml"
+    text = write_product_yaml(product, target)
+    assert 'electricity_instruments: "../sites/jiangsu-2024.yaml"  # Module 组件!' in text and "source: GEC registry" in text
+    from_xlsx, from_yaml = compute(path), compute(target)
+    assert from_xlsx.total.value == from_yaml.total.value
+    assert from_xlsx.electricity.market_based.value == from_yaml.electricity.market_based.value
+    assert from_xlsx.electricity.market_based.value < from_xlsx.total.value  # the certificates count
+    missing = filled(tmp_path, merged(EXAMPLE, {"cell": {"electricity_instruments": "sites/none.yaml"}}), "missing.xlsx")
+    with pytest.raises(WorkbookError, match=r"\(electricity_instruments\): got 'sites/none.yaml'; no such file"):
+        read_workbook(missing)
+
+
+USE = {"specific_yield": (1300, "kWh/kWp"), "mounting": "屋顶", "lifetime": (30, "year"), "degradation": {"value": 0.007}}
+
+
+def test_the_use_phase_gives_results_per_kwh(tmp_path, home_env):
+    from footprint.calc import compute
+
+    path = filled(tmp_path, merged(EXAMPLE, {"product": USE}))
+    product = read_workbook(path)
+    assert product.data["use"] == {"specific_yield": "1300 kWh/kWp", "mounting": "rooftop", "lifetime": "30 year",
+                                   "degradation": "0.7 %"}
+    twin = PERC.read_text(encoding="utf-8") + ("use: {specific_yield: 1300 kWh/kWp, mounting: rooftop, lifetime: 30 year, "
+                                               "degradation: 0.7 %}\n")
+    (tmp_path / "twin.yaml").write_text(twin, encoding="utf-8")
+    assert compute(path, per="kWh").total.value == compute(tmp_path / "twin.yaml", per="kWh").total.value
+    bad = {"specific_yield": 1300, "degradation": {"value": 0.7, "format": "General"}, "mounting": "facade", "country": "Atlantis"}
+    path = filled(tmp_path, merged(EXAMPLE, {"product": bad}), "bad.xlsx")
+    with pytest.raises(WorkbookError) as excinfo:
+        read_workbook(path)
+    found = {p.item: p.message for p in excinfo.value.problems}
+    assert found["specific_yield"].startswith("expected a specific yield such as '1300 kWh/kWp'")
+    assert "expected a percentage such as 0.7 %" in found["degradation"]
+    assert found["mounting"] == "expected one of rooftop, ground" and "unknown country" in found["country"]
+
+
+# -- what the product file keeps ----------------------------------------------------------------------
+def test_the_product_file_has_no_float_noise_and_keeps_every_comment(tmp_path):
+    # 0.7 MWh over 100 modules is 7 kWh each; in floats, 0.7 * 1000 / 100 is 6.999999999999999
+    values = merged(EXAMPLE, {
+        "module": {"output": {"value": 100, "unit": "pcs", "period": "2024"},
+                   "electricity": {"value": 0.7, "unit": "MWh", "period": "2024", "source": "meter reading",
+                                   "note": "line 3 only,\nnight shift included"}},
+        "wafer": {"kerf": {"value": None, "source": "not measured", "note": "default until the 2025 audit"}},
+    })
+    path = filled(tmp_path, values)
+    book = openpyxl.load_workbook(path)
+    cell = book[BOTH["cell"]]
+    cell.insert_rows(6)
+    cell.cell(6, 1).value = "备注：效率为2024年全年平均值 (annual average)"  # a note row
+    book.save(path)
+    product = read_workbook(path)
+    text = write_product_yaml(product)
+    assert 'electricity: "7 kWh/piece"  # Module 组件!' in text and "6.99" not in text
+    assert "period 2024; source: meter reading; note: line 3 only, night shift included" in text
+    assert "    # kerf (Wafer 硅片!C10): blank, the default is used; source: not measured; note: default until the 2025 audit" in text
+    assert "    # Cell 电池片!A6: 备注：效率为2024年全年平均值 (annual average)" in text
+    assert "Materials (pick" not in text  # the template's own section titles are not notes
+    assert_same_flows(parse_product(text), product, rel=0)
+
+
+def test_a_version_1_workbook_is_still_read(tmp_path):
+    # version 1 had the same columns and fewer rows: no wafer format, ingot type, instruments or use phase
+    path = filled(tmp_path)
+    book = openpyxl.load_workbook(path)
+    book[META_SHEET]["B2"] = 1
+    for sheet, keys in (("product", ["specific_yield", "performance_ratio", "mounting", "country", "lifetime", "degradation"]),
+                        ("ingot", ["technology"]), ("wafer", ["technology"]),
+                        *((stage, ["electricity_instruments"]) for stage in STAGES)):
+        ws = book[BOTH[sheet]]
+        for key in keys:
+            ws.delete_rows(find_row(ws, key))
+    book.save(path)
+    product = read_workbook(path)
+    assert_same_flows(product, read_product(PERC), rel=0)
+    assert "use" not in product.data

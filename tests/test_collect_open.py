@@ -8,11 +8,12 @@ import pytest
 from test_collect import BOTH, assert_same_flows, problems_of
 
 import footprint.collect.xlsx as collect_open
+from footprint.bundle.read import read_bundle
 from footprint.collect import read_workbook
 from footprint.collect.layout import MAX_FILE_BYTES, META_SHEET, sheet_title
 from footprint.collect.xlsx import parse_number, parse_unit
 from footprint.errors import InputError, WorkbookError
-from footprint.model import read_product
+from footprint.model import build_chain, parse_product, read_product
 
 from collect_helpers import (
     EXAMPLE,
@@ -101,6 +102,9 @@ def test_units_as_people_write_them():
     assert parse_unit("GJ").to("MJ").magnitude == pytest.approx(1000)
     assert parse_unit("㎡").to("m**2").magnitude == 1
     assert parse_unit("µm").to("um").magnitude == 1
+    assert parse_unit("万度").to("kWh").magnitude == 10_000  # 度 is kWh; 万 is 10^4
+    assert parse_unit("万吨").to("t").magnitude == 10_000
+    assert parse_unit("年").to("year").magnitude == 1 and parse_unit("小时").to("h").magnitude == 1
     with pytest.raises(ValueError, match="unknown unit"):
         parse_unit("kWh/kq")
     # pint would multiply a number in: "700 MWh" as 700 MWh, "kWh/1000 pcs" as kWh x pcs / 1000
@@ -121,6 +125,66 @@ def test_space_grouped_totals_import_as_written(tmp_path):
     params = {s: product.stages[s].parameters for s in product.stages}
     assert params["wafer"]["electricity"].to("kWh/piece").magnitude == pytest.approx(29_700e3 / 900e6, rel=1e-12)
     assert params["polysilicon"]["mg_silicon"].to("").magnitude == pytest.approx(10_224 / 9_000, rel=1e-12)
+
+
+def test_wan_du_totals_and_module_dimensions_import_as_written(tmp_path):
+    # 2 970 万度 over 90 000 万片 is 0.033 kWh per wafer; 2278 x 1134 mm is 2.583252 m2, exactly
+    values = merged(EXAMPLE, {
+        "product": {"area": "2278×1134 mm"},
+        "wafer": {"output": {"value": 90_000, "unit": "万片", "period": "2024"},
+                  "electricity": {"value": 2_970, "unit": "万度", "period": "2024"}},
+    })
+    product = read_workbook(filled(tmp_path, values))
+    assert product.data["product"]["area"] == "2.583252 m2"
+    assert product.data["stages"]["wafer"]["electricity"] == "0.033 kWh/piece"
+    assert "'2278×1134 mm' = 2278 mm x 1134 mm" in product.sources["product.area"]
+    for index, (typed, unit) in enumerate((("2278 x 1134 mm", None), ("2278*1134mm", None), ("2278×1134", "mm"),
+                                           ("2278×1134×35 mm", None))):
+        path = filled(tmp_path, merged(EXAMPLE, {"product": {"area": {"value": typed, "unit": unit}}}), f"{index}.xlsx")
+        assert read_workbook(path).data["product"]["area"] == "2.583252 m2", typed
+    for index, (typed, message) in enumerate((("2278×1134", "expected dimensions with a unit of length"),
+                                              ("35×2278×1134 mm", "thickness, the smallest"),
+                                              ("2278×1134 kg", "a unit of length"),
+                                              ("2,278 x 1,134 mm", "a number"))):  # separators in dimensions: not read
+        path = filled(tmp_path, merged(EXAMPLE, {"product": {"area": typed}}), f"bad{index}.xlsx")
+        with pytest.raises(WorkbookError, match=message):
+            read_workbook(path)
+
+
+def test_sites_by_chinese_name_and_ids_in_any_case(tmp_path):
+    # in a workbook
+    values = merged(EXAMPLE, {
+        "mg_silicon": {"site": "新疆维吾尔自治区"}, "polysilicon": {"site": "xinjiang", "technology": "Siemens"},
+        "ingot": {"site": "内蒙古"}, "wafer": {"site": "江苏省"}, "cell": {"site": "cn-js"},
+        "module": {"site": "中国江苏省无锡市", "technology": "Glass-Backsheet"},
+    })
+    product = read_workbook(filled(tmp_path, values))
+    assert_same_flows(product, read_product(PERC), rel=0)
+    assert product.stages["ingot"].site == "CN-NM" and "typed '内蒙古'" in product.sources["stages.ingot.site"]
+    # and in a product file
+    text = PERC.read_text(encoding="utf-8")
+    for typed, site in (("CN-XJ                 # Xinjiang", "新疆"), ("CN-NM", "内蒙古自治区"), ("CN-JS                 # Jiangsu", "江苏省"),
+                        ("CN-XJ\n", "cn-xj\n")):
+        text = text.replace(f"site: {typed}", f"site: {site}", 1)
+    text = text.replace("technology: perc", "technology: PERC").replace("technology: siemens", "technology: SIEMENS")
+    assert text.count("site: CN-") == 2  # the cell and module sites are left as they were
+    spec = parse_product(text)
+    assert {s: spec.stages[s].site for s in spec.stages} == {s: read_product(PERC).stages[s].site for s in spec.stages}
+    assert spec.technology == "perc" and spec.stages["polysilicon"].technology == "siemens"
+    assert_same_flows(spec, read_product(PERC), rel=0)
+    # two provinces, or none, are never guessed
+    path = filled(tmp_path, merged(EXAMPLE, {"ingot": {"site": "江苏浙江"}}), "two.xlsx")
+    with pytest.raises(WorkbookError, match=r"got '江苏浙江'; unknown site"):
+        read_workbook(path)
+    with pytest.raises(InputError, match="unknown geography '江苏浙江'"):
+        build_chain(parse_product(text.replace("site: 内蒙古自治区", "site: 江苏浙江")), read_bundle())
+
+
+def test_wafer_formats_in_any_case_and_by_their_other_names():
+    text = PERC.read_text(encoding="utf-8").replace("    wafer_area: 330.15 cm2", "    technology: {}")
+    for typed, technology in (("M10", "m10"), ("g12R", "g12r"), ("210R", "g12r"), ("182 mm", "m10"), ("182×210", "g12r")):
+        assert parse_product(text.format(typed)).stages["wafer"].technology == technology, typed
+    assert build_chain(parse_product(text.format("m10")), read_bundle()).processes["wafer"].technology == "m10"
 
 
 def test_every_example_of_the_template_reads_as_shown(tmp_path):

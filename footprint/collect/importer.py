@@ -495,7 +495,8 @@ class _Import:
         if area <= 0:
             self.error(entry, cell.coordinate, shown, "expected an area above zero")
             return _INVALID
-        entry.derivation = f"{shown} = {length} x {width} {unit_text}" + (f" (thickness {thickness})" if thickness else "")
+        entry.derivation = f"{shown} = {length} {unit_text} x {width} {unit_text}" + (f" (thickness {thickness} {unit_text})"
+                                                                                      if thickness else "")
         return Quantity(float(area), "m**2")
 
     def choices(self, entry):

@@ -198,6 +198,7 @@ CHINESE_UNITS = {
     "千瓦": "kW",
     "瓦": "W",
     "年": "year",
+    "小时": "hour",
 }
 
 

@@ -133,7 +133,7 @@ class WorkbookReader:
                     self.error(where, item.coordinate, show_value(item.value), "unknown item; expected a row of the "
                                "template, a material or a gas of the lists (see the drop-down)")
                 elif _norm(text) not in self.template_texts:
-                    self.notes.setdefault(sheet, []).append((cells.title, item.coordinate, text))
+                    self.notes.setdefault(sheet, []).append((cells.title, item.coordinate, _as_typed(item.value)))
                 continue
             entry = Entry(file, cells.title, sheet, key, kind, unit, item.coordinate, value)
             own = cells.coordinate(number, columns["value"])
@@ -145,7 +145,9 @@ class WorkbookReader:
             for role in ("unit", "period", "site", "source", "note"):
                 if role in columns:
                     cell = cells.get(number, columns[role])
-                    setattr(entry, "unit_text" if role == "unit" else role, normalise_text(cell.value))
+                    # a source or note is kept as typed (full-width punctuation included), on one line
+                    text = _as_typed(cell.value) if role in ("source", "note") else normalise_text(cell.value)
+                    setattr(entry, "unit_text" if role == "unit" else role, text)
                     if role in ("unit", "period", "site"):
                         setattr(entry, f"{role}_cell", cell.coordinate)
             slot = key if kind not in ("material", "emission") else (kind, key)
@@ -184,6 +186,13 @@ def _item_name(text):
     if match:
         return match.group(1)
     return None if re.search(r"\s", text) else text
+
+
+def _as_typed(value):
+    """A cell's text as typed, on one line (a number as Excel shows it: 2024, not 2024.0)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split()) if value is not None else ""
 
 
 def _is_blank(entry):
