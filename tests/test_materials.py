@@ -382,3 +382,11 @@ def test_the_role_warning_reaches_the_command_line(tmp_path, home_env):
     assert result.returncode == 0, result.stderr
     lines = [line for line in result.stderr.splitlines() if "aluminium_primary_EU is a frame material" in line]
     assert len(lines) == 1 and lines[0].startswith(f"warning: {path}: stages.module.materials.aluminium_primary_EU")
+
+
+def test_a_role_amount_is_held_to_its_default():
+    """`frame: 4.08 kg/m2` is compared with the frame's default (1.58 kg/m2), as `aluminium_primary_CN:` would be."""
+    outliers = [f for f in _findings(_perc(frame="4.08 kg/m2"), "outlier") if f.path == "stages.module.materials.frame"]
+    (finding,) = outliers
+    assert finding.severity == "warning" and f"{4.08 / 1.57996:.2g} times the bundled default 1.58 kg/m2" in finding.message
+    assert not [f for f in _findings(_perc(frame="1.6 kg/m2"), "outlier") if f.path == "stages.module.materials.frame"]

@@ -514,11 +514,21 @@ class _Checker(_Materials):
                 if value is None or path in self.unusable:
                     continue
                 default = self.default(stage, key)
+                if default is None and key.startswith("material:"):
+                    default = self.role_default(stage, key.split(":", 1)[1])
                 if default is None:
                     continue
                 if key.startswith(("material:", "emission:")) and value.magnitude == 0:
                     continue  # 0 removes a default material on purpose (a glass-glass module has no backsheet)
                 self.outlier(stage, path, value, default)
+
+    def role_default(self, stage, role):
+        """The one default of a role in a stage (``frame`` -> the frame's default), or None."""
+        if role not in MATERIAL_ROLES:
+            return None
+        defaults = self.bundle.material_defaults(stage, self.technology(stage))
+        of_role = [default for item, default in defaults.items() if self.bundle.role_of(item) == role]
+        return of_role[0] if len(of_role) == 1 else None
 
     def outlier(self, stage, path, value, default):
         mine, theirs = value, default.value
