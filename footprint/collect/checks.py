@@ -17,7 +17,7 @@ from footprint.model.spec import ProductSpec, StageSpec
 from footprint.vocab import STAGES
 
 #: Row kinds that give no quantity to check.
-_NOT_QUANTITIES = ("text", "choice", "site", "output")
+_NOT_QUANTITIES = ("text", "choice", "site", "output", "file")
 
 
 def check_product(imp):
