@@ -181,27 +181,34 @@ def test_epeat_decides_on_the_unrounded_value(site_chain):
     (1200.0, "3", "1,200.00"),
 ])
 def test_korea_grades(total, grade, shown, site_chain):
-    decision = decide(total, "kr-carbon", site_chain)
+    decision = decide(total, "kr-carbon", site_chain, certificate="KR-2026-001", issued=TODAY)
     assert decision.grade == grade
     assert decision.value_text == shown
     assert decision.outcome == "pass"  # grade 3 is still certified
     assert [(t["id"], t["max"]) for t in decision.thresholds] == [("1", 670), ("2", 830), ("3", None)]
-    assert decision.valid_until == "2029-03-01"
+    assert decision.valid_until == "2029-02-28"  # three years, to the day before (KEA's certificate 2020-001)
     assert decision.label_text == {"en": f"Carbon certification Grade {grade}: {shown} kg CO2-eq/kWp",
                                    "zh": f"碳认证{grade}级:{shown} kg CO2-eq/kWp"}
 
 
 def test_epeat_wording_above_the_thresholds(site_chain):
-    assert decide(700.0, "epeat-ulcs", site_chain).label_text["en"] == "above the thresholds: 700 kg CO2-eq/kWp (frame, if any, included)"
+    certified = decide(700.0, "epeat-ulcs", site_chain, certificate="EPEAT-2026-1", issued=TODAY)
+    assert certified.label_text["en"] == "above the thresholds: 700 kg CO2-eq/kWp (frame, if any, included)"
+    # without a certificate the scheme's wording is not used: a self-assessment says so
+    assert decide(700.0, "epeat-ulcs", site_chain).label_text["en"] == "Self-assessed, not certified: 700 kg CO2-eq/kWp; above the thresholds"
 
 
 def test_cn_cfp_declares_the_value_with_validity(site_chain):
-    decision = decide(444.5, "cn-cfp", site_chain, issued=dt.date(2024, 2, 29), certificate="CFP-2024-001")
+    decision = evaluate(synthetic(444.5), "cn-cfp", chain=site_chain, today=dt.date(2026, 2, 28), issued=dt.date(2024, 2, 29),
+                        certificate="CFP-2024-001")
     assert decision.outcome == "pass" and decision.grade is None
     assert decision.value == 445.0 and decision.value_unrounded == 444.5
     assert decision.valid_until == "2026-02-28"
-    assert decision.certificate == "CFP-2024-001"
+    assert decision.certificate == "CFP-2024-001" and decision.status == "certified"
     assert decision.label_text["zh"] == "产品碳足迹 445 kg CO2-eq/kWp"
+    # the day after its last valid day, the same certificate is expired
+    later = decide(444.5, "cn-cfp", site_chain, issued=dt.date(2024, 2, 29), certificate="CFP-2024-001")
+    assert (later.status, later.outcome) == ("expired", "expired")
 
 
 def test_missing_items_make_the_study_incomplete(site_chain):
@@ -300,7 +307,7 @@ def test_epd_asks_for_reverification_after_a_ten_percent_rise(site_chain):
     assert decide(440.0, "epd", site_chain, previous=400.0).unmet[0].kind == "reverification"  # +10.0 %
     kept = decide(439.9, "epd", site_chain, previous=400.0)
     assert kept.unmet == [] and kept.outcome == "pass" and "+9.97%" in kept.notes[0]
-    assert decide(439.9, "epd", site_chain).valid_until == "2031-03-01"
+    assert decide(439.9, "epd", site_chain, certificate="EPD-IES-0000001:001", issued=TODAY).valid_until == "2031-03-01"
 
 
 def test_fr_ecs_without_a_factor_table_asks_for_one(site_chain):

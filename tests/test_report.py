@@ -185,8 +185,8 @@ def test_label_png_is_rendered(reports):
 
     image = Image.open(io.BytesIO(reports["epeat-ulcs"][0].label_png.read_bytes()))
     assert image.format == "PNG" and image.size == (1260, 900)
-    # not blank: the green header band is there
-    assert image.getpixel((image.width // 2, 20))[:3] == (0x2E, 0x7D, 0x32)
+    # not blank: the header band is there, slate (a self-assessment; the scheme's green is for a certificate)
+    assert image.getpixel((image.width // 2, 20))[:3] == (0x45, 0x5A, 0x64)
 
 
 def qr_matrix_from_svg(svg, size=150, border=4):
@@ -204,15 +204,17 @@ def qr_matrix_from_svg(svg, size=150, border=4):
 
 
 def test_label_svg_holds_value_and_qr_of_the_result(footprint_home, tmp_path):
-    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, lang="en", pdf=False, certificate="CN-CFP-2026-0042")
+    files = write_report(PERC, scheme="cn-cfp", out_dir=tmp_path, lang="en", pdf=False, certificate="CN-CFP-2026-0042",
+                         issued="2026-01-15")
     svg = files.label_svg.read_text(encoding="utf-8")
     decision = files.decision
     assert f">{decision.value_text}</text>" in svg and "kg CO2-eq/kWp" in svg and "CN-CFP-2026-0042" in svg
     # the hash, recomputed here from the written result
     result = dict(files.decision.to_dict())
     assert re.fullmatch(r"[0-9a-f]{64}", decision.result_sha256)
-    expected = (f"footprint-label/1;id=.*;scheme=cn-cfp;product=perc-gb-550-jiangsu;value={re.escape(decision.value_text)} "
-                f"kg CO2-eq/kWp;grade=-;certificate=CN-CFP-2026-0042;valid_until={decision.valid_until};sha256={decision.result_sha256}")
+    expected = (f"footprint-label/2;id=.*;scheme=cn-cfp;product=perc-gb-550-jiangsu;value={re.escape(decision.value_text)} "
+                f"kg CO2-eq/kWp;grade=-;status=certified;rule=unconfirmed;certificate=CN-CFP-2026-0042;valid_until=2028-01-15;"
+                f"sha256={decision.result_sha256}")
     payload = re.search(r"<desc>([^<]*)</desc>", svg).group(1)
     assert re.fullmatch(expected, payload)
     # the QR drawn in the SVG encodes exactly that payload
@@ -295,7 +297,7 @@ def test_report_command(footprint_home, tmp_path):
     shutil.copy(PERC, product)
     done = invoke("report", product, "--scheme", "kr-carbon", "-o", tmp_path / "out", "--no-pdf", home=footprint_home)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("kr-carbon: incomplete, grade ")
+    assert done.stdout.startswith("kr-carbon: self-assessed; incomplete, would meet Grade ")
     names = {p.name for p in (tmp_path / "out").iterdir()}
     assert {"perc-gb-550-jiangsu-kr-carbon-label.json", "perc-gb-550-jiangsu-kr-carbon-label.svg",
             "perc-gb-550-jiangsu-kr-carbon-pact.json", "perc-gb-550-jiangsu-kr-carbon.html"} <= names
@@ -402,10 +404,12 @@ def test_label_of_an_incomplete_evaluation_shows_the_draft_badge_beside_the_grad
     assert decision.outcome == "incomplete" and decision.grade
     svg = files.label_svg.read_text(encoding="utf-8")
     assert ">草稿:要求未满足</text>" in svg and ">draft: requirements not met</text>" in svg
-    assert f">{decision.grade}级 · Grade {decision.grade}</text>" in svg
-    # the scheme's own wording is drawn, once per language
+    # without a certificate the grade is what the product would meet, not the scheme's grade as granted
+    assert f">可达到{decision.grade}级 · would meet Grade {decision.grade}</text>" in svg
+    # the wording is drawn once per language: a self-assessment's, never the scheme's certification wording
     assert f">{decision.label_text['zh']}</text>" in svg and f">{decision.label_text['en']}</text>" in svg
-    assert "Carbon certification Grade" in svg and "Carbon grade Grade" not in svg
+    assert "Self-assessed, not certified: " in decision.label_text["en"]
+    assert "Carbon certification Grade" not in svg and "Carbon grade Grade" not in svg
 
 
 def test_fr_ecs_label_caption_comes_from_the_scheme(footprint_home, tmp_path):
@@ -420,10 +424,11 @@ def test_fr_ecs_label_caption_comes_from_the_scheme(footprint_home, tmp_path):
 def test_chinese_report_translates_library_text(dossiers):
     files = dossiers["cn-cfp", "zh"]
     html = files.html.read_text(encoding="utf-8")
-    for english in ("annual", "electricity is a bundled default", "GB/T 24067 leaves the declared", "CO2, fossil",
-                    "default: ", "product file (", "low-density polyethylene", "declared unit 1 kWp"):
+    for english in ("interval not stated in the sources", "electricity is a bundled default", "GB/T 24067 leaves the declared", "CO2, fossil",
+                    "default: ", "product file (", "low-density polyethylene", "declared unit 1 kWp", "self-assessed, not certified"):
         assert english not in html, english
-    for chinese in ("每年一次", "电力为内置默认值", "CO2(化石)", "低密度聚乙烯", "封装胶膜(LDPE)", "声明单位 1 kWp", "产品文件 ("):
+    for chinese in ("获证后监督", "电力为内置默认值", "CO2(化石)", "低密度聚乙烯", "封装胶膜(LDPE)", "声明单位 1 kWp", "产品文件 (",
+                    "自我评估,未经认证"):
         assert chinese in html, chinese
 
 

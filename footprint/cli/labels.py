@@ -42,9 +42,11 @@ def _label_options(command):
                      help="fr-ecs: the tender's stage-by-country factor table (CSV)."),
         click.option("--shares", type=click.Path(dir_okay=False, exists=True), default=None,
                      help="fr-ecs: supply shares by stage and country (CSV)."),
-        click.option("--certificate", default=None, help="Certificate or registration number (default: pending)."),
+        click.option("--certificate", default=None,
+                     help="Certificate number issued by the certification body, with --issued; without it the label is a "
+                          "self-assessment (no dates, a 'self-assessed, not certified' watermark)."),
         click.option("--previous", type=float, default=None, help="Previously declared value, for re-verification rules."),
-        options.date("--issued", help="Issue date (default: today)."),
+        options.date("--issued", help="Issue date of the certificate: required with --certificate, not after --as-of."),
         options.date("--as-of", help="Date the evaluation is for (default: today); supplier declarations not valid on it are unmet "
                      "requirements."),
     ]
@@ -77,21 +79,38 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
     if fmt == "json":
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
-    grade = f", grade {decision.grade}" if decision.grade else ""
     click.echo(f"{decision.product_name} ({decision.product})")
-    click.echo(f"Scheme: {st.scheme.name['en']} ({st.scheme.id})")
+    click.echo(f"Scheme followed: {st.scheme.name['en']} ({st.scheme.id})")
+    click.echo(f"Status: {_status_line(decision)}")
     click.echo(f"Value: {decision.value_text} {decision.unit} (unrounded {decision.value_unrounded if decision.value_unrounded is not None else '-'})")
-    click.echo(f"Outcome: {decision.outcome.upper()}{grade}")
+    click.echo(f"Outcome: {decision.outcome.upper()}{_grade_words(decision)}")
     for level in decision.thresholds:
         limit = f"{st.scheme.decision.get('comparison', '<=')} {level['max']:g}" if level["max"] is not None else f"> {level['above']:g}"
         click.echo(f"  {level['id']:<14}{limit}")
-    click.echo(f"Valid: {decision.issued} to {decision.valid_until or '-'}; certificate {decision.certificate}")
+    if not decision.rule_confirmed:
+        click.echo(f"Rules unconfirmed (not checked against the scheme's own text): {', '.join(decision.unconfirmed_rules)}")
     if decision.unmet:
         click.echo("Unmet requirements:")
         for unmet in decision.unmet:
             click.echo(f"  [{unmet.kind}] {unmet.item}: {unmet.reason}")
     for note in decision.notes:
         click.echo(f"Note: {note}")
+
+
+def _status_line(decision):
+    """What the label is worth, in one line: a self-assessment, or a certificate as the user gave it."""
+    if decision.status == "self-assessed":
+        return "SELF-ASSESSED, not certified (no certificate number given; no issue date, no validity)"
+    valid = f"issued {decision.issued}, valid until {decision.valid_until or '-'}"
+    if decision.status == "expired":
+        return f"EXPIRED: certificate {decision.certificate} ({valid}; evaluated on {decision.as_of})"
+    return f"CERTIFIED: certificate {decision.certificate} as given by the user, not verified by footprint ({valid})"
+
+
+def _grade_words(decision):
+    """", would meet grade 1 (rule unconfirmed)": the grade as the label shows it, and whether its rules were read."""
+    words = f", {decision.grade_text['en']}" if decision.grade_text else ""
+    return words + ("" if decision.rule_confirmed else " (rule unconfirmed)")
 
 
 @click.command()
@@ -129,7 +148,7 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
                              issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None,
                              company=company, pdf=not no_pdf, overwrite=force, record_claims=True, sign_with=sign_with)
     decision = files.decision
-    click.echo(f"{decision.scheme}: {decision.outcome}{', grade ' + decision.grade if decision.grade else ''}; "
+    click.echo(f"{decision.scheme}: {decision.status}; {decision.outcome}{_grade_words(decision)}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")
     for path in files.paths():
         click.echo(f"  {path}")

@@ -7,12 +7,19 @@ and rounding, and every unmet requirement with its reason.
 The result is read through ``to_dict()`` and every optional key is looked up tolerantly,
 so fields the calculator adds later (primary data share, market-based electricity,
 supplier data, uncertainty) are used as soon as they exist, and reported as missing until then.
+
+The decision also says what the label is worth: ``status`` is ``certified`` only when a
+certificate number is given (with its issue date), ``expired`` once the evaluation date is
+after its last valid day, and ``self-assessed`` otherwise: then there is no issue date, no
+validity, and the grade reads "would meet ...". ``rule_confirmed`` is False when a rule of the
+scheme file was not read in the issuer's own text (``confirmed: false``).
 """
 
 import datetime as _dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from footprint.errors import OptionError
 from footprint.fileio import add_years
 from footprint.i18n import names, text
 from footprint.labels.schemes import GWP_IDS, REPORT_ITEMS, ROUNDING_MODES, load_scheme
@@ -36,12 +43,17 @@ STAGE_NAMES = names("stage")
 #: What a label's ``{grade}`` reads when the value is above every threshold.
 OUTSIDE_THRESHOLDS = names("phrase")["outside_thresholds"]
 
+#: What a decision is worth: a self-assessment, a certificate (its number as the user gave it),
+#: or a certificate whose validity ended before the evaluation date.
+STATUSES = ("self-assessed", "certified", "expired")
+
 
 @dataclass
 class Unmet:
     """One requirement the study does not meet; ``reason`` in English, ``reason_zh`` in Chinese."""
 
     kind: str  # missing_data | data_quality | expired | boundary | gwp | declared_unit | factor_table | reverification
+    # (expired: supplier data, or the certificate itself, whose validity ended before the evaluation date)
     item: str
     reason: str
     reason_zh: str = ""
@@ -49,7 +61,15 @@ class Unmet:
 
 @dataclass
 class LabelDecision:
-    """What a scheme says about one result; plain data, JSON-ready via :meth:`to_dict`."""
+    """What a scheme says about one result; plain data, JSON-ready via :meth:`to_dict`.
+
+    ``status`` (:data:`STATUSES`) is ``certified`` only with a certificate number, which is
+    what the user asserts (footprint does not check it with the certification body), and an
+    issue date; ``issued`` and ``valid_until`` are None for a self-assessment. ``grade_text``
+    is the grade as the label shows it ({en, zh}: "would meet ..." when self-assessed).
+    ``rule_confirmed`` is False when one of ``unconfirmed_rules`` (ids of
+    :data:`footprint.labels.schemes.RULES`) was not read in the issuer's own text.
+    """
 
     scheme: str
     scheme_name: dict
@@ -60,22 +80,27 @@ class LabelDecision:
     value: float | None  # [unit], in the scheme's rounding
     value_unrounded: float | None  # [unit]
     value_text: str  # the value as printed on the label
-    outcome: str  # pass | fail | incomplete
+    outcome: str  # pass | fail | incomplete | expired (a certificate whose validity ended)
     grade: str | None
     grade_label: dict | None
     decided_on: str  # "rounded" or "unrounded" value
     thresholds: list
     unmet: list  # Unmet
     notes: list
-    issued: str  # ISO date
-    valid_until: str | None
+    issued: str | None  # ISO date of the certificate; None when self-assessed
+    valid_until: str | None  # ISO date, the last valid day; None when self-assessed or without a validity
     surveillance: str
-    certificate: str
+    certificate: str | None  # as given by the user; None when self-assessed
     label_text: dict  # lang -> wording
     result_sha256: str
     cfp_value: float | None  # [kg CO2-eq per declared unit], the LCA result (differs from value for fr-ecs)
     ecs: dict | None = None
     notes_zh: list = field(default_factory=list)  # the notes in Chinese, in the same order
+    status: str = "self-assessed"  # self-assessed | certified | expired
+    rule_confirmed: bool = False  # every rule of the scheme read in the issuer's own text
+    unconfirmed_rules: list = field(default_factory=list)  # rule ids, see footprint.labels.schemes.RULES
+    as_of: str | None = None  # ISO date the evaluation is for
+    grade_text: dict | None = None  # {en, zh} the grade as shown; "would meet ..." when self-assessed
 
     def to_dict(self):
         return asdict(self)
@@ -134,11 +159,14 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         The product's foreground chain; gives provenance (site-specific data) and the
         boundary's inputs. Without it those checks are reported as missing data.
     today : datetime.date, optional
-        Date of the evaluation (default: today); supplier data must be valid on it.
+        Date of the evaluation (default: today); supplier data and the certificate must be
+        valid on it.
     issued : datetime.date, optional
-        Issue date of the certificate (default: ``today``); validity runs from it.
+        Issue date of the certificate, required with ``certificate`` (never assumed); validity
+        runs from it. Not on or before ``today`` and the real today: refused.
     certificate : str, optional
-        Certificate or registration number; "pending" if not given.
+        Certificate or registration number, as the certification body issued it. Without it
+        the decision is a self-assessment: no issue date, no validity.
     previous : float, optional
         Previously declared value [scheme unit]: a rise of the scheme's
         ``reverification_increase`` or more asks for re-verification.
@@ -151,12 +179,18 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
     Returns
     -------
     LabelDecision
+
+    Raises
+    ------
+    footprint.errors.OptionError
+        ``issued`` without a certificate, a certificate without ``issued``, or an issue date
+        after the evaluation date or in the future.
     """
     if isinstance(scheme, str):
         scheme = load_scheme(scheme)
     data = _as_dict(result)
     today = today or _dt.date.today()
-    issued = issued or today
+    status, certificate, issued, valid_until = certificate_status(scheme, certificate=certificate, issued=issued, today=today)
     unmet = []
     notes = []  # {"en": ..., "zh": ...}
 
@@ -198,21 +232,20 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         else:
             notes.append(text("note", "previous_declaration", previous=previous, rise=rise, limit=limit))
 
+    if status == "expired":  # first: it decides the outcome
+        unmet.insert(0, _unmet("expired", "certificate", text("reason", "certificate_expired", certificate=certificate,
+                                                           end=valid_until.isoformat(), today=today.isoformat())))
     if passed is False:
         outcome = "fail"
+    elif status == "expired":
+        outcome = "expired"
     elif unmet or value is None:
         outcome = "incomplete"
     else:
         outcome = "pass"
-    years = scheme.validity.get("years")
-    valid_until = add_years(issued, years).isoformat() if years else None
     value_text = format_value(value, scheme.rounding)
-    wording = {}
-    for lang in ("en", "zh"):
-        label = (grade_label or {}).get(lang, grade or "")
-        if not label and passed is False:
-            label = OUTSIDE_THRESHOLDS[lang]
-        wording[lang] = scheme.label_wording[lang].format(value=value_text, unit=scheme.unit, grade=label)
+    grade_text, wording = _wording(scheme, status, value_text, grade, grade_label, passed)
+    unconfirmed = scheme.unconfirmed_rules()
     return LabelDecision(
         scheme=scheme.id,
         scheme_name=scheme.name,
@@ -230,16 +263,82 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         thresholds=thresholds,
         unmet=unmet,
         notes=[note["en"] for note in notes],
-        issued=issued.isoformat(),
-        valid_until=valid_until,
+        issued=issued.isoformat() if issued else None,
+        valid_until=valid_until.isoformat() if valid_until else None,
         surveillance=scheme.surveillance("en"),
-        certificate=certificate or "pending",
+        certificate=certificate,
         label_text=wording,
         result_sha256=result_sha256(data),
         cfp_value=cfp,
         ecs=ecs.to_dict() if ecs is not None else None,
         notes_zh=[note["zh"] for note in notes],
+        status=status,
+        rule_confirmed=not unconfirmed,
+        unconfirmed_rules=unconfirmed,
+        as_of=today.isoformat(),
+        grade_text=grade_text,
     )
+
+
+def certificate_status(scheme, *, certificate, issued, today):
+    """What a decision is worth: (status, certificate, issued, last valid day).
+
+    A certificate number makes the decision ``certified``; it needs its issue date, which may
+    not be after the evaluation date ``today`` nor in the future. Its validity runs
+    ``validity.years`` from the issue date (to the anniversary, or the day before it); after
+    that the status is ``expired``. Without a number the decision is ``self-assessed`` and has
+    no dates.
+
+    Raises
+    ------
+    footprint.errors.OptionError
+        ``issued`` without ``certificate`` or the reverse, a date after ``today`` or in the
+        future, a number with ``;`` (the QR payload's separator) or one that reads "pending".
+    """
+    certificate = str(certificate).strip() if certificate is not None else ""
+    if not certificate:
+        if issued is not None:
+            raise OptionError("issued", f"got {issued.isoformat()} without a certificate number; a self-assessment has no issue date "
+                                        "(give the certificate number with it)")
+        return "self-assessed", None, None, None
+    if certificate.lower() == "pending" or any(ch in certificate for ch in ";\r\n"):
+        raise OptionError("certificate", f"got {certificate!r}; expected the number the certification body issued, without ';' "
+                                         "or line breaks (leave it out for a self-assessment)")
+    if issued is None:
+        raise OptionError("issued", f"missing; certificate {certificate} needs its issue date YYYY-MM-DD (footprint does not assume one)")
+    real_today = _dt.date.today()
+    if issued > real_today:
+        raise OptionError("issued", f"got {issued.isoformat()}, a date in the future (today is {real_today.isoformat()})")
+    if issued > today:
+        raise OptionError("issued", f"got {issued.isoformat()}, after the evaluation date {today.isoformat()} (as_of)")
+    years = scheme.validity.get("years")
+    if not years:
+        return "certified", certificate, issued, None
+    last = add_years(issued, years)
+    if scheme.validity.get("last_day") == "day_before":
+        last -= _dt.timedelta(days=1)
+    return ("expired" if today > last else "certified"), certificate, issued, last
+
+
+def _wording(scheme, status, value_text, grade, grade_label, passed):
+    """(grade as shown, label wording), each {en, zh}.
+
+    A certificate shows the scheme's own wording and grade; a self-assessment never does: its
+    grade reads "would meet ...", its wording says "self-assessed, not certified".
+    """
+    label = {lang: (grade_label or {}).get(lang, grade or "") for lang in ("en", "zh")} if grade else None
+    if status != "self-assessed":
+        wording = {}
+        for lang in ("en", "zh"):
+            shown = label[lang] if label else OUTSIDE_THRESHOLDS[lang] if passed is False else ""
+            wording[lang] = scheme.label_wording[lang].format(value=value_text, unit=scheme.unit, grade=shown)
+        return label, wording
+    if label:
+        grade_text = text("phrase", "would_meet", grade=label)
+        return grade_text, text("phrase", "self_assessed_grade", value=value_text, unit=scheme.unit, grade=grade_text)
+    if passed is False:
+        return None, text("phrase", "self_assessed_grade", value=value_text, unit=scheme.unit, grade=OUTSIDE_THRESHOLDS)
+    return None, text("phrase", "self_assessed_value", value=value_text, unit=scheme.unit)
 
 
 def _decide(scheme, value):

@@ -21,8 +21,17 @@ PREFIX = "label-"
 DECISION_KINDS = ("declared_value", "grades", "threshold")
 ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "up": ROUND_CEILING, "down": ROUND_FLOOR}
 GWP_IDS = ("ar6", "ar5")
+#: The last valid day of a certificate of ``validity.years``: the anniversary of its issue
+#: (default) or the day before it (Korea: issued 2020-09-16, expires 2023-09-15).
+VALIDITY_LAST_DAYS = ("anniversary", "day_before")
 
 REPORT_ITEMS = names("report_item")
+
+#: The rules of a scheme file, each of which says whether it was read in the issuer's own text:
+#: ``confirmed: true|false`` inside the rule's block, ``<rule>_confirmed`` beside the
+#: top-level ones (``declared_unit_confirmed``). A rule that does not say is unconfirmed.
+RULES = ("declared_unit", "boundary", "gwp", "required_items", "data_quality", "decision", "rounding", "validity")
+_RULE_BLOCKS = ("boundary", "gwp", "data_quality", "decision", "rounding", "validity")
 
 @dataclass
 class Scheme:
@@ -50,6 +59,11 @@ class Scheme:
     factor_table: dict = field(default_factory=dict)
     label_title: dict = field(default_factory=dict)  # short {en, zh} title for the label artwork
     label_caption: dict = field(default_factory=dict)  # {en, zh} what the label's number is
+    confirmed: dict = field(default_factory=dict)  # rule (RULES) -> read in the issuer's own text
+
+    def unconfirmed_rules(self):
+        """The rules (ids of :data:`RULES`) not read in the issuer's own text, in file order."""
+        return [rule for rule in RULES if not self.confirmed.get(rule, False)]
 
     def title(self, lang):
         """The label's title in ``lang``: ``label_title`` if given, else the scheme's name."""
@@ -162,6 +176,19 @@ def _check_scheme(raw, path):
         for source_id in cited:
             if source_id not in source_ids:
                 fail(f"{key}.source", f"unknown source id {source_id!r}; expected one of {', '.join(sorted(source_ids))}")
+    confirmed = {}
+    for rule in RULES:
+        where, value = (f"{rule}.confirmed", raw[rule].get("confirmed", False)) if rule in _RULE_BLOCKS \
+            else (f"{rule}_confirmed", raw.get(f"{rule}_confirmed", False))
+        if not isinstance(value, bool):
+            fail(where, f"got {value!r}; expected true (read in the issuer's own text) or false")
+        confirmed[rule] = value
+    for i, level in enumerate(raw["decision"].get("grades") or raw["decision"].get("thresholds") or []):
+        said = level.get("confirmed") if isinstance(level, dict) else None
+        if said is not None and not isinstance(said, bool):
+            fail(f"decision levels[{i}].confirmed", f"got {said!r}; expected true or false")
+        if said is False:  # a level citing its own source, unconfirmed: so is the decision
+            confirmed["decision"] = False
     for item in raw["required_items"]:
         if item not in REPORT_ITEMS:
             fail("required_items", f"unknown item {item!r}; expected one of {', '.join(REPORT_ITEMS)}")
@@ -194,12 +221,15 @@ def _check_scheme(raw, path):
     years = raw["validity"].get("years")
     if years is not None and (not isinstance(years, int) or years <= 0):
         fail("validity.years", f"got {years!r}; expected a whole number of years or null")
+    if raw["validity"].get("last_day", "anniversary") not in VALIDITY_LAST_DAYS:
+        fail("validity.last_day", f"got {raw['validity']['last_day']!r}; expected one of {', '.join(VALIDITY_LAST_DAYS)}")
     for lang in ("en", "zh"):
         for key in ("name", "label_wording"):
             if not raw[key].get(lang):
                 fail(f"{key}.{lang}", "missing; schemes carry English and Chinese text")
     fields = {name: raw.get(name) for name in Scheme.__dataclass_fields__ if name in raw}
     fields.pop("path", None)
+    fields["confirmed"] = confirmed
     fields.setdefault("factor_table", {})
     fields.setdefault("label_title", {})
     fields.setdefault("label_caption", {})

@@ -15,7 +15,7 @@ from footprint.errors import OptionError
 from footprint.fileio import parse_date
 from footprint.i18n import text
 from footprint.labels.ecs import evaluate_ecs, read_factor_table, read_shares
-from footprint.labels.evaluate import LabelDecision, evaluate, stage_words
+from footprint.labels.evaluate import LabelDecision, certificate_status, evaluate, stage_words
 from footprint.labels.schemes import Scheme, load_scheme
 from footprint.model import build_chain
 from footprint.model.spec import ProductSpec
@@ -65,11 +65,15 @@ def evaluate_label(
     factors, shares : str or os.PathLike, optional
         For schemes with a factor table (fr-ecs): the tender's factor table and the supply shares.
     certificate : str, optional
-        Certificate or registration number; without one the label is a self-assessment.
+        Certificate or registration number, as the certification body issued it (footprint
+        does not check it); without one the label is a self-assessment: no issue date, no
+        validity, a "self-assessed, not certified" watermark.
     previous : float, optional
         Previously declared value [the scheme's unit], for re-verification rules.
     issued : datetime.date or str, optional
-        Issue date (YYYY-MM-DD; default: ``as_of``).
+        Issue date of the certificate (YYYY-MM-DD), required with ``certificate`` and only
+        with it; not after ``as_of`` nor in the future. The validity runs from it; a
+        certificate whose last valid day is before ``as_of`` is ``expired``.
     as_of : datetime.date or str, optional
         The date the evaluation is for (default: today). Supplier declarations must be valid
         on it. One that is not is an unmet requirement, not an error: the footprint is then
@@ -88,7 +92,8 @@ def evaluate_label(
     Raises
     ------
     footprint.errors.FootprintError
-        Bad input, an unknown scheme, a GWP set the scheme does not accept.
+        Bad input, an unknown scheme, a GWP set the scheme does not accept, a certificate
+        without its issue date (or the reverse), an issue date after ``as_of`` or in the future.
 
     Examples
     --------
@@ -107,6 +112,7 @@ def evaluate_label(
         raise OptionError("factors", f"scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
     today = parse_date(as_of, where="as_of", today=_dt.date.today())
     issued = parse_date(issued, where="issued")
+    certificate_status(scheme, certificate=certificate, issued=issued, today=today)  # refused before anything is computed
     if gwp is not None:
         gwp = choose(gwp, GWP_SETS, what="gwp")
     spec = read_product(product)

@@ -21,6 +21,9 @@ PARAMETER_NAMES = names("parameter")
 UNMET_KINDS = names("unmet")
 
 
+LIST_SEPARATOR = names("phrase")["list_separator"]
+
+
 SCOPES = names("scope")
 
 
@@ -164,6 +167,8 @@ def report_context(st, *, lang, env, label_svg=""):
                    "reason": name({"en": u.reason, "zh": u.reason_zh or u.reason})} for u in decision.unmet],
         "notes": [name({"en": en, "zh": zh}) for en, zh in zip(decision.notes, notes_zh)],
         "surveillance": name({"en": scheme.surveillance("en"), "zh": scheme.surveillance("zh")}),
+        "status": _status(decision, scheme, t),
+        "unconfirmed_rules": _rule_names(decision.unconfirmed_rules, strings),
         "electricity_total": sum(e["amount"] for e in electricity),
         "electricity_scopes": [SCOPES.get(scope, {"en": scope, "zh": scope}) for scope in dict.fromkeys(e["scope"] for e in electricity)],
         "electricity_emissions": sum(e["emissions"] for e in electricity if e["emissions"] is not None),
@@ -186,6 +191,23 @@ def report_context(st, *, lang, env, label_svg=""):
                                  output_label=[output_label["zh"], output_label["en"]] if lang == "both" else [pick(output_label)]),
         },
     }
+
+
+def _status(decision, scheme, t):
+    """What the report is worth, as the decision says: {"headline": ..., "text": ...} in the report's language(s)."""
+    if decision.status == "self-assessed":
+        return {"headline": t("status_self_assessed"), "text": t("status_self_assessed_text", scheme=scheme.name)}
+    dates = {"certificate": decision.certificate, "issued": decision.issued, "until": decision.valid_until or "—"}
+    if decision.status == "expired":
+        return {"headline": t("status_expired"), "text": t("status_expired_text", as_of=decision.as_of, **dates)}
+    return {"headline": t("status_certified"), "text": t("status_certified_text", **dates)}
+
+
+def _rule_names(rules, strings):
+    """The scheme's unconfirmed rules named for the reader, {en, zh}, joined as a list."""
+    table = strings.get("rule_names") or {}
+    named = [table.get(rule, {"en": rule, "zh": rule}) for rule in rules]
+    return {lang: LIST_SEPARATOR[lang].join(entry.get(lang) or entry["en"] for entry in named) for lang in ("en", "zh")}
 
 
 class Names:

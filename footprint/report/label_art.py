@@ -1,7 +1,11 @@
 """Label artwork: the label as SVG (from ``report_templates/label.svg.j2``) and PNG, with a QR code.
 
 The QR code carries the result's identity and hash (:func:`qr_payload`), so a reader can
-check a printed label against the dossier: same product, scheme, value and SHA-256.
+check a printed label against the dossier: same product, scheme, value and SHA-256, and what
+the label is worth (self-assessed, certified or expired; whether the scheme's rules were read
+in its own text). The artwork only shows what :class:`footprint.labels.LabelDecision` decided:
+a self-assessment carries a "self-assessed, not certified" watermark and never the scheme's
+mark.
 The PNG is the SVG rendered through the same HTML-to-PDF engine as the report and
 rasterised with PDFium, so it always matches the SVG, including a user's own template.
 """
@@ -18,15 +22,23 @@ from footprint.report.templates import read_strings
 #: Namespace of the deterministic ids: the same result and scheme always get the same id.
 ID_NAMESPACE = uuid.UUID("5c0b6b0e-8d43-4f0c-9a54-6f6f74707269")
 LABEL_SIZE = (420, 300)  # [px] width, height of the label artwork
-PAYLOAD_FORMAT = "footprint-label/1"
+PAYLOAD_FORMAT = "footprint-label/2"
 
 
 def label_id(decision):
-    """A UUID derived from the result hash and the scheme (and, for the ECS, the SHA-256 of the
-    factor table and shares file the value comes from): the label's identity."""
+    """The label's identity: a UUID derived from its inputs.
+
+    The result hash and the scheme; for the ECS, the SHA-256 of the factor table and shares
+    file the value comes from; for a certificate, its number and issue date. A self-assessment
+    keeps the id it had before certificates were told apart (the same result and scheme, the
+    same id); the certified label of that result is another label, with another id. The
+    evaluation date does not count: a certificate that expires keeps its id.
+    """
     name = f"{decision.result_sha256}:{decision.scheme}"
     for digest in _factor_hashes(decision):
         name += f":{digest}"
+    if decision.certificate:
+        name += f":certificate={decision.certificate}:issued={decision.issued}"
     return str(uuid.uuid5(ID_NAMESPACE, name))
 
 
@@ -40,7 +52,9 @@ def qr_payload(decision):
     """The text the QR code carries: ``key=value`` fields separated by ``;``.
 
     The value keeps the scheme's rounding; ``sha256`` is :func:`footprint.labels.result_sha256`.
-    For an ECS value, ``factors`` (and ``shares``) are the SHA-256 of the files it comes from.
+    ``status`` is self-assessed, certified or expired; ``rule`` is ``unconfirmed`` when a rule
+    of the scheme was not read in its own text. For an ECS value, ``factors`` (and ``shares``)
+    are the SHA-256 of the files it comes from.
     """
     ecs = decision.ecs or {}
     fields = [
@@ -50,7 +64,9 @@ def qr_payload(decision):
         f"product={decision.product}",
         f"value={decision.value_text} {decision.unit}",
         f"grade={decision.grade or '-'}",
-        f"certificate={decision.certificate}",
+        f"status={decision.status}",
+        f"rule={'confirmed' if decision.rule_confirmed else 'unconfirmed'}",
+        f"certificate={decision.certificate or '-'}",
         f"valid_until={decision.valid_until or '-'}",
         f"sha256={decision.result_sha256}",
     ]

@@ -7,10 +7,19 @@ pieces: a module's footprint is exchanged per square metre (``"square meter"``),
 reference period, exempted emissions, product category) are ``null`` rather than guessed;
 fill them before exchanging the file.
 
+``status`` says whether recipients may use the footprint. PACT v2 knows only ``Active`` and
+``Deprecated`` ("no longer valid"), no draft. So ``Active`` only for a certified evaluation
+that passes: a certificate number and its dates, every requirement met. An expired
+certificate is ``Deprecated``. A draft (self-assessed, incomplete or failed) has no ``status``
+at all, no validity period, and says why in ``statusComment`` and ``comment``: PACT requires
+``status``, so a conforming host refuses the file rather than take a draft for an active
+footprint; ``Deprecated`` would wrongly say that it once was one.
+
 References
 ----------
 .. [1] WBCSD, PACT Technical Specifications for PCF Data Exchange, version 2 (field names
-   and declared-unit list).
+   and declared-unit list; ``status`` Active or Deprecated, section "Product Footprint
+   Lifecycle": a footprint that is no longer valid is set to Deprecated).
 """
 
 import uuid
@@ -52,23 +61,30 @@ def product_footprint(result, decision, chain, *, company=None):
     gwp = (gwp_id(result) or "ar6").upper()
     stages = ", ".join(result.get("by_stage", {}))
     footprint_id = str(uuid.uuid5(NAMESPACE, f"{decision.result_sha256}:{decision.scheme}"))
+    status, why = pact_status(decision)
+    lifecycle = {"status": status} if status else {}
+    if why:
+        lifecycle["statusComment"] = why
+    if status:  # a draft has no validity period: nothing is issued
+        lifecycle.update(validityPeriodStart=decision.issued, validityPeriodEnd=decision.valid_until)
+    grade = decision.grade_text["en"] if decision.grade_text else ""
     return {
         "id": footprint_id,
         "specVersion": SPEC_VERSION,
         "version": 0,
         "created": result.get("computed_at") or None,
-        "status": "Active",
-        "validityPeriodStart": decision.issued,
-        "validityPeriodEnd": decision.valid_until,
+        **lifecycle,
         "companyName": company or None,
         "companyIds": [],
         "productDescription": result.get("product_name", ""),
         "productIds": [f"urn:footprint:product:{result.get('product', '')}"],
         "productCategoryCpc": None,
         "productNameCompany": result.get("product_name", ""),
-        "comment": (f"{per_kwp:.6g} kg CO2e/kWp; {per_kwp * kwp:.6g} kg CO2e per module ({kwp:g} kWp, {area:g} m2). "
-                    f"Scheme {decision.scheme}: {decision.outcome}"
-                    + (f", grade {decision.grade}" if decision.grade else "")
+        "comment": ((f"DRAFT, not for exchange: {why} " if not status else "")
+                    + f"{per_kwp:.6g} kg CO2e/kWp; {per_kwp * kwp:.6g} kg CO2e per module ({kwp:g} kWp, {area:g} m2). "
+                    + f"Scheme {decision.scheme}: {decision.status}, {decision.outcome}"
+                    + (f", {grade}" if grade else "")
+                    + ("" if decision.rule_confirmed else " (rule unconfirmed)")
                     + f". Result sha256 {decision.result_sha256}. footprint {__version__}."),
         "pcf": {
             "declaredUnit": "square meter",
@@ -98,3 +114,19 @@ def product_footprint(result, decision, chain, *, company=None):
             "uncertaintyAssessmentDescription": None if optional(result, "uncertainty") is None else str(optional(result, "uncertainty")),
         },
     }
+
+
+def pact_status(decision):
+    """PACT ``status`` for a label decision, and why: (``"Active"``, ``"Deprecated"`` or None, comment or None).
+
+    ``Active`` only for a certificate whose evaluation passes; ``Deprecated`` for an expired
+    certificate; None (no status: not an exchangeable footprint) for a self-assessment or an
+    evaluation that is incomplete or fails.
+    """
+    if decision.status == "expired":
+        return "Deprecated", f"certificate {decision.certificate} expired on {decision.valid_until} (evaluated on {decision.as_of})."
+    if decision.status == "self-assessed":
+        return None, f"self-assessed, not certified (no certificate number), {decision.scheme} outcome {decision.outcome}."
+    if decision.outcome != "pass":
+        return None, f"certificate {decision.certificate} given, but the {decision.scheme} evaluation is {decision.outcome}."
+    return "Active", None
