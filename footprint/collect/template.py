@@ -70,6 +70,8 @@ _HINT_FONT = Font(italic=True, color="7F7F7F")
 #: The Chinese unit of 10 000 pieces, which production reports count wafers in: offered beside
 #: pcs. Taken from the units the import reads, so the template offers no unit it cannot read.
 _TEN_THOUSAND_PIECES = next(word for word, unit in CHINESE_UNITS.items() if unit == "(10000*piece)")
+#: The Chinese word for a piece (a wafer, a cell), which production reports write per-piece figures in.
+_PIECE = next(word for word, unit in CHINESE_UNITS.items() if unit == "piece")
 
 #: The example output of each stage, shown in its row and used for the example totals of the
 #: other rows (a default per unit times this output).
@@ -94,7 +96,7 @@ _PUBLICATION_YEAR = re.compile(r"\((\d{4})(?:-\d\d){0,2}\)|:(\d{4})\b|\b(\d{4})-
 #: is accepted too). Totals are listed after the per-unit forms.
 _UNITS = {
     ("flow", "kg", "kWh"): "kWh/kg,MWh/t,MWh,kWh,GWh",
-    ("flow", "piece", "kWh"): "kWh/piece,kWh/m2,MWh,kWh,GWh",
+    ("flow", "piece", "kWh"): f"kWh/piece,kWh/{_PIECE},kWh/m2,MWh,kWh,GWh",
     ("flow", "kg", "MJ"): "MJ/kg,GJ/t,GJ,MJ,TJ",
     ("flow", "piece", "MJ"): "MJ/piece,MJ/m2,GJ,MJ",
     ("flow", "kg", "kg"): "kg/kg,g/kg,t,kg",
