@@ -45,12 +45,18 @@ _API = {
     "read_workbook": "footprint.collect",
     "list_datasets": "footprint.bundle.catalogue",
     "datasets": "footprint.bundle.catalogue",
+    "monte_carlo": "footprint.uncertainty.montecarlo",
+    "MonteCarloResult": "footprint.uncertainty.montecarlo",
+    "probability_of_meeting": "footprint.uncertainty.montecarlo",
+    "tornado": "footprint.uncertainty.sensitivity",
+    "sobol_indices": "footprint.uncertainty.sensitivity",
 }
 
 __all__ = [
     "DataError", "FootprintError", "FootprintResult", "InputError", "OutputExistsError", "SetupError", "UnitError", "UnitMismatch",
     "WorkbookError", "WorkbookWarning", "__version__", "clean", "compute", "datasets", "evaluate_label", "list_datasets",
     "list_schemes", "read_product", "read_variants", "read_workbook", "run_batch", "setup", "write_report", "write_template",
+    "MonteCarloResult", "monte_carlo", "probability_of_meeting", "sobol_indices", "tornado",
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name is imported on first use
@@ -65,6 +71,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name is import
     from footprint.labels.schemes import list_schemes
     from footprint.labels.study import evaluate_label
     from footprint.report import write_report
+    from footprint.uncertainty.montecarlo import MonteCarloResult, monte_carlo, probability_of_meeting
+    from footprint.uncertainty.sensitivity import sobol_indices, tornado
 
 
 def __getattr__(name):

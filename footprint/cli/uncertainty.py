@@ -97,7 +97,7 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
     if scheme is not None:
         from footprint.uncertainty.montecarlo import probability_of_meeting
 
-        levels = probability_of_meeting(result, scheme)
+        levels = probability_of_meeting(result, scheme=scheme)
     if histogram:
         from footprint.uncertainty.plots import histogram_chart, write_plot
 

@@ -28,7 +28,7 @@ import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import numpy as np
 
@@ -445,7 +445,7 @@ class LevelProbability:
     standard_error: float  # of ``probability``, from the number of draws
 
 
-def probability_of_meeting(result: MonteCarloResult | np.ndarray | Sequence[float], scheme) -> list[LevelProbability]:
+def probability_of_meeting(result: MonteCarloResult | np.ndarray | Sequence[float], *, scheme: Any) -> list[LevelProbability]:
     """The probability that a product meets each threshold or grade of a label scheme.
 
     The draws are compared the way the scheme decides (``decision.comparison`` ``<=`` or
@@ -475,7 +475,7 @@ def probability_of_meeting(result: MonteCarloResult | np.ndarray | Sequence[floa
     >>> from footprint.labels.schemes import load_scheme
     >>> result = footprint.monte_carlo("examples/perc-glass-backsheet-jiangsu.yaml", per="kWp", seed=1)  # doctest: +SKIP
     >>> [(level.id, round(level.probability, 3)) for level in
-    ...  footprint.probability_of_meeting(result, load_scheme("epeat-ulcs"))]  # doctest: +SKIP
+    ...  footprint.probability_of_meeting(result, scheme=load_scheme("epeat-ulcs"))]  # doctest: +SKIP
     """
     def get(name):
         return scheme.get(name) if isinstance(scheme, dict) else getattr(scheme, name)
