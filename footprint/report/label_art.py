@@ -29,10 +29,10 @@ def label_id(decision):
     """The label's identity: a UUID derived from its inputs.
 
     The result hash and the scheme; for the ECS, the SHA-256 of the factor table and shares
-    file the value comes from; for a certificate, its number and issue date. A self-assessment
-    keeps the id it had before certificates were told apart (the same result and scheme, the
-    same id); the certified label of that result is another label, with another id. The
-    evaluation date does not count: a certificate that expires keeps its id.
+    file the value comes from; for a certificate, its number and issue date. So a
+    self-assessment's id depends on the result and scheme only, the certified label of the
+    same result is another label with another id, and the evaluation date does not count: a
+    certificate that expires keeps its id.
     """
     name = f"{decision.result_sha256}:{decision.scheme}"
     for digest in _factor_hashes(decision):
