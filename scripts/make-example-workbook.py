@@ -10,8 +10,8 @@ script writes.
 The workbook is the YAML file's twin: `footprint calc` computes the same total from both,
 to the last digit. It is written the way real sheets are: sites by their Chinese names
 (新疆, 内蒙古, 江苏省), the wafer electricity per 片, the fractions in percent cells, and
-each YAML comment in the Source column (where a figure comes from) or, on a site row, the
-Note column. Rows the YAML file does not give (output, wafer format, instruments, the use
+each YAML comment in the Source column (the citations above a value, and the comments that
+say a value is the site's or the datasheet's) or else the Note column. Rows the YAML file does not give (output, wafer format, instruments, the use
 phase) stay blank, so that the twin stays exact.
 """
 
@@ -35,6 +35,8 @@ OUTPUT = ROOT / "examples" / "perc-glass-backsheet-jiangsu.xlsx"
 SITES_AS_WRITTEN = {"CN-XJ": "新疆", "CN-NM": "内蒙古", "CN-JS": "江苏省"}
 #: Units as written in a production report: a wafer is a 片.
 UNITS_AS_WRITTEN = {"kWh/wafer": "kWh/片"}
+#: How the twin's trailing comments begin when they say where a value comes from.
+SOURCE_WORDS = ("site", "datasheet")
 #: The template's columns, 1-based, in its order.
 COLUMN = {role: index for index, role in enumerate(COLUMNS, start=1)}
 
@@ -73,9 +75,15 @@ def cell_values(path, value, comments):
         cells["unit"] = UNITS_AS_WRITTEN.get(unit, unit)
     else:
         cells["value"] = value
-    comment = "; ".join([*above, trailing] if trailing else above)
-    if comment:
-        cells["note" if key == "site" else "source"] = comment
+    # A trailing comment that says where the value comes from ("site", "datasheet: ...", the
+    # twin's own words for measured and published values) is its source, as are the citations
+    # above a value; any other trailing comment (the province's name, "half-cut") is a note.
+    sourced = trailing.startswith(SOURCE_WORDS) and key != "site"
+    source = "; ".join([*above, trailing] if sourced else above)
+    if source:
+        cells["source"] = source
+    if trailing and not sourced:
+        cells["note"] = trailing
     return cells
 
 
