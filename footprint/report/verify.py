@@ -112,7 +112,8 @@ def verify_dossier(folder: str | os.PathLike) -> DossierCheck:
                                factors=folder / options["factors"] if options.get("factors") else None,
                                shares=folder / options["shares"] if options.get("shares") else None,
                                certificate=options.get("certificate"), previous=options.get("previous"),
-                               issued=options.get("issued"), as_of=options.get("as_of"))
+                               issued=options.get("issued") if options.get("certificate") else None,
+                               as_of=options.get("as_of"))
     except InputError as exc:
         check.verdict = "cannot reproduce"
         check.reasons.append(f"the inputs in the dossier do not compute: {exc}")
