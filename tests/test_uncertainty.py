@@ -16,6 +16,7 @@ from footprint.uncertainty import distributions, montecarlo, sensitivity
 from footprint.uncertainty.model import stream
 from footprint.uncertainty.pedigree import data_quality_rating, dqr_of, figure_sigma
 
+from calc_helpers import DATA, product_data, write_product
 from conftest import EXAMPLES, PERC, copy_example, invoke, split_warnings
 
 #: How far apart two estimates from independent Monte Carlo runs may be, in standard errors of
@@ -161,6 +162,42 @@ def test_every_figure_at_its_value_gives_the_calculators_result(home_env, exampl
     # and each figure's median alone moves nothing (a unit mistake in a figure would)
     medians = {figure.path: np.full(1, float(figure.ppf(0.5))) for figure in model.figures}
     assert model.evaluate(medians, 1).total[0] == pytest.approx(reference.total.value, rel=1e-9)
+
+
+DOWNSTREAM = {"transport": {"mass": "32 kg", "legs": [{"dataset": "transport_sea", "distance": "12000 km"},
+                                                     {"dataset": "transport_truck", "distance": "800 km"}]},
+              "installation": {"site": "DE", "electricity": "0.5 kWh/module"}, "use": {},
+              "end_of_life": {"emissions": {"co2e_aggregated": "1.2 kg/module"}}}
+USE = {"specific_yield": "1300 kWh/kWp", "mounting": "rooftop", "performance_ratio": 0.8, "lifetime": "25 year",
+       "degradation": "0.5 %/year"}
+
+
+@pytest.mark.parametrize("case, changes, options, expected", [
+    ("grave", {"downstream": DOWNSTREAM}, {"per": "kWp", "boundary": "cradle-to-grave"},
+     ["downstream.transport.mass", "downstream.transport.legs[0].distance", "downstream.installation.electricity",
+      "downstream.end_of_life.emissions.co2e_aggregated"]),
+    ("kwh", {"use": USE}, {"per": "kWh"}, ["use.specific_yield", "use.performance_ratio", "use.lifetime", "use.degradation"]),
+    ("kwh-default-yield", {"use": {"country": "DE", "mounting": "rooftop"}}, {"per": "kWh"}, ["use.specific_yield"]),
+    ("instruments", {"stages.cell.electricity_instruments": "site.yaml"}, {"per": "kWp"}, []),
+    ("supplier", {"stages.polysilicon.supplier": "pact.json"}, {"per": "kWp", "as_of": "2025-06-01"},
+     ["stages.polysilicon.supplier"]),
+])
+def test_the_other_parts_of_a_product(home_env, tmp_path, monkeypatch, case, changes, options, expected):
+    import shutil
+
+    monkeypatch.setenv("FOOTPRINT_VERIFY", "0")
+    shutil.copy(DATA / "site-jiangsu-2024.yaml", tmp_path / "site.yaml")
+    shutil.copy(DATA / "pact-polysilicon.json", tmp_path / "pact.json")
+    path = write_product(tmp_path, product_data(**changes), f"{case}.yaml")
+    reference = footprint.compute(path, **options)
+    result = montecarlo.monte_carlo(path, iterations=2000, seed=1, **options)
+    assert result.total.static == pytest.approx(reference.total.value, rel=1e-12)
+    assert result.market_based.static == pytest.approx(reference.electricity.market_based.value, rel=1e-12)
+    paths = {figure["path"] for figure in result.figures}
+    assert set(expected) <= paths
+    assert result.total.percentiles[2.5] < reference.total.value < result.total.percentiles[97.5]
+    if case == "instruments":
+        assert result.market_based.mean < result.total.mean  # the certificates and PPAs, draw by draw
 
 
 def test_the_figures_of_the_example(home_env):
@@ -322,6 +359,8 @@ def test_probability_of_meeting_a_bundled_scheme(home_env):
     levels = montecarlo.probability_of_meeting(result, scheme=load_scheme("epeat-ulcs"))
     assert levels and all(0 <= level.probability <= 1 for level in levels)
     assert levels[-1].probability >= levels[0].probability
+    with pytest.raises(InputError, match="its own indicator"):
+        montecarlo.probability_of_meeting(result, scheme=load_scheme("fr-ecs"))
     wrong = montecarlo.monte_carlo(PERC, iterations=100, seed=5, per="module")
     with pytest.raises(InputError, match="per the scheme's declared unit"):
         montecarlo.probability_of_meeting(wrong, scheme=load_scheme("epeat-ulcs"))

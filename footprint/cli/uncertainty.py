@@ -3,6 +3,7 @@
 import contextlib
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -30,6 +31,13 @@ def _progress(total, label):
         done[0] = count
 
     return (bar or contextlib.nullcontext()), progress
+
+
+def _read(product):
+    """The product file or workbook, its warnings printed once on stderr."""
+    from footprint.collect import read_any
+
+    return read_any(product, warn=lambda message: click.echo(f"warning: {message}", err=True))
 
 
 def _check_outputs(product, paths, force):
@@ -89,9 +97,10 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
         from footprint.labels.schemes import load_scheme
 
         scheme = load_scheme(scheme_id)
+    spec = _read(product)
     bar, progress = _progress(iterations, "draws")
     with contextlib.redirect_stdout(sys.stderr), bar:
-        result = monte_carlo(product, iterations=iterations, seed=seed, per=per, gwp=gwp, boundary=boundary, as_of=as_of,
+        result = monte_carlo(spec, iterations=iterations, seed=seed, per=per, gwp=gwp, boundary=boundary, as_of=as_of,
                              percentiles=percentiles, uncertainty=uncertainty_file, progress=progress)
     levels = []
     if scheme is not None:
@@ -108,7 +117,7 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
     if fmt == "json":
         data = result.to_dict()
         if scheme is not None:
-            data["scheme"] = {"id": scheme.id, "levels": [vars(level) for level in levels]}
+            data["scheme"] = {"id": scheme.id, "levels": [asdict(level) for level in levels]}
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         text = montecarlo_table(result, scheme, levels)
@@ -192,13 +201,14 @@ def sensitivity(product, per, gwp, boundary, as_of, ranges, top, no_background, 
     if sobol:
         require_salib()  # before anything is computed or written
     _check_outputs(product, [(output, False), (tornado_file, True)], force)
+    spec = _read(product)
     with contextlib.redirect_stdout(sys.stderr):
-        found = tornado(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, ranges=ranges, top=top,
+        found = tornado(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, ranges=ranges, top=top,
                         include_background=not no_background, uncertainty=uncertainty_file)
     indices = None
     if sobol:
         with contextlib.redirect_stdout(sys.stderr):
-            indices = sobol_indices(product, base_samples=base_samples, seed=seed, per=per, gwp=gwp, boundary=boundary,
+            indices = sobol_indices(spec, base_samples=base_samples, seed=seed, per=per, gwp=gwp, boundary=boundary,
                                     as_of=as_of, uncertainty=uncertainty_file)
     if tornado_file:
         from footprint.uncertainty.plots import tornado_chart, write_plot
@@ -217,11 +227,13 @@ def sensitivity(product, per, gwp, boundary, as_of, ranges, top, no_background, 
 
 def sensitivity_table(found, indices=None):
     """The result of ``sensitivity`` as text."""
+    from footprint.units import unit_text, ureg
+
     lines = [f"{found.product}: static total {found.static:,.4g} {found.unit}; {found.figures} uncertain figures, "
              f"the {len(found.bars)} that move it most:", "",
              f"{'figure':<44}{'low':>11}{'high':>11}  {'unit':<14}{'total at low':>13}{'at high':>11}{'swing':>9}"]
     for bar in found.bars:
-        unit = (bar.unit.replace("dimensionless", "") or "-")[:14]
+        unit = (unit_text(ureg.Unit(bar.unit)) or "-")[:14]
         lines.append(f"{bar.label[:43]:<44}{bar.low:>11,.4g}{bar.high:>11,.4g}  {unit:<14}{bar.total_low:>13,.4g}"
                      f"{bar.total_high:>11,.4g}{bar.swing:>9,.3g}")
     if indices is not None:

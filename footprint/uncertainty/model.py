@@ -36,6 +36,7 @@ import numpy as np
 from footprint.bundle.quality import exchange_kind, exchange_sigma, gas_kind, scores_of
 from footprint.calc.compute import check_amounts
 from footprint.calc.system import build_system
+from footprint.energy_yield import YIELD_MOUNTINGS
 from footprint.engine import reachable
 from footprint.errors import InputError, show
 from footprint.model.chain import resolve_materials
@@ -313,8 +314,6 @@ class UncertainProduct:
                 self._add(f"use.{name}", f"use: {name}", "use", "use", value, ("use", name), source="product file",
                           note=f"product file ({self.spec.source})", spread="loss" if name in USE_FRACTIONS else "plain")
         if use.specific_yield is None and use.country:
-            from footprint.energy_yield import YIELD_MOUNTINGS
-
             row = self.bundle.specific_yield_for(use.country, YIELD_MOUNTINGS.get(use.mounting, use.mounting))
             if row is not None:
                 self._add("use.specific_yield", "use: specific_yield (country default)", "use", "use",
@@ -385,7 +384,8 @@ class UncertainProduct:
                     gas = self.bundle.gases.get(exchange.flow)
                     what = gas.label if gas is not None else datasets[exchange.flow].name
                     label = f"{dataset_id}: factor" if len(dataset.exchanges) == 1 else f"{dataset_id}: {exchange.flow}{suffix}"
-                    figure = self._add(path, label, "background", "", Quantity(exchange.amount, ""),
+                    unit = f"kg/({dataset.unit})" if is_gas else f"({datasets[exchange.flow].unit})/({dataset.unit})"
+                    figure = self._add(path, label, "background", "", Quantity(exchange.amount, unit),
                                        ("background", dataset_id, len(rows)), source="bundled",
                                        quality=scores_of(exchange.quality), note=f"{dataset.name}: {what} ({exchange.where})",
                                        kind=exchange_kind(exchange, self.bundle))

@@ -467,7 +467,8 @@ def probability_of_meeting(result: MonteCarloResult | np.ndarray | Sequence[floa
     Raises
     ------
     InputError
-        A result per another declared unit than the scheme's.
+        A result per another declared unit than the scheme's; a scheme whose value is not the
+        total footprint (``indicator`` other than ``total``: France's ECS is its own formula).
 
     Examples
     --------
@@ -480,6 +481,11 @@ def probability_of_meeting(result: MonteCarloResult | np.ndarray | Sequence[floa
     def get(name):
         return scheme.get(name) if isinstance(scheme, dict) else getattr(scheme, name)
 
+    name = scheme.get("id", "") if isinstance(scheme, dict) else getattr(scheme, "id", "")
+    indicator = scheme.get("indicator", "total") if isinstance(scheme, dict) else getattr(scheme, "indicator", "total")
+    if indicator not in (None, "total"):
+        raise InputError(f"probability_of_meeting: scheme {name} decides on its own indicator ({indicator}), not on the "
+                         "total footprint these draws are of")
     if isinstance(result, MonteCarloResult):
         unit = get("unit")
         if unit and unit != result.unit:
