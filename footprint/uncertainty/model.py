@@ -38,11 +38,12 @@ from footprint.calc.compute import check_amounts
 from footprint.calc.system import build_system
 from footprint.energy_yield import YIELD_MOUNTINGS
 from footprint.engine import reachable
-from footprint.errors import InputError, show
+from footprint.errors import InputError
 from footprint.model.chain import resolve_materials
 from footprint.model.spec import MATERIAL_NUMERATORS
+from footprint.uncertainty.block import read_uncertainty_block
 from footprint.uncertainty.distributions import Distribution, lognormal, parse_distribution
-from footprint.uncertainty.pedigree import DEFAULT_SOURCE, SOURCE_KINDS, figure_sigma, source_scores
+from footprint.uncertainty.pedigree import SOURCE_KINDS, figure_sigma, source_scores
 from footprint.units import Quantity
 from footprint.vocab import FRACTIONS, REFERENCE_UNITS, STAGE_PARAMETERS
 
@@ -52,10 +53,6 @@ DESIGN_PARAMETERS = frozenset({"wafer_area", "cells", "cells_per_wafer"})
 RATIO_PARAMETERS = frozenset({"mg_silicon", "polysilicon"})
 #: Use-phase fields that are fractions (their spread goes on the loss).
 USE_FRACTIONS = frozenset({"performance_ratio"})
-#: Fields of an ``uncertainty:`` figure entry, besides a distribution's own.
-ENTRY_KEYS = ("source", "quality", "distribution")
-#: Keys of the ``uncertainty:`` block.
-BLOCK_KEYS = ("default_source", "figures")
 
 
 @dataclass
@@ -115,77 +112,6 @@ class Outcome:
     by_stage: dict = field(default_factory=dict)  # stage -> (draws,), location-based
 
 
-@dataclass
-class UserUncertainty:
-    """A product's ``uncertainty:`` block, read: the default kind of source, and one entry per figure path."""
-
-    default_source: str = DEFAULT_SOURCE
-    figures: dict = field(default_factory=dict)  # path -> {"source": ...} | {"quality": ...} | distribution entry
-    where: str = "uncertainty"
-
-
-def read_uncertainty_block(block, *, source: str) -> UserUncertainty:
-    """Check a product's ``uncertainty:`` block (a mapping; None for none).
-
-    ::
-
-        uncertainty:
-          default_source: calculated          # measured | calculated | estimated | supplier
-          figures:
-            stages.polysilicon.electricity: measured
-            stages.wafer.thickness: {quality: "2,1,1,1,1"}
-            stages.cell.efficiency: {distribution: normal, mean: 23 %, sd: 0.3 %}
-            stages.cell.materials.silver: {distribution: triangular, min: 8 mg/W, mode: 9 mg/W, max: 11 mg/W}
-
-    Raises
-    ------
-    InputError
-        An unknown key or kind of source, a malformed entry (the distributions themselves are
-        checked against their figure by :class:`UncertainProduct`).
-    """
-    where = f"{source}: uncertainty"
-    user = UserUncertainty(where=where)
-    if block is None:
-        return user
-    if not isinstance(block, dict):
-        raise InputError(f"{where}: got {show(block)}; expected a mapping with default_source and figures")
-    for key in block:
-        if key not in BLOCK_KEYS:
-            raise InputError(f"{where}.{key}: unknown field; expected one of {', '.join(BLOCK_KEYS)}")
-    if "default_source" in block:
-        user.default_source = block["default_source"]
-        source_scores(user.default_source, where=f"{where}.default_source")
-    figures = block.get("figures") or {}
-    if not isinstance(figures, dict):
-        raise InputError(f"{where}.figures: got {show(figures)}; expected a mapping of figure paths, such as "
-                         "stages.wafer.thickness: measured")
-    for path, entry in figures.items():
-        at = f"{where}.figures.{path}"
-        if isinstance(entry, str):
-            source_scores(entry, where=at)
-            entry = {"source": entry}
-        if not isinstance(entry, dict):
-            raise InputError(f"{at}: got {show(entry)}; expected a kind of source ({', '.join(SOURCE_KINDS)}), "
-                             "{quality: '2,1,1,1,1'} or {distribution: ...}")
-        given = [key for key in ENTRY_KEYS if key in entry]
-        if len(given) != 1:
-            raise InputError(f"{at}: expected exactly one of source, quality or distribution; got "
-                             f"{', '.join(given) or 'none'}")
-        if given[0] == "source":
-            if set(entry) != {"source"}:
-                raise InputError(f"{at}.{sorted(set(entry) - {'source'})[0]}: unknown field beside source")
-            source_scores(entry["source"], where=f"{at}.source")
-        elif given[0] == "quality":
-            if set(entry) != {"quality"}:
-                raise InputError(f"{at}.{sorted(set(entry) - {'quality'})[0]}: unknown field beside quality")
-            try:
-                scores_of(str(entry["quality"]))
-            except ValueError as exc:
-                raise InputError(f"{at}.quality: {exc}") from None
-        user.figures[str(path)] = entry
-    return user
-
-
 class UncertainProduct:
     """A product's figures with their distributions, evaluated on the solved background.
 
@@ -196,7 +122,7 @@ class UncertainProduct:
     background : footprint.engine.Background
     per, boundary, gwp, as_of
         As :func:`footprint.compute`; ``as_of`` a date.
-    user : UserUncertainty, optional
+    user : footprint.uncertainty.block.UserUncertainty, optional
         The product's ``uncertainty:`` block, read; by default the product file's own.
     """
 

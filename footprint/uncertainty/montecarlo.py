@@ -33,7 +33,8 @@ from typing import TYPE_CHECKING, Any, Callable, Sequence
 import numpy as np
 
 from footprint.errors import InputError, OptionError
-from footprint.uncertainty.model import Outcome, UncertainProduct, read_uncertainty_block, stream
+from footprint.uncertainty.block import read_uncertainty_block
+from footprint.uncertainty.model import Outcome, UncertainProduct, stream
 from footprint.uncertainty.pedigree import DataQualityRating, data_quality_rating
 
 if TYPE_CHECKING:
