@@ -12,7 +12,8 @@ import footprint
 from conftest import PERC, ROOT
 
 FUNCTIONS = ["setup", "clean", "read_product", "compute", "run_batch", "read_variants", "evaluate_label", "list_schemes",
-             "write_report", "write_template", "read_workbook", "list_datasets", "datasets"]
+             "write_report", "write_template", "read_workbook", "list_datasets", "datasets",
+             "monte_carlo", "probability_of_meeting", "tornado", "sobol_indices"]
 
 
 def test_every_public_name_is_the_real_object():
@@ -24,7 +25,7 @@ def test_every_public_name_is_the_real_object():
         assert inspect.isfunction(function), name
         assert function.__module__.startswith("footprint."), name
         assert footprint._API[name] == function.__module__ or function.__module__.startswith(footprint._API[name]), name
-    assert set(FUNCTIONS) | {"FootprintResult"} == set(footprint._API)
+    assert set(FUNCTIONS) | {"FootprintResult", "MonteCarloResult"} == set(footprint._API)
     with pytest.raises(AttributeError):
         footprint.no_such_thing  # noqa: B018
 
