@@ -26,8 +26,10 @@ def hand_total_per_module():
     poly = (_number(stages["polysilicon"]["mg_silicon"]) * mg
             + _default("polysilicon", "siemens", "electricity") * grid("CN-XJ")
             + _default("polysilicon", "siemens", "heat") * ef("heat_natural_gas"))
-    ingot = _number(stages["ingot"]["polysilicon"]) * poly + _default("ingot", "any", "electricity") * grid("CN-NM")
     w = stages["wafer"]
+    # the default is per kg of squared ingot (offcut loop included); the wafers draw squared ingot / utilisation
+    ingot = (_number(stages["ingot"]["polysilicon"]) * poly
+             + _default("ingot", "any", "electricity") * _number(w["ingot_utilisation"]) * grid("CN-NM"))
     wafer_area_cm2 = _number(w["wafer_area"])
     silicon_kg = wafer_area_cm2 * (_number(w["thickness"]) + _number(w["kerf"])) * 1e-4 * 2.329 / 1000  # cm2 x cm x g/cm3 -> kg
     ingot_per_wafer = silicon_kg / (_number(w["ingot_utilisation"]) * _number(w["yield"]))

@@ -61,7 +61,7 @@ def _check_outputs(product, paths, force):
 @options.boundary()
 @options.as_of()
 @click.option("--percentiles", default="2.5,97.5", show_default=True, callback=_percentiles,
-              help="Percentiles to report [%], separated by commas (the median is always reported).")
+              help="More percentiles to report [%], separated by commas (2.5, 97.5 and the median are always reported).")
 @click.option("--uncertainty", "uncertainty_file", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="A YAML file with an uncertainty: block, instead of the product file's own (a workbook has none).")
 @click.option("--scheme", "scheme_id", default=None,

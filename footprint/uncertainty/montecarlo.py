@@ -163,7 +163,8 @@ def monte_carlo(
     per, gwp, boundary, as_of
         As :func:`footprint.compute`.
     percentiles : sequence of float
-        Percentiles to report [%], each from 0 to 100; the median is always reported.
+        Percentiles to report [%], each from 0 to 100, besides the 2.5 and 97.5 percentiles and
+        the median, which are always reported.
     uncertainty : dict or str or os.PathLike, optional
         An ``uncertainty:`` block (its content, or a YAML file holding it) to use instead of
         the product file's own (a workbook has none).
@@ -194,7 +195,7 @@ def monte_carlo(
     """
     iterations = check_iterations(iterations)
     seed = check_seed(seed)
-    percentiles = check_percentiles(percentiles)
+    percentiles = tuple(sorted(set(PERCENTILES) | set(check_percentiles(percentiles))))
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise OptionError("chunk", f"got {chunk!r}; expected a whole number of draws above zero")
     started = time.perf_counter()
