@@ -78,6 +78,7 @@ class Figure:
     offset: float = 0.0
     sign: float = 1.0
     kind: str = "demand"  # basic-uncertainty kind (footprint.bundle.quality.BASIC_VARIANCES)
+    default: object = None  # the bundled default row (footprint.bundle.types.ProcessDefault) the figure is, if any
 
     def sample(self, rng: np.random.Generator, size: int) -> np.ndarray:
         """``size`` draws of the figure [unit]."""
@@ -147,7 +148,7 @@ class UncertainProduct:
     # -- the figures ---------------------------------------------------------------------------
 
     def _add(self, path, label, group, stage, quantity, target, *, source, quality=None, note="", kind="demand",
-             spread="plain"):
+             spread="plain", default=None):
         """A figure with the pedigree lognormal of its quality (skipped where the value is zero)."""
         if group == "stage":
             quantity = canonical(quantity, target, stage)
@@ -166,7 +167,8 @@ class UncertainProduct:
             return None
         scores = tuple(quality) if quality is not None else source_scores(self.user.default_source)
         distribution = lognormal(median, figure_sigma(scores, kind), unit=unit, where=path)
-        figure = Figure(path, label, group, stage, unit, static, distribution, target, source, scores, note, offset, sign, kind)
+        figure = Figure(path, label, group, stage, unit, static, distribution, target, source, scores, note, offset, sign, kind,
+                        default)
         self.figures.append(figure)
         return figure
 
@@ -187,7 +189,8 @@ class UncertainProduct:
                 default = self.bundle.process_default(stage, process.technology, name)
                 if default is not None:
                     self._add(path, f"{stage}: {name}", "stage", stage, default.value, target, source="default",
-                              quality=scores_of(default.quality), note=f"default: {default.where}", spread=spread)
+                              quality=scores_of(default.quality), note=f"default: {default.where}", spread=spread,
+                              default=default)
             for material in resolve_materials(self.spec, self.bundle, stage):
                 self._material_figure(stage, process, material)
             targets = {(flow.kind, flow.target) for flow in process.flows}
@@ -206,7 +209,7 @@ class UncertainProduct:
                     continue  # the technology's own row overrides "any"
                 self._add(f"stages.{stage}.emissions.{item}", f"{stage}: {item} emitted", "stage", stage, default.value,
                           ("emission", stage, item), source="default", quality=scores_of(default.quality),
-                          note=f"default: {default.where}", kind=gas_kind(item))
+                          note=f"default: {default.where}", kind=gas_kind(item), default=default)
 
     def _material_figure(self, stage, process, material):
         """A material's amount as the chain resolved it: the product's own (by its key) or a default."""
@@ -222,7 +225,7 @@ class UncertainProduct:
         default = self.bundle.process_default(stage, process.technology, f"material:{material.key}")
         if default is not None:
             self._add(path, label, "stage", stage, default.value, ("material", stage, material.key), source="default",
-                      quality=scores_of(default.quality), note=f"default: {default.where}", kind=kind)
+                      quality=scores_of(default.quality), note=f"default: {default.where}", kind=kind, default=default)
 
     def _item_kind(self, kind, item):
         if kind == "gas":
@@ -374,7 +377,7 @@ class UncertainProduct:
             The divisor is the declared units per reference flow, per draw.
         """
         spec = self._spec_with(values)
-        system = build_system(spec, self.bundle, **self.options)
+        system = build_system(spec, self._bundle_with(values), **self.options)
         suppliers = {figure.target[1]: values[figure.path] for figure in self.figures if figure.target[0] == "supplier"}
         if suppliers:
             system = dataclasses.replace(system, location=_scaled(system.location, suppliers),
@@ -473,7 +476,7 @@ class UncertainProduct:
                 for name, stage in spec.downstream.stages.items()})
         for figure in self.figures:
             kind = figure.target[0]
-            if kind in ("background", "supplier", "yield_default"):
+            if kind in ("background", "supplier", "yield_default") or figure.default is not None:
                 continue
             quantity = Quantity(np.asarray(values[figure.path], dtype=float), figure.unit)
             if kind == "parameter":
@@ -492,6 +495,24 @@ class UncertainProduct:
             elif kind == "leg":
                 spec.downstream.stages[figure.target[1]].legs[figure.target[2]].distance = quantity
         return spec
+
+    def _bundle_with(self, values):
+        """A copy of the bundle with each drawn default's values in place of its row's value.
+
+        A bundled default stays a default: the chain treats it as it treats the default in a
+        single calculation (the ingot electricity's conversion to the chain's kg of ingot, the
+        primary-data flag), which putting it into the spec as the product's own would change.
+        """
+        drawn = {id(figure.default): figure for figure in self.figures if figure.default is not None}
+        if not drawn:
+            return self.bundle
+        processes = []
+        for row in self.bundle.processes:
+            figure = drawn.get(id(row))
+            if figure is not None:
+                row = dataclasses.replace(row, value=Quantity(np.asarray(values[figure.path], dtype=float), figure.unit))
+            processes.append(row)
+        return dataclasses.replace(self.bundle, processes=processes)
 
     # -- what the static result is made of -----------------------------------------------------
 
