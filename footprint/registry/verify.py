@@ -15,11 +15,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from footprint.errors import InputError
+from footprint.errors import FootprintError, InputError
 from footprint.fileio import load_json, read_bytes
 from footprint.signing import MEMBER, SUFFIX, SignatureCheck, verify_file, verify_folder, verify_json_file
 
@@ -85,7 +86,7 @@ def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, re
     if (unsigned or {}).get("format") != CERTIFICATE_FORMAT:
         return _from_signature(path, "document", check)
     found = _from_signature(path, "certificate", check)
-    found.registry = _registry_status(unsigned, check, registry)
+    found.registry = _registry_status(unsigned, check, registry, hashlib.sha256(raw).hexdigest())
     status = found.registry.get("status")
     if status is not None:
         found.reasons.append(found.registry["summary"])
@@ -127,11 +128,11 @@ def _verify_dossier(folder, *, key, recompute):
     return found
 
 
-def _registry_status(certificate, check, registry):
+def _registry_status(certificate, check, registry, document_sha256):
     """The certificate's status in the registry, or why it could not be asked (never an error)."""
-    from footprint.registry import certificate_status
+    from footprint.registry.records import certificate_status
 
     try:
-        return certificate_status(certificate, signer=check.signer, registry=registry)
-    except InputError as exc:
+        return certificate_status(certificate, signer=check.signer, document_sha256=document_sha256, registry=registry)
+    except FootprintError as exc:
         return {"status": None, "summary": f"registry: not asked ({exc})"}
