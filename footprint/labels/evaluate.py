@@ -37,6 +37,11 @@ OPTIONAL_KEYS = {
 }
 
 
+#: Result entries that hold an analysis of the footprint (footprint.uncertainty.section), not the
+#: footprint: the result's identity (its sha256, hence the label id) leaves them out, so a
+#: dossier's result is reproduced by recomputing the footprint.
+ANALYSIS_ITEMS = ("uncertainty", "sensitivity")
+
 STAGE_NAMES = names("stage")
 
 
@@ -101,6 +106,7 @@ class LabelDecision:
     unconfirmed_rules: list = field(default_factory=list)  # rule ids, see footprint.labels.schemes.RULES
     as_of: str | None = None  # ISO date the evaluation is for
     grade_text: dict | None = None  # {en, zh} the grade as shown; "would meet ..." when self-assessed
+    probabilities: list = field(default_factory=list)  # of meeting each threshold or grade, from the result's uncertainty analysis
 
     def to_dict(self):
         return asdict(self)
@@ -268,7 +274,7 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         surveillance=scheme.surveillance("en"),
         certificate=certificate,
         label_text=wording,
-        result_sha256=result_sha256(data),
+        result_sha256=result_sha256({key: value for key, value in data.items() if key not in ANALYSIS_ITEMS}),
         cfp_value=cfp,
         ecs=ecs.to_dict() if ecs is not None else None,
         notes_zh=[note["zh"] for note in notes],
@@ -277,7 +283,13 @@ def evaluate(result, scheme, *, chain=None, today=None, issued=None, certificate
         unconfirmed_rules=unconfirmed,
         as_of=today.isoformat(),
         grade_text=grade_text,
+        probabilities=_probabilities(optional(data, "uncertainty")),
     )
+
+
+def _probabilities(uncertainty):
+    """The probability of meeting each threshold or grade, as the result's uncertainty analysis gives it."""
+    return list(uncertainty.get("probability_of_meeting") or []) if isinstance(uncertainty, dict) else []
 
 
 def certificate_status(scheme, *, certificate, issued, today):

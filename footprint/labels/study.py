@@ -34,6 +34,7 @@ class Study:
     ecs: object = None  # footprint.labels.ecs.EcsResult
     bundle: object = None  # footprint.bundle.read.Bundle
     spec: object = None  # footprint.model.spec.ProductSpec
+    analysis: object = None  # footprint.uncertainty.section.StudyAnalysis, when an uncertainty analysis was run
 
 
 def evaluate_label(
@@ -49,6 +50,8 @@ def evaluate_label(
     as_of: datetime.date | str | None = None,
     brightway: bool = False,
     record_claims: bool = False,
+    montecarlo: int | None = None,
+    seed: int | None = None,
 ) -> Study:
     """Compute a product's footprint the way a scheme asks, and evaluate it against the scheme.
 
@@ -81,6 +84,14 @@ def evaluate_label(
         calculator itself refuses them on any other day), and the decision says so.
     brightway, record_claims : bool
         See :func:`footprint.compute` (both off by default: no side effect).
+    montecarlo : int, optional
+        Also run the uncertainty and sensitivity analysis with this many Monte Carlo draws
+        (:func:`footprint.uncertainty.section.analyse_study`): the result gains its
+        ``uncertainty`` and ``sensitivity`` entries (report items cn-cfp and epd require) and
+        the decision the probability of meeting each threshold or grade. Without it the result
+        has neither, and a scheme requiring them lists them as unmet.
+    seed : int, optional
+        The Monte Carlo's seed (drawn and recorded in the result when not given).
 
     Returns
     -------
@@ -120,6 +131,13 @@ def evaluate_label(
     as_of, date_notes = _calculation_date(spec, today)
     result = compute(spec, per=scheme.declared_unit, gwp=gwp, as_of=as_of, brightway=brightway,
                      record_claims=record_claims).to_dict()
+    analysis = None
+    if montecarlo is not None:
+        from footprint.uncertainty.section import analyse_study
+
+        analysis = analyse_study(spec, scheme=scheme, iterations=montecarlo, seed=seed, per=scheme.declared_unit, gwp=gwp,
+                                 as_of=as_of)
+        result.update(analysis.result_entries())
     full_chain = build_chain(spec, bundle)
     # the chain as calculated: stages a supplier declares replace the modelled ones and their upstream
     replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]
@@ -135,7 +153,7 @@ def evaluate_label(
                         ecs=ecs, spec=spec)
     decision.notes[:0] = [note["en"] for note in date_notes]
     decision.notes_zh[:0] = [note["zh"] for note in date_notes]
-    return Study(scheme, result, chain, decision, ecs, bundle, spec)
+    return Study(scheme, result, chain, decision, ecs, bundle, spec, analysis)
 
 
 def _calculation_date(spec, today):
