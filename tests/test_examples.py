@@ -64,10 +64,12 @@ def hand_total_topcon():
     mg = _default("mg_silicon", "any", "electricity") * grid("CN-XJ") + _default("mg_silicon", "any", "emission:co2_fossil")
     # FBR polysilicon: electricity only (no heat default for fbr)
     poly = _number(s["polysilicon"]["mg_silicon"]) * mg + _default("polysilicon", "fbr", "electricity") * grid("CN-SC")
-    ingot = (_number(s["ingot"]["polysilicon"]) * poly + _default("ingot", "cz-n", "electricity") * grid("CN-JS")
+    w = s["wafer"]
+    # the ingot electricity default is per kg of squared ingot (offcut loop included); the wafers draw squared ingot / utilisation
+    ingot = (_number(s["ingot"]["polysilicon"]) * poly
+             + _default("ingot", "cz-n", "electricity") * _number(w["ingot_utilisation"]) * grid("CN-JS")
              + _number(s["ingot"]["materials"]["transport_rail"]) * ef("transport_rail"))
 
-    w = s["wafer"]
     wafer_cm2 = _number(w["wafer_area"])
     wafer_m2 = wafer_cm2 / 1e4
     silicon_kg = wafer_cm2 * (_number(w["thickness"]) + _number(w["kerf"])) * 1e-4 * SILICON_DENSITY / 1000
