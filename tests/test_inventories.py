@@ -395,3 +395,42 @@ def test_setup_with_a_broken_inventory_fails_naming_file_and_row(tmp_path, monke
     assert f"materials.csv row {line}, column flow_unit" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "home" / "installed.json").exists()
+
+
+# --- sources and their terms (inventories/SOURCES.md) -----------------------------------------------
+
+
+def _sources_table():
+    """(source prefix, files, terms) of every entry of inventories/SOURCES.md's table."""
+    page = (INVENTORIES / "SOURCES.md").read_text(encoding="utf-8")
+    table = page.split("<!-- sources: source | files | terms | attribution and notes -->", 1)[1].split("<!-- end sources -->", 1)[0]
+    entries = []
+    for line in table.strip().splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        assert len(cells) == 4, line
+        entries.append((cells[0], {name.strip() for name in cells[1].split(",")}, cells[2]))
+    return entries
+
+
+def test_every_row_s_source_is_listed_in_sources_with_its_terms():
+    entries = _sources_table()
+    assert all(terms for _, _, terms in entries)
+    cited = {prefix: set() for prefix, _, _ in entries}
+    for path in sorted(INVENTORIES.glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as handle:
+            if "source" not in next(csv.reader(handle)):
+                continue
+        for line, row in _data_rows(path):
+            matches = [prefix for prefix, _, _ in entries if row["source"].startswith(prefix)]
+            assert len(matches) == 1, f"{path.name} row {line}: source {row['source'][:80]!r} matches {matches} in SOURCES.md"
+            cited[matches[0]].add(path.name)
+    for prefix, files, _ in entries:
+        assert cited[prefix] == files, f"SOURCES.md {prefix!r}: listed for {sorted(files)}, cited in {sorted(cited[prefix])}"
+
+
+def test_the_goetz_figures_are_listed_under_their_own_licence_not_premise_s():
+    (terms,) = [terms for prefix, _, terms in _sources_table() if prefix.startswith("Götz M. et al.")]
+    assert terms == "CC BY-NC-SA 4.0"
+    for path in (ROOT / "README.md", INVENTORIES / "README.md", ROOT / "docs" / "calculator.md", ROOT / "docs" / "inventories.md"):
+        text = path.read_text(encoding="utf-8")
+        assert "BSD-licensed premise" not in text and "no ecoinvent or other licensed data" not in text, path
