@@ -518,6 +518,29 @@ def test_footprint_montecarlo(home_env, tmp_path):
     assert all(f"{p}%" in table.stdout.splitlines()[3] for p in ("2.5", "5", "95", "97.5"))
 
 
+def test_a_scheme_sets_the_declared_unit_and_its_grades_are_read_from_the_draws(home_env, tmp_path):
+    from footprint.labels.schemes import load_scheme
+
+    out = tmp_path / "mc.json"
+    completed = invoke("montecarlo", PERC, "-n", "1000", "--seed", "4", "--scheme", "kr-carbon", "--format", "json", "-o", out,
+                       home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    data = __import__("json").loads(out.read_text(encoding="utf-8"))
+    scheme = load_scheme("kr-carbon")
+    assert data["unit"] == scheme.unit  # no --per: the scheme's declared unit
+    draws = montecarlo.monte_carlo(PERC, iterations=1000, seed=4, per=scheme.declared_unit).samples_of("total")
+    grades = scheme.decision["grades"]
+    levels = data["scheme"]["levels"]
+    assert len(levels) == len(grades) + isinstance(scheme.decision.get("above"), dict)
+    below = 0.0
+    for level, grade in zip(levels, grades):  # by hand, on the same draws (no rounding before the decision)
+        assert scheme.rounding["applies_to"] != "decision"
+        within = float(np.mean(draws <= grade["max"]))
+        assert level["probability"] == pytest.approx(within, abs=1e-12)
+        assert level["probability_of_grade"] == pytest.approx(within - below, abs=1e-12)
+        below = within
+
+
 def test_footprint_sensitivity(home_env, tmp_path):
     completed = invoke("sensitivity", PERC, "--per", "kWp", "--top", "5", "--tornado", tmp_path / "t.png", home=home_env)
     assert completed.returncode == 0, completed.stderr
@@ -537,6 +560,11 @@ def test_footprint_sensitivity(home_env, tmp_path):
     ([], {"figures": {"stages.wafer.kerf": {"distribution": "normal", "min": "40 um", "max": "60 um", "probability": 2}}},
      "probability: got 2"),
     ([], {"figures": {"stages.wafer.kerf": {"distribution": "weibull", "shape": 2}}}, "distribution: got 'weibull'"),
+    ([], {"figures": {"stages.wafer.kerf": {"distribution": "triangular", "min": "40 um", "mode": "70 um", "max": "60 um"}}},
+     "mode: got 70"),
+    ([], {"figures": {"stages.wafer.kerf": {"distribution": "lognormal", "gsd": 0.9}}}, "gsd: got 0.9"),
+    (["--scheme", "epeat-ulcs", "--per", "module"], None, "error: --per: got module; scheme epeat-ulcs decides per kWp"),
+    (["--scheme", "fr-ecs"], None, "error: --scheme: fr-ecs decides on its own indicator"),
 ])
 def test_bad_input_exits_1_in_one_line_and_writes_nothing(home_env, tmp_path, arguments, uncertainty, message):
     out, histogram = tmp_path / "out.json", tmp_path / "h.png"

@@ -95,8 +95,11 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
     scheme = None
     if scheme_id:
         from footprint.labels.schemes import load_scheme
+        from footprint.uncertainty.montecarlo import check_scheme
 
         scheme = load_scheme(scheme_id)
+        per_given = click.get_current_context().get_parameter_source("per") != click.core.ParameterSource.DEFAULT
+        per = check_scheme(scheme, per=per if per_given else None)  # before anything is computed
     spec = _read(product)
     bar, progress = _progress(iterations, "draws")
     with contextlib.redirect_stdout(sys.stderr), bar:
@@ -153,10 +156,18 @@ def montecarlo_table(result, scheme=None, levels=()):
     if scheme is not None:
         if not levels:
             lines.append(f"Scheme {scheme.id}: declares a value, no threshold or grade to meet.")
+        comparison = "<" if (scheme.decision or {}).get("comparison") == "<" else "<="
+        previous = None
         for level in levels:
-            limit = f"<= {level.maximum:,.4g}" if level.maximum is not None else "above"
-            lines.append(f"Scheme {scheme.id}: {level.id} ({limit} {scheme.unit}): probability of meeting it "
-                         f"{level.probability:.1%} (± {level.standard_error:.1%})")
+            if level.maximum is not None:
+                limit = f"{comparison} {level.maximum:,.4g} {scheme.unit}"
+                meeting = f"probability of meeting it {level.probability:.1%} (± {level.standard_error:.1%})"
+            else:
+                limit = f"above {previous:,.4g} {scheme.unit}" if previous is not None else "any value"
+                meeting = "every value meets it"
+            grade = f"; of this grade exactly {level.probability_of_grade:.1%}" if len(levels) > 1 else ""
+            lines.append(f"Scheme {scheme.id}: {level.id} ({limit}): {meeting}{grade}")
+            previous = level.maximum
     lines.append("Percentiles exact (every draw kept)." if result.percentiles_exact else
                  f"Percentiles estimated from {result.draws_kept:,} draws kept at random of {result.iterations:,}.")
     lines.extend(f"Note: {note}" for note in result.notes)

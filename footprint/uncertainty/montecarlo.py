@@ -517,6 +517,42 @@ def probability_of_meeting(result: MonteCarloResult | np.ndarray | Sequence[floa
     return found
 
 
+def check_scheme(scheme: Any, *, per: str | None = None) -> str:
+    """The declared unit to run a Monte Carlo in for a scheme's probabilities, checked before any work.
+
+    Parameters
+    ----------
+    scheme : footprint.labels.schemes.Scheme
+    per : str, optional
+        The declared unit asked for; by default the scheme's.
+
+    Returns
+    -------
+    str
+        The scheme's declared unit.
+
+    Raises
+    ------
+    OptionError
+        ``per`` other than the scheme's declared unit, or a scheme that decides on its own
+        indicator (fr-ecs), not on the total footprint.
+
+    Examples
+    --------
+    >>> from footprint.labels.schemes import load_scheme
+    >>> check_scheme(load_scheme("epeat-ulcs"))  # doctest: +SKIP
+    'kWp'
+    """
+    indicator = getattr(scheme, "indicator", "total")
+    if indicator not in (None, "total"):
+        raise OptionError("scheme", f"{scheme.id} decides on its own indicator ({indicator}), not on the footprint the "
+                                    "Monte Carlo draws; leave --scheme out")
+    declared = scheme.declared_unit
+    if per is not None and per.lower() != declared.lower():
+        raise OptionError("per", f"got {per}; scheme {scheme.id} decides per {declared}: leave --per out or give --per {declared}")
+    return declared
+
+
 def _rounded(values, rounding):
     """Values rounded as :func:`footprint.labels.evaluate.round_value` rounds one (half up, up or down)."""
     step = float(rounding.get("step", 1))
