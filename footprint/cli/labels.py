@@ -120,14 +120,19 @@ def _grade_words(decision):
 @options.lang("en", help="Report language.")
 @click.option("--template", "template_dir", default=None, type=click.Path(file_okay=False, exists=True),
               help="Folder of your own templates; they override the bundled report_templates/ file by file.")
-@click.option("--company", default=None, help="Company declaring the footprint (PACT companyName).")
+@click.option("--company", default=None, help="Organisation that commissions the study (report cover, PACT companyName).")
+@click.option("--practitioner", default=None, help="Who made the study (report cover).")
+@click.option("--report-number", default=None, help="The report's own number (report cover).")
+@click.option("--report-version", default=None, help="The report's version (report cover; 1 when not given).")
+@click.option("--period", default=None, metavar="PERIOD",
+              help="Reporting period of the figures: 2024, 2024-03 or 2024-01-01/2024-12-31 (report, PACT reference period).")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF and PNG (no system libraries needed).")
 @click.option("--force", is_flag=True, help="Replace an existing, non-empty output folder (the new dossier replaces it whole).")
 @click.option("--sign", "sign_with", default=None, metavar="KEY",
               help="Sign manifest.json (and so every file) with this private key: a file, or an organisation of `footprint keys "
                    "init`; passphrase from $FOOTPRINT_KEY_PASSPHRASE.")
 def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, out_dir, lang, template_dir, company,
-           no_pdf, force, sign_with):
+           practitioner, report_number, report_version, period, no_pdf, force, sign_with):
     """Write the certification dossier of PRODUCT under a scheme into the folder -o.
 
     The dossier: the study report (HTML, PDF), the label (SVG, PNG) and its decision (JSON),
@@ -146,7 +151,8 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
         files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
                              issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None,
-                             company=company, pdf=not no_pdf, overwrite=force, record_claims=True, sign_with=sign_with)
+                             company=company, practitioner=practitioner, report_number=report_number,
+                             report_version=report_version, period=period, pdf=not no_pdf, overwrite=force, record_claims=True, sign_with=sign_with)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.status}; {decision.outcome}{_grade_words(decision)}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")

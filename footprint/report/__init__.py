@@ -21,6 +21,7 @@ from footprint.fileio import atomic_folder, parse_date
 from footprint.labels import Scheme, evaluate_label, gwp_id
 from footprint.model.spec import ProductSpec
 from footprint.report.context import report_context
+from footprint.report.items import parse_period, report_meta
 from footprint.report.label_art import label_id, qr_payload, render_label_svg, svg_to_png
 from footprint.report.pact import product_footprint
 from footprint.report.templates import environment, render_template
@@ -67,6 +68,10 @@ def write_report(
     issued: datetime.date | str | None = None,
     as_of: datetime.date | str | None = None,
     company: str | None = None,
+    practitioner: str | None = None,
+    report_number: str | None = None,
+    report_version: str | None = None,
+    period: str | None = None,
     pdf: bool = True,
     overwrite: bool = False,
     record_claims: bool = False,
@@ -94,7 +99,16 @@ def write_report(
     gwp, factors, shares, certificate, previous, issued, as_of
         See :func:`footprint.evaluate_label`.
     company : str, optional
-        Company declaring the footprint (PACT ``companyName``).
+        The organisation that commissions the study and declares the footprint (the report's
+        cover, PACT ``companyName``).
+    practitioner : str, optional
+        Who made the study (a person or a firm), on the report's cover.
+    report_number, report_version : str, optional
+        The report's own number and version (version 1 when not given).
+    period : str, optional
+        The reporting period of the figures: ``2024``, ``2024-03`` or ``2024-01-01/2024-12-31``
+        (report and PACT reference period). Without it, the period the workbook's rows name,
+        if they name one.
     pdf : bool
         Also write the PDF and the PNG label (needs WeasyPrint's system libraries).
     overwrite : bool
@@ -121,6 +135,8 @@ def write_report(
     >>> [path.name for path in files.paths()]  # doctest: +SKIP
     """
     lang = choose(lang, LANGS, what="lang")
+    if period is not None:
+        parse_period(period)  # a bad period is refused before any work
     signer = _signer(sign_with)
     env = environment(template_dir)
     # the dossier's inventory is recorded in the Brightway project as well (brightway=True); the
@@ -128,12 +144,14 @@ def write_report(
     as_of = parse_date(as_of, where="as_of", today=datetime.date.today())
     st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
                         previous=previous, issued=issued, as_of=as_of, brightway=True)
-    stem = f"{_safe(st.result['product'])}-{st.scheme.id}"
+    meta = report_meta(st.spec, company=company, practitioner=practitioner, report_number=report_number,
+                       report_version=report_version, period=period)
+    stem = f"{_safe(st.result['product'])}-{_safe(st.scheme.id)}"
     notes = []
     label_svg = render_template(env, lambda: render_label_svg(env, st.decision, lang=lang, scheme=st.scheme,
                                                               product_name=st.result["product_name"]))
     html = render_template(env, lambda: env.get_template("report.html.j2").render(
-        **report_context(st, lang=lang, env=env, label_svg=label_svg)))
+        **report_context(st, lang=lang, env=env, label_svg=label_svg, meta=meta)))
     out = Path(out_dir)
     names = {"html": f"{stem}.html", "label_svg": f"{stem}-label.svg", "pact_json": f"{stem}-pact.json",
              "label_json": f"{stem}-label.json", "result_json": f"{stem}-result.json", "workbook": f"{stem}.xlsx"}

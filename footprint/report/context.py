@@ -9,6 +9,7 @@ from footprint.errors import InputError
 from footprint.i18n import names, text, words
 from footprint.labels import REPORT_ITEMS, STAGE_NAMES, gwp_id, item_available, optional
 from footprint.report.charts import bar_chart, flow_diagram
+from footprint.report.items import ReportMeta, comparison_basis, data_quality, hotspots, provenance_rows, rated_inputs, readable
 from footprint.report.label_art import label_id, qr_payload
 from footprint.report.templates import bilingual, read_strings
 
@@ -43,8 +44,13 @@ EXPECTED_INPUTS = (
 )
 
 
-def report_context(st, *, lang, env, label_svg=""):
-    """Everything the report template uses, as plain data (and pre-escaped SVG charts)."""
+def report_context(st, *, lang, env, label_svg="", meta=None):
+    """Everything the report template uses, as plain data (and pre-escaped SVG charts).
+
+    ``meta`` (:class:`footprint.report.items.ReportMeta`): the organisation, practitioner,
+    report number and version and reporting period the user gave.
+    """
+    meta = meta or ReportMeta()
     strings = read_strings(env)
     result, chain, scheme, decision = st.result, st.chain, st.scheme, st.decision
 
@@ -95,7 +101,8 @@ def report_context(st, *, lang, env, label_svg=""):
             origins.append({"id": key, "name": name(ORIGIN_NAMES[key]), "short": pick(ORIGIN_NAMES[key]), "value": 0.0, "share": 0.0})
 
     factors = dataset_factors(st)
-    inventory, datasets = _inventory(st, lang, names, factors, tr("product_file") if "product_file" in strings else {"en": "product file"})
+    inventory, datasets = _inventory(st, lang, names, factors, {**(tr("product_file") if "product_file" in strings else {"en": "product file"}),
+                                                                "_cells_per_wafer": strings.get("unit_cells_per_wafer")})
     electricity = []
     report = result.get("electricity")
     uses = report.get("uses", []) if isinstance(report, dict) else (report or [])
@@ -129,7 +136,18 @@ def report_context(st, *, lang, env, label_svg=""):
               "available": item_available(item, result, chain)} for item in REPORT_ITEMS]
     notes_zh = decision.notes_zh if len(decision.notes_zh) == len(decision.notes) else decision.notes
     output_label = text("flow_diagram", "output", kwp=kwp)
+    hotspot_rows, hotspot_rest = hotspots(result, st.bundle, names, pick)
+    rating, rating_missing = data_quality(st)
     return {
+        "meta": meta,
+        "hotspots": hotspot_rows,
+        "hotspot_rest": hotspot_rest,
+        "dqr": rating,
+        "dqr_inputs": rated_inputs(rating, result, st.bundle, names, pick) if rating is not None else [],
+        "dqr_missing": rating_missing,
+        "comparison": comparison_basis(result),
+        "provenance": provenance_rows(st.spec),
+        "input_files": sorted(((st.result.get("provenance") or {}).get("input_files") or {}).items()),
         "lang": lang,
         "html_lang": "en" if lang == "en" else "zh-CN",
         "t": t,
@@ -315,6 +333,15 @@ def _inventory(st, lang, names, factors, product_file):
     rows, used = [], {}
     pick = (lambda mapping: mapping.get("zh") or mapping.get("en")) if lang != "en" else (lambda mapping: mapping.get("en"))
     product_source = st.spec.source if st.spec is not None else None
+    cells_per_wafer = product_file.get("_cells_per_wafer") or {"en": "pc/wafer", "zh": "pc/wafer"}
+
+    def ratio_unit(unit, process_unit):
+        """A dimensionless ratio's unit as the reader says it: kg/kg, cells per wafer."""
+        if unit == "kg/kg":
+            return unit
+        if unit == "cells/wafer":
+            return bilingual(cells_per_wafer, lang) if lang != "both" else f"{cells_per_wafer['zh']} / {cells_per_wafer['en']}"
+        return unit
 
     def source_text(provenance):
         """Where a number comes from; "primary"/"default" is said by the tag beside it."""
@@ -328,7 +355,8 @@ def _inventory(st, lang, names, factors, product_file):
         stage_name = pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage}))
         for parameter, (quantity, provenance) in process.parameters.items():
             label = pick(PARAMETER_NAMES.get(parameter, {"en": parameter, "zh": parameter}))
-            rows.append({"stage": stage_name, "item": label, "amount": float(quantity.magnitude), "unit": f"{quantity.units:~P}".replace("pcs", "pc"),
+            amount, unit = readable(float(quantity.magnitude), f"{quantity.units:~P}".replace("pcs", "pc"), parameter=parameter)
+            rows.append({"stage": stage_name, "item": label, "amount": amount, "unit": ratio_unit(unit, process.unit),
                          "primary": provenance.primary, "source": source_text(provenance), "year": provenance.year})
         for flow in process.flows:
             if flow.kind == "dataset":
@@ -343,7 +371,8 @@ def _inventory(st, lang, names, factors, product_file):
             label = pick(names.dataset(dataset)) if dataset else pick(names.gas(st.bundle.gases[flow.target].label)) \
                 if st.bundle and flow.target in st.bundle.gases else flow.label
             unit = dataset.unit if dataset else "kg"
-            rows.append({"stage": stage_name, "item": label, "amount": flow.amount, "unit": f"{unit}/{_unit_text(process.unit)}",
+            amount, unit = readable(float(flow.amount), f"{unit}/{_unit_text(process.unit)}")
+            rows.append({"stage": stage_name, "item": label, "amount": amount, "unit": unit,
                          "primary": flow.provenance.primary, "source": source_text(flow.provenance), "year": flow.provenance.year})
     datasets = []
     if st.bundle:

@@ -60,4 +60,6 @@ def num(value, digits=3):
         return "0"
     magnitude = abs(value)
     decimals = max(0, digits - len(str(int(magnitude)))) if magnitude >= 1 else digits + max(0, -int(f"{magnitude:e}".split("e")[1]) - 1)
-    return f"{value:,.{min(decimals, 8)}f}"
+    shown = f"{value:,.{min(decimals, 8)}f}"
+    # no trailing zeros after the point: 0.93 not 0.9300, 144 not 144.0 (the digits shown are significant)
+    return shown.rstrip("0").rstrip(".") if "." in shown else shown
