@@ -592,7 +592,8 @@ def test_bad_sensitivity_input_exits_1(home_env, tmp_path):
 
 # -- the public API ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["monte_carlo", "probability_of_meeting", "tornado", "sobol_indices"])
+@pytest.mark.parametrize("name", ["monte_carlo", "probability_of_meeting", "tornado", "sobol_indices", "monte_carlo_batch",
+                                  "analyse_study", "report_section"])
 def test_the_api_functions_are_typed_keyword_only_and_documented(name):
     from footprint import uncertainty
 

@@ -40,14 +40,14 @@ def _read(product):
     return read_any(product, warn=lambda message: click.echo(f"warning: {message}", err=True))
 
 
-def _check_outputs(product, paths, force):
+def _check_outputs(product, paths, force, inputs=()):
     from footprint.uncertainty.plots import check_plot_path
 
     for path, plot in paths:
         if path:
             if plot:
                 check_plot_path(path)
-            prepare_output(path, inputs=[product], overwrite=force)
+            prepare_output(path, inputs=[product, *inputs], overwrite=force)
 
 
 @click.command()
@@ -68,11 +68,14 @@ def _check_outputs(product, paths, force):
               help="A label scheme (id or YAML file): the probability of meeting each of its thresholds or grades.")
 @click.option("--histogram", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="Write the histogram of the total (with the scheme's thresholds) to this .svg or .png file.")
-@options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
+@click.option("--variants", "variants_file", type=click.Path(dir_okay=False, path_type=str), default=None,
+              help="A variants CSV (as footprint batch's, PRODUCT the base): the Monte Carlo of each variant, one row each.")
+@options.output_format("table", "json", "csv", help="table for people; json prints one JSON object and nothing else on stdout; "
+                       "csv (with --variants) one row per variant.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write the result to this file instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
-def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles, uncertainty_file, scheme_id, histogram, fmt,
-               output, force):
+def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles, uncertainty_file, scheme_id, histogram, variants_file,
+               fmt, output, force):
     """Monte Carlo of a PRODUCT's footprint: mean, median, sd and percentiles of the total and of each stage.
 
     Every figure of the product file and every bundled number it uses is drawn from its
@@ -85,13 +88,19 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
       footprint montecarlo examples/perc-glass-backsheet-jiangsu.yaml -n 10000 --seed 1 --per kWp
       footprint montecarlo product.yaml --per kWp --scheme epeat-ulcs --histogram histogram.svg
       footprint montecarlo product.yaml --format json --percentiles 5,50,95
+      footprint montecarlo product.yaml --variants variants.csv -n 1000 --seed 1 --per kWp --format csv -o mc.csv
     """
     from footprint.uncertainty.montecarlo import check_iterations, check_percentiles, check_seed, monte_carlo
 
     check_iterations(iterations)
     check_seed(seed)
     check_percentiles(percentiles)
-    _check_outputs(product, [(output, False), (histogram, True)], force)
+    if variants_file and histogram:
+        raise click.UsageError("--histogram draws one product's draws; leave it out with --variants")
+    if fmt == "csv" and not variants_file:
+        raise click.UsageError("--format csv is the table of --variants; use table or json for one product")
+    if variants_file:
+        _check_outputs(product, [(output, False)], force, inputs=[variants_file])
     scheme = None
     if scheme_id:
         from footprint.labels.schemes import load_scheme
@@ -100,6 +109,11 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
         scheme = load_scheme(scheme_id)
         per_given = click.get_current_context().get_parameter_source("per") != click.core.ParameterSource.DEFAULT
         per = check_scheme(scheme, per=per if per_given else None)  # before anything is computed
+    if variants_file:
+        _montecarlo_variants(product, variants_file, iterations=iterations, seed=seed, per=per, gwp=gwp, boundary=boundary,
+                             as_of=as_of, uncertainty_file=uncertainty_file, scheme=scheme, fmt=fmt, output=output)
+        return
+    _check_outputs(product, [(output, False), (histogram, True)], force)
     spec = _read(product)
     bar, progress = _progress(iterations, "draws")
     with contextlib.redirect_stdout(sys.stderr), bar:
@@ -124,6 +138,36 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
         text = json.dumps(data, ensure_ascii=False, indent=2)
     else:
         text = montecarlo_table(result, scheme, levels)
+    _emit(text, output)
+
+
+def _montecarlo_variants(product, variants_file, *, iterations, seed, per, gwp, boundary, as_of, uncertainty_file, scheme, fmt,
+                         output):
+    """``montecarlo --variants``: each variant's Monte Carlo, one row each."""
+    from footprint.calc.variants import read_variants
+    from footprint.uncertainty.batch import monte_carlo_batch
+
+    spec = _read(product)
+    table = read_variants(variants_file)
+    bar, progress = _progress(len(table), "variants")
+    with contextlib.redirect_stdout(sys.stderr), bar:
+        found = monte_carlo_batch(spec, variants=variants_file, iterations=iterations, seed=seed, per=per, gwp=gwp,
+                                  boundary=boundary, as_of=as_of, scheme=scheme, uncertainty=uncertainty_file, progress=progress)
+    if fmt == "json":
+        text = json.dumps(found.to_dict(), ensure_ascii=False, indent=2)
+    elif fmt == "csv":
+        text = found.to_csv().rstrip("\r\n")
+    else:
+        levels = list(found.variants[0].probabilities) if found.variants else []
+        lines = [f"Monte Carlo of {len(found.variants):,} variants of {found.product}: {found.iterations:,} draws each, seed "
+                 f"{found.seed} (the same for every variant) ({found.seconds:.2f} s); {found.unit}", "",
+                 f"{'variant':<24}{'static':>11}{'mean':>11}{'median':>11}{'sd':>10}{'2.5%':>11}{'97.5%':>11}"
+                 + "".join(f"{'P(' + level + ')':>14}" for level in levels)]
+        for summary in found.variants:
+            lines.append(f"{summary.variant[:23]:<24}{summary.static:>11,.4g}{summary.mean:>11,.4g}{summary.median:>11,.4g}"
+                         f"{summary.sd:>10,.3g}{summary.p2_5:>11,.4g}{summary.p97_5:>11,.4g}"
+                         + "".join(f"{summary.probabilities[level]:>14.1%}" for level in levels))
+        text = "\n".join(lines)
     _emit(text, output)
 
 

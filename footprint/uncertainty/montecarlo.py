@@ -200,6 +200,19 @@ def monte_carlo(
         raise OptionError("chunk", f"got {chunk!r}; expected a whole number of draws above zero")
     started = time.perf_counter()
     model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty)
+    return run_model(model, options, iterations=iterations, seed=seed, percentiles=percentiles, chunk=chunk, progress=progress,
+                     started=started)
+
+
+def run_model(model: UncertainProduct, options: dict, *, iterations: int, seed: int, percentiles: Sequence[float] = PERCENTILES,
+              chunk: int = CHUNK, progress: Callable[[int], None] | None = None, started: float | None = None) -> MonteCarloResult:
+    """The Monte Carlo of a product already prepared (:func:`prepare`): the loop of :func:`monte_carlo`.
+
+    ``iterations``, ``seed`` and ``percentiles`` are taken as checked; the 2.5 and 97.5
+    percentiles are always among the percentiles.
+    """
+    started = time.perf_counter() if started is None else started
+    percentiles = tuple(sorted(set(PERCENTILES) | set(percentiles)))
     generators = model.generators(seed)
     static = model.static_outcome()
     stages = list(static.by_stage)
