@@ -19,8 +19,8 @@ LAYERS = {
     3: ("brightway", "engine", "provenance", "signing"),
     4: ("calc", "claims", "uncertainty"),
     5: ("labels",),
-    6: ("report", "registry"),
-    7: ("web", "cli", "__init__", "__main__"),
+    6: ("report", "registry", "shareddb"),
+    7: ("web", "server", "cli", "__init__", "__main__"),
 }
 LAYER_OF = {part: layer for layer, parts in LAYERS.items() for part in parts}
 

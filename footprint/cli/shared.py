@@ -1,0 +1,194 @@
+"""footprint shared ...: the shared database's entries, their review and their use (footprint.shareddb)."""
+
+import datetime
+import json
+
+import click
+
+from footprint.cli import options
+
+registry_option = click.option("--registry", default=None, metavar="URL",
+                               help="postgresql://... or a SQLite file (default $FOOTPRINT_REGISTRY, else registry.sqlite in the "
+                                    "data directory).")
+on_option = click.option("--on", default=None, metavar="YYYY-MM-DD", help="Date of the record (default today; never after today).")
+format_option = options.output_format("table", "json", help="json prints one JSON object on stdout.")
+
+
+def _emit(record, fmt):
+    if fmt == "json":
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+    elif isinstance(record, list):
+        for row in record:
+            click.echo(f"{row['ref']:<28} {row['state']:<10} {row['kind']:<21} {row['value']:<28} {row['owner']}: {row['title']}")
+    elif "ref" in record:
+        click.echo(f"{record['ref']}: {record['state']} {record['kind']}, {record['quantity']} ({record['owner']})")
+        click.echo(f"  {record['title']}; valid {record['valid_from']} to {record['valid_until']}; sha256 {record['sha256']}")
+        for finding in record.get("checks") or []:
+            click.echo(f"  {finding['severity']}: {finding['check']}: {finding['message']}")
+        if record.get("reason"):
+            click.echo(f"  reason: {record['reason']}")
+    else:
+        click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group()
+def shared():
+    """The shared database: certified footprints, supplier declarations and base data, reviewed and versioned.
+
+    \b
+    Examples:
+      footprint shared add entry.yaml --owner "GCL Poly"
+      footprint shared submit POLY-XJ-2026@1 --by "GCL Poly"
+      footprint shared validate POLY-XJ-2026@1 --reviewer "CQC" --by "Zhang Min"
+      footprint shared publish POLY-XJ-2026@1 --by "GCL Poly"
+      footprint shared resolve registry:POLY-XJ-2026@1 --as-of 2026-06-30 --format json
+    """
+
+
+@shared.command("add")
+@click.argument("file", type=click.Path(path_type=str))
+@click.option("--owner", required=True, help="The organisation that owns the entry.")
+@registry_option
+@on_option
+@format_option
+def add(file, owner, registry, on, fmt):
+    """Add a draft from a YAML or JSON file of the entry's fields (a new entry, or the next version of yours)."""
+    from footprint.fileio import load_yaml, read_bytes
+    from footprint.shareddb import add_entry
+
+    data = load_yaml(read_bytes(file, what="a shared database entry"), file, what="a shared database entry")
+    _emit(add_entry(data, owner=owner, on=on, registry=registry), fmt)
+
+
+@shared.command("submit")
+@click.argument("entry")
+@click.option("--by", required=True, help="The owner organisation.")
+@registry_option
+@on_option
+@format_option
+def submit(entry, by, registry, on, fmt):
+    """Submit a draft for review (its checks run first; an error stops it)."""
+    from footprint.shareddb import submit as run
+
+    _emit(run(entry, by=by, on=on, registry=registry), fmt)
+
+
+@shared.command("validate")
+@click.argument("entry")
+@click.option("--reviewer", required=True, help="The reviewing organisation (a certification body of another organisation, or the operator).")
+@click.option("--by", required=True, help="The person who reviewed it.")
+@registry_option
+@on_option
+@format_option
+def validate(entry, reviewer, by, registry, on, fmt):
+    """Accept a submitted version after its checks pass."""
+    from footprint.shareddb import validate as run
+
+    _emit(run(entry, reviewer=reviewer, by=by, on=on, registry=registry), fmt)
+
+
+@shared.command("reject")
+@click.argument("entry")
+@click.option("--reviewer", required=True, help="The reviewing organisation.")
+@click.option("--by", required=True, help="The person who reviewed it.")
+@click.option("--reason", required=True, help="Why.")
+@registry_option
+@on_option
+@format_option
+def reject(entry, reviewer, by, reason, registry, on, fmt):
+    """Reject a submitted version, with the reasons."""
+    from footprint.shareddb import reject as run
+
+    _emit(run(entry, reviewer=reviewer, by=by, reason=reason, on=on, registry=registry), fmt)
+
+
+@shared.command("publish")
+@click.argument("entry")
+@click.option("--by", required=True, help="The owner organisation, or the operator.")
+@registry_option
+@on_option
+@format_option
+def publish(entry, by, registry, on, fmt):
+    """Publish a validated version; the older versions become superseded."""
+    from footprint.shareddb import publish as run
+
+    _emit(run(entry, by=by, on=on, registry=registry), fmt)
+
+
+@shared.command("withdraw")
+@click.argument("entry")
+@click.option("--by", required=True, help="The owner organisation, or the operator.")
+@click.option("--reason", required=True, help="Why.")
+@registry_option
+@on_option
+@format_option
+def withdraw(entry, by, reason, registry, on, fmt):
+    """Withdraw a version: calculations refuse it from then on."""
+    from footprint.shareddb import withdraw as run
+
+    _emit(run(entry, by=by, reason=reason, on=on, registry=registry), fmt)
+
+
+@shared.command("share")
+@click.argument("entry")
+@click.option("--by", required=True, help="The owner organisation.")
+@click.option("--with", "with_organisation", required=True, help="The organisation to share it with.")
+@registry_option
+@on_option
+@format_option
+def share(entry, by, with_organisation, registry, on, fmt):
+    """Share an entry (all its versions) with another organisation."""
+    from footprint.shareddb import share as run
+
+    _emit(run(entry, by=by, with_organisation=with_organisation, on=on, registry=registry), fmt)
+
+
+@shared.command("role")
+@click.argument("organisation")
+@click.argument("role", type=options.choice(("operator", "certification_body", "manufacturer", "supplier")))
+@registry_option
+@format_option
+def role(organisation, role, registry, fmt):
+    """Give an organisation its role: operator, certification_body, manufacturer or supplier."""
+    from footprint.shareddb import set_role
+
+    _emit(set_role(organisation, role.lower(), registry=registry), fmt)
+
+
+@shared.command("show")
+@click.argument("entry")
+@registry_option
+@format_option
+def show(entry, registry, fmt):
+    """A version (ID@N) or the latest version (ID), with its checks and review."""
+    from footprint.shareddb import show_entry
+
+    _emit(show_entry(entry, registry=registry), fmt)
+
+
+@shared.command("list")
+@click.option("--state", default=None, help="Only versions in this state.")
+@click.option("--kind", default=None, help="Only entries of this kind.")
+@registry_option
+@format_option
+def list_(state, kind, registry, fmt):
+    """Every version, newest first."""
+    from footprint.shareddb import list_entries
+
+    _emit(list_entries(state=state, kind=kind, registry=registry), fmt)
+
+
+@shared.command("resolve")
+@click.argument("entry")
+@options.as_of(help="Date the entry must be valid on (default: today).")
+@registry_option
+@format_option
+def resolve(entry, as_of, registry, fmt):
+    """What a calculation gets for registry:ID@N: the data and its provenance, or the reason it is refused."""
+    from footprint.fileio import parse_date
+    from footprint.shareddb import resolve_entry
+
+    day = parse_date(as_of, where="as_of", today=datetime.date.today())
+    data, provenance = resolve_entry(entry, as_of=day, registry=registry)
+    data.pop("quantity")
+    _emit({"data": data, "provenance": provenance}, fmt)

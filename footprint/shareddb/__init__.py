@@ -1,0 +1,29 @@
+"""The shared database: certified footprints, supplier declarations and base data, reviewed and versioned (``ID@N``).
+
+Same database and migrations as the certification registry (:mod:`footprint.registry`);
+docs/server.md. The functions are the ``footprint shared`` commands.
+"""
+
+from footprint.shareddb.checks import KINDS, EntryError, Finding, check_plausible, check_schema
+from footprint.shareddb.entries import (
+    ROLES,
+    STATES,
+    AccessError,
+    ReviewError,
+    add_entry,
+    list_entries,
+    parse_ref,
+    publish,
+    reject,
+    resolve_entry,
+    set_role,
+    share,
+    show_entry,
+    submit,
+    validate,
+    withdraw,
+)
+
+__all__ = ["KINDS", "ROLES", "STATES", "AccessError", "EntryError", "Finding", "ReviewError", "add_entry", "check_plausible",
+           "check_schema", "list_entries", "parse_ref", "publish", "reject", "resolve_entry", "set_role", "share",
+           "show_entry", "submit", "validate", "withdraw"]
