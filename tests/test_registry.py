@@ -206,6 +206,26 @@ def test_the_certificate_document_html_carries_the_qr_payload_and_the_fingerprin
     assert qr_payload(content) in text and content["signature"]["signer"]["fingerprint"] in text and "产品碳足迹认证证书" in text
 
 
+@pytest.mark.slow
+def test_the_certificate_pdf_is_one_page_with_the_number_value_and_qr_payload(granted, material, tmp_path):
+    from footprint.report.pdf import pdf_unavailable_reason
+
+    if pdf_unavailable_reason() is not None:
+        pytest.skip(f"PDF renderer unavailable: {pdf_unavailable_reason()}")
+    import pypdfium2
+
+    registry, apps = granted
+    number = issue(registry, apps[0], material, verify_url="https://verify.example.org/cfp")["certificate"]
+    for lang, title in (("zh", "产品碳足迹认证证书"), ("en", "Product Carbon Footprint Certificate")):
+        [path] = reg.export(number, out_dir=tmp_path / lang, formats=["pdf"], lang=lang, registry=registry)
+        document = pypdfium2.PdfDocument(str(path))
+        assert len(document) == 1, f"{lang}: {len(document)} pages"
+        page = document[0].get_textpage().get_text_range()
+        document.close()
+        text, unit = declared_text(material)
+        assert title in page and number in page and text in page and f"https://verify.example.org/cfp/{number}?" in page
+
+
 def test_the_schema_is_the_migrations_and_a_newer_one_is_refused(registry, material):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
@@ -636,3 +656,19 @@ def test_a_registry_that_cannot_be_reached_is_one_line(tmp_path, material):
     done = invoke("cert", "list", "--registry", "postgresql://nobody@127.0.0.1:1/none", home=material["folder"])
     assert "cannot use the registry" in one_line_error(done)
     assert isinstance(RegistryError("x"), FootprintError)
+
+
+def test_the_registry_functions_are_typed_and_documented():
+    import inspect
+
+    for name in reg.__all__:
+        function = getattr(reg, name)
+        if not inspect.isfunction(function):
+            continue
+        signature = inspect.signature(function)
+        for parameter in signature.parameters.values():
+            assert parameter.annotation is not inspect.Parameter.empty, f"{name}({parameter.name}) has no type"
+        assert signature.return_annotation is not inspect.Signature.empty, f"{name} has no return type"
+        assert (function.__doc__ or "").strip(), f"{name} has no docstring"
+        positional = [p.name for p in signature.parameters.values() if p.kind == p.POSITIONAL_OR_KEYWORD]
+        assert len(positional) <= (2 if name in ("renew", "register_key") else 1), f"{name}: {positional} positional"

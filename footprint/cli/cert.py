@@ -123,6 +123,8 @@ def _show_certificate(record):
         click.echo(f"  surveillance due {due['due_on']}: {done}")
     for action in record.get("actions") or []:
         click.echo(f"  {action['action']} on {action['on']}: {action['reason']}")
+    for licence in record.get("licences") or []:
+        click.echo(f"  label licence {licence['licence']} granted {licence['granted_on']}, until {licence['valid_until'] or '-'}")
     if record.get("reevaluation_due"):
         click.echo("  re-evaluation due (a change raised the footprint beyond the scheme's rule)")
     if record.get("change"):
@@ -485,7 +487,7 @@ def log_(subject, check, registry, fmt):
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:
         for event in found["events"]:
-            click.echo(f"#{event['seq']:<5}{event['at'][:19]}  {event['action']:<15}{event['subject']:<36}{event['actor']}")
+            click.echo(f"#{event['seq']:<5}{event['at'][:19]}  {event['action']:<15}{event['subject']:<36} {event['actor']}")
         if found["check"] is not None:
             verdict = "INTACT" if found["check"]["ok"] else "BROKEN"
             head = found["check"]["head"]

@@ -32,10 +32,13 @@ the same transaction as the change. ``registry`` is a URL or SQLite file (defaul
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -61,6 +64,9 @@ from footprint.registry.models import (
 from footprint.registry.records import application_dict, certificate_dict, certificate_status, export, list_records, log, show
 from footprint.registry.workflow import AUDIT_KINDS, OUTCOMES, SEVERITIES, Facts, Process, TransitionError, check
 
+if TYPE_CHECKING:
+    from footprint.signing import PublicKey, Signer
+
 __all__ = [
     "RegistryError", "TransitionError", "accept", "apply", "audit", "certificate_status", "change", "close_finding", "decide",
     "evaluate", "export", "finding", "issue", "label", "list_records", "log", "plan", "register_key", "registry_url", "reinstate", "renew",
@@ -68,7 +74,7 @@ __all__ = [
 ]
 
 
-def _facts(session, app, *, on=None, person="", **extra):
+def _facts(session, app, *, on: str | _dt.date | None = None, person="", **extra):
     """What the rules read of an application."""
     from footprint.registry.models import Person
 
@@ -127,8 +133,9 @@ def _scheme_process(scheme_id):
     return scheme, hashlib.sha256(raw).hexdigest(), Process.from_scheme(scheme, data)
 
 
-def apply(dossier: str | os.PathLike, *, applicant: str, body: str, manufacturer: str | None = None, models=(), sites=(),
-          on=None, registry=None, _renews: str | None = None, _reason: str = "") -> dict:
+def apply(dossier: str | os.PathLike, *, applicant: str, body: str, manufacturer: str | None = None,
+          models: Sequence[str] = (), sites: Sequence[str] = (), on: str | _dt.date | None = None,
+          registry: str | os.PathLike | None = None, _renews: str | None = None, _reason: str = "") -> dict:
     """Record an application for certification with its dossier.
 
     The dossier is checked first (every file as its manifest lists it, its signature if it is
@@ -203,7 +210,8 @@ def apply(dossier: str | os.PathLike, *, applicant: str, body: str, manufacturer
         return application_dict(session, app)
 
 
-def renew(certificate: str, dossier: str | os.PathLike, *, reason: str, models=(), sites=(), on=None, registry=None) -> dict:
+def renew(certificate: str, dossier: str | os.PathLike, *, reason: str, models: Sequence[str] = (), sites: Sequence[str] = (),
+          on: str | _dt.date | None = None, registry: str | os.PathLike | None = None) -> dict:
     """An application that renews ``certificate`` with a new dossier; the process runs again and,
     when its certificate is issued, the renewed one is marked ``renewed``.
 
@@ -228,7 +236,8 @@ def renew(certificate: str, dossier: str | os.PathLike, *, reason: str, models=(
                  _renews=cert.number, _reason=reason, **names)
 
 
-def accept(application: str, *, by: str, reject: bool = False, reason: str = "", on=None, registry=None) -> dict:
+def accept(application: str, *, by: str, reject: bool = False, reason: str = "", on: str | _dt.date | None = None,
+           registry: str | os.PathLike | None = None) -> dict:
     """Accept the application (or reject it, with ``reject`` and a reason) after reviewing it for completeness."""
     day = store.on_date(on)
     with transaction(registry) as session:
@@ -243,7 +252,8 @@ def accept(application: str, *, by: str, reject: bool = False, reason: str = "",
         return application_dict(session, app)
 
 
-def plan(application: str, *, by: str, auditors, starts, ends, scope: str, sites=(), on=None, registry=None) -> dict:
+def plan(application: str, *, by: str, auditors: Sequence[str], starts: str | _dt.date, ends: str | _dt.date, scope: str,
+         sites: Sequence[str] = (), on: str | _dt.date | None = None, registry: str | os.PathLike | None = None) -> dict:
     """The audit plan: who audits (persons of the certification body), from ``starts`` to ``ends``, which sites, the scope."""
     day = store.on_date(on)
     starts, ends = store.on_date(starts, where="starts"), store.on_date(ends, where="ends")
@@ -269,8 +279,9 @@ def plan(application: str, *, by: str, auditors, starts, ends, scope: str, sites
         return application_dict(session, app)
 
 
-def audit(application: str, *, kind: str, by: str, summary: str, site: str | None = None, evidence=(), on=None,
-          registry=None) -> dict:
+def audit(application: str, *, kind: str, by: str, summary: str, site: str | None = None,
+          evidence: Sequence[str | os.PathLike] = (), on: str | _dt.date | None = None,
+          registry: str | os.PathLike | None = None) -> dict:
     """A document review or an on-site inspection by ``by``, with its evidence files (kept by SHA-256)."""
     kind = str(kind).replace("-", "_")
     if kind not in AUDIT_KINDS[:2]:
@@ -296,7 +307,8 @@ def audit(application: str, *, kind: str, by: str, summary: str, site: str | Non
         return application_dict(session, app)
 
 
-def finding(subject: str, *, severity: str, text: str, by: str, due, on=None, registry=None) -> dict:
+def finding(subject: str, *, severity: str, text: str, by: str, due: str | _dt.date, on: str | _dt.date | None = None,
+            registry: str | os.PathLike | None = None) -> dict:
     """A finding on an application (during audits, verification, evaluation) or on a certificate (surveillance)."""
     from footprint.registry.numbering import finding_number
 
@@ -331,8 +343,8 @@ def finding(subject: str, *, severity: str, text: str, by: str, due, on=None, re
         return _finding_dict(row, by)
 
 
-def close_finding(number: str, *, by: str, note: str, evidence: str | os.PathLike | None = None, on=None,
-                  registry=None) -> dict:
+def close_finding(number: str, *, by: str, note: str, evidence: str | os.PathLike | None = None, on: str | _dt.date | None = None,
+                  registry: str | os.PathLike | None = None) -> dict:
     """Close a finding with its closure evidence (a file kept by SHA-256) and a note."""
     day = store.on_date(on)
     with transaction(registry) as session:
@@ -362,8 +374,8 @@ def _finding_dict(row, by):
             "closure_sha256": row.closure_sha256, "by": by}
 
 
-def verify_cfp(application: str, *, by: str, dossier: str | os.PathLike | None = None, fresh: bool = False, on=None,
-               registry=None) -> dict:
+def verify_cfp(application: str, *, by: str, dossier: str | os.PathLike | None = None, fresh: bool = False,
+               on: str | _dt.date | None = None, registry: str | os.PathLike | None = None) -> dict:
     """The CFP verification: the dossier's result recomputed from its own inputs, against the declared one.
 
     The dossier is the one stored with the application, or ``dossier`` (a folder), which must
@@ -429,7 +441,8 @@ def verify_cfp(application: str, *, by: str, dossier: str | os.PathLike | None =
         return {**application_dict(session, app), "verification": {"verdict": verdict, "reasons": reasons}}
 
 
-def evaluate(application: str, *, by: str, recommendation: str, notes: str = "", on=None, registry=None) -> dict:
+def evaluate(application: str, *, by: str, recommendation: str, notes: str = "", on: str | _dt.date | None = None,
+             registry: str | os.PathLike | None = None) -> dict:
     """The evaluation of the records (audits, findings, verification) and its recommendation (grant or refuse)."""
     if recommendation not in OUTCOMES:
         raise OptionError("recommendation", f"got {recommendation!r}; expected one of {', '.join(OUTCOMES)}")
@@ -443,7 +456,8 @@ def evaluate(application: str, *, by: str, recommendation: str, notes: str = "",
         return application_dict(session, app)
 
 
-def decide(application: str, *, by: str, outcome: str, reason: str = "", on=None, registry=None) -> dict:
+def decide(application: str, *, by: str, outcome: str, reason: str = "", on: str | _dt.date | None = None,
+           registry: str | os.PathLike | None = None) -> dict:
     """The certification decision (grant or refuse), by a person who neither audited nor verified the application."""
     if outcome not in OUTCOMES:
         raise OptionError("outcome", f"got {outcome!r}; expected one of {', '.join(OUTCOMES)}")
@@ -457,8 +471,9 @@ def decide(application: str, *, by: str, outcome: str, reason: str = "", on=None
         return application_dict(session, app)
 
 
-def issue(application: str, *, by: str, key, passphrase=None, surveillance_months: int | None = None, on=None,
-          verify_url: str | None = None, out_dir: str | os.PathLike | None = None, registry=None) -> dict:
+def issue(application: str, *, by: str, key: str | os.PathLike | Signer, passphrase: str | None = None,
+          surveillance_months: int | None = None, on: str | _dt.date | None = None,
+          verify_url: str | None = None, out_dir: str | os.PathLike | None = None, registry: str | os.PathLike | None = None) -> dict:
     """Issue the certificate of a granted application: its number, validity from the scheme, signed by the body's key.
 
     The key is loaded first (a corrupt key or a wrong passphrase writes nothing) and, at its
@@ -523,7 +538,8 @@ def issue(application: str, *, by: str, key, passphrase=None, surveillance_month
     return result
 
 
-def register_key(org: str, public_key, *, by: str, on=None, registry=None) -> dict:
+def register_key(org: str, public_key: str | os.PathLike | PublicKey, *, by: str, on: str | _dt.date | None = None,
+                 registry: str | os.PathLike | None = None) -> dict:
     """Register a public key (a PEM file written by ``footprint keys init``, or its organisation) for ``org``.
 
     A certification body signs certificates and labels only with its registered keys; its

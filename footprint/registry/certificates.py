@@ -9,8 +9,11 @@ and every read shows a certificate past its last day as ``expired``.
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -29,6 +32,9 @@ from footprint.registry.models import (
     Surveillance,
 )
 from footprint.registry.workflow import SURVEILLANCE_OUTCOMES, Facts
+
+if TYPE_CHECKING:
+    from footprint.signing import Signer
 
 
 def _open(session, number, on):
@@ -51,8 +57,8 @@ def _body(session, cert):
     return session.get(Organisation, cert.body_id)
 
 
-def surveil(certificate: str, *, by: str, outcome: str, notes: str = "", evidence=(), site: str | None = None, on=None,
-            registry=None) -> dict:
+def surveil(certificate: str, *, by: str, outcome: str, notes: str = "", evidence: Sequence[str | os.PathLike] = (),
+            site: str | None = None, on: str | _dt.date | None = None, registry: str | os.PathLike | None = None) -> dict:
     """Record a surveillance of the certificate: the scheduled one due first (or an unscheduled one), its outcome and evidence.
 
     Raises
@@ -90,7 +96,8 @@ def surveil(certificate: str, *, by: str, outcome: str, notes: str = "", evidenc
         return certificate_dict(session, cert)
 
 
-def change(certificate: str, *, by: str, description: str, value: float, on=None, registry=None) -> dict:
+def change(certificate: str, *, by: str, description: str, value: float, on: str | _dt.date | None = None,
+           registry: str | os.PathLike | None = None) -> dict:
     """Record a change to the certified product and its new footprint ``value`` [the certificate's unit].
 
     The scheme's rule decides whether it asks for re-evaluation (a rise of
@@ -138,23 +145,26 @@ def _status_move(move_name, certificate, *, by, reason, on, registry):
         return certificate_dict(session, cert)
 
 
-def suspend(certificate: str, *, by: str, reason: str, on=None, registry=None) -> dict:
+def suspend(certificate: str, *, by: str, reason: str, on: str | _dt.date | None = None, registry: str | os.PathLike | None = None) -> dict:
     """Suspend a valid certificate (its label may not be used meanwhile), with the reason."""
     return _status_move("suspend", certificate, by=by, reason=reason, on=on, registry=registry)
 
 
-def reinstate(certificate: str, *, by: str, reason: str, on=None, registry=None) -> dict:
+def reinstate(certificate: str, *, by: str, reason: str, on: str | _dt.date | None = None,
+              registry: str | os.PathLike | None = None) -> dict:
     """Reinstate a suspended certificate before its expiry, once no major finding on it is open."""
     return _status_move("reinstate", certificate, by=by, reason=reason, on=on, registry=registry)
 
 
-def withdraw(certificate: str, *, by: str, reason: str, on=None, registry=None) -> dict:
+def withdraw(certificate: str, *, by: str, reason: str, on: str | _dt.date | None = None,
+             registry: str | os.PathLike | None = None) -> dict:
     """Withdraw a valid or suspended certificate, for good."""
     return _status_move("withdraw", certificate, by=by, reason=reason, on=on, registry=registry)
 
 
-def label(certificate: str, *, by: str, key, passphrase=None, on=None, out: str | os.PathLike | None = None,
-          registry=None) -> dict:
+def label(certificate: str, *, by: str, key: str | os.PathLike | Signer, passphrase: str | None = None,
+          on: str | _dt.date | None = None, out: str | os.PathLike | None = None,
+          registry: str | os.PathLike | None = None) -> dict:
     """Grant a label licence on a valid certificate: the signed label JSON (number, value, validity), kept by its SHA-256.
 
     Raises

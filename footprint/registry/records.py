@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -147,7 +148,7 @@ def certificate_dict(session, cert: Certificate) -> dict:
     }
 
 
-def show(number: str, *, registry=None) -> dict:
+def show(number: str, *, registry: str | os.PathLike | None = None) -> dict:
     """A certificate (by its number) or an application (by its number), in full."""
     with transaction(registry, write=False) as session:
         cert = session.scalar(select(Certificate).where(Certificate.number == str(number).strip()))
@@ -159,7 +160,8 @@ def show(number: str, *, registry=None) -> dict:
     raise InputError(f"{number!r}: no certificate or application of that number in the registry")
 
 
-def list_records(*, applications: bool = False, state: str | None = None, scheme: str | None = None, registry=None) -> list:
+def list_records(*, applications: bool = False, state: str | None = None, scheme: str | None = None,
+                 registry: str | os.PathLike | None = None) -> list:
     """Certificates (or applications) with their state, one short row each, newest first."""
     known = APPLICATION_STATES if applications else CERTIFICATE_STATES
     if state is not None and state not in known:
@@ -193,7 +195,7 @@ def list_records(*, applications: bool = False, state: str | None = None, scheme
     return rows
 
 
-def log(*, subject: str | None = None, verify: bool = False, registry=None) -> dict:
+def log(*, subject: str | None = None, verify: bool = False, registry: str | os.PathLike | None = None) -> dict:
     """The events (all, or those of one application, certificate or finding), and with ``verify`` the chain's check."""
     from footprint.registry.events import event_dict, verify_chain
 
@@ -206,8 +208,9 @@ def log(*, subject: str | None = None, verify: bool = False, registry=None) -> d
     return {"events": found, "check": checked}
 
 
-def export(number: str, *, out_dir: str | os.PathLike, formats=("json", "html"), lang: str = "both", template_dir=None,
-           registry=None) -> list[Path]:
+def export(number: str, *, out_dir: str | os.PathLike, formats: Sequence[str] = ("json", "html"), lang: str = "both",
+           template_dir: str | os.PathLike | None = None,
+           registry: str | os.PathLike | None = None) -> list[Path]:
     """Write a certificate's signed JSON (as stored), and its HTML and PDF rendered from it, into ``out_dir``."""
     from footprint.registry.document import write_documents
 
@@ -218,7 +221,7 @@ def export(number: str, *, out_dir: str | os.PathLike, formats=("json", "html"),
 
 
 def certificate_status(document: dict, *, signer: dict | None = None, document_sha256: str | None = None,
-                       registry=None) -> dict:
+                       registry: str | os.PathLike | None = None) -> dict:
     """A certificate document's standing in the registry: its status, whether its key is the body's, whether it is the issued one.
 
     Raises
