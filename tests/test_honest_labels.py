@@ -162,26 +162,34 @@ def test_an_issue_date_in_the_future_is_refused_on_the_command_line(footprint_ho
 
 
 def test_draft_pact_export_is_not_active(site_chain):
+    period = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+
     def pact(**kwargs):
         decision = evaluate(synthetic(350.0), "epeat-ulcs", chain=site_chain, today=TODAY, **kwargs)
-        return product_footprint(synthetic(350.0), decision, site_chain)
+        return product_footprint(synthetic(350.0), decision, site_chain, company="Example PV Co.", period=period)
 
     draft = pact()
-    assert "status" not in draft and "validityPeriodStart" not in draft and "validityPeriodEnd" not in draft
-    assert draft["statusComment"].startswith("self-assessed, not certified") and draft["comment"].startswith("DRAFT, not for exchange")
+    # PACT has no draft status: a draft is Deprecated ("SHOULD NOT be used"), never Active, with no validity period
+    assert draft["status"] == "Deprecated" and "validityPeriodStart" not in draft and "validityPeriodEnd" not in draft
+    assert draft["statusComment"].startswith("draft, never active: self-assessed, not certified")
+    assert draft["comment"].startswith("DRAFT, not for exchange")
     certified = pact(certificate="EPEAT-2026-1", issued=dt.date(2026, 1, 10))
-    assert (certified["status"], certified["validityPeriodStart"], certified["validityPeriodEnd"]) == ("Active", "2026-01-10", "2027-01-10")
+    # the validity period's end is excluded in PACT: the day after the last valid day
+    assert (certified["status"], certified["validityPeriodStart"], certified["validityPeriodEnd"]) == \
+        ("Active", "2026-01-10T00:00:00Z", "2027-01-11T00:00:00Z")
+    assert certified["id"] != draft["id"]  # deprecating the draft never deprecates the certificate
     expired = pact(certificate="EPEAT-2024-1", issued=dt.date(2024, 1, 10))
     assert expired["status"] == "Deprecated" and "expired on 2025-01-10" in expired["statusComment"]
     # a certificate does not make an incomplete evaluation active
     result = synthetic(350.0)
     del result["primary_data_share"], result["uncertainty"], result["sensitivity"]
     incomplete = evaluate(result, "cn-cfp", chain=site_chain, today=TODAY, certificate="CFP-1", issued=TODAY)
-    assert incomplete.outcome == "incomplete" and "status" not in product_footprint(result, incomplete, site_chain)
+    assert incomplete.outcome == "incomplete"
+    assert product_footprint(result, incomplete, site_chain, period=period)["status"] == "Deprecated"
 
 
 def test_the_dossiers_pact_file_of_a_draft_is_not_active(footprint_home, tmp_path):
-    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False)
+    files = write_report(PERC, scheme="kr-carbon", out_dir=tmp_path, pdf=False, period="2024")
     assert '"Active"' not in files.pact_json.read_text(encoding="utf-8")
 
 
@@ -257,7 +265,7 @@ def test_what_the_dossier_prints_of_a_scheme_is_public_wording():
 
 
 def test_the_dossier_prints_no_internal_notes(footprint_home, tmp_path):
-    files = write_report(PERC, scheme="epd", out_dir=tmp_path, lang="both", pdf=False)
+    files = write_report(PERC, scheme="epd", out_dir=tmp_path, lang="both", pdf=False, period="2024")
     for path in (files.html, files.label_svg, files.label_json, files.pact_json):
         found = INTERNAL.search(path.read_text(encoding="utf-8"))
         assert found is None, (path.name, found)

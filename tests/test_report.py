@@ -6,6 +6,7 @@ import io
 import json
 import re
 import shutil
+import uuid
 
 import pytest
 import segno
@@ -279,15 +280,24 @@ def test_broken_user_template_is_one_line_error(footprint_home, tmp_path):
 def test_pact_json(footprint_home, tmp_path):
     from footprint.calc import compute
 
-    files = write_report(PERC, scheme="epeat-ulcs", out_dir=tmp_path, pdf=False, company="ACME Solar")
+    files = write_report(PERC, scheme="epeat-ulcs", out_dir=tmp_path, pdf=False, company="ACME Solar", period="2024")
     pact = json.loads(files.pact_json.read_text(encoding="utf-8"))
-    per_module = compute(PERC, per="module").total.value
+    result = compute(PERC, per="module")
     assert pact["pcf"]["declaredUnit"] == "square meter"
-    assert pact["pcf"]["unitaryProductAmount"] == 2.583
-    assert pact["pcf"]["pCfIncludingBiogenic"] == pytest.approx(per_module / 2.583, rel=1e-9)
-    assert pact["pcf"]["characterizationFactors"] == "AR6"
-    assert pact["companyName"] == "ACME Solar"
-    assert re.fullmatch(r"[0-9a-f-]{36}", pact["id"])
+    assert pact["pcf"]["unitaryProductAmount"] == "2.583"  # a PACT Decimal is a string
+    assert float(pact["pcf"]["pCfIncludingBiogenic"]) == pytest.approx(result.total.value / 2.583, rel=1e-5)
+    # the earliest IPCC report of any part: the result's own set, and those its sources kept (named in its notes)
+    kept = set(re.findall(r"GWP set stated in the data file: (AR\d)", " ".join(result.to_dict()["notes"])))
+    assert pact["pcf"]["characterizationFactors"] == min(kept | {"AR6"}, key=lambda ar: int(ar[2:]))
+    assert pact["pcf"]["referencePeriodStart"] == "2024-01-01T00:00:00Z" and pact["pcf"]["referencePeriodEnd"] == "2025-01-01T00:00:00Z"
+    assert pact["companyName"] == "ACME Solar" and pact["companyIds"] == ["urn:pact:company:customcode:vendor-assigned:ACME-Solar"]
+    assert uuid.UUID(pact["id"]).version == 4
+
+
+def test_no_pact_file_without_a_reporting_period(footprint_home, tmp_path):
+    files = write_report(PERC, scheme="epeat-ulcs", out_dir=tmp_path, pdf=False)
+    assert files.pact_json is None and not list(tmp_path.glob("*-pact.json"))
+    assert any(note.startswith("PACT footprint not written: a PACT footprint needs the reporting period") for note in files.notes)
 
 
 def test_report_command(footprint_home, tmp_path):
@@ -295,7 +305,8 @@ def test_report_command(footprint_home, tmp_path):
 
     product = tmp_path / "p.yaml"
     shutil.copy(PERC, product)
-    done = invoke("report", product, "--scheme", "kr-carbon", "-o", tmp_path / "out", "--no-pdf", home=footprint_home)
+    done = invoke("report", product, "--scheme", "kr-carbon", "-o", tmp_path / "out", "--no-pdf", "--period", "2024",
+                  home=footprint_home)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("kr-carbon: self-assessed; incomplete, would meet Grade ")
     names = {p.name for p in (tmp_path / "out").iterdir()}

@@ -17,6 +17,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from footprint.errors import OptionError
 from footprint.fileio import atomic_folder, parse_date
 from footprint.labels import Scheme, evaluate_label, gwp_id
 from footprint.model.spec import ProductSpec
@@ -37,7 +38,7 @@ class ReportFiles:
     pdf: Path | None
     label_svg: Path
     label_png: Path | None
-    pact_json: Path
+    pact_json: Path | None  # None when the reporting period is not known (PACT requires it)
     label_json: Path
     workbook: Path | None
     decision: object  # footprint.labels.LabelDecision
@@ -162,8 +163,13 @@ def write_report(
     with atomic_folder(out, overwrite=overwrite, marker=MANIFEST) as folder:
         (folder / names["html"]).write_text(html, encoding="utf-8")
         (folder / names["label_svg"]).write_text(label_svg, encoding="utf-8")
-        pact = product_footprint(st.result, st.decision, st.chain, company=company)
-        (folder / names["pact_json"]).write_text(json.dumps(pact, ensure_ascii=False, indent=2), encoding="utf-8")
+        try:
+            pact = product_footprint(st.result, st.decision, st.chain, company=company, period=meta.period)
+        except OptionError as exc:  # no period, or an Active footprint without its company: the rest is written
+            pact = None
+            notes.append(f"PACT footprint not written: {exc.detail}")
+        if pact is not None:
+            (folder / names["pact_json"]).write_text(json.dumps(pact, ensure_ascii=False, indent=2), encoding="utf-8")
         record = {"decision": st.decision.to_dict(), "label_id": label_id(st.decision), "qr_payload": qr_payload(st.decision)}
         (folder / names["label_json"]).write_text(json.dumps(record, ensure_ascii=False, indent=2, default=str),
                                                   encoding="utf-8")
@@ -193,7 +199,7 @@ def write_report(
 
             record(claims_of_result(st.result), product_id=st.result["product"])
     return ReportFiles(out / names["html"], out / names["pdf"] if pdf else None, out / names["label_svg"],
-                       out / names["label_png"] if pdf else None, out / names["pact_json"], out / names["label_json"],
+                       out / names["label_png"] if pdf else None, out / names["pact_json"] if pact is not None else None, out / names["label_json"],
                        out / names["workbook"], st.decision, notes, result_json=out / names["result_json"], inputs=[out / "inputs" / name for name in sorted(inputs)],
                        manifest=out / MANIFEST)
 
