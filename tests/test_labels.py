@@ -7,6 +7,7 @@ own numbers, never read back from the code under test.
 import datetime as dt
 import hashlib
 import json
+import math
 import shutil
 
 import pytest
@@ -23,6 +24,7 @@ from footprint.labels import (
     result_sha256,
     round_value,
 )
+from footprint.labels.schemes import RULES
 from footprint.model import build_chain, read_product
 
 from conftest import PERC, ROOT, invoke
@@ -83,7 +85,7 @@ def decide(total, scheme, chain, **kwargs):
 
 def test_every_bundled_scheme_reads_and_cites_its_rules():
     schemes = {scheme.id: scheme for scheme in list_schemes()}
-    assert set(schemes) == {"cn-cfp", "epeat-ulcs", "kr-carbon", "fr-ecs", "epd"}
+    assert set(schemes) == {"cn-cfp", "epeat-ulcs", "kr-carbon", "fr-ecs", "fr-ecs@ppe2", "epd"}
     for scheme in schemes.values():
         assert isinstance(scheme, Scheme)
         ids = {entry["id"] for entry in scheme.sources}
@@ -113,7 +115,9 @@ def test_schemes_command_lists_them_as_json(footprint_home):
     done = invoke("schemes", "--format", "json", home=footprint_home)
     assert done.returncode == 0, done.stderr
     ids = [row["id"] for row in json.loads(done.stdout)]
-    assert ids == ["cn-cfp", "epd", "epeat-ulcs", "fr-ecs", "kr-carbon"]
+    assert ids == ["cn-cfp", "epd", "epeat-ulcs", "fr-ecs", "fr-ecs@ppe2", "kr-carbon"]
+    versions = {row["id"]: (row["version"], row["version_date"]) for row in json.loads(done.stdout)}
+    assert versions["fr-ecs"] == ("ppe2-v2", "2024-09-01") and versions["fr-ecs@ppe2"] == ("ppe2", "2021-10-01")
 
 
 def test_unknown_scheme_is_an_input_error():
@@ -337,7 +341,7 @@ def test_fr_ecs_formula(site_chain, bundle):
     assert ecs.unmet == []
     assert ecs.value == pytest.approx(ecs_by_hand(), rel=1e-9)
     decision = evaluate(synthetic(500.0), "fr-ecs", chain=site_chain, today=TODAY, ecs=ecs)
-    expected = -(-ecs_by_hand() // 10) * 10    # rounded up to a multiple of 10
+    expected = math.floor(ecs_by_hand() / 10 + 0.5) * 10    # PPE2_V2: to the nearest multiple of 10
     assert decision.value == expected and decision.decided_on == "rounded"
     assert decision.outcome == ("pass" if expected <= 740 else "fail")
     assert decision.cfp_value == 500.0
@@ -363,12 +367,45 @@ def test_fr_ecs_label_identity_includes_the_factor_table(site_chain, bundle, tmp
     assert label_id(decision2) != label_id(decision)
 
 
-@pytest.mark.parametrize("g, outcome", [(730.01, "pass"), (740.0, "pass"), (740.001, "fail")])
-def test_fr_ecs_threshold_on_the_rounded_value(g, outcome, site_chain):
+@pytest.mark.parametrize("scheme, g, value, outcome", [
+    # PPE2_V2 (the current pack, also named fr-ecs@ppe2-v2): nearest 10, a ...5 goes up, "<= 740"
+    ("fr-ecs", 730.01, 730, "pass"), ("fr-ecs", 744.99, 740, "pass"), ("fr-ecs", 745.0, 750, "fail"),
+    ("fr-ecs@ppe2-v2", 734.99, 730, "pass"), ("fr-ecs@ppe2-v2", 782.46, 780, "fail"),
+    # PPE2: nearest 50, "< 550"
+    ("fr-ecs@ppe2", 524.99, 500, "pass"), ("fr-ecs@ppe2", 525.0, 550, "fail"), ("fr-ecs@ppe2", 574.99, 550, "fail"),
+    ("fr-ecs@ppe2", 782.46, 800, "fail"),
+])
+def test_fr_ecs_threshold_on_the_rounded_value(scheme, g, value, outcome, site_chain):
     from footprint.labels.ecs import EcsResult
 
     ecs = EcsResult(g, [], {}, "table.csv", "0" * 64)
-    assert decide(500.0, "fr-ecs", site_chain, ecs=ecs).outcome == outcome
+    decision = decide(500.0, scheme, site_chain, ecs=ecs)
+    assert (decision.value, decision.outcome) == (value, outcome)
+    assert not decision.rule_confirmed and "rounding" in decision.unconfirmed_rules  # official software, not the CDC
+
+
+def test_fr_ecs_rule_packs_are_versioned_and_dated():
+    current, named, earlier = load_scheme("fr-ecs"), load_scheme("fr-ecs@ppe2-v2"), load_scheme("fr-ecs@ppe2")
+    assert current == named and (current.id, current.version, current.version_date) == ("fr-ecs", "ppe2-v2", "2024-09-01")
+    assert (earlier.id, earlier.version, earlier.version_date) == ("fr-ecs@ppe2", "ppe2", "2021-10-01")
+    assert [level["max"] for level in current.decision["thresholds"]] == [740]
+    assert {level["id"]: level["max"] for level in current.decision["other_thresholds"]} == {"ppe2-v2-soren": 630, "vat-5-5": 530}
+    assert (current.rounding["step"], current.rounding["mode"]) == (10, "half_up")
+    assert (earlier.rounding["step"], earlier.rounding["mode"], earlier.decision["comparison"]) == (50, "half_up", "<")
+    for scheme in (current, earlier):  # the tender's country table is not public: never shipped, always given
+        assert scheme.factor_table["shipped"] is None and scheme.factor_table["required"] is True
+        assert scheme.unconfirmed_rules() == list(RULES)
+    with pytest.raises(InputError, match=r"^scheme: unknown scheme 'fr-ecs@ppe3'; expected one of .*fr-ecs@ppe2-v2, fr-ecs@ppe2"):
+        load_scheme("fr-ecs@ppe3")
+
+
+def test_a_versioned_file_must_carry_its_name(tmp_path):
+    raw = yaml.safe_load((ROOT / "methods" / "label-fr-ecs@ppe2.yaml").read_text(encoding="utf-8"))
+    raw["id"] = "fr-ecs"
+    path = tmp_path / "label-fr-ecs@ppe2.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(DataError, match=r"label-fr-ecs@ppe2.yaml: id: got 'fr-ecs' version 'ppe2'; expected id 'fr-ecs@ppe2'"):
+        read_scheme(path)
 
 
 def test_fr_ecs_material_without_origin_is_reported(site_chain, bundle):

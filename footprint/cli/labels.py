@@ -24,14 +24,19 @@ def schemes(fmt):
     if fmt == "json":
         rows = [{"id": s.id, "name": s.name, "issuer": s.issuer, "basis_standard": s.basis_standard,
                  "declared_unit": s.declared_unit, "unit": s.unit, "decision": s.decision["kind"],
-                 "validity_years": s.validity.get("years"), "file": s.path} for s in found]
+                 "validity_years": s.validity.get("years"), "version": s.version or None,
+                 "version_date": s.version_date or None, "file": s.path} for s in found]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for s in found:
         years = s.validity.get("years")
-        click.echo(f"{s.id:<12}{s.name['en']}")
-        click.echo(f"{'':<12}{s.basis('en')}; per 1 {s.declared_unit}; {s.decision['kind'].replace('_', ' ')}"
+        width = max(14, max(len(x.id) for x in found) + 2)
+        click.echo(f"{s.id:<{width}}{s.name['en']}")
+        click.echo(f"{'':<{width}}{s.basis('en')}; per 1 {s.declared_unit}; {s.decision['kind'].replace('_', ' ')}"
                    f"{'; valid ' + str(years) + ' y' if years else ''}")
+        if s.version:
+            also = f" (also --scheme {s.id}@{s.version})" if "@" not in s.id else ""
+            click.echo(f"{'':<{width}}rules: {s.version_name['en']}, from {s.version_date}{also}")
 
 
 def _label_options(command):
@@ -80,7 +85,8 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
         return
     click.echo(f"{decision.product_name} ({decision.product})")
-    click.echo(f"Scheme followed: {st.scheme.name['en']} ({st.scheme.id})")
+    click.echo(f"Scheme followed: {st.scheme.name['en']} ({st.scheme.id})"
+               + (f"; rules: {st.scheme.version_name['en']}" if st.scheme.version else ""))
     click.echo(f"Status: {_status_line(decision)}")
     click.echo(f"Value: {decision.value_text} {decision.unit} (unrounded {decision.value_unrounded if decision.value_unrounded is not None else '-'})")
     click.echo(f"Outcome: {decision.outcome.upper()}{_grade_words(decision)}")

@@ -60,6 +60,12 @@ class Scheme:
     label_title: dict = field(default_factory=dict)  # short {en, zh} title for the label artwork
     label_caption: dict = field(default_factory=dict)  # {en, zh} what the label's number is
     confirmed: dict = field(default_factory=dict)  # rule (RULES) -> read in the issuer's own text
+    #: The rule pack's version (``ppe2-v2``), the date its rules apply from, and its {en, zh}
+    #: name; a scheme whose issuer changed its method ships one file per version
+    #: (``label-fr-ecs.yaml`` the current one, ``label-fr-ecs@ppe2.yaml`` an earlier one).
+    version: str = ""
+    version_date: str = ""
+    version_name: dict = field(default_factory=dict)
 
     def unconfirmed_rules(self):
         """The rules (ids of :data:`RULES`) not read in the issuer's own text, in file order."""
@@ -130,10 +136,36 @@ def load_scheme(scheme_id):
     if candidate.suffix in (".yaml", ".yml") and candidate.is_file():
         return read_scheme(candidate)
     path = data_dir("methods") / f"{PREFIX}{scheme_id}.yaml"
-    if not path.is_file():
-        known = ", ".join(p.stem[len(PREFIX):] for p in scheme_paths())
-        raise OptionError("scheme", f"unknown scheme {scheme_id!r}; expected one of {known} or a scheme YAML file")
-    return read_scheme(path)
+    if path.is_file():
+        return read_scheme(path)
+    family, _, version = str(scheme_id).partition("@")
+    current = data_dir("methods") / f"{PREFIX}{family}.yaml"
+    if version and current.is_file() and "@" not in family:
+        scheme = read_scheme(current)
+        if scheme.version == version:  # the current rule pack named by its version
+            return scheme
+    known = ", ".join(known_scheme_ids())
+    raise OptionError("scheme", f"unknown scheme {scheme_id!r}; expected one of {known} or a scheme YAML file")
+
+
+def known_scheme_ids():
+    """Every id ``load_scheme`` takes: each file's id, and a current pack's id@version too."""
+    ids = []
+    for path in scheme_paths():
+        ids.append(path.stem[len(PREFIX):])
+        if "@" not in path.stem:
+            version = _version_of(path)
+            if version:
+                ids.append(f"{path.stem[len(PREFIX):]}@{version}")
+    return ids
+
+
+def _version_of(path):
+    try:
+        raw = load_yaml(read_bytes(path, what="a label-scheme YAML file"), path, what="a label-scheme YAML file")
+    except InputError:
+        return ""
+    return str(raw.get("version") or "") if isinstance(raw, dict) else ""
 
 
 def read_scheme(path):
@@ -233,6 +265,17 @@ def _check_scheme(raw, path):
     fields.setdefault("factor_table", {})
     fields.setdefault("label_title", {})
     fields.setdefault("label_caption", {})
+    expected_id = path.stem[len(PREFIX):] if path.stem.startswith(PREFIX) else None
+    if expected_id and "@" in expected_id:  # a versioned file: label-<id>@<version>.yaml holds id <id>@<version>
+        if raw["id"] != expected_id or str(raw.get("version") or "") != expected_id.partition("@")[2]:
+            fail("id", f"got {raw['id']!r} version {raw.get('version')!r}; expected id {expected_id!r} and version "
+                       f"{expected_id.partition('@')[2]!r} (the file's name)")
+    if raw.get("version") is not None:
+        if not isinstance(raw["version"], str) or not raw["version"].strip() or "@" in raw["version"]:
+            fail("version", f"got {raw['version']!r}; expected a rule pack's name such as ppe2-v2")
+        if not isinstance(raw.get("version_name"), dict) or not all(raw["version_name"].get(lang) for lang in ("en", "zh")):
+            fail("version_name", "missing; a versioned rule pack names its version in en and zh")
+        fields["version_date"] = str(raw.get("version_date") or "")
     for key in ("label_title", "label_caption", "declared_unit_note", "basis_standard"):
         value = fields.get(key)
         if isinstance(value, dict) and value and not all(value.get(lang) for lang in ("en", "zh")):
