@@ -30,6 +30,14 @@ from footprint.signing import init_keys
 from conftest import PERC, ROOT, invoke, once_per_run
 
 TODAY = dt.date.today()
+#: The scheme of the tests' dossier: its rules let the example pass once the module line's
+#: electricity is metered (the example's own dossier is incomplete under every scheme: it takes
+#: the module electricity from the bundled defaults, and cn-cfp also asks for uncertainty and
+#: sensitivity analyses). Validity 3 years, to the day before the anniversary; no surveillance
+#: interval stated (the certification body sets it at issue).
+SCHEME, PREFIX = "kr-carbon", "KR-CARBON"
+#: The example with the module line's electricity metered (site-specific data for the process the label holder runs).
+METERED = "    cells_per_wafer: 2          # half-cut\n    electricity: 3.4 kWh/m2     # module line meters, 2024\n"
 BODY, APPLICANT = "Example Certification Co.", "Example PV Co."
 #: How many granted applications the template registry holds (the concurrency test issues 8).
 GRANTED = 8
@@ -81,6 +89,14 @@ def declared_text(material):
     return decision["value_text"], decision["unit"]
 
 
+def years_later(day, years):
+    """The same day ``years`` later (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def day(offset):
     """A date ``offset`` days from today (negative: in the past), as the command line takes it."""
     return (TODAY + dt.timedelta(days=offset)).isoformat()
@@ -88,7 +104,8 @@ def day(offset):
 
 @pytest.fixture(scope="session")
 def material(footprint_home, run_dir):
-    """A signed dossier of the example PERC module (cn-cfp) and the certification body's keys, made once per run."""
+    """Made once per run: a signed dossier of the example PERC module with its module line metered (``SCHEME``: pass),
+    the example's own cn-cfp dossier (incomplete), and the certification body's keys."""
 
     def make(folder):
         from footprint.report import write_report
@@ -96,9 +113,14 @@ def material(footprint_home, run_dir):
         keys = init_keys(BODY, folder=folder / "keys")
         applicant = init_keys(APPLICANT, folder=folder / "keys")
         locked = init_keys("Locked Body", folder=folder / "keys", passphrase="right")
-        write_report(PERC, scheme="cn-cfp", out_dir=folder / "dossier", pdf=False, sign_with=applicant.private_key)
-        return {"dossier": folder / "dossier", "key": keys.private_key, "public": keys.public_key, "locked": locked.private_key,
-                "folder": folder}
+        text = PERC.read_text(encoding="utf-8")
+        assert text.count(METERED.splitlines()[0]) == 1
+        product = folder / "perc-metered.yaml"
+        product.write_text(text.replace(METERED.splitlines()[0] + "\n", METERED), encoding="utf-8")
+        write_report(product, scheme=SCHEME, out_dir=folder / "dossier", pdf=False, sign_with=applicant.private_key)
+        write_report(PERC, scheme="cn-cfp", out_dir=folder / "incomplete", pdf=False)
+        return {"dossier": folder / "dossier", "incomplete": folder / "incomplete", "product": product, "key": keys.private_key,
+                "public": keys.public_key, "locked": locked.private_key, "folder": folder}
 
     return once_per_run(run_dir, "registry-material", make)
 
@@ -166,16 +188,18 @@ def test_from_application_to_the_first_surveillance(registry, material, tmp_path
     app = run_process(registry, material["dossier"], until="granted")
     record = reg.show(app, registry=registry)
     assert record["state"] == "granted" and record["next"] == ["issue"]
-    assert record["verifications"][0]["verdict"] == "identical" and record["rule_pack"].startswith("cn-cfp@")
+    assert record["verifications"][0]["verdict"] == "identical" and record["rule_pack"].startswith(f"{SCHEME}@")
     cert = issue(registry, app, material, out_dir=tmp_path / "out")
     number = cert["certificate"]
     text, unit = declared_text(material)
     assert cert["status"] == "valid" and cert["models"] == ["EX-550M-144"]
     assert (cert["declared"]["text"], cert["declared"]["unit"]) == (text, unit)
     issued = dt.date.fromisoformat(cert["issued_on"])
-    assert number == f"CN-CFP-{issued.year}-000001"
-    assert cert["expires_on"] == issued.replace(year=issued.year + 2).isoformat()  # cn-cfp: 2 years
-    assert [s["due_on"] for s in cert["surveillance"]] == [issued.replace(year=issued.year + 1).isoformat()]
+    assert number == f"{PREFIX}-{issued.year}-000001"
+    # kr-carbon: 3 years, to the day before the anniversary (KEA's certificate 2020-001: issued 2020-09-16, expires 2023-09-15)
+    assert cert["expires_on"] == (years_later(issued, 3) - dt.timedelta(days=1)).isoformat()
+    # every 12 months as the body set it; the third anniversary is after the last valid day
+    assert [s["due_on"] for s in cert["surveillance"]] == [years_later(issued, 1).isoformat(), years_later(issued, 2).isoformat()]
     surveyed = reg.surveil(number, by="Zhang Min", outcome="conforming", notes="metering unchanged", on=day(-25), registry=registry)
     assert surveyed["surveillance"][0]["done_on"] == day(-25)
     log = reg.log(verify=True, registry=registry)
@@ -295,6 +319,22 @@ def test_no_decision_with_an_open_major_finding_nor_by_an_auditor(registry, mate
     assert reg.decide(app, by="Chen Jie", outcome="grant", on=day(-385), registry=registry)["state"] == "granted"
 
 
+def test_no_grant_unless_the_dossier_meets_the_scheme_s_requirements(registry, material):
+    [label] = material["incomplete"].glob("*-label.json")
+    decision = json.loads(label.read_text(encoding="utf-8"))["decision"]
+    unmet = [item["item"] for item in decision["unmet"]]
+    assert decision["outcome"] == "incomplete" and unmet  # the example's own cn-cfp dossier
+    app = run_process(registry, material["incomplete"], until="verified")
+    with pytest.raises(TransitionError, match=f"'requirements-met'.*outcome is incomplete; unmet: {', '.join(unmet)}"):
+        reg.evaluate(app, by="Wang Fang", recommendation="grant", on=day(-388), registry=registry)
+    # refusing is always possible, and then so is the decision to refuse; a grant is refused at the decision too
+    assert reg.evaluate(app, by="Wang Fang", recommendation="refuse", on=day(-388), registry=registry)["state"] == "evaluated"
+    with pytest.raises(TransitionError, match="'requirements-met'"):
+        reg.decide(app, by="Chen Jie", outcome="grant", on=day(-387), registry=registry)
+    assert reg.decide(app, by="Chen Jie", outcome="refuse", reason="requirements unmet", on=day(-387),
+                      registry=registry)["state"] == "refused"
+
+
 def test_no_certificate_without_a_positive_decision(registry, material):
     app = run_process(registry, material["dossier"], until="evaluated")
     with pytest.raises(TransitionError, match="'positive-decision'"):
@@ -385,7 +425,7 @@ def test_a_dossier_is_refused_when_a_file_changed_or_its_hash_is_not_the_applica
     other = tmp_path / "other"
     from footprint.report import write_report
 
-    write_report(PERC, scheme="cn-cfp", out_dir=other, pdf=False)  # the same product, another dossier (another created_at)
+    write_report(material["product"], scheme=SCHEME, out_dir=other, pdf=False)  # the same product, another dossier (created later)
     before = event_count(registry)
     with pytest.raises(TransitionError, match="'dossier-hash'"):
         reg.verify_cfp(app, by="Zhang Min", dossier=other, registry=registry)
@@ -442,7 +482,7 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(granted, material, tmp_
                                                       "--on", "2025-13-45", "--registry", registry, home=home))
     broken = tmp_path / "dossier"
     shutil.copytree(material["dossier"], broken)
-    (broken / "inputs" / "perc-glass-backsheet-jiangsu.yaml").unlink()
+    (broken / "inputs" / material["product"].name).unlink()
     assert "no such file" in one_line_error(invoke("cert", "apply", broken, "--applicant", APPLICANT, "--body", BODY,
                                                    "--registry", registry, home=home))
     corrupt = tmp_path / "corrupt.key.pem"
@@ -454,7 +494,7 @@ def test_bad_input_is_one_line_exit_1_and_writes_nothing(granted, material, tmp_
     wrong.write_text("wrong\n", encoding="utf-8")
     assert "wrong passphrase" in one_line_error(invoke("cert", "issue", apps[0], "--by", "Chen Jie", "--key", material["locked"],
                                                        "--passphrase-file", wrong, "--registry", registry, home=home))
-    assert "in the registry" in one_line_error(invoke("cert", "show", "CN-CFP-1999-000001", "--registry", registry, home=home))
+    assert "in the registry" in one_line_error(invoke("cert", "show", f"{PREFIX}-1999-000001", "--registry", registry, home=home))
     assert event_count(registry) == before
     assert reg.show(apps[0], registry=registry)["state"] == "granted"
 
@@ -561,7 +601,7 @@ def test_eight_processes_issuing_at_once_get_unique_numbers_and_lose_no_event(gr
     assert all(process.returncode == 0 for process in processes), [err for _, err in outputs]
     numbers = [out.strip() for out, _ in outputs]
     year = numbers[0].split("-")[2]
-    assert sorted(numbers) == [f"CN-CFP-{year}-{i:06d}" for i in range(1, 9)]  # unique and gapless
+    assert sorted(numbers) == [f"{PREFIX}-{year}-{i:06d}" for i in range(1, 9)]  # unique and gapless
     log = reg.log(verify=True, registry=registry)
     assert log["check"]["ok"], log["check"]["problems"]
     actions = [event["action"] for event in log["events"][before:]]
@@ -672,3 +712,27 @@ def test_the_registry_functions_are_typed_and_documented():
         assert (function.__doc__ or "").strip(), f"{name} has no docstring"
         positional = [p.name for p in signature.parameters.values() if p.kind == p.POSITIONAL_OR_KEYWORD]
         assert len(positional) <= (2 if name in ("renew", "register_key") else 1), f"{name}: {positional} positional"
+
+
+def test_registry_upgrade_creates_the_schema_and_refuses_what_is_not_a_registry(tmp_path, material):
+    home = material["folder"]
+    registry = str(tmp_path / "new.sqlite")
+    head = head_revision()
+    done = invoke("registry", "upgrade", "--registry", registry, home=home)
+    assert done.returncode == 0 and done.stdout.strip().endswith(f"schema none -> {head}"), (done.stdout, done.stderr)
+    again = invoke("registry", "upgrade", "--registry", registry, home=home)
+    assert again.returncode == 0 and again.stdout.strip().endswith(f"schema {head} -> {head}")
+    raw_execute(registry, "UPDATE alembic_version SET version_num = '9999'")
+    assert "newer than this footprint knows" in one_line_error(invoke("registry", "upgrade", "--registry", registry, home=home))
+    foreign = str(tmp_path / "foreign.sqlite")
+    raw_execute(foreign, "CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    for args in (("registry", "upgrade"), ("cert", "list")):
+        assert "no registry schema revision" in one_line_error(invoke(*args, "--registry", foreign, home=home))
+    assert sqlite_tables(foreign) == ["invoices"]  # nothing written
+
+
+def sqlite_tables(registry):
+    with sqlite3.connect(registry) as raw:
+        names = [row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+    raw.close()
+    return names

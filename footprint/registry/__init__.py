@@ -95,8 +95,11 @@ def _facts(session, app, *, on: str | _dt.date | None = None, person="", **extra
     decision = session.scalars(select(Decision).where(Decision.application_id == app.id).order_by(Decision.id.desc())).first()
     open_major = session.scalars(select(Finding.number).where(Finding.application_id == app.id, Finding.severity == "major",
                                                               Finding.closed_on.is_(None)).order_by(Finding.number)).all()
+    dossier = store.dossier_decision(session, app)
     fields = {"decision": decision.outcome if decision else None,
-              "verification": verifications[-1].verdict if verifications else None, **extra}
+              "verification": verifications[-1].verdict if verifications else None,
+              "dossier_outcome": dossier.get("outcome"), "unmet": [str(item.get("item")) for item in dossier.get("unmet") or []],
+              **extra}
     return Facts(subject=f"application {app.number}", today=store.today(), on=on, state=app.state, last_date=app.last_on,
                  person=person, auditors=auditors, open_major=list(open_major), **fields)
 
@@ -450,7 +453,8 @@ def evaluate(application: str, *, by: str, recommendation: str, notes: str = "",
     with transaction(registry) as session:
         app = store.application(session, application)
         evaluator = store.person(session, _body(session, app), by)
-        _step(session, app, "evaluate", on=day, by=by, data={"recommendation": recommendation, "notes": notes})
+        _step(session, app, "evaluate", on=day, by=by, recommendation=recommendation,
+              data={"recommendation": recommendation, "notes": notes})
         session.add(Evaluation(application_id=app.id, evaluator_id=evaluator.id, evaluated_on=day,
                                recommendation=recommendation, notes=notes))
         return application_dict(session, app)

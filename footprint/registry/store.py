@@ -231,6 +231,16 @@ def read_dossier(folder) -> dict:
             "signer": signer, "decision": decision, "product_name": result.get("product_name") or manifest.get("product")}
 
 
+def dossier_decision(session, app: Application) -> dict:
+    """The scheme's decision in the application's stored dossier (its ``*-label.json``): outcome, unmet requirements."""
+    from footprint.registry.models import DossierFile
+
+    for row in session.scalars(select(DossierFile).where(DossierFile.application_id == app.id)):
+        if row.path.endswith("-label.json"):
+            return dict(json.loads(stored(session, row.sha256)).get("decision") or {})
+    return {}
+
+
 def extract_dossier(session, app: Application, target: Path) -> Path:
     """Write an application's stored dossier into ``target`` (a new folder), as it was received."""
     from footprint.registry.models import DossierFile

@@ -73,6 +73,7 @@ RULES = {
     "open-major-finding": "no decision while a major finding is open",
     "impartiality": "no decision by a person who audited or verified the application (impartiality)",
     "verification-passed": "no evaluation unless the CFP verification found the declared result (recomputed equal)",
+    "requirements-met": "no recommendation or decision to grant unless the dossier meets the scheme's requirements (outcome pass)",
     "no-future-date": "no record dated after today",
     "date-order": "no record dated before the step it follows",
     "dossier-hash": "the dossier must be the one the application was made with (same sha256)",
@@ -270,6 +271,9 @@ class Facts:
     auditors: set = field(default_factory=set)  # everyone who planned-audited, audited or verified
     open_major: list = field(default_factory=list)  # numbers of open major findings
     decision: str | None = None  # grant | refuse
+    recommendation: str | None = None  # the evaluation's: grant | refuse
+    dossier_outcome: str | None = None  # the scheme's decision in the dossier's label JSON: pass | fail | incomplete | expired
+    unmet: list = field(default_factory=list)  # the dossier's unmet requirements, by item
     verification: str | None = None  # the last CFP verification's verdict
     certificate_status: str | None = None
     expires_on: _dt.date | None = None
@@ -323,13 +327,24 @@ def check(move: str, facts: Facts, process: Process) -> str:
                               f"{facts.state}; steps: {' -> '.join(process.steps)}")
     if move == "evaluate" and facts.verification != "identical":
         raise TransitionError("verification-passed", subject, f"the last CFP verification: {facts.verification or 'none'}")
+    if move == "evaluate" and facts.recommendation == "grant":
+        _requirements_met(facts, process)
     if move == "decide":
         if facts.open_major:
             raise TransitionError("open-major-finding", subject, f"open: {', '.join(facts.open_major)}")
         if facts.person in facts.auditors:
             raise TransitionError("impartiality", subject, f"{facts.person} audited or verified it")
+        if facts.decision == "grant":
+            _requirements_met(facts, process)
         return "granted" if facts.decision == "grant" else "refused"
     return STEPS[move]
+
+
+def _requirements_met(facts, process):
+    if facts.dossier_outcome != "pass":
+        unmet = f"; unmet: {', '.join(facts.unmet)}" if facts.unmet else ""
+        raise TransitionError("requirements-met", facts.subject,
+                              f"the dossier's {process.scheme} outcome is {facts.dossier_outcome or 'unknown'}{unmet}")
 
 
 def _active(facts):
