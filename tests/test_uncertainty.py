@@ -209,15 +209,20 @@ def test_the_figures_of_the_example(home_env):
     assert "stages.wafer.wafer_area" not in paths and "stages.module.cells" not in paths  # design, not measured
     wafer_yield = paths["stages.wafer.yield"]
     assert wafer_yield.ppf(0.999999) < 1  # spread on the loss: never above 100 %
-    grid = [path for path in paths if path.startswith("background.electricity_co2_CN-JS_")]
-    assert len(grid) == 1  # one figure for Jiangsu's grid, whatever the stages that use it
+    grid = [path for path in paths if path.startswith("background.electricity_lifecycle_CN_")]
+    assert len(grid) == 1  # one figure for China's grid (the default life-cycle basis: national), whatever the stages that use it
     assert not any(path.startswith("background.electricity_grid_") for path in paths)  # a selection carries none
 
 
 # -- correlation -----------------------------------------------------------------------------------
 
-def test_one_grid_factor_used_by_two_stages_is_one_draw(home_env):
-    model, _ = montecarlo.prepare(PERC, per="kWp", gwp="ar6", boundary="cradle-to-gate", as_of=None)
+def test_one_grid_factor_used_by_two_stages_is_one_draw(home_env, tmp_path):
+    # the provincial factors (official basis): Jiangsu's grid is the wafer's, cell's and module's, not the others'
+    data = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    data["product"]["electricity_basis"] = "official"
+    product = tmp_path / "official.yaml"
+    product.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    model, _ = montecarlo.prepare(product, per="kWp", gwp="ar6", boundary="cradle-to-gate", as_of=None)
     (grid,) = [figure for figure in model.figures if figure.path.startswith("background.electricity_co2_CN-JS_")]
     size = 2000
     values = model.static_values(size)
@@ -231,7 +236,7 @@ def test_one_grid_factor_used_by_two_stages_is_one_draw(home_env):
     # the stages elsewhere do not move
     np.testing.assert_allclose(outcome.by_stage["polysilicon"], static.by_stage["polysilicon"][0], rtol=1e-12)
     # and in a full run the Jiangsu stages stay correlated through that one draw
-    result = montecarlo.monte_carlo(PERC, iterations=4000, seed=11, per="kWp")
+    result = montecarlo.monte_carlo(product, iterations=4000, seed=11, per="kWp")
     correlation = np.corrcoef(result.samples_of("wafer"), result.samples_of("cell"))[0, 1]
     assert correlation > 0.1
 
@@ -415,6 +420,22 @@ def test_a_product_files_uncertainty_block(home_env, tmp_path):
     assert any(f["path"] == "stages.wafer.thickness" and f["distribution"].startswith("uniform") for f in result.figures)
 
 
+def test_a_use_phase_entry_counts_only_per_kwh(home_env, tmp_path):
+    product = copy_example(tmp_path)
+    data = yaml.safe_load(product.read_text(encoding="utf-8"))
+    data["use"] = {"specific_yield": "1300 kWh/kWp", "performance_ratio": "80 %"}
+    data["uncertainty"] = {"figures": {"use.performance_ratio": "measured", "stages.wafer.kerf": "estimated"}}
+    product.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    per_kwp, _ = montecarlo.prepare(product, per="kWp", gwp="ar6", boundary="cradle-to-gate", as_of=None)
+    assert "use.performance_ratio" not in per_kwp.by_path and per_kwp.by_path["stages.wafer.kerf"].source == "estimated"
+    per_kwh, _ = montecarlo.prepare(product, per="kWh", gwp="ar6", boundary="cradle-to-gate", as_of=None)
+    assert per_kwh.by_path["use.performance_ratio"].source == "measured"
+    data["uncertainty"]["figures"]["use.nothing"] = "measured"  # a misspelt field is still refused
+    product.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(InputError, match="use.nothing: no such figure"):
+        montecarlo.prepare(product, per="kWp", gwp="ar6", boundary="cradle-to-gate", as_of=None)
+
+
 @pytest.mark.parametrize("block, message", [
     ({"figures": {"stages.wafer.nothing": "measured"}}, "no such figure"),
     ({"figures": {"stages.wafer.thickness": "guessed"}}, "expected a kind of source"),
@@ -443,7 +464,7 @@ def test_the_tornado_ranks_what_matters(home_env, tmp_path):
         assert min(bar.total_low, bar.total_high) <= found.static + 1e-9 <= max(bar.total_low, bar.total_high) + 2e-9
     top = {bar.path for bar in found.bars[:12]}
     assert "stages.polysilicon.electricity" in top and "stages.wafer.thickness" in top
-    assert any(path.startswith("background.electricity_co2_CN-XJ_") for path in top)  # polysilicon's grid
+    assert any(path.startswith("background.electricity_lifecycle_CN_") for path in top)  # polysilicon's grid (life-cycle basis: national)
     ranges = tmp_path / "ranges.csv"
     ranges.write_text("parameter,low,high\nstages.polysilicon.electricity,50 kWh/kg,80 kWh/kg\n", encoding="utf-8")
     own = sensitivity.tornado(PERC, per="kWp", ranges=ranges, top=3, include_background=False)

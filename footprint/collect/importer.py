@@ -32,9 +32,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from footprint._version import __version__
+from footprint.bundle.quality import scores_of
 from footprint.bundle.read import WAFER_FORMATS, read_bundle
 from footprint.collect.checks import check_product
-from footprint.collect.layout import SHEET_TITLES, USE_ROWS, Problem, WorkbookProduct
+from footprint.collect.layout import DESIGN_ROWS, QUALITY_KINDS, SHEET_TITLES, SOURCE_KINDS, USE_ROWS, Problem, WorkbookProduct
 from footprint.collect.product_yaml import number_text, yaml_quantity, yaml_text
 from footprint.collect.sheets import WorkbookReader, show_value
 from footprint.collect.xlsx import BLANK_MARKERS, normalise_text, open_workbook, parse_number, parse_unit
@@ -97,6 +98,7 @@ class _Import:
         self.sites = {}
         self.technologies = {}
         self.notes = {}  # "product" or "stages.<stage>" -> comment lines: the notes of rows left blank
+        self.qualities = {}  # product-file path -> kind of source or {"quality": scores}: the uncertainty: block
 
     def problem(self, severity, entry, cell, value, message):
         self.problems.append(Problem(severity, entry.file, entry.sheet, cell, value, message, entry.key))
@@ -172,6 +174,8 @@ class _Import:
         for stage in STAGES:
             if stage in self.entries:
                 data["stages"][stage] = self.stage(stage, self.entries[stage], product)
+        if self.qualities:
+            data["uncertainty"] = {"figures": dict(self.qualities)}
         return data
 
     def use(self, entries):
@@ -296,6 +300,9 @@ class _Import:
         """Keep the sheet's note rows, and the period, source and note of rows left blank, as comments."""
         lines = [f"{file_sheet}!{cell}: {text}" for file_sheet, cell, text in self.reader.notes.get(sheet, ())]
         for entry in entries:
+            if entry.quality and _is_blank(entry.value.value):
+                self.warn(entry, entry.quality_cell, show_value(entry.quality), "a data quality without a value: the "
+                          "bundled default is used, with its own pedigree scores; give the value, or clear the cell")
             if not _is_blank(entry.value.value) or not (entry.note or entry.source or entry.period):
                 continue
             parts = [f"{entry.key} ({entry.sheet}!{entry.value.coordinate}): blank, the default is used"]
@@ -625,6 +632,8 @@ class _Import:
 
     def note(self, path, entry):
         self.cells[path] = (entry.file, entry.sheet, entry.value.coordinate)
+        if entry.quality:
+            self.data_quality(path, entry)
         parts = [f"{entry.sheet}!{entry.value.coordinate}"]
         if entry.derivation:
             parts.append(entry.derivation)
@@ -637,6 +646,29 @@ class _Import:
         if entry.note:
             parts.append(f"note: {entry.note}")
         self.sources[path] = "; ".join(parts)
+
+    def data_quality(self, path, entry):
+        """A figure's Data quality cell: a kind of source (English or Chinese) or five pedigree scores.
+
+        Kept in the product file's ``uncertainty:`` block; a figure of the product's design or
+        a text (a site, a technology) has no uncertainty, and its cell is refused.
+        """
+        text = normalise_text(entry.quality)
+        if entry.kind not in QUALITY_KINDS or entry.key in DESIGN_ROWS:
+            self.error(entry, entry.quality_cell, show_value(entry.quality), "this row has no uncertainty (a text, or the "
+                       "product's design); expected the Data quality cell of a figure to be blank")
+            return
+        for kind, words in SOURCE_KINDS.items():
+            if text.casefold() in (words["en"].casefold(), words["zh"], kind):
+                self.qualities[path] = kind
+                return
+        scores = re.sub(r"[\s()（）]", "", text).replace("，", ",").replace(";", ",").replace("；", ",")
+        try:
+            self.qualities[path] = {"quality": ",".join(str(score) for score in scores_of(scores))}
+        except ValueError:
+            kinds = ", ".join(f"{words['en']} ({words['zh']})" for words in SOURCE_KINDS.values())
+            self.error(entry, entry.quality_cell, show_value(entry.quality), f"expected a kind of source: {kinds}, or five "
+                       "pedigree scores from 1 to 5 such as 2,1,1,1,1")
 
     # -- pass 3: the product as a whole ---------------------------------------------------
     def check_product(self):

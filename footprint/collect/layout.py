@@ -46,7 +46,15 @@ SHEET_TITLES = names("sheet")
 #: the others.
 COLUMNS = {role: (words["en"], words["zh"]) for role, words in names("workbook_column").items()}
 #: Columns the user fills in (unlocked in the protected sheet).
-INPUT_COLUMNS = ("value", "unit", "period", "site", "source", "note")
+INPUT_COLUMNS = ("value", "unit", "period", "site", "source", "note", "quality")
+#: Kinds of source a figure's Data quality cell may name (in English or Chinese), from
+#: ``names.yaml``; the same as :data:`footprint.uncertainty.pedigree.SOURCE_KINDS`.
+SOURCE_KINDS = names("source_kind")
+#: Row kinds whose value is a number that an uncertainty analysis draws (a Data quality cell
+#: elsewhere is refused); a product's design (areas, counts) is not drawn.
+QUALITY_KINDS = ("quantity", "fraction", "flow", "material", "emission", "yield", "degradation")
+#: Rows of those kinds that are the product's design, not a measurement.
+DESIGN_ROWS = ("rated_power", "area", "wafer_area", "cells", "cells_per_wafer")
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def yaml_text(data, sources, header, *, notes=None, base=None):
     Parameters
     ----------
     data : dict
-        The product file as a plain dict (``format``, ``product``, ``use``, ``stages``).
+        The product file as a plain dict (``format``, ``product``, ``use``, ``stages``, ``uncertainty``).
     sources : dict
         Product-file path -> description of the figure, written as the value's comment.
     header : str
@@ -124,6 +124,13 @@ def yaml_text(data, sources, header, *, notes=None, base=None):
                 value = _relative(value, base)
             value = yaml_quantity(value) if isinstance(value, Quantity) else value
             lines.append(f"    {key}: {_yaml_scalar(value)}{comment(f'stages.{stage}.{key}')}")
+    figures = (data.get("uncertainty") or {}).get("figures") or {}
+    if figures:
+        # the Data quality column: each figure's kind of source or pedigree scores (docs/uncertainty.md)
+        lines += ["uncertainty:", "  figures:"]
+        for path, entry in figures.items():
+            value = f"{{quality: {_yaml_scalar(entry['quality'])}}}" if isinstance(entry, dict) else _yaml_scalar(entry)
+            lines.append(f"    {path}: {value}")
     return "\n".join(lines) + "\n"
 
 

@@ -51,6 +51,8 @@ class Entry:
     site: str = ""
     site_cell: str = ""
     source: str = ""
+    quality: str = ""  # the Data quality column: a kind of source or five pedigree scores, as typed
+    quality_cell: str = ""
     note: str = ""  # the Note column: kept as a comment of the product file
     derivation: str = ""  # how a total became a per-unit value
     target: str = ""  # the unit the value is written in, in the YAML file
@@ -142,13 +144,13 @@ class WorkbookReader:
                 self.error(entry, own, show_value(value.value), f"the value cell is merged with {value.coordinate} "
                            f"({value.merged}); expected one value per row")
                 entry.invalid = True
-            for role in ("unit", "period", "site", "source", "note"):
+            for role in ("unit", "period", "site", "source", "quality", "note"):
                 if role in columns:
                     cell = cells.get(number, columns[role])
                     # a source or note is kept as typed (full-width punctuation included), on one line
                     text = _as_typed(cell.value) if role in ("source", "note") else normalise_text(cell.value)
                     setattr(entry, "unit_text" if role == "unit" else role, text)
-                    if role in ("unit", "period", "site"):
+                    if role in ("unit", "period", "site", "quality"):
                         setattr(entry, f"{role}_cell", cell.coordinate)
             slot = key if kind not in ("material", "emission") else (kind, key)
             first = found.get(slot)

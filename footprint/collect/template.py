@@ -34,12 +34,15 @@ from footprint.bundle.types import short_source
 from footprint.collect.layout import (
     CHINESE_UNITS,
     COLUMNS,
+    DESIGN_ROWS,
     EMISSION_ROWS,
     INPUT_COLUMNS,
     LISTS_SHEET,
     MATERIAL_ROWS,
     META_SHEET,
+    QUALITY_KINDS,
     SECTION_TITLES,
+    SOURCE_KINDS,
     SOURCE_SUGGESTIONS,
     STAGES,
     TEMPLATE_FORMAT,
@@ -61,7 +64,7 @@ from footprint.vocab import MOUNTINGS, REFERENCE_UNITS, TECHNOLOGIES
 HEADER_ROW = 4
 FIRST_ROW = 5
 _WIDTHS = {"item": 22, "description": 52, "value": 14, "unit": 12, "period": 12, "site": 12, "source": 28,
-           "note": 24, "example": 24, "default": 48}
+           "note": 24, "example": 24, "default": 48, "quality": 16}
 _LOCKED_FILL = PatternFill("solid", fgColor="F2F2F2")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _SECTION_FILL = PatternFill("solid", fgColor="E2EFDA")
@@ -320,6 +323,8 @@ class _Writer:
         if sheet != "product" and spec.kind != "file":
             self.validate(ws, ws.cell(row, self.columns["site"]).coordinate, "list_sites", "warning")
         self.validate(ws, ws.cell(row, self.columns["source"]).coordinate, "list_sources", "information")
+        if spec.kind in QUALITY_KINDS and spec.key not in DESIGN_ROWS:
+            self.validate(ws, ws.cell(row, self.columns["quality"]).coordinate, self.quality_list(), "warning")
 
     def title_row(self, ws, row, section):
         """A section's title row; returns the row after it."""
@@ -352,8 +357,14 @@ class _Writer:
             self.validate(ws, ws.cell(row, self.columns["unit"]).coordinate, f'"{units}"', "warning")
             self.validate(ws, ws.cell(row, self.columns["site"]).coordinate, "list_sites", "warning")
             self.validate(ws, ws.cell(row, self.columns["source"]).coordinate, "list_sources", "information")
+            self.validate(ws, ws.cell(row, self.columns["quality"]).coordinate, self.quality_list(), "warning")
             row += 1
         return row
+
+    def quality_list(self):
+        """The Data quality drop-down: the kinds of source in the template's language(s); five scores may be typed."""
+        langs = ("zh", "en") if self.lang == "both" else (self.lang,)
+        return '"' + ",".join(kind[lang] for lang in langs for kind in SOURCE_KINDS.values()) + '"'
 
     # -- helpers --------------------------------------------------------------------------
     def unlock_inputs(self, ws, row):

@@ -326,6 +326,8 @@ class UncertainProduct:
         paths = {figure.path: position for position, figure in enumerate(self.figures)}
         for path, entry in self.user.figures.items():
             where = f"{self.user.where}.figures.{path}"
+            if path not in paths and self._not_in_this_calculation(path):
+                continue  # the use phase counts only per kWh, the stages after the gate only cradle-to-grave
             if path not in paths:
                 known = ", ".join(figure.path for figure in self.figures if figure.group != "background")
                 raise InputError(f"{where}: no such figure with uncertainty in this product; expected one of {known}")
@@ -339,7 +341,8 @@ class UncertainProduct:
                     figure.distribution.median, figure_sigma(scores, figure.kind), unit=figure.unit, where=where))
             elif "quality" in entry:
                 scores = scores_of(str(entry["quality"]))
-                replaced = dataclasses.replace(figure, quality=scores, distribution=lognormal(
+                source = "pedigree scores" if figure.source == "product file" else figure.source
+                replaced = dataclasses.replace(figure, source=source, quality=scores, distribution=lognormal(
                     figure.distribution.median, figure_sigma(scores, figure.kind), unit=figure.unit, where=where))
             else:
                 fraction = path.rsplit(".", 1)[-1] in FRACTIONS | USE_FRACTIONS
@@ -351,6 +354,16 @@ class UncertainProduct:
         for position, figure in enumerate(self.figures):  # the product file's figures without an entry: default source
             if figure.source == "product file":
                 self.figures[position] = dataclasses.replace(figure, source=self.user.default_source)
+
+    def _not_in_this_calculation(self, path):
+        """A figure of the use phase or of the stages after the gate, when this calculation leaves them out."""
+        group = path.split(".", 1)[0]
+        if group == "use":
+            return self.options["per"] != "kWh" and self.spec.use is not None and path.split(".")[1] in (
+                "specific_yield", "performance_ratio", "lifetime", "degradation")
+        if group == "downstream":
+            return self.options["boundary"] != "cradle-to-grave" and self.spec.downstream is not None
+        return False
 
     # -- draws ---------------------------------------------------------------------------------
 
