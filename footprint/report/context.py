@@ -102,7 +102,8 @@ def report_context(st, *, lang, env, label_svg="", meta=None):
 
     factors = dataset_factors(st)
     inventory, datasets = _inventory(st, lang, names, factors, {**(tr("product_file") if "product_file" in strings else {"en": "product file"}),
-                                                                "_cells_per_wafer": strings.get("unit_cells_per_wafer")})
+                                                                "_cells_per_wafer": strings.get("unit_cells_per_wafer"),
+                                                                "_line_n": strings.get("line_n")})
     electricity = []
     report = result.get("electricity")
     uses = report.get("uses", []) if isinstance(report, dict) else (report or [])
@@ -343,11 +344,27 @@ def _inventory(st, lang, names, factors, product_file):
             return bilingual(cells_per_wafer, lang) if lang != "both" else f"{cells_per_wafer['zh']} / {cells_per_wafer['en']}"
         return unit
 
-    def source_text(provenance):
+    places = {row["path"]: row for row in provenance_rows(st.spec)}
+    line_n = product_file.get("_line_n") or {"en": "line {n}", "zh": "line {n}"}
+
+    def place(path):
+        """The workbook cell or YAML line of a product-file figure, as the provenance table names it."""
+        row = places.get(path)
+        if row is None:
+            return ""
+        if row["where"]:
+            return row["where"]
+        if row["line"]:
+            return (f"{line_n['zh'].format(n=row['line'])} / {line_n['en'].format(n=row['line'])}" if lang == "both"
+                    else pick(line_n).format(n=row["line"]))
+        return ""
+
+    def source_text(provenance, path=None):
         """Where a number comes from; "primary"/"default" is said by the tag beside it."""
         if provenance.primary and provenance.source == product_source:
             said = f"{product_file.get('zh')} / {product_file.get('en')}" if lang == "both" else pick(product_file)
-            return f"{said} ({provenance.source})"
+            where = place(path) if path else ""
+            return f"{said} ({provenance.source}{', ' + where if where else ''})"
         parts = [provenance.source] + ([str(provenance.year)] if provenance.year and not provenance.primary else [])
         return ", ".join(parts + ([provenance.locator] if provenance.locator else []))
 
@@ -357,7 +374,8 @@ def _inventory(st, lang, names, factors, product_file):
             label = pick(PARAMETER_NAMES.get(parameter, {"en": parameter, "zh": parameter}))
             amount, unit = readable(float(quantity.magnitude), f"{quantity.units:~P}".replace("pcs", "pc"), parameter=parameter)
             rows.append({"stage": stage_name, "item": label, "amount": amount, "unit": ratio_unit(unit, process.unit),
-                         "primary": provenance.primary, "source": source_text(provenance), "year": provenance.year})
+                         "primary": provenance.primary, "source": source_text(provenance, f"stages.{stage}.{parameter}"),
+                         "year": provenance.year})
         for flow in process.flows:
             if flow.kind == "dataset":
                 used.setdefault(flow.target, set()).add(stage)
