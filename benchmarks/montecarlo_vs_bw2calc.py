@@ -29,8 +29,14 @@ test suites kept it busy (load average 4 to 8), so times vary from run to run:
 | 2 | 0.104 s | 0.053 s | 34.53 s (3.45 ms per draw) | 332x | 647x |
 | 3 | 0.088 s | 0.059 s | 28.32 s (2.83 ms per draw) | 321x | 480x |
 | 4 | 0.205 s | 0.062 s | 35.85 s (3.58 ms per draw) | 175x | 582x |
+| 5 | 0.262 s | 0.145 s | 71.27 s (7.13 ms per draw) | 272x | 493x |
 
-The statistics (the same seeds each run, so the same numbers): mean 437.99 and 438.18 kg
+Run 5 (2026-12-02, load average 5 to 6, data 2026.12.x with 46 uncertain figures): mean 426.44
+and 426.57, sd 16.63 and 16.48, 2.5 percentile 394.39 and 395.02, median 426.33 and 426.19, 97.5
+percentile 459.42 and 459.53 (fast and bw2calc): 0.57, 0.91, 1.01, 0.46 and 0.16 standard errors
+apart; Kolmogorov-Smirnov p-value 0.48. Runs 1 to 4 were on the data of 2026.11:
+
+the statistics (the same seeds each run, so the same numbers): mean 437.99 and 438.18 kg
 CO2-eq/kWp, sd 16.51 and 16.20, 2.5 percentile 406.37 and 407.55, median 437.71 and 437.84,
 97.5 percentile 471.31 and 471.15 (fast and bw2calc): 0.83, 1.94, 1.91, 0.43 and 0.26 standard
 errors of the difference apart; the two-sample Kolmogorov-Smirnov p-value 0.69.
