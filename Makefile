@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.footprint-installed
 
-.PHONY: demo test setup install system-deps clean
+.PHONY: demo test setup install system-deps browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ install: $(STAMP)
 system-deps:
 	@sh scripts/install-system-deps.sh || echo "warning: system packages for PDF output not installed; PDF tests will skip"
 
+# Debian's chromium for the verification page's test in a real browser (tests/test_server.py;
+# Playwright drives it). That test fails, never skips, without it.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends chromium) || echo "warning: chromium not installed; tests/test_server.py's browser test will fail"
+
 setup: install
 	$(BIN)/footprint setup
 
@@ -28,7 +34,7 @@ demo: setup system-deps
 
 # The registry's tests run on SQLite and on a throwaway PostgreSQL server (installed with
 # apt-get where missing, started on a socket of its own); there they may not skip.
-test: setup system-deps
+test: setup system-deps browser-deps
 	url="$$(sh scripts/start-test-postgres.sh)" && \
 	FOOTPRINT_TEST_POSTGRES="$$url" FOOTPRINT_REQUIRE_POSTGRES=1 $(BIN)/python -m pytest
 

@@ -84,11 +84,11 @@ def main():
 
 
 def _register():
-    from footprint.cli import calc, cert, collect, keys, labels, shared
+    from footprint.cli import calc, cert, collect, keys, labels, serve, shared
 
     for command in (calc.setup, calc.calc, calc.claims, calc.datasets, collect.template, collect.import_, labels.schemes,
                     labels.label, labels.report, cert.verify, calc.batch, keys.keys, cert.cert, cert.registry_group,
-                    shared.shared):
+                    shared.shared, serve.serve):
         main.add_command(command)
     from footprint.cli.uncertainty import register as register_uncertainty
     register_uncertainty(main)

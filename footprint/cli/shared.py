@@ -155,6 +155,19 @@ def role(organisation, role, registry, fmt):
     _emit(set_role(organisation, role.lower(), registry=registry), fmt)
 
 
+@shared.command("token")
+@click.argument("organisation")
+@click.option("--days", default=365, show_default=True, type=click.FloatRange(min=0), help="Life of the token.")
+@click.option("--label", default="api", show_default=True, help="What the token is for (kept with its hash).")
+@registry_option
+@format_option
+def token(organisation, days, label, registry, fmt):
+    """Issue an API token for an organisation with a role: printed once, only its SHA-256 is kept."""
+    from footprint.shareddb.tokens import issue_token
+
+    _emit(issue_token(organisation, days=days, label=label, registry=registry), fmt)
+
+
 @shared.command("show")
 @click.argument("entry")
 @registry_option

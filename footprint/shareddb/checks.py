@@ -169,11 +169,42 @@ def check_schema(data, *, where="entry") -> dict:
     if payload is not None and not isinstance(payload, dict):
         raise EntryError(f"{where}.payload: got {show(payload)}; expected a mapping (a PACT ProductFootprint, for example)")
     read["payload"] = payload
+    if payload is not None and "pcf" in payload:
+        _check_pact(payload, read["quantity"], where=f"{where}.payload")
     if kind in ELECTRICITY_KINDS and not read["geography"]:
         raise EntryError(f"{where}.geography: missing; an electricity factor needs the geography it holds for (CN-JS, CN)")
     if kind == "certified_footprint" and not read["certificate"]:
         raise EntryError(f"{where}.certificate: missing; a certified footprint names its certificate")
     return read
+
+
+#: PACT 2 declared units and the unit of the entry's value they stand for.
+PACT_UNITS = {"kilogram": "kg", "square meter": "m**2", "kilowatt hour": "kWh", "cubic meter": "m**3", "liter": "l",
+              "megajoule": "MJ", "ton kilometer": "t*km"}
+
+
+def _check_pact(payload, quantity, *, where):
+    """A PACT ProductFootprint payload must say what the entry says: its pCfExcludingBiogenic per its declared unit."""
+    pcf = payload["pcf"]
+    if not isinstance(pcf, dict):
+        raise EntryError(f"{where}.pcf: got {show(pcf)}; expected a PACT CarbonFootprint object")
+    unit = pcf.get("declaredUnit")
+    if unit not in PACT_UNITS:
+        raise EntryError(f"{where}.pcf.declaredUnit: got {show(unit)}; expected one of {', '.join(PACT_UNITS)}")
+    declared = pcf.get("pCfExcludingBiogenic")
+    amount = pcf.get("unitaryProductAmount", "1")
+    try:
+        value = float(str(declared)) / float(str(amount))
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise EntryError(f"{where}.pcf.pCfExcludingBiogenic: got {show(declared)} per {show(amount)}; expected decimal "
+                         "strings") from None
+    per = ureg.Unit(f"kg_CO2_eq/({PACT_UNITS[unit]})")
+    if quantity.dimensionality != per.dimensionality:
+        raise EntryError(f"{where}.pcf.declaredUnit: {unit}, but the entry's value is {format_quantity(quantity)}")
+    mine = float(quantity.to(per).magnitude)
+    if abs(mine - value) > 1e-9 * max(abs(mine), abs(value)):
+        raise EntryError(f"{where}.pcf.pCfExcludingBiogenic: {value:g} kg CO2-eq per {unit}, but the entry's value is "
+                         f"{format_quantity(quantity)}; expected the same")
 
 
 def check_plausible(read, *, bundle=None, on: _dt.date | None = None) -> list[Finding]:

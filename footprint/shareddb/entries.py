@@ -15,7 +15,8 @@ submitted). Every move appends an event to the registry's chained log.
 
 Who sees what (:func:`visible`): a published version everyone; a version of one's own
 organisation; a submitted version the reviewers; a validated one the organisations its
-owner shared the entry with; the operator all.
+owner shared the entry with; a version once published (now superseded) everyone;
+the operator all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import uuid
 
 from sqlalchemy import func, select
 
@@ -103,6 +105,8 @@ def visible(session, entry: SharedEntry, viewer: Organisation | None) -> bool:
     """Whether ``viewer`` may read ``entry`` (None: the local registry's user, who sees everything)."""
     if viewer is None or entry.state == "published" or entry.owner_id == viewer.id:
         return True
+    if entry.state == "superseded" and entry.published_on is not None:  # once public, its history stays public
+        return True
     role = role_of(session, viewer)
     if role == "operator":
         return True
@@ -118,7 +122,8 @@ def entry_dict(session, entry: SharedEntry) -> dict:
     owner = session.get(Organisation, entry.owner_id).name
     reviewer = session.get(Organisation, entry.reviewer_id).name if entry.reviewer_id else None
     content = json.loads(entry.content)
-    return {"ref": f"{entry.entry_id}@{entry.version}", "id": entry.entry_id, "version": entry.version, "kind": entry.kind,
+    return {"ref": f"{entry.entry_id}@{entry.version}", "id": entry.entry_id, "version": entry.version, "pf_id": entry.pf_id,
+            "kind": entry.kind,
             "title": entry.title, "owner": owner, "state": entry.state, "value": entry.value, "unit": entry.unit,
             "quantity": content["value"], "dataset": entry.dataset, "geography": entry.geography, "site": content.get("site"),
             "source": entry.source, "valid_from": entry.valid_from.isoformat(), "valid_until": entry.valid_until.isoformat(),
@@ -181,7 +186,7 @@ def add_entry(data: dict, *, owner: str, on=None, registry=None) -> dict:
                                   "withdraw it before adding a new version")
         version = latest.version + 1 if latest else 1
         quantity = read["quantity"]
-        entry = SharedEntry(entry_id=read["id"], version=version, kind=read["kind"], title=read["title"], owner_id=org.id,
+        entry = SharedEntry(entry_id=read["id"], version=version, pf_id=str(uuid.uuid4()), kind=read["kind"], title=read["title"], owner_id=org.id,
                             state="draft", value=float(quantity.magnitude), unit=unit_text(quantity.units),
                             dataset=read["dataset"], geography=read["geography"], source=read["source"],
                             valid_from=read["valid_from"], valid_until=read["valid_until"], quality=read["quality"],

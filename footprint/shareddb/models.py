@@ -40,6 +40,7 @@ class SharedEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[str] = mapped_column(String(80), index=True)
     version: Mapped[int] = mapped_column(Integer)
+    pf_id: Mapped[str] = mapped_column(String(36), unique=True)  # a random UUID (v4): the PACT ProductFootprint id of this version
     kind: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(400))
     owner_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))

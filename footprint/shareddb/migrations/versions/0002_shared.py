@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.String(length=80), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('pf_id', sa.String(length=36), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('title', sa.String(length=400), nullable=False),
     sa.Column('owner_id', sa.Integer(), nullable=False),
@@ -49,7 +50,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['owner_id'], ['organisations.id'], name=op.f('fk_shared_entries_owner_id_organisations')),
     sa.ForeignKeyConstraint(['reviewer_id'], ['organisations.id'], name=op.f('fk_shared_entries_reviewer_id_organisations')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_shared_entries')),
-    sa.UniqueConstraint('entry_id', 'version', name=op.f('uq_shared_entries_entry_id'))
+    sa.UniqueConstraint('entry_id', 'version', name=op.f('uq_shared_entries_entry_id')),
+    sa.UniqueConstraint('pf_id', name=op.f('uq_shared_entries_pf_id'))
     )
     op.create_index(op.f('ix_shared_entries_entry_id'), 'shared_entries', ['entry_id'], unique=False)
     op.create_table('shared_access',
