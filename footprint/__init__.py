@@ -6,7 +6,7 @@ The public API, one import away::
     >>> footprint.setup()                                                  # doctest: +SKIP
     >>> result = footprint.compute("examples/perc-glass-backsheet-jiangsu.yaml", per="kWp")  # doctest: +SKIP
     >>> result.total                                                       # doctest: +SKIP
-    Amount(value=432.74..., unit='kg CO2-eq/kWp')
+    Amount(value=423.90..., unit='kg CO2-eq/kWp')
     >>> result.to_frame("stage")                                           # doctest: +SKIP
 
 Every name below is the real function or class (``help(footprint.compute)`` shows its

@@ -67,10 +67,11 @@ def downstream_processes(spec, bundle):
             if stage.electricity is not None:
                 if not stage.site:
                     raise InputError(f"{path}.site: missing; electricity needs the site's geography for its grid")
-                grid = bundle.electricity_for(stage.site)
+                grid = bundle.grid_for(stage.site, spec.electricity_basis)
                 if grid is None:
                     raise InputError(f"{path}.site: no bundled grid electricity for {stage.site!r} or the grids it belongs to")
                 process.electricity_dataset = grid.id
+                process.electricity_basis = spec.electricity_basis
                 process.flows.append(Flow("dataset", grid.id, plain_number(per_module(stage.electricity, "kWh", f"{path}.electricity")),
                                           f"electricity, {grid.name}", user))
             if stage.heat is not None:

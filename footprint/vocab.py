@@ -41,6 +41,17 @@ FRACTIONS = frozenset({"ingot_utilisation", "yield", "efficiency"})
 WHOLE_NUMBERS = frozenset({"cells", "cells_per_wafer"})
 #: Stages whose product a supplier's declared footprint may replace.
 SUPPLIER_STAGES = ("mg_silicon", "polysilicon", "ingot", "wafer", "cell")
+#: The basis of the grid-electricity factors (``product.electricity_basis``, a stage's
+#: ``electricity_basis``) -> what a site gets on it. The first is the default: a product
+#: carbon footprint (ISO 14067, GB/T 24067-2024) counts electricity's life-cycle CO2-eq.
+ELECTRICITY_BASES = {
+    "life-cycle": "life-cycle CO2-eq factors (China: the MEE/NBS/NEA national electricity carbon-footprint factor "
+                  "of the latest year, published for product carbon footprints; elsewhere the country's bundled "
+                  "life-cycle factor, Ember; the official factor where the country has none)",
+    "official": "each country's latest official average grid factor (China: the MEE/NBS provincial CO2-only "
+                "factors, published for organisations' CO2 accounting; eGRID, CEA, UBA, RTE ...; Ember where none)",
+}
+DEFAULT_ELECTRICITY_BASIS = "life-cycle"
 #: How a module is mounted (``use.mounting``): decides the default performance ratio and yield.
 MOUNTINGS = ("rooftop", "ground")
 #: The stages after the factory gate, in order (cradle-to-grave).

@@ -17,7 +17,8 @@ DATA = Path(__file__).resolve().parent / "data"
 BY_HAND = {
     "format": "footprint-product/1",
     "product": {"id": "by-hand-module", "name": "By-hand PERC module", "technology": "perc",
-                "rated_power": "550 W", "area": "2.583 m2"},
+                "rated_power": "550 W", "area": "2.583 m2",
+                "electricity_basis": "official"},  # the provincial factors, each site its own (the hand computation's)
     "stages": {
         "mg_silicon": {"site": "CN-XJ", "electricity": "11 kWh/kg", "emissions": {"co2_fossil": "4.85 kg/kg"}},
         "polysilicon": {"site": "CN-XJ", "technology": "siemens", "mg_silicon": "1.136 kg/kg", "electricity": "60 kWh/kg",

@@ -79,6 +79,25 @@ def emission_factors():
     return factor
 
 
+def grid(site, basis="life-cycle"):
+    """kg CO2-eq per kWh of a site's grid electricity on a basis (docs/calculator.md, "Electricity basis").
+
+    ``official``: the site's ``electricity_grid_<site>`` row. ``life-cycle``: the latest
+    ``electricity_lifecycle_<country>_<year>`` of the site's country (the bundle has no
+    provincial life-cycle factor: China publishes its electricity carbon-footprint factor for
+    the nation only).
+    """
+    ef = emission_factors()
+    if basis == "official":
+        return ef(f"electricity_grid_{site}")
+    country = site.split("-")[0]
+    manifest = yaml.safe_load((INVENTORIES / "manifest.yaml").read_text(encoding="utf-8"))
+    prefix = f"electricity_lifecycle_{country}_"
+    years = {int(row["dataset"][len(prefix):]) for name in manifest["background"] for row in rows(name)
+             if row["dataset"].startswith(prefix) and row["dataset"][len(prefix):].isdigit()}
+    return ef(f"{prefix}{max(years)}")
+
+
 def default(stage, technology, parameter):
     """The number of a processes.csv default, for the technology then for "any"."""
     for tech in (technology, "any"):

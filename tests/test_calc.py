@@ -11,6 +11,7 @@ from footprint.errors import InputError
 from calc_helpers import DATA, by_hand, emission_factors, gas_factors, method_factors, product_data, write_product
 from conftest import PERC, ROOT, copy_example, invoke, run_cli, split_warnings
 from handcalc import default as _default
+from handcalc import grid as handcalc_grid
 from handcalc import number as _number
 
 
@@ -19,7 +20,7 @@ def hand_total_per_module():
     ef = emission_factors()
     product = yaml.safe_load(PERC.read_text(encoding="utf-8"))
     stages = product["stages"]
-    grid = lambda site: ef(f"electricity_grid_{site}")  # every site of the example has its own provincial factor
+    grid = handcalc_grid  # the default basis, life cycle: China's national electricity carbon-footprint factor
     area_module = _number(product["product"]["area"])  # m2
 
     mg = _default("mg_silicon", "any", "electricity") * grid("CN-XJ") + _default("mg_silicon", "any", "emission:co2_fossil")
@@ -441,14 +442,27 @@ def test_the_table_shows_the_note_and_the_allocation(tmp_path, home_env):
     assert "by output 600 of 1,000 MWp = 60.0%: 18,000 MWh claimed" in completed.stdout
 
 
-def test_a_note_says_when_grid_factors_of_different_bases_are_added(home_env):
-    # Viet Nam's grid is an Ember life-cycle CO2-eq factor; the Chinese stages use MEE CO2-only factors
-    mixed = compute(ROOT / "examples" / "topcon-glass-glass-vietnam.yaml", per="kWp")
+def test_a_note_says_when_grid_factors_of_different_bases_are_added(tmp_path, home_env):
+    # on the official basis Viet Nam's grid is an Ember life-cycle CO2-eq factor, the Chinese stages MEE CO2-only factors
+    data = yaml.safe_load((ROOT / "examples" / "topcon-glass-glass-vietnam.yaml").read_text(encoding="utf-8"))
+    data["product"]["electricity_basis"] = "official"
+    mixed = compute(write_product(tmp_path, data, "official.yaml"), per="kWp")
     (note,) = [note for note in mixed.electricity.notes if "different bases" in note]
     assert "electricity_grid_VN" in note and "electricity_grid_CN-XJ" in note
     assert "CO2 only" in note and "life cycle" in note
-    one_basis = compute(PERC, per="kWp")  # every stage on a Chinese provincial CO2-only factor
+    assert {use.basis for use in mixed.electricity.uses} == {"official"}
+    # the default, life cycle: China's national carbon-footprint factor and Viet Nam's Ember factor, one basis
+    one_basis = compute(ROOT / "examples" / "topcon-glass-glass-vietnam.yaml", per="kWp")
     assert not [note for note in one_basis.electricity.notes if "different bases" in note]
+    assert {use.basis for use in one_basis.electricity.uses} == {"life-cycle"}
+    # one stage on another basis: said per stage, and the total says it adds two bases
+    data["product"].pop("electricity_basis")
+    data["stages"]["polysilicon"]["electricity_basis"] = "official"
+    one_stage = compute(write_product(tmp_path, data, "one-stage.yaml"), per="kWp")
+    assert {use.stage: use.basis for use in one_stage.electricity.uses}["polysilicon"] == "official"
+    assert {use.stage: use.basis for use in one_stage.electricity.uses}["cell"] == "life-cycle"
+    (note,) = [note for note in one_stage.electricity.notes if "different bases" in note]
+    assert "electricity_co2_CN-SC_2023" in note or "electricity_grid_CN-SC" in note
 
 
 def test_output_folders_are_made_and_a_file_in_the_way_is_one_line(tmp_path, home_env):

@@ -52,11 +52,11 @@ def test_cell_defaults_follow_the_product_technology():
     assert _flows(topcon, "cell")["silver"] == pytest.approx(default("cell", "topcon", "material:silver") / 1000 * wafer_m2, rel=1e-12)
     # without the file's value, TOPCon cell electricity takes the default per m2 of cell (Götz et al. 2026), times the wafer area
     bare = _chain(PERC, lambda d: (d["product"].update(technology="topcon"), d["stages"]["cell"].pop("electricity")))
-    assert _flows(bare, "cell")["electricity_grid_CN-JS"] == pytest.approx(default("cell", "topcon", "electricity") * wafer_m2, rel=1e-12)
+    assert _flows(bare, "cell")[bare.processes["cell"].electricity_dataset] == pytest.approx(default("cell", "topcon", "electricity") * wafer_m2, rel=1e-12)
     # HJT keeps the MIIT n-type limit (70000 kWh/MWp) per W of cell power
     hjt = _chain(PERC, lambda d: (d["product"].update(technology="hjt"), d["stages"]["cell"].pop("electricity")))
     cell_watts = wafer_m2 * 0.23 * 1000  # the example's 23.0 % efficiency x 1000 W/m2
-    assert _flows(hjt, "cell")["electricity_grid_CN-JS"] == pytest.approx(default("cell", "hjt", "electricity") / 1e6 * cell_watts, rel=1e-12)
+    assert _flows(hjt, "cell")[hjt.processes["cell"].electricity_dataset] == pytest.approx(default("cell", "hjt", "electricity") / 1e6 * cell_watts, rel=1e-12)
 
 
 def test_hjt_ito_per_watt_uses_the_cell_power():

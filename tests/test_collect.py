@@ -351,7 +351,8 @@ reporting_period: {start: 2024-01-01, end: 2024-12-31}
 electricity_consumed: 100000 MWh
 output: {perc-gb-550-jiangsu: 800 MWp}
 instruments:
-  - {id: GEC-2024-JS-001, type: gec, certificates: 30000, market: CN, vintage: 2024, technology: wind}
+  - {id: GEC-2024-JS-001, type: gec, certificates: 30000, market: CN, vintage: 2024, technology: wind,
+     emission_factor: 0.0336 kg_CO2_eq/kWh}   # on the default life-cycle basis an instrument gives its own factor
 """
 
 

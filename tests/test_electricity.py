@@ -277,3 +277,42 @@ def test_cli_lists_and_clears_claims(tmp_path, ledger):
     cleared = invoke("claims", "--clear", "--product", "by-hand-module", home=ledger)
     assert cleared.returncode == 0 and "removed 3" in cleared.stderr
     assert list_claims() == []
+
+
+# --- the electricity basis: life cycle by default, the official factors by name ----------------------
+
+
+def test_a_chinese_site_takes_the_national_carbon_footprint_factor_by_default():
+    from footprint.bundle import read_bundle
+
+    bundle = read_bundle()
+    for site in ("CN-JS", "CN-XJ", "CN-YN", "CN-ECG", "CN"):
+        grid = bundle.grid_for(site)
+        assert grid.id == "electricity_lifecycle_CN_2024" and grid.scope == "co2e_lifecycle", site
+        assert "MEE, NBS & NEA" in bundle.datasets[grid.id].exchanges[0].source  # not Ember's CN 2022 row
+    assert bundle.grid_for("CN-JS", "official").id == "electricity_grid_CN-JS"
+    assert bundle.grid_for("VN").id == "electricity_lifecycle_VN_2022"
+    assert bundle.grid_for("US-EGRID-CAMX").id == "electricity_lifecycle_US_2022"
+    assert bundle.grid_for("US-EGRID-CAMX", "official").id == "electricity_grid_US-EGRID-CAMX"
+    with pytest.raises(ValueError, match="unknown electricity basis 'co2'"):
+        bundle.grid_for("CN-JS", "co2")
+
+
+def test_the_basis_is_the_product_s_or_a_stage_s_and_the_result_says_it(tmp_path, home_env):
+    from footprint.bundle import read_bundle
+
+    bundle = read_bundle()
+    default = compute(write_product(tmp_path, product_data(**{"product.electricity_basis": None}), "default.yaml"))
+    assert {use.basis for use in default.electricity.uses} == {"life-cycle"}
+    assert {use.dataset for use in default.electricity.uses} == {"electricity_lifecycle_CN_2024"}
+    official = compute(write_product(tmp_path, product_data(), "official.yaml"))  # BY_HAND says official
+    assert {use.dataset for use in official.electricity.uses} == {"electricity_grid_CN-XJ", "electricity_grid_CN-NM", "electricity_grid_CN-JS"}
+    # the difference is the kWh times the difference of the factors, stage by stage
+    factor = lambda dataset_id: bundle.datasets[dataset_id]  # noqa: E731
+    assert factor("electricity_lifecycle_CN_2024").exchanges[0].amount == pytest.approx(0.5777)
+    data = json.loads(json.dumps(default.to_dict(), default=str))
+    assert {use["basis"] for use in data["electricity"]["uses"]} == {"life-cycle"}
+    with pytest.raises(InputError, match=r"product.electricity_basis: got 'co2-only'; expected one of life-cycle, official"):
+        compute(write_product(tmp_path, product_data(**{"product.electricity_basis": "co2-only"}), "bad.yaml"))
+    with pytest.raises(InputError, match=r"stages.cell.electricity_basis: got 'x'; expected one of life-cycle, official"):
+        compute(write_product(tmp_path, product_data(**{"stages.cell.electricity_basis": "x"}), "bad-stage.yaml"))

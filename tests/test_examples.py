@@ -15,6 +15,7 @@ from footprint.calc import compute
 from calc_helpers import emission_factors, gas_factors
 from conftest import EXAMPLES, invoke
 from handcalc import default as _default
+from handcalc import grid as handcalc_grid
 from handcalc import number as _number
 
 TOPCON = EXAMPLES / "topcon-glass-glass-vietnam.yaml"
@@ -39,9 +40,23 @@ def test_every_example_computes_with_footprint_calc(home_env, path):
     assert list(data["by_stage"]) == ["mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module"]
 
 
-def test_hydropower_polysilicon_lowers_only_the_polysilicon_share(home_env):
+def _official(path, tmp_path):
+    """The example on the official basis (China: the provincial CO2-only factors)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["product"]["electricity_basis"] = "official"
+    target = tmp_path / path.name
+    target.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return target
+
+
+def test_hydropower_polysilicon_lowers_only_the_polysilicon_share(home_env, tmp_path):
+    # the default life-cycle basis has one national factor for China: the polysilicon site changes nothing
     jiangsu = compute(EXAMPLES / "perc-glass-backsheet-jiangsu.yaml", per="kWp")
     yunnan = compute(EXAMPLES / "perc-glass-backsheet-yunnan-hydro-poly.yaml", per="kWp")
+    assert yunnan.total.value == pytest.approx(jiangsu.total.value, rel=1e-12)
+    # on the official basis, the provincial factors
+    jiangsu = compute(_official(EXAMPLES / "perc-glass-backsheet-jiangsu.yaml", tmp_path), per="kWp")
+    yunnan = compute(_official(EXAMPLES / "perc-glass-backsheet-yunnan-hydro-poly.yaml", tmp_path), per="kWp")
     drop = jiangsu.by_stage["polysilicon"].value - yunnan.by_stage["polysilicon"].value
     # same electricity, factor 0.6021 (Xinjiang) -> 0.1333 (Yunnan) kg CO2/kWh; every stage downstream carries it
     assert drop > 0
@@ -56,7 +71,7 @@ def test_hydropower_polysilicon_lowers_only_the_polysilicon_share(home_env):
 def hand_total_topcon():
     """The TOPCon example by hand [kg CO2-eq per module]."""
     ef, gwp = emission_factors(), gas_factors()
-    grid = lambda site: ef(f"electricity_grid_{site}")
+    grid = handcalc_grid  # the default basis, life cycle (China: the national carbon-footprint factor; VN: Ember)
     s = yaml.safe_load(TOPCON.read_text(encoding="utf-8"))["stages"]
     area_module = 2.583  # m2, product.area
     assert _number(yaml.safe_load(TOPCON.read_text(encoding="utf-8"))["product"]["area"]) == area_module
@@ -112,17 +127,20 @@ def test_topcon_total_equals_hand_computation(home_env):
     assert result.total.value == pytest.approx(hand_total_topcon(), rel=1e-9)
 
 
-def test_validation_page_matches_results(home_env):
-    """docs/validation.md quotes every example's total and stages; they must be today's numbers."""
+@pytest.mark.parametrize("basis", ["life-cycle", "official"])
+def test_validation_page_matches_results(home_env, tmp_path, basis):
+    """docs/validation.md quotes every example's total and stages on both bases; they must be today's numbers."""
     page = (EXAMPLES.parent / "docs" / "validation.md").read_text(encoding="utf-8")
-    table = page.split("<!-- results: example | kg CO2-eq/kWp -->", 1)[1].split("<!-- end results -->", 1)[0]
+    marker = "<!-- results: example | kg CO2-eq/kWp -->" if basis == "life-cycle" else "<!-- results, official basis: example | kg CO2-eq/kWp -->"
+    table = page.split(marker, 1)[1].split("<!-- end results -->", 1)[0]
     quoted = {}
     for line in table.strip().splitlines()[2:]:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         quoted[cells[0]] = [float(cell) for cell in cells[1:]]
     assert set(quoted) == {path.stem for path in ALL_EXAMPLES}
     for stem, numbers in quoted.items():
-        result = compute(EXAMPLES / f"{stem}.yaml", per="kWp")
+        path = EXAMPLES / f"{stem}.yaml"
+        result = compute(path if basis == "life-cycle" else _official(path, tmp_path), per="kWp")
         stages = [result.by_stage[s].value for s in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")]
         kwh = sum(use.amount for use in result.electricity.uses)
         assert numbers == pytest.approx([result.total.value, *stages, kwh], abs=0.051), stem

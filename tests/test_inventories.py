@@ -235,9 +235,10 @@ def test_a_cell_without_electricity_and_efficiency_takes_the_defaults():
     chain = build_chain(parse_product(yaml.safe_dump(data, allow_unicode=True), source="p.yaml"), read_bundle())
     watts = 441.0e-4 * 0.25 * 1000  # G12 wafer area of the file x default 25 % x 1000 W/m2
     flows = {flow.target: flow for flow in chain.processes["cell"].flows}
-    assert flows["electricity_grid_CN-AH"].amount == pytest.approx(0.07 * watts, rel=1e-12)
-    assert not flows["electricity_grid_CN-AH"].provenance.primary
-    assert "光伏制造行业规范条件" in flows["electricity_grid_CN-AH"].provenance.source
+    grid = chain.processes["cell"].electricity_dataset
+    assert flows[grid].amount == pytest.approx(0.07 * watts, rel=1e-12)
+    assert not flows[grid].provenance.primary
+    assert "光伏制造行业规范条件" in flows[grid].provenance.source
 
 
 @pytest.mark.parametrize("name, technology, cm2", [("M10", "m10", 182 * 182 / 100), ("182 mm", "m10", 331.24), ("g12", "g12", 441.0),

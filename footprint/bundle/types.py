@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from footprint.units import Quantity
-from footprint.vocab import OWN_BIOSPHERE
+from footprint.vocab import DEFAULT_ELECTRICITY_BASIS, OWN_BIOSPHERE
+from footprint.vocab import ELECTRICITY_BASES as BASIS_CHOICES
 
 #: The library's own biosphere: one flow for factors published only as aggregated CO2-eq.
 AGGREGATED_FLOW = (OWN_BIOSPHERE, "co2-eq-aggregated")
@@ -225,6 +226,33 @@ class Bundle:
                 return None
             current = place.grid if place.grid and place.grid not in seen else place.parent
         return None
+
+    def grid_for(self, geography, basis=DEFAULT_ELECTRICITY_BASIS):
+        """The grid-electricity dataset a site gets on a product's electricity basis.
+
+        Parameters
+        ----------
+        geography : str
+            A geography id of ``geographies.csv``.
+        basis : str
+            A key of :data:`footprint.vocab.ELECTRICITY_BASES`. ``life-cycle``: the latest
+            ``electricity_lifecycle_<geography>_<year>`` of the site, its grid or its country
+            (China: the MEE/NBS/NEA national electricity carbon-footprint factor, no
+            provincial one being published), else the site's default; ``official``: the
+            site's default ``electricity_grid_<geography>`` (China: the MEE/NBS provincial
+            CO2-only factors).
+
+        Returns
+        -------
+        Dataset or None
+        """
+        if basis not in BASIS_CHOICES:
+            raise ValueError(f"unknown electricity basis {basis!r}; expected one of {', '.join(BASIS_CHOICES)}")
+        if basis == "life-cycle":
+            found = self.electricity_for(geography, basis="lifecycle")
+            if found is not None:
+                return found
+        return self.electricity_for(geography)
 
     def _grid_dataset(self, geography, basis):
         prefix = GRID_BASES[basis]

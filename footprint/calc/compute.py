@@ -96,7 +96,7 @@ def compute(
     >>> import footprint
     >>> result = footprint.compute("examples/perc-glass-backsheet-jiangsu.yaml", per="kWp")  # doctest: +SKIP
     >>> round(result.total.value, 1), result.total.unit  # doctest: +SKIP
-    (432.7, 'kg CO2-eq/kWp')
+    (423.9, 'kg CO2-eq/kWp')
     """
     units = [per] if isinstance(per, str) else list(per)
     if not units:

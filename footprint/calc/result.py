@@ -64,6 +64,7 @@ class ElectricityUse:
     year: int
     scope: str
     amount: float
+    basis: str = ""  # the product's or stage's electricity basis (vocab.ELECTRICITY_BASES) the grid factor was chosen on
 
 
 @dataclass
@@ -325,7 +326,8 @@ def _electricity_uses(evaluation, bundle, divisor):
         dataset = bundle.datasets[process.electricity_dataset]
         kwh = sum(float(flow.amount) for flow in process.flows if flow.kind == "dataset" and flow.target == dataset.id)
         amount = float(evaluation.supply[code][0]) * kwh / divisor
-        uses.append(ElectricityUse(process.stage, process.site, dataset.id, dataset.name, dataset.year, dataset.scope, amount))
+        uses.append(ElectricityUse(process.stage, process.site, dataset.id, dataset.name, dataset.year, dataset.scope, amount,
+                                   getattr(process, "electricity_basis", "")))
     return uses
 
 

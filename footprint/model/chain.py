@@ -93,6 +93,7 @@ class Process:
     flows: list = field(default_factory=list)
     parameters: dict = field(default_factory=dict)  # name -> (Quantity, Provenance)
     technology: str = ""  # whose defaults the stage took ("any" if none)
+    electricity_basis: str = ""  # the basis its grid factor was chosen on (vocab.ELECTRICITY_BASES), "" without grid
 
 
 @dataclass
@@ -300,11 +301,13 @@ class _Builder:
 
     def process(self, stage):
         site = self.site(stage)
-        grid = self.bundle.electricity_for(site)
+        basis = self.spec.stages[stage].electricity_basis or self.spec.electricity_basis
+        grid = self.bundle.grid_for(site, basis)
         if grid is None:
             self.fail(f"stages.{stage}.site", f"no bundled grid electricity for {site!r} or the grids it belongs to")
         unit = REFERENCE_UNITS[stage]
-        process = Process(stage, _STAGE_NAMES[stage], unit, site, grid.id, technology=self.technology(stage))
+        process = Process(stage, _STAGE_NAMES[stage], unit, site, grid.id, technology=self.technology(stage),
+                          electricity_basis=basis)
         if stage in UPSTREAM:
             amount, provenance, label = self.upstream_amount(stage, process)
             process.flows.append(Flow("stage", UPSTREAM[stage], amount, label, provenance))

@@ -49,6 +49,8 @@ from footprint.model.downstream import parse_downstream
 from footprint.model.use import parse_use
 from footprint.units import Quantity, parse_quantity
 from footprint.vocab import (  # noqa: F401  (STAGES ... re-exported: the product file's vocabulary)
+    DEFAULT_ELECTRICITY_BASIS,
+    ELECTRICITY_BASES,
     FRACTIONS,
     REFERENCE_UNITS,
     STAGE_PARAMETERS,
@@ -65,7 +67,7 @@ FORMAT = "footprint-product/1"
 #: (materials and chemicals in kg, transport in tonne*km, heat in MJ ...).
 MATERIAL_NUMERATORS = ("kg", "tonne * km", "MJ", "kWh", "m**2", "piece")
 COMMON_KEYS = {"site", "technology", "electricity", "heat", "materials", "emissions", "route",
-               "electricity_instruments", "supplier"}
+               "electricity_instruments", "supplier", "electricity_basis"}
 
 
 @dataclass
@@ -79,6 +81,7 @@ class StageSpec:
     materials: dict = field(default_factory=dict)  # dataset id -> Quantity per reference unit
     emissions: dict = field(default_factory=dict)  # gas id -> Quantity per reference unit
     instruments: object = None  # Path of the site electricity file, or None
+    electricity_basis: str = ""  # a key of vocab.ELECTRICITY_BASES, or "" for the product's
     supplier: object = None  # (Path of the PACT file, footprint id or None), or None
     #: Materials written as mappings (a role's dataset, a supplier's factor): key -> MaterialEntry.
     #: Their amounts are in ``materials`` under the same key.
@@ -103,6 +106,7 @@ class ProductSpec:
     downstream: object = None  # footprint.lifecycle.DownstreamSpec, or None
     data: dict = field(default_factory=dict)  # the parsed YAML, for batch variants
     mass: object = None  # Quantity [kg]: the module's datasheet weight (product.mass), or None
+    electricity_basis: str = DEFAULT_ELECTRICITY_BASIS  # product.electricity_basis: a key of vocab.ELECTRICITY_BASES
 
     @property
     def directory(self):
@@ -203,7 +207,7 @@ class _Reader:
         if "product" not in data:
             self.fail("product", "missing; expected the product's id, name, technology, rated_power and area")
         product = self.mapping(data["product"], "product")
-        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area", "mass"}, "product")
+        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area", "mass", "electricity_basis"}, "product")
         for key in ("id", "name", "technology", "rated_power", "area"):
             if key not in product:
                 self.fail(f"product.{key}", "missing; this field is required")
@@ -227,8 +231,19 @@ class _Reader:
         if data.get("downstream") is not None:
             downstream = parse_downstream(self.mapping(data["downstream"], "downstream"), reader=self)
         mass = self.quantity(product["mass"], "kg", "product.mass", positive=True) if product.get("mass") is not None else None
+        basis = self.electricity_basis(product.get("electricity_basis"), "product.electricity_basis") or DEFAULT_ELECTRICITY_BASIS
         return ProductSpec(product_id, self.text(product["name"], "product.name"), technology, rated_power, area,
-                           stages, self.source, sha, use=use, downstream=downstream, data=data, mass=mass)
+                           stages, self.source, sha, use=use, downstream=downstream, data=data, mass=mass,
+                           electricity_basis=basis)
+
+    def electricity_basis(self, value, path):
+        """A basis of the grid factors (``life-cycle`` or ``official``), or "" when not given."""
+        if value is None:
+            return ""
+        basis = self.text(value, path).casefold()
+        if basis not in ELECTRICITY_BASES:
+            self.fail(path, f"got {show(value)}; expected one of {', '.join(ELECTRICITY_BASES)}")
+        return basis
 
     def stage(self, name, data, product_technology):
         path = f"stages.{name}"
@@ -259,6 +274,7 @@ class _Reader:
                     target[str(item)] = self.material_entry(stage, str(item), value, reference, f"{path}.{key}.{item}")
                 else:
                     target[str(item)] = self.per_unit(value, numerators, reference, f"{path}.{key}.{item}")
+        stage.electricity_basis = self.electricity_basis(data.get("electricity_basis"), f"{path}.electricity_basis")
         if data.get("electricity_instruments") is not None:
             stage.instruments = self.path(data["electricity_instruments"], f"{path}.electricity_instruments")
         if data.get("supplier") is not None:
