@@ -487,7 +487,7 @@ def log_(subject, check, registry, fmt):
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:
         for event in found["events"]:
-            click.echo(f"#{event['seq']:<5}{event['at'][:19]}  {event['action']:<15}{event['subject']:<36} {event['actor']}")
+            click.echo(f"#{event['seq']:<5}{event['at'][:19]}  {event['action']:<16}{event['subject']:<36} {event['actor']}")
         if found["check"] is not None:
             verdict = "INTACT" if found["check"]["ok"] else "BROKEN"
             head = found["check"]["head"]
