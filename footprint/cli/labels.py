@@ -54,6 +54,10 @@ def _label_options(command):
         options.date("--issued", help="Issue date of the certificate: required with --certificate, not after --as-of."),
         options.date("--as-of", help="Date the evaluation is for (default: today); supplier declarations not valid on it are unmet "
                      "requirements."),
+        click.option("--montecarlo", type=int, default=None, metavar="N",
+                     help="Also the uncertainty and sensitivity analysis, N Monte Carlo draws (the sections cn-cfp and epd "
+                          "require; the probability of each grade)."),
+        click.option("--seed", type=int, default=None, help="Seed of the --montecarlo analysis (default: drawn and recorded)."),
     ]
     for option in reversed(stack):
         command = option(command)
@@ -64,7 +68,7 @@ def _label_options(command):
 @click.argument("product", type=click.Path(dir_okay=False, path_type=str))
 @_label_options
 @options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
-def label(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, fmt):
+def label(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, montecarlo, seed, fmt):
     """Evaluate PRODUCT against a label scheme: pass / fail / grade and every unmet requirement.
 
     Exit code 0 whatever the outcome; the outcome is in the output.
@@ -74,12 +78,14 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
       footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme kr-carbon
       footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme fr-ecs --factors ecs.csv --format json
       footprint label PRODUCT --scheme cn-cfp --as-of 2027-03-01
+      footprint label PRODUCT --scheme cn-cfp --montecarlo 10000 --seed 1
     """
     from footprint.labels import evaluate_label
 
     with contextlib.redirect_stdout(sys.stderr):
         st = evaluate_label(product, scheme=scheme_id, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-                   previous=previous, issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None, record_claims=True)
+                   previous=previous, issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None, record_claims=True,
+                   montecarlo=montecarlo, seed=seed)
     decision = st.decision
     if fmt == "json":
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -99,6 +105,14 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
         click.echo("Unmet requirements:")
         for unmet in decision.unmet:
             click.echo(f"  [{unmet.kind}] {unmet.item}: {unmet.reason}")
+    if st.analysis is not None:
+        uncertainty = st.result["uncertainty"]
+        click.echo(f"Uncertainty (Monte Carlo, {uncertainty['iterations']:,} draws, seed {uncertainty['seed']}): median "
+                   f"{uncertainty['median']:,.4g}, 95 % range {uncertainty['percentiles']['2.5']:,.4g} to "
+                   f"{uncertainty['percentiles']['97.5']:,.4g} {uncertainty['unit']}")
+        for level in decision.probabilities:
+            if level["maximum"] is not None:
+                click.echo(f"  probability of meeting {level['id']}: {level['probability']:.1%} (± {level['standard_error']:.1%})")
     for note in decision.notes:
         click.echo(f"Note: {note}")
 
@@ -137,8 +151,8 @@ def _grade_words(decision):
 @click.option("--sign", "sign_with", default=None, metavar="KEY",
               help="Sign manifest.json (and so every file) with this private key: a file, or an organisation of `footprint keys "
                    "init`; passphrase from $FOOTPRINT_KEY_PASSPHRASE.")
-def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, out_dir, lang, template_dir, company,
-           practitioner, report_number, report_version, period, no_pdf, force, sign_with):
+def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, montecarlo, seed, out_dir, lang,
+           template_dir, company, practitioner, report_number, report_version, period, no_pdf, force, sign_with):
     """Write the certification dossier of PRODUCT under a scheme into the folder -o.
 
     The dossier: the study report (HTML, PDF), the label (SVG, PNG) and its decision (JSON),
@@ -150,6 +164,7 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
     Examples:
       footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme cn-cfp -o out --lang both
       footprint report examples/perc-glass-backsheet-jiangsu.yaml --scheme epeat-ulcs -o out --template my_templates
+      footprint report PRODUCT --scheme cn-cfp -o out --montecarlo 10000 --seed 1
     """
     from footprint.report import write_report
 
@@ -158,7 +173,8 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
                              issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None,
                              company=company, practitioner=practitioner, report_number=report_number,
-                             report_version=report_version, period=period, pdf=not no_pdf, overwrite=force, record_claims=True, sign_with=sign_with)
+                             report_version=report_version, period=period, pdf=not no_pdf, overwrite=force, record_claims=True, sign_with=sign_with,
+                             montecarlo=montecarlo, seed=seed)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.status}; {decision.outcome}{_grade_words(decision)}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")

@@ -121,6 +121,11 @@ def evaluate_label(
         raise OptionError("shares", "given without factors; the shares weight the factor table's rows")
     if factors is not None and scheme.indicator != "ecs":
         raise OptionError("factors", f"scheme {scheme.id} does not use a factor table (only schemes with indicator 'ecs' do)")
+    if montecarlo is not None:  # refused before anything is computed
+        from footprint.uncertainty.montecarlo import check_iterations, check_seed
+
+        check_iterations(montecarlo)
+        check_seed(seed)
     today = parse_date(as_of, where="as_of", today=_dt.date.today())
     issued = parse_date(issued, where="issued")
     certificate_status(scheme, certificate=certificate, issued=issued, today=today)  # refused before anything is computed

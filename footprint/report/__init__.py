@@ -77,6 +77,8 @@ def write_report(
     overwrite: bool = False,
     record_claims: bool = False,
     sign_with: str | os.PathLike | None = None,
+    montecarlo: int | None = None,
+    seed: int | None = None,
 ) -> ReportFiles:
     """Compute, evaluate and write the whole dossier of one product under one scheme.
 
@@ -122,6 +124,10 @@ def write_report(
         A private key (file, or organisation in the data directory's keys/): ``manifest.json``
         is signed, covering every file of the dossier (:func:`footprint.signing.sign_folder`).
         The key is loaded first: a bad key or passphrase writes nothing.
+    montecarlo, seed : int, optional
+        Run the uncertainty and sensitivity analysis with this many draws (and seed): the
+        report's uncertainty and sensitivity section (histogram, tornado, probabilities, DQR).
+        See :func:`footprint.evaluate_label`.
 
     Returns
     -------
@@ -144,7 +150,7 @@ def write_report(
     # claims are recorded only once every file of the dossier is written (below)
     as_of = parse_date(as_of, where="as_of", today=datetime.date.today())
     st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-                        previous=previous, issued=issued, as_of=as_of, brightway=True)
+                        previous=previous, issued=issued, as_of=as_of, brightway=True, montecarlo=montecarlo, seed=seed)
     meta = report_meta(st.spec, company=company, practitioner=practitioner, report_number=report_number,
                        report_version=report_version, period=period)
     stem = f"{_safe(st.result['product'])}-{_safe(st.scheme.id)}"

@@ -176,6 +176,7 @@ def report_context(st, *, lang, env, label_svg="", meta=None):
         "primary_share": optional(result, "primary_data_share"),
         "uncertainty": optional(result, "uncertainty"),
         "sensitivity": optional(result, "sensitivity"),
+        "uncertainty_section": _uncertainty_section(st, lang, lambda stage: pick(stage_names(stage))),
         "not_modelled": not_modelled,
         "co2_only_grid": any(e["scope"].startswith("co2_") for e in electricity),
         "proxies": [d["name"] for d in datasets if d["proxy"]],
@@ -210,6 +211,16 @@ def report_context(st, *, lang, env, label_svg="", meta=None):
                                  output_label=[output_label["zh"], output_label["en"]] if lang == "both" else [pick(output_label)]),
         },
     }
+
+
+def _uncertainty_section(st, lang, stage_name):
+    """The uncertainty and sensitivity section's numbers, words and charts, when the study ran an analysis."""
+    analysis = getattr(st, "analysis", None)
+    if analysis is None:
+        return None
+    from footprint.uncertainty.section import report_section
+
+    return report_section(analysis, lang=lang, names=stage_name)
 
 
 def _status(decision, scheme, t):
