@@ -561,3 +561,21 @@ def test_label_command_rejects_factors_for_other_schemes(footprint_home):
     done = invoke("label", PERC, "--scheme", "cn-cfp", "--factors", DATA / "ecs-test-factors.csv", home=footprint_home)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines()[-1] == "error: --factors: scheme cn-cfp does not use a factor table (only schemes with indicator 'ecs' do)"
+
+
+def test_a_bilingual_label_has_both_certificate_lines_and_the_whole_name(site_chain):
+    import re
+
+    from footprint.report.label_art import render_label_svg
+    from footprint.report.templates import environment
+
+    name = "PERC glass-backsheet module 550 W (M10, 144 half cells)"
+    env = environment()
+    for kwargs, certificate in (({}, "无(自我评估) / none (self-assessment)"), ({"certificate": "KR-1", "issued": TODAY}, "KR-1")):
+        decision = decide(500.0, "kr-carbon", site_chain, **kwargs)
+        svg = render_label_svg(env, decision, lang="both", scheme=load_scheme("kr-carbon"), product_name=name)
+        texts = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert f"证书编号 / Certificate number: {certificate}" in texts
+        assert any(text == f"有效期至 / Valid until: {decision.valid_until}" for text in texts) == bool(kwargs)
+        lines = [text for text in texts if text and name.startswith(text.split(" (M10")[0][:10]) and "…" not in text]
+        assert " ".join(texts[texts.index(lines[0]):texts.index(lines[0]) + 2]) == name  # broken on two lines, not cut

@@ -11,6 +11,7 @@ rasterised with PDFium, so it always matches the SVG, including a user's own tem
 """
 
 import io
+import re
 import uuid
 
 import segno
@@ -125,7 +126,7 @@ def render_label_svg(env, decision, *, lang, scheme, product_name):
     caption = {lang_code: scheme.caption(lang_code) or default.get(lang_code, "") for lang_code in ("en", "zh")}
     template = env.get_template("label.svg.j2")
     return template.render(decision=decision, scheme=scheme, lang=lang, product_name=product_name, width=width,
-                           strings=strings, caption=caption, fit=fit_size, clip=fit_text,
+                           strings=strings, caption=caption, fit=fit_size, clip=fit_text, wrap=wrap_lines,
                            height=height, qr=path, qr_size=qr_size, payload=payload, label_id=label_id(decision))
 
 
@@ -139,6 +140,29 @@ def fit_size(text, room, largest, smallest=7.0):
     while size > smallest and text_width(text, size) > room * 0.97:
         size -= 0.5
     return f"{size:g}"
+
+
+def wrap_lines(text, room, size, lines=2):
+    """``text`` broken into at most ``lines`` lines that fit ``room`` px at font ``size`` [px]:
+    at spaces, or between CJK characters (Chinese names have no spaces); a word longer than a
+    line, or what does not fit in the last line, is clipped with "…"."""
+    if lines <= 1:
+        return [fit_text(str(text).strip(), room, size)]
+    # each token keeps the space before it, so that joining tokens gives the text back
+    tokens = re.findall(r"\s*(?:[\u2e80-\uffff]|[^\s\u2e80-\uffff]+)", str(text).strip())
+    found, current = [], ""
+    for index, token in enumerate(tokens):
+        candidate = (current + token) if current else token.lstrip()
+        if text_width(candidate, size) <= room or not current:
+            current = candidate
+            continue
+        found.append(current)
+        current = token.lstrip()
+        if len(found) == lines - 1:
+            current += "".join(tokens[index + 1:])
+            break
+    found.append(current)
+    return [fit_text(line, room, size) for line in found[:lines]]
 
 
 def svg_to_png(svg, *, scale=3.0):
