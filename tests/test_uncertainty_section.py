@@ -108,3 +108,32 @@ def test_another_example_has_a_report_section(home_env, example):
     section = report_section(analysis)
     assert section["iterations"] == 50 and section["static"] == pytest.approx(analysis.montecarlo.total.static)
     assert [row["stage"] for row in section["stages"]] == list(analysis.montecarlo.by_stage)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_the_report_and_the_label_carry_the_analysis(home_env, tmp_path):
+    import json
+
+    from conftest import invoke
+
+    product = _with_module_electricity(tmp_path)
+    out = tmp_path / "dossier"
+    completed = invoke("report", product, "--scheme", "cn-cfp", "-o", out, "--montecarlo", "300", "--seed", "4", "--no-pdf",
+                       "--lang", "zh", home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    assert "pass" in completed.stdout and "0 unmet" in completed.stdout
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    section = html[html.index('<section id="uncertainty">'):html.index('<section id="limitations">')]
+    assert section.count("<svg") == 2 and "蒙特卡洛" in section and "uncertainty_missing" not in section
+    result = json.loads(next(out.glob("*-result.json")).read_text(encoding="utf-8"))
+    assert result["uncertainty"]["iterations"] == 300 and result["uncertainty"]["seed"] == 4
+    verified = invoke("verify", out, home=home_env)  # the footprint is recomputed; the analysis is not part of its identity
+    assert verified.returncode == 0 and "IDENTICAL" in verified.stdout
+    without = invoke("report", product, "--scheme", "cn-cfp", "-o", tmp_path / "plain", "--no-pdf", home=home_env)
+    assert "incomplete" in without.stdout and "2 unmet" in without.stdout
+    plain = next((tmp_path / "plain").glob("*.html")).read_text(encoding="utf-8")
+    assert "<svg" not in plain[plain.index('<section id="uncertainty">'):plain.index('<section id="limitations">')]
+    label = invoke("label", PERC, "--scheme", "epeat-ulcs", "--montecarlo", "300", "--seed", "4", home=home_env)
+    assert label.returncode == 0 and "probability of meeting ultra-low:" in label.stdout
+    refused = invoke("label", PERC, "--scheme", "cn-cfp", "--montecarlo", "0", home=home_env)
+    assert refused.returncode == 1 and refused.stderr.strip().splitlines()[-1].startswith("error: --iterations: got 0")
