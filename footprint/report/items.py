@@ -199,8 +199,32 @@ def provenance_rows(spec):
             line, comment = lines.get(path, (None, ""))
             where, said = "", comment
         rows.append({"path": path, "value": _shown(value), "file": Path(source).name if source else "", "where": where,
-                     "line": None if sources is not None else lines.get(path, (None, ""))[0], "said": said})
+                     "line": None if sources is not None else lines.get(path, (None, ""))[0], "said": said,
+                     "parts": said_parts(said) if sources is not None else [(None, said)] if said else []})
     return rows
+
+
+#: The labelled parts of a workbook figure's comment (collect.importer): "source: ...", "note: ...",
+#: "period 2024", "site CN-JS", "typed '...'"; the report names each label in its own language.
+_SAID = (("source", re.compile(r"^source: (.*)$", re.S)), ("note", re.compile(r"^note: (.*)$", re.S)),
+         ("period", re.compile(r"^period (.*)$", re.S)), ("site", re.compile(r"^site (.*)$", re.S)),
+         ("typed", re.compile(r"^typed (.*)$", re.S)))
+
+
+def said_parts(said):
+    """A workbook figure's comment as (label key or None, text) parts."""
+    parts = []
+    for part in (piece.strip() for piece in str(said).split("; ")):
+        if not part:
+            continue
+        for key, pattern in _SAID:
+            match = pattern.match(part)
+            if match:
+                parts.append((key, match.group(1)))
+                break
+        else:
+            parts.append((None, part))
+    return parts
 
 
 def _shown(value):
