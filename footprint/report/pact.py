@@ -109,7 +109,7 @@ def product_footprint(result, decision, chain, *, company=None, period=None, cre
     lifecycle = {"status": status}
     if why:
         lifecycle["statusComment"] = why
-    if status == "Active" and decision.issued and decision.valid_until:
+    if (status == "Active" or decision.status == "expired") and decision.issued and decision.valid_until:
         lifecycle.update(_validity(decision, end))
     gwps = _gwp_sets(result)
     grade = decision.grade_text["en"] if decision.grade_text else ""
