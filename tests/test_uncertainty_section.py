@@ -119,7 +119,7 @@ def test_the_report_and_the_label_carry_the_analysis(home_env, tmp_path):
     product = _with_module_electricity(tmp_path)
     out = tmp_path / "dossier"
     completed = invoke("report", product, "--scheme", "cn-cfp", "-o", out, "--montecarlo", "300", "--seed", "4", "--no-pdf",
-                       "--lang", "zh", home=home_env)
+                       "--lang", "zh", "--period", "2024", home=home_env)
     assert completed.returncode == 0, completed.stderr
     assert "pass" in completed.stdout and "0 unmet" in completed.stdout
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
@@ -127,6 +127,10 @@ def test_the_report_and_the_label_carry_the_analysis(home_env, tmp_path):
     assert section.count("<svg") == 2 and "蒙特卡洛" in section and "uncertainty_missing" not in section
     result = json.loads(next(out.glob("*-result.json")).read_text(encoding="utf-8"))
     assert result["uncertainty"]["iterations"] == 300 and result["uncertainty"]["seed"] == 4
+    pact = json.loads(next(out.glob("*-pact.json")).read_text(encoding="utf-8"))
+    described = pact["pcf"]["uncertaintyAssessmentDescription"]
+    assert described.startswith("Monte Carlo, 300 draws (seed 4): static result ") and len(described) < 600
+    assert f"median {result['uncertainty']['median']:,.4g}" in described
     verified = invoke("verify", out, home=home_env)  # the footprint is recomputed; the analysis is not part of its identity
     assert verified.returncode == 0 and "IDENTICAL" in verified.stdout
     without = invoke("report", product, "--scheme", "cn-cfp", "-o", tmp_path / "plain", "--no-pdf", home=home_env)

@@ -149,6 +149,10 @@ def product_footprint(result, decision, chain, *, company=None, period=None, cre
         pcf["primaryDataShare"] = round(float(share) * 100.0, 6)  # the result's share is a fraction
     uncertainty = optional(result, "uncertainty")
     if uncertainty is not None:
+        if isinstance(uncertainty, dict) and "iterations" in uncertainty:
+            from footprint.uncertainty.section import describe_uncertainty
+
+            uncertainty = describe_uncertainty(uncertainty)
         pcf["uncertaintyAssessmentDescription"] = str(uncertainty)
     comment = ((f"DRAFT, not for exchange: {why} " if status != "Active" and decision.status != "expired" else "")
                + f"{per_kwp:.6g} kg CO2e/kWp; {per_kwp * kwp:.6g} kg CO2e per module ({kwp:g} kWp, {area:g} m2). "

@@ -151,6 +151,35 @@ def analyse_study(
     return StudyAnalysis(result, bars, levels, getattr(scheme, "id", None), notes)
 
 
+def describe_uncertainty(entry: dict) -> str:
+    """A result's ``uncertainty`` entry in one sentence (a PACT ``uncertaintyAssessmentDescription``).
+
+    Parameters
+    ----------
+    entry : dict
+        As :meth:`StudyAnalysis.uncertainty` gives it.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> describe_uncertainty({"iterations": 10000, "seed": 1, "unit": "kg CO2-eq/kWp", "static": 423.9, "median": 425.1,
+    ...                       "percentiles": {"2.5": 394.7, "97.5": 458.4}, "data_quality_rating": {"dqr": 2.39}})[:40]
+    'Monte Carlo, 10,000 draws (seed 1): stat'
+    """
+    percentiles = entry.get("percentiles") or {}
+    dqr = (entry.get("data_quality_rating") or {}).get("dqr")
+    text = (f"Monte Carlo, {entry['iterations']:,} draws (seed {entry['seed']}): static result {entry['static']:,.4g}, median "
+            f"{entry['median']:,.4g}, 95 % range {percentiles.get('2.5', math.nan):,.4g} to "
+            f"{percentiles.get('97.5', math.nan):,.4g} {entry['unit']}; every figure drawn from a lognormal of its pedigree "
+            "scores (ecoinvent v3 factors) or its own distribution; one-at-a-time sensitivity (tornado)")
+    if dqr is not None:
+        text += f"; data quality rating (PEF-style, contribution-weighted) {dqr:.2f}"
+    return text + " (footprint, docs/uncertainty.md)."
+
+
 def report_section(analysis: StudyAnalysis, *, lang: str = "en", names: Any = None) -> dict:
     """The numbers, words and SVG charts of a report's uncertainty and sensitivity section.
 
