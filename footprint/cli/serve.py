@@ -30,4 +30,5 @@ def serve(host, port, workers, registry):
     if registry:
         os.environ["FOOTPRINT_REGISTRY"] = str(registry)
     uvicorn.run("footprint.server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, server_header=False)
+                log_level="warning", access_log=False, server_header=False,
+                timeout_keep_alive=75)  # longer than a load balancer's usual 60 s idle timeout

@@ -22,7 +22,7 @@ import datetime as _dt
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from footprint.server.http import ServerError, read_json
+from footprint.server.http import ServerError, json_response, read_json
 
 router = APIRouter()
 
@@ -55,7 +55,7 @@ async def list_entries(request: Request, state: str | None = None, kind: str | N
 
     who = await caller(request)
     rows = await run_in_threadpool(run, viewer=who.organisation, state=state, kind=kind, registry=request.app.state.registry)
-    return {"data": rows}
+    return json_response({"data": rows})
 
 
 @router.get("/shared/entries/{ref}")

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from footprint.server.api import caller
-from footprint.server.http import MAX_BODY, BodyTooLarge, ServerError, read_json
+from footprint.server.http import MAX_BODY, BodyTooLarge, ServerError, json_response, read_json
 
 router = APIRouter()
 #: Most footprints on one page.
@@ -54,7 +54,7 @@ async def auth_token(request: Request):
 
 
 @router.get("/2/footprints")
-async def footprints(request: Request, response: Response, limit: int = 100, offset: int = 0):
+async def footprints(request: Request, limit: int = 100, offset: int = 0):
     from footprint.shareddb.pact import list_footprints
 
     who = await caller(request)
@@ -63,10 +63,11 @@ async def footprints(request: Request, response: Response, limit: int = 100, off
     wanted = request.query_params.get("$filter")
     found, more = await run_in_threadpool(list_footprints, viewer=who.organisation, filter=wanted, limit=limit, offset=offset,
                                           registry=request.app.state.registry)
+    headers = {}
     if more:
         query = {"limit": limit, "offset": offset + limit, **({"$filter": wanted} if wanted else {})}
-        response.headers["Link"] = f'<{request.url.scheme}://{request.url.netloc}/2/footprints?{urlencode(query)}>; rel="next"'
-    return {"data": found}
+        headers["Link"] = f'<{request.url.scheme}://{request.url.netloc}/2/footprints?{urlencode(query)}>; rel="next"'
+    return json_response({"data": found}, headers=headers)
 
 
 @router.get("/2/footprints/{pf_id}")
@@ -74,7 +75,8 @@ async def footprint(request: Request, pf_id: str):
     from footprint.shareddb.pact import get_footprint
 
     who = await caller(request)
-    return {"data": await run_in_threadpool(get_footprint, pf_id, viewer=who.organisation, registry=request.app.state.registry)}
+    found = await run_in_threadpool(get_footprint, pf_id, viewer=who.organisation, registry=request.app.state.registry)
+    return json_response({"data": found})
 
 
 @router.post("/2/events")
