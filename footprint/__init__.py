@@ -50,13 +50,14 @@ _API = {
     "probability_of_meeting": "footprint.uncertainty.montecarlo",
     "tornado": "footprint.uncertainty.sensitivity",
     "sobol_indices": "footprint.uncertainty.sensitivity",
+    "monte_carlo_batch": "footprint.uncertainty.batch",
 }
 
 __all__ = [
     "DataError", "FootprintError", "FootprintResult", "InputError", "OutputExistsError", "SetupError", "UnitError", "UnitMismatch",
     "WorkbookError", "WorkbookWarning", "__version__", "clean", "compute", "datasets", "evaluate_label", "list_datasets",
     "list_schemes", "read_product", "read_variants", "read_workbook", "run_batch", "setup", "write_report", "write_template",
-    "MonteCarloResult", "monte_carlo", "probability_of_meeting", "sobol_indices", "tornado",
+    "MonteCarloResult", "monte_carlo", "monte_carlo_batch", "probability_of_meeting", "sobol_indices", "tornado",
 ]
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name is imported on first use
@@ -71,6 +72,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name is import
     from footprint.labels.schemes import list_schemes
     from footprint.labels.study import evaluate_label
     from footprint.report import write_report
+    from footprint.uncertainty.batch import monte_carlo_batch
     from footprint.uncertainty.montecarlo import MonteCarloResult, monte_carlo, probability_of_meeting
     from footprint.uncertainty.sensitivity import sobol_indices, tornado
 

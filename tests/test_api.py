@@ -13,7 +13,7 @@ from conftest import PERC, ROOT
 
 FUNCTIONS = ["setup", "clean", "read_product", "compute", "run_batch", "read_variants", "evaluate_label", "list_schemes",
              "write_report", "write_template", "read_workbook", "list_datasets", "datasets",
-             "monte_carlo", "probability_of_meeting", "tornado", "sobol_indices"]
+             "monte_carlo", "probability_of_meeting", "tornado", "sobol_indices", "monte_carlo_batch"]
 
 
 def test_every_public_name_is_the_real_object():
