@@ -276,6 +276,22 @@ def test_a_superseded_footprint_is_deprecated_and_names_its_successor(world, cli
     assert resolved["provenance"]["superseded_by"] == 2
 
 
+def test_a_certificate_s_footprint_is_shared_by_its_holder_with_the_registry_s_values(world, client):
+    registry, number = client.registry, world["certificate"]
+    record = reg.show(number, registry=registry)
+    for intruder in (RIVAL, BODY):
+        with pytest.raises(shared.AccessError, match="only its holder or the operator"):
+            shared.add_certified(number, by=intruder, registry=registry)
+    made = shared.add_certified(number, by=APPLICANT, registry=registry)
+    assert (made["owner"], made["kind"], made["certificate"], made["state"]) == (APPLICANT, "certified_footprint", number, "draft")
+    assert made["value"] == record["declared"]["value"] and made["unit"] == record["declared"]["unit"].replace("kg CO2-eq", "kg_CO2_eq")
+    assert (made["valid_from"], made["valid_until"]) == (record["issued_on"], record["expires_on"])
+    assert shared.submit(made["ref"], by=APPLICANT, registry=registry)["state"] == "submitted"
+    reg.suspend(number, by="Chen Jie", reason="surveillance overdue", registry=registry)
+    with pytest.raises(shared.ReviewError, match=f"certificate {number} is suspended"):
+        shared.add_certified(number, by=APPLICANT, registry=registry)
+
+
 INJECTIONS = ("'; DROP TABLE shared_entries; --", "<script>alert(1)</script>", "\" OR 1=1 --", "{{7*7}} ${7*7}")
 
 

@@ -60,6 +60,19 @@ def add(file, owner, registry, on, fmt):
     _emit(add_entry(data, owner=owner, on=on, registry=registry), fmt)
 
 
+@shared.command("add-certified")
+@click.argument("certificate")
+@click.option("--by", required=True, help="The certificate's holder (or the operator).")
+@registry_option
+@on_option
+@format_option
+def add_certified(certificate, by, registry, on, fmt):
+    """Add a draft of a valid certificate's footprint (CERT-<number>): value, unit and validity from the registry."""
+    from footprint.shareddb import add_certified as run
+
+    _emit(run(certificate, by=by, on=on, registry=registry), fmt)
+
+
 @shared.command("submit")
 @click.argument("entry")
 @click.option("--by", required=True, help="The owner organisation.")

@@ -10,6 +10,7 @@ from footprint.shareddb.entries import (
     STATES,
     AccessError,
     ReviewError,
+    add_certified,
     add_entry,
     list_entries,
     parse_ref,
@@ -24,6 +25,6 @@ from footprint.shareddb.entries import (
     withdraw,
 )
 
-__all__ = ["KINDS", "ROLES", "STATES", "AccessError", "EntryError", "Finding", "ReviewError", "add_entry", "check_plausible",
+__all__ = ["KINDS", "ROLES", "STATES", "AccessError", "EntryError", "Finding", "ReviewError", "add_certified", "add_entry", "check_plausible",
            "check_schema", "list_entries", "parse_ref", "publish", "reject", "resolve_entry", "set_role", "share",
            "show_entry", "submit", "validate", "withdraw"]

@@ -102,7 +102,7 @@ def _date(data, key, where):
 
 
 def quantity_of(value, kind, *, where="value") -> Quantity:
-    """The value of an entry of ``kind`` as a pint quantity in kg CO2-eq per one of the kind's units.
+    """The value of an entry of ``kind`` as a pint quantity of kg CO2-eq per one of the kind's units (in the units given).
 
     Raises
     ------
@@ -118,7 +118,7 @@ def quantity_of(value, kind, *, where="value") -> Quantity:
     for per in KINDS[kind]:
         target = ureg.Unit(f"kg_CO2_eq/{per}")
         if quantity.dimensionality == target.dimensionality:
-            return quantity.to(target)
+            return quantity  # in the units given (kg CO2-eq/kWp stays per kWp): only the dimension is the kind's
     expected = " or ".join(f"kg CO2-eq/{per.replace('**', '')}" for per in KINDS[kind])
     raise EntryError(f"{where}: got {show(value)}; a {kind.replace('_', ' ')} is in {expected}")
 

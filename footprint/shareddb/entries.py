@@ -198,6 +198,56 @@ def add_entry(data: dict, *, owner: str, on=None, registry=None) -> dict:
         return entry_dict(session, entry)
 
 
+def certified_entry(number: str, *, registry=None) -> dict:
+    """The fields of a certified footprint's entry, read from a valid certificate of the registry.
+
+    Raises
+    ------
+    ReviewError
+        No such certificate, one not valid today, or one without a last valid day.
+    """
+    from footprint.registry.models import Certificate, Product
+    from footprint.registry.workflow import effective_status
+
+    with transaction(registry, write=False) as session:
+        cert = session.scalar(select(Certificate).where(Certificate.number == str(number).strip()))
+        if cert is None:
+            raise ReviewError(f"certificate {show(str(number))}: not in the registry")
+        status = effective_status(cert.status, cert.expires_on, store.today())
+        if status != "valid":
+            raise ReviewError(f"certificate {cert.number} is {status}; only a valid certificate's footprint is shared")
+        if cert.expires_on is None:
+            raise ReviewError(f"certificate {cert.number} has no last valid day; an entry needs one")
+        product = session.get(Product, cert.product_id)
+        holder = session.get(Organisation, cert.holder_id).name
+        body = session.get(Organisation, cert.body_id).name
+    entry_id = "CERT-" + "".join(char if char.isalnum() or char in "._-" else "-" for char in cert.number)
+    return {"id": entry_id[:80], "kind": "certified_footprint", "title": f"{product.name} ({product.code})"[:400],
+            "value": f"{cert.declared_value!r} {cert.unit}", "source": f"certificate {cert.number} ({cert.scheme}), issued by "
+            f"{body}", "valid_from": cert.issued_on.isoformat(), "valid_until": cert.expires_on.isoformat(),
+            "certificate": cert.number, "_holder": holder}
+
+
+def add_certified(number: str, *, by: str, on=None, registry=None) -> dict:
+    """Add a draft of a certificate's footprint (``CERT-<number>``), owned by the certificate's holder.
+
+    Only the holder or the operator adds it; the value, unit, validity and source are the
+    registry's, not typed again.
+
+    Raises
+    ------
+    ReviewError
+        As :func:`certified_entry`; AccessError for anyone else than the holder or the operator.
+    """
+    fields = certified_entry(number, registry=registry)
+    holder = fields.pop("_holder")
+    with transaction(registry, write=False) as session:
+        org = _acting(session, by)
+        if org.name != holder and role_of(session, org) != "operator":
+            raise AccessError(f"certificate {fields['certificate']}: only its holder or the operator shares its footprint")
+    return add_entry(fields, owner=holder, on=on, registry=registry)
+
+
 def _checks(entry: SharedEntry, on) -> list[Finding]:
     read = check_schema(json.loads(entry.content))
     return check_plausible(read, on=on)
