@@ -119,6 +119,7 @@ def test_a_failure_while_writing_leaves_the_old_dossier_and_records_no_claim(foo
     data = yaml.safe_load(PERC.read_text(encoding="utf-8"))
     data["product"]["id"] = "by-hand-module"  # the site file's output names it
     data["stages"]["cell"]["electricity_instruments"] = "site.yaml"
+    data["product"]["electricity_basis"] = "official"  # the site file's certificate has no life-cycle factor of its own
     product = tmp_path / "p.yaml"
     product.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     folder = tmp_path / "out"

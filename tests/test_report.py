@@ -356,21 +356,29 @@ def table_rows(html, section):
     return rows
 
 
+def lifecycle_factor(country):
+    """kg CO2-eq/kWh of the latest life-cycle factor of a country, read from the CSV file, and its dataset id."""
+    rows = [row for row in csv_rows("electricity_china.csv") if row["dataset"].startswith(f"electricity_lifecycle_{country}_")]
+    latest = max(rows, key=lambda row: int(row["dataset"].rsplit("_", 1)[1]))
+    assert latest["flow"] == "co2e_aggregated" and latest["flow_unit"] == "kg"
+    return float(latest["amount"]), latest["dataset"]
+
+
 def test_report_shows_the_real_grid_factors(dossiers):
-    """Xinjiang 0.6021 and Jiangsu 0.5827 kg CO2/kWh (MEE 2023), not the pointer's amount of 1."""
+    """The life-cycle basis (the default): China's latest national factor for every site, not a pointer's amount of 1.
+    (The CO2-only factors of the official basis: Xinjiang 0.6021 and Jiangsu 0.5827 kg CO2/kWh, MEE 2023.)"""
     assert (grid_factor("CN-XJ"), grid_factor("CN-JS")) == (0.6021, 0.5827)
+    factor_cn, dataset = lifecycle_factor("CN")
     files = dossiers["kr-carbon", "en"]
     html = files.html.read_text(encoding="utf-8")
     rows = table_rows(html, "electricity_location")
     by_stage = {cells[0][0]: cells for cells in rows[1:] if cells and cells[0]}
-    sites = {"Metallurgical": "CN-XJ", "Polysilicon": "CN-XJ", "Wafer": "CN-JS", "Cell": "CN-JS", "Module": "CN-JS"}
-    for stage, site in sites.items():
+    for stage in ("Metallurgical", "Polysilicon", "Wafer", "Cell", "Module"):
         kwh, factor, emissions = (float(by_stage[stage][k][0].replace(",", "")) for k in (2, 3, 4))
-        assert factor == pytest.approx(grid_factor(site), abs=5e-5), stage
-        assert emissions == pytest.approx(kwh * grid_factor(site), rel=2e-3), stage
+        assert factor == pytest.approx(factor_cn, abs=5e-5), stage
+        assert emissions == pytest.approx(kwh * factor_cn, rel=2e-3), stage
     # the emission-factor table says the same, per kWh
-    assert re.search(r"electricity_grid_CN-XJ · CN-XJ · kWh</span></td>\s*<td class=\"num\">0.6021<br>", html)
-    assert re.search(r"electricity_grid_CN-JS · CN-JS · kWh</span></td>\s*<td class=\"num\">0.5827<br>", html)
+    assert re.search(rf"{dataset} · CN · kWh</span></td>\s*<td class=\"num\">{factor_cn:g}<br>", html)
 
 
 def test_market_based_electricity_is_rendered_with_its_number(dossiers):
@@ -381,12 +389,16 @@ def test_market_based_electricity_is_rendered_with_its_number(dossiers):
     html = files.html.read_text(encoding="utf-8")
     assert "{&#39;value&#39;" not in html and "{'value'" not in html
     market = result.electricity.market_based.value
-    shown = f"{market:,.1f}"  # 4 significant digits
-    assert f"Market-based result: {shown} kg CO2-eq/kWp (location-based: {result.total.value:,.1f} kg CO2-eq/kWp)." in html
+    said = re.search(r"Market-based result: ([\d,.]+) kg CO2-eq/kWp \(location-based: ([\d,.]+) kg CO2-eq/kWp\)\.", html)
+    # 4 significant digits, trailing zeros left out (103 for 103.0)
+    assert float(said.group(1).replace(",", "")) == pytest.approx(market, abs=0.05)
+    assert float(said.group(2).replace(",", "")) == pytest.approx(result.total.value, abs=0.05)
     assert "No contractual instruments" in html and "No residual mix is bundled" in html
     section = html.split('id="electricity_market"', 1)[1].split("</section>", 1)[0]
     assert "Location- and market-based results by stage" in section
-    assert f"{result.electricity.market_based_by_stage['polysilicon'].value:,.1f}" in section
+    shown = re.findall(r'<td class="num">([\d,.]+)</td>', section)
+    polysilicon = result.electricity.market_based_by_stage["polysilicon"].value
+    assert any(abs(float(text.replace(",", "")) - polysilicon) <= 0.05 + 5e-4 * polysilicon for text in shown)
 
 
 def test_market_based_with_instruments_shows_them_by_stage(footprint_home, tmp_path):
@@ -397,6 +409,7 @@ def test_market_based_with_instruments_shows_them_by_stage(footprint_home, tmp_p
     (tmp_path / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True), encoding="utf-8")
     raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
     raw["stages"]["cell"]["electricity_instruments"] = "site.yaml"
+    raw["product"]["electricity_basis"] = "official"  # the site file's certificate has no life-cycle factor of its own
     product = tmp_path / "p.yaml"
     product.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     result = compute(product, per="kWp")
@@ -406,7 +419,8 @@ def test_market_based_with_instruments_shows_them_by_stage(footprint_home, tmp_p
     assert f"Market-based result: {result.electricity.market_based.value:,.1f} kg CO2-eq/kWp" in section
     assert "GEC-2024-JS-001" in section and "PPA-2024-07" in section and "No contractual instruments" not in section
     cell = result.electricity.market_based_by_stage["cell"].value
-    assert f"{cell:,.2f}" in section and cell < result.by_stage["cell"].value
+    shown = [float(text.replace(",", "")) for text in re.findall(r'<td class="num">([\d,.]+)</td>', section)]
+    assert any(abs(value - cell) <= 0.005 + 5e-4 * cell for value in shown) and cell < result.by_stage["cell"].value
 
 
 def test_label_of_an_incomplete_evaluation_shows_the_draft_badge_beside_the_grade(footprint_home, tmp_path):
