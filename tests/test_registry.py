@@ -259,7 +259,9 @@ def test_the_schema_is_the_migrations_and_a_newer_one_is_refused(registry, mater
 
     made = engine(registry)
     with made.connect() as connection:
-        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+        # the registry's tables only: a later migration of another module (the shared database) may add its own
+        ours = {"include_name": lambda name, kind, parent: kind != "table" or name in Base.metadata.tables}
+        assert compare_metadata(MigrationContext.configure(connection, opts=ours), Base.metadata) == []
         assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head_revision()
     raw_execute(registry, "UPDATE alembic_version SET version_num = '9999'")
     from footprint.registry import db
