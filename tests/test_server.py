@@ -16,6 +16,7 @@ import socket
 import sqlite3
 import threading
 import time
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -37,10 +38,13 @@ PACT = {
     "pcf": {"declaredUnit": "kilogram", "unitaryProductAmount": "1", "pCfExcludingBiogenic": "30.5",
             "fossilGhgEmissions": "30.5", "fossilCarbonContent": "0", "biogenicCarbonContent": "0",
             "characterizationFactors": "AR6", "ipccCharacterizationFactorsSources": ["AR6"],
-            "crossSectoralStandardsUsed": ["ISO Standard 14067"], "boundaryProcessesDescription": "cradle to gate",
+            "crossSectoralStandardsUsed": ["ISO Standard 14067"], "crossSectoralStandards": ["ISO14067"],
+            "boundaryProcessesDescription": "cradle to gate",
             "referencePeriodStart": "2025-01-01T00:00:00Z", "referencePeriodEnd": "2026-01-01T00:00:00Z",
             "exemptedEmissionsPercent": 0, "exemptedEmissionsDescription": "", "packagingEmissionsIncluded": False},
 }
+#: footprint's own JSON Schema of a PACT 2.3.3 ProductFootprint (tests/test_pact.py).
+SCHEMA = json.loads((Path(__file__).parent / "data" / "pact-2.3.3.schema.json").read_text(encoding="utf-8"))
 REQUIRED = ("id", "specVersion", "version", "created", "status", "companyName", "companyIds", "productDescription",
             "productIds", "productCategoryCpc", "productNameCompany", "pcf")
 
@@ -241,6 +245,11 @@ def test_pact_token_list_filter_pages_one_and_events(world, client):
     ids = [doc["id"] for doc in page + second.json()["data"]]
     expected = {world["refs"][name]["pf_id"] for name in ("PUB-1", "PUB-2", "PUB-3")}
     assert set(ids) == expected and len(ids) == 3  # the shared, draft and submitted ones are not the rival's
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    for doc in page + second.json()["data"]:
+        assert [error.message for error in validator.iter_errors(doc)] == []
     for doc in page:
         assert all(key in doc for key in REQUIRED) and doc["status"] == "Active" and doc["version"] == 0
         assert doc["pcf"] == PACT["pcf"] and doc["id"] != PACT["id"]
@@ -272,6 +281,10 @@ def test_a_superseded_footprint_is_deprecated_and_names_its_successor(world, cli
     assert client.post("/shared/entries/PUB-1@2/publish", content="{}", headers=headers).json()["state"] == "published"
     old = client.get(f"/2/footprints/{world['refs']['PUB-1']['pf_id']}", headers=auth(world, RIVAL)).json()["data"]
     assert (old["status"], old["statusComment"]) == ("Deprecated", "superseded by PUB-1@2")
+    import jsonschema
+
+    assert list(jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+                .iter_errors(old)) == []
     resolved = client.get("/shared/resolve/PUB-1@1", headers=auth(world, RIVAL)).json()
     assert resolved["provenance"]["superseded_by"] == 2
 
