@@ -157,3 +157,15 @@ def test_amounts_in_units_people_read(amount, unit, parameter, expected):
                                                  (432.75, 4, "432.8"), (11.0, 4, "11"), (1234.6, 4, "1,235"), (0.0, 4, "0")])
 def test_numbers_without_trailing_zeros(value, digits, text):
     assert num(value, digits) == text
+
+
+def test_a_per_kwh_result_names_its_use_stage_assumptions():
+    from footprint.report.items import comparison_basis
+
+    result = {"declared_unit": "1 kWh", "boundary": {"name": "cradle-to-grave"},
+              "parameters": {"use.specific_yield": {"value": 1300.0, "unit": "kWh/kWp/year", "source": "product file"},
+                             "use.lifetime": {"value": 30.0, "unit": "year", "source": "default"},
+                             "stages.cell.efficiency": {"value": 0.23, "unit": "", "source": "product file"}}}
+    basis = comparison_basis(result)
+    assert basis["per"] == "1 kWh" and basis["boundary"] == "cradle-to-grave"
+    assert [row[0] for row in basis["use"]] == ["use.specific_yield", "use.lifetime"]
