@@ -199,6 +199,149 @@ def read_pact(path, *, footprint_id=None):
     )
 
 
+#: PACT data model version of the declarations :func:`declaration` writes [1]_.
+SPEC_VERSION = "2.3.3"
+#: A supplier's own stage: its declared unit in footprint -> (PACT declaredUnit, per piece?).
+#: PACT has no "piece" unit: wafers and cells are declared per square metre of wafer.
+STAGE_DECLARED = {"kg-polysilicon": ("kilogram", False), "kg-ingot": ("kilogram", False),
+                  "wafer": ("square meter", True), "cell": ("square meter", True)}
+#: UN CPC Ver. 2.1 subclass 47150 (photosensitive semiconductor devices, incl. photovoltaic
+#: cells), as footprint.report.pact cites it for modules; no subclass is assumed for
+#: polysilicon, ingots or wafers (give ``cpc``).
+CPC_CELLS = "47150"
+
+
+def declaration(result, *, company, period, cpc=None, created=None, validity=None):
+    """A supplier's own stage as a PACT ProductFootprint that a module maker's file can reference.
+
+    Parameters
+    ----------
+    result : dict
+        ``FootprintResult.to_dict()`` of a product file for one stage (``product.stage``),
+        per its own unit: ``kg-polysilicon``, ``kg-ingot``, ``wafer`` or ``cell``.
+    company : str
+        The declaring company (``companyName``; a vendor-assigned code in ``companyIds``).
+    period : (datetime.date, datetime.date)
+        First and last day of the period the figures describe (``referencePeriodStart``/``End``).
+    cpc : str, optional
+        UN CPC code of the product (``productCategoryCpc``); required except for cells.
+    created : str, optional
+        ISO timestamp; the result's ``computed_at`` by default.
+    validity : (datetime.date, datetime.date), optional
+        ``validityPeriodStart``/``End``; without it a reader takes the reference period's end
+        plus three years (Pathfinder Framework).
+
+    Returns
+    -------
+    dict
+        JSON-ready; its ``pcf.pCfExcludingBiogenic`` is the result's total per kg, or per m2 of
+        wafer (a wafer's or cell's result divided by ``stages.wafer.wafer_area``).
+
+    Raises
+    ------
+    InputError
+        A result of another declared unit, a missing wafer area, CPC code or company.
+    """
+    unit = str(result.get("declared_unit", "")).removeprefix("1 ")
+    if unit not in STAGE_DECLARED:
+        raise InputError(f"declaration: the result is per {unit!r}; a supplier's declaration is per "
+                         f"{', '.join(STAGE_DECLARED)} (a product file with product.stage)")
+    if not company:
+        raise InputError("declaration: company missing; a PACT footprint names the company that declares it")
+    cpc = cpc or (CPC_CELLS if unit == "cell" else None)
+    if not cpc:
+        raise InputError(f"declaration: cpc missing; give the UN CPC code of the product (none is assumed for {unit})")
+    declared_unit, per_piece = STAGE_DECLARED[unit]
+    amount = 1.0
+    if per_piece:
+        area = (result.get("parameters") or {}).get("stages.wafer.wafer_area")
+        if area is None:
+            raise InputError("declaration: the result has no stages.wafer.wafer_area; a wafer or cell is declared per m2 of wafer")
+        amount = float(Quantity(area["value"], area["unit"].replace("²", "**2")).to("m**2").magnitude)
+    origins = {key: float(part["value"]) for key, part in (result.get("by_origin") or {}).items()}
+    total = float(result["total"]["value"])
+    biogenic = origins.get("biogenic", 0.0)
+    gwp = "AR5" if "AR5" in str(result.get("gwp", "")) else "AR6"
+    start, end = period
+    stages = ", ".join(result.get("by_stage", {}))
+    pcf = {
+        "declaredUnit": declared_unit,
+        "unitaryProductAmount": _decimal(amount),
+        "pCfExcludingBiogenic": _decimal(max(total - biogenic, 0.0) / amount),
+        "pCfIncludingBiogenic": _decimal(total / amount),
+        "fossilGhgEmissions": _decimal(origins.get("fossil", 0.0) / amount),
+        "fossilCarbonContent": "0",
+        "biogenicCarbonContent": "0",
+        "dLucGhgEmissions": _decimal(origins.get("land_use", 0.0) / amount),
+        "characterizationFactors": gwp,
+        "ipccCharacterizationFactorsSources": [gwp],
+        "crossSectoralStandardsUsed": ["ISO Standard 14067"],
+        "crossSectoralStandards": ["ISO14067"],
+        "boundaryProcessesDescription": f"Cradle to gate: {stages}; electricity of each stage from its site's grid "
+                                        "(location-based).",
+        "referencePeriodStart": _utc_day(start),
+        "referencePeriodEnd": _utc_day(end + _dt.timedelta(days=1)),  # PACT's end is excluded
+        "secondaryEmissionFactorSources": [{"name": "footprint bundled inventories",
+                                            "version": str(result.get("data_version") or "unknown")}],
+        "exemptedEmissionsPercent": 0,
+        "exemptedEmissionsDescription": "No emissions are exempted by a cut-off rule; inputs the bundled inventory "
+                                        "does not contain are not modelled.",
+        "packagingEmissionsIncluded": False,
+    }
+    share = result.get("primary_data_share")
+    if isinstance(share, (int, float)):
+        pcf["primaryDataShare"] = round(float(share) * 100.0, 6)
+    name = str(result.get("product_name") or result.get("product") or unit)
+    digest = hashlib.sha256(f"{result.get('product')}|{result.get('inputs_sha256')}|{company}|{start}|{end}".encode()).hexdigest()
+    footprint = {
+        "id": f"{digest[:8]}-{digest[8:12]}-4{digest[13:16]}-{'89ab'[int(digest[16], 16) % 4]}{digest[17:20]}-{digest[20:32]}",
+        "specVersion": SPEC_VERSION,
+        "version": 0,
+        "created": _utc_text(created or result.get("computed_at")),
+        "status": "Active",
+        "companyName": company,
+        "companyIds": [f"urn:pact:company:customcode:vendor-assigned:{_urn_part(company)}"],
+        "productDescription": f"{name}, {result.get('declared_unit')}",
+        "productIds": [f"urn:pact:footprint:supplier-id:{_urn_part(result.get('product') or name)}"],
+        "productCategoryCpc": cpc,
+        "productNameCompany": name,
+        "comment": (f"{total:.6g} kg CO2e per {unit}, computed by footprint {result.get('library_version', '')} "
+                    f"(data {result.get('data_version', '')}; inputs sha256 {result.get('inputs_sha256', '')}); "
+                    "self-declared, not verified by a third party."),
+        "pcf": pcf,
+    }
+    if validity is not None:
+        footprint["validityPeriodStart"] = _utc_day(validity[0])
+        footprint["validityPeriodEnd"] = _utc_day(validity[1] + _dt.timedelta(days=1))
+    return footprint
+
+
+def _decimal(value):
+    """A PACT Decimal: a JSON string in fixed notation."""
+    text = f"{float(value):.9f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def _utc_text(text):
+    """An ISO timestamp (now if empty) as PACT writes it: UTC with a Z."""
+    moment = _dt.datetime.fromisoformat(str(text)) if text else _dt.datetime.now(_dt.timezone.utc)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_dt.timezone.utc)
+    return moment.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _utc_day(day):
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _urn_part(text):
+    """A URN's namespace-specific string from free text (RFC 8141)."""
+    import re
+    from urllib.parse import quote
+
+    return quote(re.sub(r"\s+", "-", str(text).strip()), safe="-._~") or "unnamed"
+
+
 def _timestamp(value, where):
     if value is None:
         raise InputError(f"{where}: missing; expected an ISO 8601 date-time such as 2024-12-31T23:59:59Z")

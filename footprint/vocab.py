@@ -52,6 +52,10 @@ ELECTRICITY_BASES = {
                 "factors, published for organisations' CO2 accounting; eGRID, CEA, UBA, RTE ...; Ember where none)",
 }
 DEFAULT_ELECTRICITY_BASIS = "life-cycle"
+#: The last stage a product file may describe (``product.stage``) -> the declared unit of
+#: its footprint by default: a supplier computes its own stage (docs/calculator.md,
+#: "A supplier's own stage"). ``module`` is the default stage.
+STAGE_PRODUCTS = {"polysilicon": "kg-polysilicon", "ingot": "kg-ingot", "wafer": "wafer", "cell": "cell", "module": "module"}
 #: How a module is mounted (``use.mounting``): decides the default performance ratio and yield.
 MOUNTINGS = ("rooftop", "ground")
 #: The stages after the factory gate, in order (cradle-to-grave).

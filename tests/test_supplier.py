@@ -141,3 +141,76 @@ def test_one_footprint_of_several_is_chosen_by_id(tmp_path, home_env):
     assert compute(path, per="kg-polysilicon", as_of=VALID).total.value == pytest.approx(40.0, rel=REL)
     with pytest.raises(InputError, match="holds 2 product footprints"):
         compute(_product(tmp_path, pact={"data": [PACT, other]}), as_of=VALID)
+
+
+# --- a supplier computes its own stage (product.stage) and declares it ----------------------------
+
+
+def _stage_file(tmp_path, last, name):
+    """The PERC example cut after ``last``: its stages up to there, no module fields."""
+    import yaml
+
+    example = yaml.safe_load((ROOT_EXAMPLES / "perc-glass-backsheet-jiangsu.yaml").read_text(encoding="utf-8"))
+    stages = list(example["stages"])
+    data = {"format": "footprint-product/1",
+            "product": {"id": f"perc-{last}", "name": f"PERC chain up to {last}", "stage": last},
+            "stages": {stage: example["stages"][stage] for stage in stages[: stages.index(last) + 1]}}
+    if last == "cell":
+        data["product"]["technology"] = example["product"]["technology"]
+    return write_product(tmp_path, data, name)
+
+
+ROOT_EXAMPLES = DATA.parent.parent / "examples"
+PERC_EXAMPLE = ROOT_EXAMPLES / "perc-glass-backsheet-jiangsu.yaml"
+
+
+@pytest.mark.parametrize(("last", "per", "cpc"), [("polysilicon", "kg-polysilicon", "test-only"), ("wafer", "wafer", "test-only"),
+                                                   ("cell", "cell", None)])
+def test_a_supplier_s_stage_is_its_own_product_and_its_declaration_replaces_it_in_the_module(tmp_path, home_env, last, per, cpc):
+    import jsonschema
+    import yaml
+
+    from footprint.supplier import declaration
+
+    own = compute(_stage_file(tmp_path, last, f"{last}.yaml"))  # per its own unit by default
+    assert own.declared_unit == f"1 {per}"
+    whole = compute(PERC_EXAMPLE, per=per)
+    assert own.total.value == pytest.approx(whole.total.value, rel=1e-12)
+    assert list(own.by_stage) == list(whole.by_stage)
+    # declared as PACT (per kg, or per m2 of wafer) and valid against the data model
+    pact = declaration(own.to_dict(), company="Example Silicon Co.", period=(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), cpc=cpc)
+    schema = json.loads((DATA / "pact-2.3.3.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(pact)
+    (tmp_path / f"{last}.pact.json").write_text(json.dumps(pact, indent=2), encoding="utf-8")
+    # the module maker's file references it: the same total as the whole chain
+    module = yaml.safe_load(PERC_EXAMPLE.read_text(encoding="utf-8"))
+    module["stages"][last]["supplier"] = f"{last}.pact.json"
+    for stage in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell"):  # what the declaration covers is not given again
+        if stage != last and list(module["stages"]).index(stage) < list(module["stages"]).index(last):
+            module["stages"].pop(stage)
+    if last == "cell":  # a declaration per m2 of cell: the module maker's file gives the cell's area
+        module["stages"]["wafer"] = {"wafer_area": yaml.safe_load(PERC_EXAMPLE.read_text(encoding="utf-8"))["stages"]["wafer"]["wafer_area"]}
+    result = compute(write_product(tmp_path, module, "module.yaml"), per="kWp")
+    assert result.total.value == pytest.approx(compute(PERC_EXAMPLE, per="kWp").total.value, rel=1e-7)
+    assert result.supplier[0]["company"] == "Example Silicon Co." if isinstance(result.supplier[0], dict) else result.supplier[0].company
+
+
+def test_a_stage_file_is_refused_what_belongs_to_a_later_stage(tmp_path, home_env):
+    import yaml
+
+    from footprint.errors import OptionError
+
+    path = _stage_file(tmp_path, "polysilicon", "poly.yaml")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    with pytest.raises(OptionError, match="kWp: the product file describes the product up to polysilicon"):
+        compute(path, per="kWp")
+    data["stages"]["module"] = {"site": "CN-JS"}
+    with pytest.raises(InputError, match=r"stages.module: the file describes the product up to polysilicon \(product.stage\)"):
+        compute(write_product(tmp_path, data, "later.yaml"))
+    cell = yaml.safe_load(_stage_file(tmp_path, "cell", "cell.yaml").read_text(encoding="utf-8"))
+    cell["product"].pop("technology")
+    with pytest.raises(InputError, match=r"product.technology: missing; a file for the cell stage \(product.stage\) needs it"):
+        compute(write_product(tmp_path, cell, "cell-bare.yaml"))
+    data["product"]["stage"] = "frame"
+    with pytest.raises(InputError, match=r"product.stage: got 'frame'; expected one of polysilicon, ingot, wafer, cell, module"):
+        compute(write_product(tmp_path, data, "bad.yaml"))

@@ -349,10 +349,11 @@ def _parameters(system):
     """Every parameter the calculation used, with its unit and source."""
     spec = system.spec
     user = f"product file ({spec.source})"
-    parameters = {
-        "product.rated_power": {"value": float(spec.rated_power.to("W").magnitude), "unit": "W", "source": user},
-        "product.area": {"value": float(spec.area.to("m**2").magnitude), "unit": "m2", "source": user},
-    }
+    parameters = {}
+    if spec.rated_power is not None:  # a supplier's own stage has neither (product.stage)
+        parameters["product.rated_power"] = {"value": float(spec.rated_power.to("W").magnitude), "unit": "W", "source": user}
+    if spec.area is not None:
+        parameters["product.area"] = {"value": float(spec.area.to("m**2").magnitude), "unit": "m2", "source": user}
     for code, process in system.chain.processes.items():
         for name, (quantity, provenance) in process.parameters.items():
             parameters[f"stages.{code}.{name}"] = {"value": float(quantity.magnitude), "unit": f"{quantity.units:~C}",

@@ -13,7 +13,7 @@ from footprint.errors import InputError, OptionError
 from footprint.model.chain import build_chain
 from footprint.provenance import combined_sha256
 from footprint.units import plain_number
-from footprint.vocab import BOUNDARIES, DECLARED_UNITS  # noqa: F401
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, STAGE_PRODUCTS, STAGES  # noqa: F401
 
 
 @dataclass
@@ -72,11 +72,17 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
     from footprint import electricity, lifecycle, supplier
     from footprint.energy_yield import lifetime_energy
 
+    last = getattr(spec, "stage", "module")
+    if last != "module" and per == "module":  # the default declared unit: a supplier's file is per its own stage
+        per = STAGE_PRODUCTS[last]
     if per not in DECLARED_UNITS:
         raise OptionError("per", f"got {per!r}; expected one of {', '.join(DECLARED_UNITS)}")
     if boundary not in BOUNDARIES:
         raise OptionError("boundary", f"got {boundary!r}; expected one of {', '.join(BOUNDARIES)}")
     reference, _ = DECLARED_UNITS[per]
+    if STAGES.index(reference) > STAGES.index(last):
+        raise OptionError("per", f"{per}: the product file describes the product up to {last} (product.stage); "
+                                 f"expected {STAGE_PRODUCTS[last]} or the unit of a stage before it")
     if boundary == "cradle-to-grave" and reference != "module":
         raise OptionError("boundary", f"cradle-to-grave applies to the module (per module, m2, W, Wp, kWp, kWh); not per {per}")
     as_of = as_of or _dt.date.today()

@@ -138,7 +138,9 @@ def build_chain(spec, bundle, *, replaced=(), as_of=None):
         while stage:
             skipped.add(stage)
             stage = UPSTREAM.get(stage)
-    processes = {stage: builder.process(stage) for stage in STAGES if stage not in skipped}
+    last = getattr(spec, "stage", "module")  # a supplier's file ends at its own stage (product.stage)
+    built = STAGES[: STAGES.index(last) + 1]
+    processes = {stage: builder.process(stage) for stage in built if stage not in skipped}
     return Chain(spec.id, spec.name, spec.technology, spec.rated_power, spec.area, processes, spec.source, spec.sha256)
 
 

@@ -54,6 +54,7 @@ from footprint.vocab import (  # noqa: F401  (STAGES ... re-exported: the produc
     FRACTIONS,
     REFERENCE_UNITS,
     STAGE_PARAMETERS,
+    STAGE_PRODUCTS,
     STAGES,
     SUPPLIER_STAGES,
     TECHNOLOGIES,
@@ -107,6 +108,7 @@ class ProductSpec:
     data: dict = field(default_factory=dict)  # the parsed YAML, for batch variants
     mass: object = None  # Quantity [kg]: the module's datasheet weight (product.mass), or None
     electricity_basis: str = DEFAULT_ELECTRICITY_BASIS  # product.electricity_basis: a key of vocab.ELECTRICITY_BASES
+    stage: str = "module"  # product.stage: the last stage the file describes (vocab.STAGE_PRODUCTS)
 
     @property
     def directory(self):
@@ -207,20 +209,34 @@ class _Reader:
         if "product" not in data:
             self.fail("product", "missing; expected the product's id, name, technology, rated_power and area")
         product = self.mapping(data["product"], "product")
-        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area", "mass", "electricity_basis"}, "product")
-        for key in ("id", "name", "technology", "rated_power", "area"):
+        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area", "mass", "electricity_basis", "stage"}, "product")
+        last = self.text(product["stage"], "product.stage").casefold() if product.get("stage") is not None else "module"
+        if last not in STAGE_PRODUCTS:
+            self.fail("product.stage", f"got {show(product['stage'])}; expected one of {', '.join(STAGE_PRODUCTS)}")
+        # a supplier's own stage needs no module fields; a cell's defaults depend on its technology
+        required = {"module": ("id", "name", "technology", "rated_power", "area"), "cell": ("id", "name", "technology")}
+        for key in required.get(last, ("id", "name")):
             if key not in product:
-                self.fail(f"product.{key}", "missing; this field is required")
+                self.fail(f"product.{key}", "missing; this field is required" if last == "module"
+                          else f"missing; a file for the {last} stage (product.stage) needs it")
         product_id = self.text(product["id"], "product.id")
         if not all(ch.isalnum() or ch in "-_." for ch in product_id):
             self.fail("product.id", f"got {product_id!r}; expected letters, digits, '-', '_' or '.'")
-        technology = self.text(product["technology"], "product.technology").casefold()
-        if technology not in TECHNOLOGIES:
-            self.fail("product.technology", f"got {product['technology'].strip()!r}; expected one of {', '.join(TECHNOLOGIES)}")
-        rated_power = self.quantity(product["rated_power"], "W", "product.rated_power", positive=True)
-        area = self.quantity(product["area"], "m**2", "product.area", positive=True)
+        technology = ""
+        if product.get("technology") is not None:
+            technology = self.text(product["technology"], "product.technology").casefold()
+            if technology not in TECHNOLOGIES:
+                self.fail("product.technology", f"got {product['technology'].strip()!r}; expected one of {', '.join(TECHNOLOGIES)}")
+        rated_power = area = None
+        if product.get("rated_power") is not None:
+            rated_power = self.quantity(product["rated_power"], "W", "product.rated_power", positive=True)
+        if product.get("area") is not None:
+            area = self.quantity(product["area"], "m**2", "product.area", positive=True)
         stages_data = self.mapping(data.get("stages", {}) or {}, "stages")
         self.unknown_keys(stages_data, set(STAGES), "stages")
+        for later in STAGES[STAGES.index(last) + 1:]:
+            if stages_data.get(later) is not None:
+                self.fail(f"stages.{later}", f"the file describes the product up to {last} (product.stage); a later stage has no place in it")
         stages = {}
         for name in STAGES:
             stage_data = stages_data.get(name) or {}
@@ -232,9 +248,12 @@ class _Reader:
             downstream = parse_downstream(self.mapping(data["downstream"], "downstream"), reader=self)
         mass = self.quantity(product["mass"], "kg", "product.mass", positive=True) if product.get("mass") is not None else None
         basis = self.electricity_basis(product.get("electricity_basis"), "product.electricity_basis") or DEFAULT_ELECTRICITY_BASIS
+        if last != "module" and (use is not None or downstream is not None):
+            self.fail("use" if use is not None else "downstream", f"the file describes the product up to {last} (product.stage); "
+                      "use and downstream belong to a module")
         return ProductSpec(product_id, self.text(product["name"], "product.name"), technology, rated_power, area,
                            stages, self.source, sha, use=use, downstream=downstream, data=data, mass=mass,
-                           electricity_basis=basis)
+                           electricity_basis=basis, stage=last)
 
     def electricity_basis(self, value, path):
         """A basis of the grid factors (``life-cycle`` or ``official``), or "" when not given."""
