@@ -73,7 +73,7 @@ def test_cli_json_is_one_object_and_table_ends_with_a_count(tmp_path):
     assert silver["year"] == 2008 and silver["geography"] == "GLO" and "Nuss" in silver["sources"][0]
     table = invoke("datasets", "--geography", "CN-JS", home=tmp_path)
     assert table.returncode == 0
-    assert table.stdout.splitlines()[0].split()[:4] == ["id", "unit", "geography", "year"]
+    assert table.stdout.splitlines()[0].split()[:5] == ["id", "unit", "kg", "CO2-eq/unit", "geography"]
     assert table.stdout.strip().endswith(f"{len(list_datasets(geography='CN-JS'))} dataset(s)")
 
 
@@ -87,3 +87,17 @@ def test_cli_bad_geography_exits_1_with_one_line(tmp_path):
 def test_a_percentage_default_is_listed_as_a_fraction():
     (entry,) = list_datasets(kind="default", search="cell/perc/efficiency")
     assert entry.exchanges == [{"value": pytest.approx(0.232), "unit": "", "as_written": "23.2 %"}]
+
+
+def test_the_cli_shows_each_dataset_s_factor_once_set_up(home_env):
+    from handcalc import emission_factors
+
+    result = invoke("datasets", "--search", "electricity CN", "--kind", "background", "--format", "json", home=home_env)
+    assert result.returncode == 0, result.stderr
+    listed = {entry["id"]: entry["factor"] for entry in json.loads(result.stdout)["datasets"]}
+    assert listed["electricity_lifecycle_CN_2024"] == pytest.approx(0.5777, rel=1e-12)
+    ef = emission_factors()  # by hand from the CSV files and bw2io's GWP100 (AR6), links followed
+    for dataset in ("electricity_grid_CN-JS", "electricity_co2_CN-XJ_2023", "electricity_lifecycle_CN_2023"):
+        assert listed[dataset] == pytest.approx(ef(dataset), rel=1e-9), dataset
+    table = invoke("datasets", "--search", "aluminium primary", home=home_env)
+    assert "kg CO2-eq/unit" in table.stdout.splitlines()[0] and "15.947" in table.stdout

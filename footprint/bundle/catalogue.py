@@ -51,6 +51,9 @@ class DatasetEntry:
     note: str = ""
     stages: list = field(default_factory=list)  # stages whose defaults use it ([] = not tied to a stage)
     exchanges: list = field(default_factory=list)  # background: [{flow, amount, unit}]; default: [{value, unit}]
+    #: kg CO2-eq per unit, cumulative (links followed), on the set-up background's GWP set; None
+    #: for a default, or where no solved background was given (``footprint setup`` saves it).
+    factor: float | None = None
 
     def to_dict(self):
         return asdict(self)
@@ -63,6 +66,7 @@ def list_datasets(
     search: str | None = None,
     kind: str | None = None,
     bundle: Bundle | None = None,
+    factors: dict | None = None,
 ) -> list[DatasetEntry]:
     """List the bundled datasets and default parameters, filtered.
 
@@ -78,6 +82,9 @@ def list_datasets(
         ``background`` or ``default``; both if not given.
     bundle : footprint.bundle.read.Bundle, optional
         Defaults to the bundled inventories (or ``FOOTPRINT_INVENTORIES``).
+    factors : dict, optional
+        Dataset id -> kg CO2-eq per unit (``Background.cumulative()`` of the solved
+        background), shown as each background entry's ``factor``.
 
     Returns
     -------
@@ -104,6 +111,9 @@ def list_datasets(
                               "such as CN, CN-JS, CN-ECG or VN")
         geography = known[geography.casefold()]
     entries = [*_background_entries(bundle), *_default_entries(bundle)]
+    for entry in entries:
+        if factors is not None and entry.kind == "background" and entry.id in factors:
+            entry.factor = float(factors[entry.id])
     words = [word.lower() for word in (search or "").split()]
     selected = []
     for entry in entries:
@@ -242,12 +252,15 @@ def _places_containing(bundle, geography):
 
 def format_table(entries, *, width=60):
     """A plain-text table of entries, one line each, for people."""
-    header = f"{'id':<46} {'unit':<11} {'geography':<14} {'year':<5} {'scope':<20} {'quality':<10} source"
+    header = (f"{'id':<46} {'unit':<11} {'kg CO2-eq/unit':>14} {'geography':<14} {'year':<5} {'scope':<20} {'quality':<10} "
+              "source")
     lines = [header, "-" * len(header)]
     for entry in entries:
         source = "; ".join(entry.sources)
         if len(source) > width:
             source = source[: width - 3] + "..."
-        lines.append(f"{entry.id:<46} {entry.unit:<11} {entry.geography:<14} {entry.year:<5} {entry.scope:<20} {entry.quality:<10} {source}")
+        factor = f"{entry.factor:.6g}" if entry.factor is not None else ""
+        lines.append(f"{entry.id:<46} {entry.unit:<11} {factor:>14} {entry.geography:<14} {entry.year:<5} {entry.scope:<20} "
+                     f"{entry.quality:<10} {source}")
     lines.append(f"{len(entries)} dataset(s)")
     return "\n".join(lines)
