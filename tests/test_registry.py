@@ -520,7 +520,7 @@ def test_the_cli_runs_the_process_with_json_everywhere(granted, material, tmp_pa
     assert done.returncode == 0, done.stderr
     number = json.loads(done.stdout)["certificate"]
     for args in (("cert", "show", number), ("cert", "list"), ("cert", "list", "--applications", "--state", "granted"),
-                 ("cert", "log", number, "--verify")):
+                 ("cert", "log", number, "--verify"), ("cert", "export", number, "-o", tmp_path / "export")):
         shown = invoke(*args, "--registry", registry, "--format", "json", home=home)
         assert shown.returncode == 0, shown.stderr
         json.loads(shown.stdout)
@@ -724,6 +724,8 @@ def test_registry_upgrade_creates_the_schema_and_refuses_what_is_not_a_registry(
     assert done.returncode == 0 and done.stdout.strip().endswith(f"schema none -> {head}"), (done.stdout, done.stderr)
     again = invoke("registry", "upgrade", "--registry", registry, home=home)
     assert again.returncode == 0 and again.stdout.strip().endswith(f"schema {head} -> {head}")
+    again = invoke("registry", "upgrade", "--registry", registry, "--format", "json", home=home)
+    assert json.loads(again.stdout) == {"registry": f"sqlite:///{tmp_path / 'new.sqlite'}", "before": head, "after": head}
     raw_execute(registry, "UPDATE alembic_version SET version_num = '9999'")
     assert "newer than this footprint knows" in one_line_error(invoke("registry", "upgrade", "--registry", registry, home=home))
     foreign = str(tmp_path / "foreign.sqlite")

@@ -461,13 +461,17 @@ def list_(applications, state, scheme, registry, fmt):
 @click.option("--files", "formats", default="json,html", show_default=True, help="Comma-separated: json, html, pdf.")
 @options.lang("both", help="Language of the HTML and PDF.")
 @registry_option
-def export_(certificate, out_dir, formats, lang, registry):
+@options.output_format("table", "json", help="json prints one JSON object on stdout.")
+def export_(certificate, out_dir, formats, lang, registry, fmt):
     """Write CERTIFICATE's signed JSON (as issued) and its HTML / PDF rendered from it."""
     from footprint.registry import export
 
     with contextlib.redirect_stdout(sys.stderr):
         written = export(certificate, out_dir=out_dir, formats=[f.strip().lower() for f in formats.split(",") if f.strip()],
                          lang=lang, registry=registry)
+    if fmt == "json":
+        click.echo(json.dumps({"certificate": certificate, "files": [str(path) for path in written]}, ensure_ascii=False, indent=2))
+        return
     for path in written:
         click.echo(str(path))
 
@@ -506,19 +510,26 @@ def registry_group():
 
 @registry_group.command("upgrade")
 @registry_option
-def upgrade_(registry):
+@options.output_format("table", "json", help="json prints one JSON object on stdout.")
+def upgrade_(registry, fmt):
     """Bring the registry's schema to this footprint's revision (Alembic migrations shipped in the package)."""
     from footprint.registry import upgrade
     from footprint.registry.db import describe, registry_url
 
     before, after = upgrade(registry)
-    click.echo(f"{describe(registry_url(registry))}: schema {before or 'none'} -> {after}")
+    where = describe(registry_url(registry))
+    if fmt == "json":
+        click.echo(json.dumps({"registry": where, "before": before, "after": after}))
+    else:
+        click.echo(f"{where}: schema {before or 'none'} -> {after}")
 
 
 @registry_group.command("where")
 @registry_option
-def where_(registry):
+@options.output_format("table", "json", help="json prints one JSON object on stdout.")
+def where_(registry, fmt):
     """Print the registry's URL (password hidden)."""
     from footprint.registry.db import describe, registry_url
 
-    click.echo(describe(registry_url(registry)))
+    where = describe(registry_url(registry))
+    click.echo(json.dumps({"registry": where}) if fmt == "json" else where)
