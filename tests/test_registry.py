@@ -312,8 +312,10 @@ def test_no_decision_with_an_open_major_finding_nor_by_an_auditor(registry, mate
     app = run_process(registry, material["dossier"], until="evaluated")
     finding = reg.finding(app, severity="major", text="calibration record missing", by="Zhang Min", due=day(30), on=day(-387),
                           registry=registry)
-    with pytest.raises(TransitionError, match="'open-major-finding'"):
+    with pytest.raises(TransitionError, match="'open-major-finding'") as refused:
         reg.decide(app, by="Chen Jie", outcome="grant", on=day(-386), registry=registry)
+    assert refused.value.rule == "open-major-finding" and refused.value.words["en"] in str(refused.value)
+    assert "严重不符合项" in refused.value.words["zh"]  # its text in Chinese too, from names.yaml
     reg.close_finding(finding["finding"], by="Zhang Min", note="certificate received", on=day(-386), registry=registry)
     with pytest.raises(TransitionError, match="'impartiality'.*Zhang Min audited"):
         reg.decide(app, by="Zhang Min", outcome="grant", on=day(-386), registry=registry)

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field
 
 from footprint.errors import FootprintError, InputError
 from footprint.fileio import add_years
+from footprint.i18n import names, words
 
 # -- vocabulary (the CLI's choices come from here) --------------------------------------------
 
@@ -64,41 +65,20 @@ OUTCOMES = ("grant", "refuse")
 SURVEILLANCE_OUTCOMES = ("conforming", "nonconforming")
 VALIDITY_LAST_DAYS = ("anniversary", "day_before")
 
-#: The rules, by id: what a refused move says.
-RULES = {
-    "step-order": "the scheme's process runs its steps in order",
-    "scheme-step": "the step is not part of the scheme's process",
-    "acceptance": "only an application waiting for acceptance can be accepted or rejected",
-    "positive-decision": "no certificate without a positive decision",
-    "open-major-finding": "no decision while a major finding is open",
-    "impartiality": "no decision by a person who audited or verified the application (impartiality)",
-    "verification-passed": "no evaluation unless the CFP verification found the declared result (recomputed equal)",
-    "requirements-met": "no recommendation or decision to grant unless the dossier meets the scheme's requirements (outcome pass)",
-    "no-future-date": "no record dated after today",
-    "date-order": "no record dated before the step it follows",
-    "dossier-hash": "the dossier must be the one the application was made with (same sha256)",
-    "surveillance-active": "no surveillance on a withdrawn, expired or renewed certificate",
-    "label-valid": "no label after expiry, nor on a suspended, withdrawn or renewed certificate, nor while a re-evaluation is due",
-    "suspend-valid": "only a valid certificate can be suspended",
-    "reinstate-suspended": "only a suspended certificate can be reinstated, before its expiry and with no open major finding",
-    "withdraw-active": "only a valid or suspended certificate can be withdrawn",
-    "renew-active": "only a valid or suspended certificate can be renewed",
-    "change-active": "changes are recorded only for a valid or suspended certificate",
-    "finding-open": "a finding is closed once, with its evidence",
-    "finding-stage": "findings are raised during audits, verification and evaluation, or on a certificate",
-    "reason-required": "a suspension, withdrawal, reinstatement or renewal states its reason",
-}
+#: The rules, by id: what a refused move says (in English; both languages in names.yaml, registry_rule).
+RULES = {rule: entry["en"] for rule, entry in names("registry_rule").items()}
 
 #: Application states in which audits, verification and evaluation run (findings may be raised).
 _AUDITING = ("planned", "reviewed", "inspected", "verified", "evaluated")
 
 
 class TransitionError(FootprintError, ValueError):
-    """A move the certification rules do not allow; ``rule`` is its id in :data:`RULES`."""
+    """A move the certification rules do not allow; ``rule`` is its id in :data:`RULES`, ``words`` its text in en and zh."""
 
     def __init__(self, rule, subject, detail=""):
         self.rule = rule
         self.subject = subject
+        self.words = dict(words("registry_rule", rule))
         text = RULES[rule]
         super().__init__(f"{subject}: refused by rule '{rule}': {text}" + (f" ({detail})" if detail else ""))
 
