@@ -97,7 +97,8 @@ def hand_total_topcon():
             + _default("cell", "topcon", "electricity") * wafer_m2 * grid("VN")  # kWh per m2 of cell (Götz et al. 2026)
             + silver_kg_per_m2 * wafer_m2 * ef("silver")
             # default direct emissions per m2 of cell, beside the file's own NF3 and CO2-eq
-            + (_default("cell", "topcon", "emission:co2_fossil") + _default("cell", "topcon", "emission:hfc134a") * gwp["hfc134a"]) * wafer_m2
+            + (_default("cell", "topcon", "emission:co2_fossil") + _default("cell", "topcon", "emission:hfc134a") * gwp["hfc134a"]
+               + _default("cell", "topcon", "emission:n2o") * gwp["n2o"]) * wafer_m2  # N2O used in deposition, booked as emitted
             + _number(c["materials"]["transport_truck"]) * ef("transport_truck")
             + _number(c["materials"]["transport_sea"]) * ef("transport_sea")
             + _number(c["emissions"]["nf3"]) / 1000 * wafer_m2 * gwp["nf3"]

@@ -435,3 +435,11 @@ def test_the_goetz_figures_are_listed_under_their_own_licence_not_premise_s():
     for path in (ROOT / "README.md", INVENTORIES / "README.md", ROOT / "docs" / "calculator.md", ROOT / "docs" / "inventories.md"):
         text = path.read_text(encoding="utf-8")
         assert "BSD-licensed premise" not in text and "no ecoinvent or other licensed data" not in text, path
+
+
+def test_a_topcon_cell_books_the_n2o_its_deposition_uses_as_emitted(bundle):
+    row = bundle.process_default("cell", "topcon", "emission:n2o")
+    # Götz et al. 2026 via premise 2.5.2 lci-PV-2026.xlsx B2833 (LPCVD) and B2897 (PECVD), routes 50/50
+    assert row.value.to("kg/m**2").magnitude == pytest.approx((0.00655854368932039 + 0.00902730627306273) / 2, rel=1e-9)
+    assert "emitted fraction 1" in row.note and "AMEE" in row.note
+    assert bundle.process_default("cell", "perc", "emission:n2o") is None  # the source lists no N2O for its measured PERC
