@@ -99,6 +99,10 @@ def test_the_report_section_renders_in_each_language(home_env, lang):
     assert f"{total.percentiles[2.5]:,.4g} – {total.percentiles[97.5]:,.4g}" in html
     assert len(re.findall(r"<td class=\"num\">≤ ", html)) == sum(level.maximum is not None for level in analysis.levels)
     assert section["dqr"] == pytest.approx(analysis.montecarlo.dqr.dqr)
+    units = {bar["path"]: bar["unit_text"] for bar in section["bars"]}
+    assert all(f"<td>{unit}</td>" in html for unit in units.values())
+    if "stages.polysilicon.electricity" in units:
+        assert units["stages.polysilicon.electricity"] == "kWh/kg"
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")

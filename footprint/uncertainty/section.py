@@ -236,7 +236,7 @@ def report_section(analysis: StudyAnalysis, *, lang: str = "en", names: Any = No
                     "probability_of_grade": level.probability_of_grade, "standard_error": level.standard_error}
                    for level in analysis.levels],
         "dqr": mc.dqr.dqr, "criteria": dict(mc.dqr.criteria), "dqr_formula": mc.dqr.formula,
-        "bars": [asdict(bar) for bar in analysis.tornado.bars],
+        "bars": [{**asdict(bar), "unit_text": _unit_shown(bar.unit)} for bar in analysis.tornado.bars],
         "figures": len(mc.figures),
         "histogram_svg": histogram_svg(mc, thresholds=thresholds, title=f"{mc.iterations:,} draws, seed {mc.seed}"),
         "tornado_svg": tornado_svg(analysis.tornado, top=len(analysis.tornado.bars)),
@@ -246,7 +246,17 @@ def report_section(analysis: StudyAnalysis, *, lang: str = "en", names: Any = No
     return section
 
 
+def _unit_shown(unit):
+    """A figure's unit as the report shows it (``kWh/kg``); a ratio without unit as ``-``."""
+    from footprint.units import unit_text, ureg
+
+    try:
+        return unit_text(ureg.Unit(unit)) or "-"
+    except Exception:  # a unit pint cannot read back: shown as stored
+        return str(unit)
+
+
 #: The texts of the report section (names.yaml, kind ``uncertainty_section``).
 SECTION_WORDS = ("title", "method", "draws", "seed", "static", "mean", "median", "sd", "range", "stage", "probability",
                  "probability_of_grade", "threshold", "above", "dqr", "dqr_note", "sensitivity_title", "sensitivity_method",
-                 "figure", "low", "high", "total_at_low", "total_at_high", "swing")
+                 "figure", "low", "high", "unit", "total_at_low", "total_at_high", "swing")
