@@ -113,6 +113,8 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
         for level in decision.probabilities:
             if level["maximum"] is not None:
                 click.echo(f"  probability of meeting {level['id']}: {level['probability']:.1%} (± {level['standard_error']:.1%})")
+        for note in uncertainty["notes"]:
+            click.echo(f"  note: {note}")
     for note in decision.notes:
         click.echo(f"Note: {note}")
 
