@@ -546,7 +546,7 @@ ISSUER = """
 import sys, footprint.registry as reg
 registry, app, key, on = sys.argv[1:5]
 number = reg.issue(app, by="Chen Jie", key=key, surveillance_months=12, on=on, registry=registry)["certificate"]
-for _ in range(4):
+for _ in range(2):
     reg.label(number, by="Chen Jie", key=key, registry=registry)
 print(number)
 """
@@ -587,7 +587,7 @@ ISSUER = """
 import sys, footprint.registry as reg
 registry, app, key, on = sys.argv[1:5]
 number = reg.issue(app, by="Chen Jie", key=key, surveillance_months=12, on=on, registry=registry)["certificate"]
-for _ in range(4):
+for _ in range(2):
     reg.label(number, by="Chen Jie", key=key, registry=registry)
 print(number)
 """
@@ -609,10 +609,10 @@ def test_eight_processes_issuing_at_once_get_unique_numbers_and_lose_no_event(gr
     log = reg.log(verify=True, registry=registry)
     assert log["check"]["ok"], log["check"]["problems"]
     actions = [event["action"] for event in log["events"][before:]]
-    # each process: issue and certificate, 4 times label and label_licence; the first to sign registers the key
+    # each process: issue and certificate, twice label and label_licence; the first to sign registers the key
     assert actions.count("issue") == 8 and actions.count("certificate") == 8
-    assert actions.count("label") == 32 and actions.count("label_licence") == 32
-    assert actions.count("register_key") == 1 and len(actions) == 8 * 2 + 32 * 2 + 1
+    assert actions.count("label") == 16 and actions.count("label_licence") == 16
+    assert actions.count("register_key") == 1 and len(actions) == 8 * 2 + 16 * 2 + 1
     assert [event["seq"] for event in log["events"]] == list(range(1, before + len(actions) + 1))
     assert sorted(row["certificate"] for row in reg.list_records(registry=registry)) == sorted(numbers)
 
@@ -653,8 +653,8 @@ def test_kill_9_in_the_middle_of_a_write_leaves_the_registry_consistent(granted,
     number = issue(registry, apps[0], material)["certificate"]
     written = 0
     # (paused or not, kill at the n-th "in-transaction"): twice inside a transaction whose rows
-    # are written, twice at some moment of a tight loop of writes
-    for pause, kill_at in ((True, 1), (True, 3), (False, 5), (False, 12)):
+    # are written (its first write, its third), once at some moment of a tight loop of writes
+    for pause, kill_at in ((True, 1), (True, 3), (False, 6)):
         process = start_child(KILLED_WRITER, registry, number, material["key"], kill_at if pause else 0, CHILD_DEADLINE,
                               home=material["folder"])
         try:
