@@ -77,7 +77,8 @@ def test_epeat_report_without_a_certificate_is_a_watermarked_self_assessment(foo
     assert ">EPEAT Ultra Low Carbon Solar</text>" not in svg and ">Low carbon solar</text>" not in svg
     assert "#2e7d32" not in svg and "#e8f5e9" not in svg
     assert "Valid until" not in svg and not re.search(r">[^<]*\b20\d\d-\d\d-\d\d", svg)
-    assert "Low carbon solar: 435" not in svg and ">Self-assessed, not certified: " in svg
+    assert decision.value_text and f"Low carbon solar: {decision.value_text}" not in svg
+    assert f">Self-assessed, not certified: {decision.value_text}" in svg
     payload = qr_payload(decision)
     assert ";status=self-assessed;rule=unconfirmed;certificate=-;valid_until=-;" in payload and payload in svg
     # the report says it on its first page (before the summary), in the decision section and on every page
