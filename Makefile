@@ -8,7 +8,7 @@ STAMP := $(VENV)/.footprint-installed
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,sensitivity]'
 	@touch $(STAMP)
 
 install: $(STAMP)
