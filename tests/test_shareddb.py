@@ -8,6 +8,7 @@ primary aluminium in China 15.947 kg CO2-eq/kg (inventories/materials.csv).
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 
 import pytest
 
@@ -223,30 +224,36 @@ def test_who_sees_what(registry):
     assert [row["ref"] for row in shared.list_entries(viewer=OTHER, registry=registry)] == [ref]
 
 
-def test_the_schema_is_the_migrations_beside_the_registry_s(registry):
+def test_the_shared_tables_are_the_registry_s_migration_0002(registry):
+    from alembic import command
     from alembic.autogenerate import compare_metadata
+    from alembic.config import Config
     from alembic.migration import MigrationContext
 
-    from footprint.registry.db import head_revision
-    from footprint.shareddb.db import HEAD, ensure_schema
+    import footprint.registry as reg
+    from footprint.registry import db
     from footprint.shareddb.models import TABLES, Base
 
-    with ensure_schema(registry).connect() as connection:
+    with db.engine(registry).connect() as connection:
         context = MigrationContext.configure(connection, opts={
             "include_name": lambda name, kind, _: kind != "table" or name in TABLES,
             "include_object": lambda obj, name, kind, reflected, _: kind != "table" or name in TABLES})
         assert compare_metadata(context, Base.metadata) == []
-        assert connection.exec_driver_sql("SELECT version_num FROM shareddb_version").scalar() == HEAD == "0002"
-        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == head_revision()
-    import sqlite3
-
-    with sqlite3.connect(registry) as raw:
-        raw.execute("UPDATE shareddb_version SET version_num = '9999'")
-    from footprint.shareddb import db
-
-    db._READY.clear()
-    with pytest.raises(FootprintError, match="shared database revision 9999 is newer than this footprint knows"):
-        shared.list_entries(registry=registry)
+        assert connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar() == db.head_revision() == "0002"
+    # a registry made before the shared database (0001) is asked to upgrade, and the upgrade adds the shared tables
+    older = str(Path(registry).with_name("older.sqlite"))
+    made = db._make_engine(db.registry_url(older))
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS))
+    with made.execution_options(footprint_write=True).connect() as connection:
+        with connection.begin():
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+    with pytest.raises(FootprintError, match="older than this footprint's 0002; run 'footprint registry upgrade'"):
+        shared.list_entries(registry=older)
+    assert reg.upgrade(older) == ("0001", "0002")
+    shared.set_role(SUPPLIER, "supplier", registry=older)
+    assert shared.add_entry(grid_entry(), owner=SUPPLIER, registry=older)["ref"] == "GRID-CN-JS-2024@1"
 
 
 def test_the_command_line(registry, tmp_path, footprint_home):

@@ -7,9 +7,10 @@ to the registry's hash-chained log (:mod:`footprint.registry.events`).
 
 Organisations are the registry's; a role (operator, certification body, manufacturer,
 supplier) and API tokens (only their SHA-256 is stored) are added here for the server.
-The tables are created by this package's own Alembic migrations (``migrations/``, version
-table ``shareddb_version``), applied on top of the registry's schema at first use
-(:mod:`footprint.shareddb.db`): the registry's own schema check knows only its revisions.
+The tables are created by the registry's migration ``0002``
+(``registry/migrations/versions/0002_shared.py``); they keep a metadata of their own, so that
+the registry's model/migration test compares the registry's tables and
+tests/test_shareddb.py these.
 """
 
 from __future__ import annotations

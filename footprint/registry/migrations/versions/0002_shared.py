@@ -1,19 +1,17 @@
 """The shared database: entries and their versions, sharing, the server's members and API tokens, PACT events.
 
 Revision ID: 0002
-Revises: (none in this lineage; it needs the registry's 0001, whose ``organisations`` it refers to)
+Revises: 0001
 
-Tables of :mod:`footprint.shareddb.models`, recorded in the version table ``shareddb_version``
-so that the registry's own schema check (which knows its revisions only) is not disturbed.
-Folding it into the registry's chain later means ``down_revision = "0001"`` here, the file
-moved to ``registry/migrations/versions/`` and ``footprint.registry.db.REVISIONS`` listing it.
+Tables of :mod:`footprint.shareddb.models` (which keeps its own metadata: the registry's
+schema test compares the registry's tables, tests/test_shareddb.py these).
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
-down_revision = None
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
