@@ -201,6 +201,25 @@ def test_plausibility_against_the_bundled_default_warns_and_stops(registry):
         shared.submit(expired["ref"], by=SUPPLIER, registry=registry)
 
 
+def test_monitor_lists_entries_expiring_soon_and_those_the_bundled_data_flags(registry, footprint_home):
+    published(registry, grid_entry())
+    published(registry, aluminium_entry("40 kg CO2e/kg"))
+    shared.add_entry(aluminium_entry("41 kg CO2e/kg", id="AL-DRAFT"), owner=SUPPLIER, registry=registry)  # not usable: not watched
+    found = shared.monitor(within_days=400, registry=registry)
+    assert found["expiring"] == [{"ref": "AL-FRAME-2026@1", "owner": SUPPLIER, "valid_until": aluminium_entry("x")["valid_until"],
+                                  "days_left": 365}]
+    [flag] = found["flagged"]
+    assert flag["ref"] == "AL-FRAME-2026@1" and flag["severity"] == "warning"
+    assert f"{40 / ALUMINIUM_CN:.3g} times the bundled aluminium_primary_CN" in flag["message"]
+    assert [row["ref"] for row in shared.monitor(within_days=800, registry=registry)["expiring"]] == \
+        ["AL-FRAME-2026@1", "GRID-CN-JS-2024@1"]
+    with pytest.raises(FootprintError, match="within_days: got -1"):
+        shared.monitor(within_days=-1, registry=registry)
+    shown = invoke("shared", "monitor", "--days", "400", "--registry", registry, home=footprint_home)
+    assert shown.returncode == 0 and shown.stdout.splitlines()[0].split()[:3] == ["expiring", "AL-FRAME-2026@1",
+                                                                               aluminium_entry("x")["valid_until"]]
+
+
 def test_who_sees_what(registry):
     ref = shared.add_entry(grid_entry(), owner=SUPPLIER, registry=registry)["ref"]
     for viewer in (MAKER, OTHER, BODY):

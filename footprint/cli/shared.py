@@ -204,6 +204,26 @@ def list_(state, kind, registry, fmt):
     _emit(list_entries(state=state, kind=kind, registry=registry), fmt)
 
 
+@shared.command("monitor")
+@click.option("--days", default=90, show_default=True, type=click.IntRange(min=0), help="Expiring within this many days.")
+@registry_option
+@format_option
+def monitor(days, registry, fmt):
+    """Usable entries expiring soon, and those the bundled data of this installation now flags (outliers)."""
+    from footprint.shareddb import monitor as run
+
+    found = run(within_days=days, registry=registry)
+    if fmt == "json":
+        _emit(found, fmt)
+        return
+    for row in found["expiring"]:
+        click.echo(f"expiring  {row['ref']:<28} {row['valid_until']} ({row['days_left']} days)  {row['owner']}")
+    for row in found["flagged"]:
+        click.echo(f"{row['severity']:<9} {row['ref']:<28} {row['message']}  {row['owner']}")
+    if not found["expiring"] and not found["flagged"]:
+        click.echo(f"nothing expiring within {days} days, nothing flagged")
+
+
 @shared.command("resolve")
 @click.argument("entry")
 @options.as_of(help="Date the entry must be valid on (default: today).")

@@ -13,6 +13,7 @@ from footprint.shareddb.entries import (
     add_certified,
     add_entry,
     list_entries,
+    monitor,
     parse_ref,
     publish,
     reject,
@@ -26,5 +27,5 @@ from footprint.shareddb.entries import (
 )
 
 __all__ = ["KINDS", "ROLES", "STATES", "AccessError", "EntryError", "Finding", "ReviewError", "add_certified", "add_entry", "check_plausible",
-           "check_schema", "list_entries", "parse_ref", "publish", "reject", "resolve_entry", "set_role", "share",
+           "check_schema", "list_entries", "monitor", "parse_ref", "publish", "reject", "resolve_entry", "set_role", "share",
            "show_entry", "submit", "validate", "withdraw"]

@@ -476,3 +476,32 @@ def resolve_entry(ref: str, *, as_of: _dt.date, registry=None, organisation: str
                       "superseded_by": entry.superseded_by}
     data["quantity"] = quantity_of(data["value"], data["kind"], where=where)
     return data, provenance
+
+
+def monitor(*, within_days: int = 90, on=None, registry=None) -> dict:
+    """What needs attention among the usable versions (validated, published): those expiring within ``within_days``
+    (or expired), and those the plausibility checks now flag against the bundled data of this installation
+    (a new data version, a new grid factor), each with the finding.
+
+    Returns
+    -------
+    dict
+        ``{"on", "expiring": [{"ref", "owner", "valid_until", "days_left"}], "flagged": [{"ref", "owner", "severity", "message"}]}``
+    """
+    if isinstance(within_days, bool) or not isinstance(within_days, int) or within_days < 0:
+        raise OptionError("within_days", f"got {within_days!r}; expected a whole number of days, 0 or more")
+    day = store.on_date(on)
+    expiring, flagged = [], []
+    with transaction(registry, write=False) as session:
+        rows = session.scalars(select(SharedEntry).where(SharedEntry.state.in_(("validated", "published")))
+                               .order_by(SharedEntry.valid_until, SharedEntry.entry_id)).all()
+        owners = {row.id: row.name for row in session.scalars(select(Organisation))}
+    for row in rows:
+        ref, owner = f"{row.entry_id}@{row.version}", owners[row.owner_id]
+        left = (row.valid_until - day).days
+        if left <= within_days:
+            expiring.append({"ref": ref, "owner": owner, "valid_until": row.valid_until.isoformat(), "days_left": left})
+        for finding in check_plausible(check_schema(json.loads(row.content)), on=None):
+            if finding.severity in ("error", "warning"):
+                flagged.append({"ref": ref, "owner": owner, "severity": finding.severity, "message": finding.message})
+    return {"on": day.isoformat(), "expiring": expiring, "flagged": flagged}
