@@ -268,7 +268,7 @@ def test_outliers_against_the_defaults_are_warnings(tmp_path, footprint_home):
     path = filled(tmp_path, values)
     product = read_workbook(path)
     messages = {p.item: p.message for p in unexpected(product.warnings)}
-    assert messages["electricity"].startswith("3 times the bundled default 66.5 kWh/kg (Masson G., 2020)")
+    assert messages["electricity"].startswith("3 times the bundled default 66.5 kWh/kg (Masson G., 2021)")
     assert messages["thickness"].startswith("0.3 times the bundled default 165 µm")
     result = invoke("import", path, "-o", tmp_path / "p.yaml", home=footprint_home)
     assert result.returncode == 0, result.stderr

@@ -146,7 +146,7 @@ def test_an_outlier_is_a_warning_naming_the_default(tmp_path):
     assert spec.stages["cell"].parameters["electricity"].to("kWh/m**2").magnitude == pytest.approx(31)
     (line,) = [line for line in seen if "stages.cell.electricity" in line]
     assert line.startswith(f"{path}: stages.cell.electricity: got 31 kWh/m2; 3.2 times the bundled default "
-                           "9.69 kWh/m2 (Götz M. et al., 2023); check the value and its unit")
+                           "9.69 kWh/m2 (Götz M. et al., 2026); check the value and its unit")
     spec, warned = from_dict(data)
     assert spec.id == "perc-gb-550-jiangsu"
     assert any(w.startswith("<dict>: stages.cell.electricity: got 31 kWh/m2; 3.2 times the bundled default 9.69 "
@@ -162,7 +162,7 @@ def test_a_unit_slip_beyond_a_hundred_times_the_default_is_refused(tmp_path):
     error, _, path = from_yaml(tmp_path, data)
     assert isinstance(error, InputError)
     assert str(error).startswith(f"{path}: stages.cell.electricity: got 1.77e+04 kWh/m2; 1.8e+03 times the bundled default "
-                                 "9.69 kWh/m2 (Götz M. et al., 2023), beyond any plausible value; expected a value within 100 "
+                                 "9.69 kWh/m2 (Götz M. et al., 2026), beyond any plausible value; expected a value within 100 "
                                  "times the default")
     assert finding(data, "stages.cell.electricity", "error").check == "outlier"
 

@@ -4,6 +4,7 @@ Plain frozen dataclasses, read by :mod:`footprint.bundle.read`; every number car
 source, year, locator and pedigree quality.
 """
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -350,3 +351,27 @@ def short_source(source):
         elif char == "," and depth == 0:
             return source[:index].strip()
     return source.strip()
+
+
+#: A publication year in a citation: "(2021)", "T12-33:2026" or a full date.
+_PUBLICATION_YEAR = re.compile(r"\((\d{4})(?:-\d\d){0,2}\)|:(\d{4})\b|\b(\d{4})-\d\d-\d\d\b")
+
+
+def publication_year(source):
+    """The year a source was published, read from its citation (``(2021)``, ``T12-33:2026``), or None."""
+    match = _PUBLICATION_YEAR.search(source)
+    return int(next(group for group in match.groups() if group)) if match else None
+
+
+def cite(source, *, data_year=None):
+    """A short citation: first author or body and the publication year (``Götz M. et al., 2026``).
+
+    Where the citation holds no publication year, the year of the data is given as such
+    (``NREL PV_ICE baseline, data 2022``), never passed off as a publication year.
+    """
+    short = short_source(source).split(": ")[0]
+    short = re.sub(r"\s*\(\d{4}(?:-\d\d){0,2}\)$", "", short)
+    year = publication_year(source)
+    if year is not None:
+        return short if str(year) in short else f"{short}, {year}"
+    return f"{short}, data {data_year}" if data_year else short

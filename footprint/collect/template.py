@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from footprint._version import __version__
 from footprint.bundle.read import read_bundle
-from footprint.bundle.types import short_source
+from footprint.bundle.types import cite
 from footprint.collect.layout import (
     CHINESE_UNITS,
     COLUMNS,
@@ -93,7 +93,6 @@ _TOTAL_UNITS = {"kWh": "MWh", "MJ": "GJ", "kg": "t"}
 _READABLE_UNITS = ("kWh/kg", "MJ/kg", "kg/kg", "g/kg", "kWh/m**2", "MJ/m**2", "kg/m**2", "g/m**2", "mg/m**2", "g/W",
                    "mg/W", "kWh/W", "kWh/MW", "kg/piece", "g/piece", "mg/piece", "cm**2", "um")
 #: A publication year in a citation: "(2021)", "(2023-07-20)", "T12-33:2026", "issued 2024-11-20".
-_PUBLICATION_YEAR = re.compile(r"\((\d{4})(?:-\d\d){0,2}\)|:(\d{4})\b|\b(\d{4})-\d\d-\d\d\b")
 
 #: Units offered in the drop-down of each kind of row (any other unit of the right dimension
 #: is accepted too). Totals are listed after the per-unit forms.
@@ -545,26 +544,6 @@ def _common_units(defaults):
         for i in indices:
             units[i] = chosen
     return units
-
-
-def publication_year(source):
-    """The year a source was published, read from its citation (``(2021)``, ``T12-33:2026``), or None."""
-    match = _PUBLICATION_YEAR.search(source)
-    return int(next(group for group in match.groups() if group)) if match else None
-
-
-def cite(source, *, data_year=None):
-    """A short citation: first author or body and the publication year (``Götz M. et al., 2026``).
-
-    Where the citation holds no publication year, the year of the data is given as such
-    (``NREL PV_ICE baseline, data 2022``), never passed off as a publication year.
-    """
-    short = short_source(source).split(": ")[0]
-    short = re.sub(r"\s*\(\d{4}(?:-\d\d){0,2}\)$", "", short)
-    year = publication_year(source)
-    if year is not None:
-        return short if str(year) in short else f"{short}, {year}"
-    return f"{short}, data {data_year}" if data_year else short
 
 
 def _readable(default, unit=None):

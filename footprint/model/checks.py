@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from footprint.bundle.types import MATERIAL_ROLES, NOT_IN_MODULE_MASS, short_source
+from footprint.bundle.types import MATERIAL_ROLES, NOT_IN_MODULE_MASS, cite, short_source
 from footprint.errors import InputError, ProductWarning, show
 from footprint.model.chain import SILICON_DENSITY, STC_IRRADIANCE, resolve_materials
 from footprint.units import Quantity, format_quantity
@@ -543,12 +543,12 @@ class _Checker(_Materials):
         if ratio > OUTLIER_ERROR_FACTOR or ratio < 1 / OUTLIER_ERROR_FACTOR:
             self.add("error", path, format_quantity(value, percent=False),
                      f"{ratio:.2g} times the bundled default {format_quantity(default.value, percent=False)} "
-                     f"({short_source(default.source)}, {default.year}), beyond any plausible value; expected a value "
+                     f"({cite(default.source, data_year=default.year)}), beyond any plausible value; expected a value "
                      f"within {OUTLIER_ERROR_FACTOR:g} times the default (check the value and its unit)", "outlier")
         elif ratio > OUTLIER_FACTOR or ratio < 1 / OUTLIER_FACTOR:
             self.add("warning", path, format_quantity(value, percent=False),
                      f"{ratio:.2g} times the bundled default {format_quantity(default.value, percent=False)} "
-                     f"({short_source(default.source)}, {default.year}); check the value and its unit", "outlier")
+                     f"({cite(default.source, data_year=default.year)}); check the value and its unit", "outlier")
 
 
 def _mass_per_piece(amount):
