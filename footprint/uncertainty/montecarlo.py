@@ -403,7 +403,7 @@ def explain(summary: Summary, iterations: int, unit: str) -> str:
     else:
         direction = "above" if mean > static else "below"
         first = (f"The mean ({show(mean)}) is {abs(shift):.1%} {direction} the static result ({show(static)}), and that "
-                 "is expected, not an error: the static result puts every figure at its most likely value, the median "
+                 "is expected, not an error: the static result puts every figure at its central value, the median "
                  "of its distribution, while most distributions here are lognormal, skewed towards high values, so their "
                  "means are above their medians (by exp(sigma**2 / 2)); yields and efficiencies divide, which skews the "
                  "result further.")
