@@ -496,3 +496,30 @@ def test_a_comma_in_a_downstream_amount_is_refused_not_misread(tmp_path):
     path = write_product(tmp_path, product_data(downstream=downstream))
     with pytest.raises(InputError, match=r"downstream.end_of_life.emissions.co2e_aggregated: got '0,5 kg/module', a comma in the number"):
         read_product(path)
+
+
+def test_the_electricity_basis_option_replaces_the_product_files(tmp_path, home_env):
+    """--electricity-basis (and compute's electricity_basis) give what product.electricity_basis in the file gives."""
+    data = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    data["product"]["electricity_basis"] = "official"
+    in_file = compute(write_product(tmp_path, data, "official.yaml"), per="kWp")
+    by_keyword = compute(PERC, per="kWp", electricity_basis="Official")
+    completed = invoke("calc", PERC, "--per", "kWp", "--electricity-basis", "OFFICIAL", "--format", "json", home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    by_option = json.loads(completed.stdout)
+    default = compute(PERC, per="kWp")
+    assert {use.basis for use in default.electricity.uses} == {"life-cycle"}
+    assert by_keyword.total.value == pytest.approx(in_file.total.value, rel=1e-12)
+    assert by_option["total"]["value"] == pytest.approx(in_file.total.value, rel=1e-12)
+    assert abs(in_file.total.value - default.total.value) > 1.0  # kg CO2-eq/kWp: the option does change the basis
+    assert {use.basis for use in by_keyword.electricity.uses} == {"official"}
+    assert any("electricity basis official: chosen by the caller" in note for note in by_keyword.notes)
+    # back to life cycle over a file that says official
+    back = compute(write_product(tmp_path, data, "official.yaml"), per="kWp", electricity_basis="life-cycle")
+    assert back.total.value == pytest.approx(default.total.value, rel=1e-12)
+
+
+def test_a_bad_electricity_basis_option_is_one_line_exit_1(home_env):
+    completed = invoke("calc", PERC, "--electricity-basis", "co2-only", home=home_env)
+    assert completed.returncode == 1
+    assert completed.stderr.strip() == "error: --electricity-basis: got 'co2-only'; expected one of life-cycle, official"

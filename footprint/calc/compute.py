@@ -12,6 +12,7 @@ database per product study, the record of the inventory) and solved there with b
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import datetime as _dt
 import os
@@ -32,7 +33,7 @@ from footprint.errors import InputError
 from footprint.fileio import parse_date
 from footprint.model.checks import require_plausible
 from footprint.model.spec import ProductSpec, product_from_data
-from footprint.vocab import BOUNDARIES, DECLARED_UNITS, GWP_SETS, choose
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, ELECTRICITY_BASES, GWP_SETS, choose
 
 #: Relative agreement required between the engine and bw2calc (:mod:`footprint.brightway.check`).
 AGREEMENT = 1e-9
@@ -48,6 +49,7 @@ def compute(
     verify: bool | None = None,
     brightway: bool = False,
     record_claims: bool = False,
+    electricity_basis: str | None = None,
 ) -> FootprintResult | dict[str, FootprintResult]:
     """Compute the carbon footprint of a PV product.
 
@@ -80,6 +82,11 @@ def compute(
         Record the product's electricity-instrument claims in the data directory's claims
         ledger, replacing its earlier ones (``footprint calc`` does); by default they are only
         checked against the other products' claims (:mod:`footprint.claims`).
+    electricity_basis : str, optional
+        The basis of the grid-electricity factors (:data:`footprint.vocab.ELECTRICITY_BASES`,
+        any case): ``life-cycle`` or ``official``. Replaces the product file's
+        ``product.electricity_basis``; a stage's own ``electricity_basis`` still applies to it.
+        Default: the product file's.
 
     Returns
     -------
@@ -106,7 +113,11 @@ def compute(
     boundary = choose(boundary, BOUNDARIES, what="boundary")
     as_of = check_options(per=units[0], gwp=gwp, boundary=boundary, as_of=as_of)
     verify = os.environ.get("FOOTPRINT_VERIFY", "") not in ("", "0") if verify is None else verify
+    if electricity_basis is not None:
+        electricity_basis = choose(electricity_basis, ELECTRICITY_BASES, what="electricity_basis")
     spec = read_product(product)
+    if electricity_basis is not None:
+        spec = with_electricity_basis(spec, electricity_basis)
     check_finite(spec)
     bundle = read_bundle()
     check_setup(bundle)
@@ -115,6 +126,9 @@ def compute(
     for unit in units:
         results[unit] = _compute_one(spec, bundle, background, per=unit, gwp=gwp, boundary=boundary, as_of=as_of,
                                      verify=verify, brightway=brightway, record_claims=record_claims and unit == units[-1])
+        if electricity_basis is not None:
+            results[unit].notes.append(f"electricity basis {spec.electricity_basis}: chosen by the caller (electricity_basis), "
+                                       "in place of the product file's product.electricity_basis")
     return results[units[0]] if isinstance(per, str) else results
 
 
@@ -145,6 +159,13 @@ def _compute_one(spec, bundle, background, *, per, gwp, boundary, as_of, verify,
         shared = check_claims(claims, product_id=spec.id)
     return build_result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway_versions(),
                         shared=shared, cross_check=cross_check)
+
+
+def with_electricity_basis(spec, basis):
+    """The product with ``product.electricity_basis`` replaced by ``basis`` (a key of ELECTRICITY_BASES)."""
+    data = dict(spec.data)
+    data["product"] = {**(data.get("product") or {}), "electricity_basis": basis}
+    return dataclasses.replace(spec, electricity_basis=basis, data=data)
 
 
 def read_product(product: str | os.PathLike | dict | ProductSpec) -> ProductSpec:

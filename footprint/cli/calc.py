@@ -11,6 +11,7 @@ from footprint.bundle.catalogue import KINDS
 from footprint.cli import options
 from footprint.cli.render import result_table
 from footprint.fileio import atomic_path, check_not_an_input, prepare_output
+from footprint.vocab import ELECTRICITY_BASES, choose
 
 
 @click.command()
@@ -39,6 +40,7 @@ def setup():
 @options.per()
 @options.gwp()
 @options.boundary()
+@options.electricity_basis()
 @options.as_of()
 @options.output_format("table", "json", "xlsx", help="table for people; json prints one JSON object and nothing else on "
                        "stdout; xlsx writes a results workbook (needs -o).")
@@ -48,7 +50,7 @@ def setup():
 @click.option("--brightway", "write_brightway", is_flag=True,
               help="Write the product's foreground into the Brightway project (for Activity Browser or plain bw2calc).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
-def calc(product, per, gwp, boundary, as_of, fmt, output, verify, write_brightway, force):
+def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, verify, write_brightway, force):
     """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
 
     \b
@@ -57,8 +59,11 @@ def calc(product, per, gwp, boundary, as_of, fmt, output, verify, write_brightwa
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWp --format json
       footprint calc data.xlsx --format xlsx -o results.xlsx
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWh --boundary cradle-to-grave
+      footprint calc examples/perc-glass-backsheet-jiangsu.yaml --electricity-basis official
     """
     prepare_output(output, inputs=[product], overwrite=force)
+    if electricity_basis is not None:  # before the product's warnings: a bad value is the only line
+        electricity_basis = choose(electricity_basis, ELECTRICITY_BASES, what="electricity_basis")
     spec = _read_product_input(product, fmt=fmt, output=output)
     from footprint.calc import compute
     from footprint.claims import claims_of_result, record_claims
@@ -66,7 +71,7 @@ def calc(product, per, gwp, boundary, as_of, fmt, output, verify, write_brightwa
     with contextlib.redirect_stdout(sys.stderr):
         # claims are checked here, and recorded only once the output is written (below)
         result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, verify=verify or None,
-                         brightway=write_brightway)
+                         brightway=write_brightway, electricity_basis=electricity_basis)
     if output:
         check_not_an_input(output, result.provenance.input_files)  # site and supplier files too
         with atomic_path(output) as temporary:

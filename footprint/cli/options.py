@@ -2,7 +2,7 @@
 
 import click
 
-from footprint.vocab import BOUNDARIES, DECLARED_UNITS, GWP_SETS, LANGS, STAGES
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, ELECTRICITY_BASES, GWP_SETS, LANGS, STAGES
 
 
 def choice(values):
@@ -21,6 +21,13 @@ def gwp(default="ar6", help="GWP100 set: IPCC AR6 (2021) or AR5 (2013)."):
 def boundary():
     return click.option("--boundary", default=BOUNDARIES[0], show_default=True, type=choice(BOUNDARIES),
                         help="cradle-to-grave adds transport, installation, use and end of life (the downstream: block).")
+
+
+def electricity_basis():
+    # checked by the library (footprint.compute), so that a bad value is one line and exit 1, as in the product file
+    return click.option("--electricity-basis", "electricity_basis", default=None, metavar="[" + "|".join(ELECTRICITY_BASES) + "]",
+                        help="Basis of the grid-electricity factors, in place of the product file's product.electricity_basis "
+                             "(life-cycle: CO2-eq footprint factors; official: each country's official, in China CO2-only, factors).")
 
 
 def as_of(help="Date supplier declarations must be valid on (default: today)."):
