@@ -214,3 +214,43 @@ def test_a_stage_file_is_refused_what_belongs_to_a_later_stage(tmp_path, home_en
     data["product"]["stage"] = "frame"
     with pytest.raises(InputError, match=r"product.stage: got 'frame'; expected one of polysilicon, ingot, wafer, cell, module"):
         compute(write_product(tmp_path, data, "bad.yaml"))
+
+
+def test_calc_format_pact_writes_the_declaration_a_module_file_takes(tmp_path, home_env):
+    """footprint calc STAGE_FILE --format pact -o FILE: the module file referencing it gets the whole chain's total."""
+    import yaml
+
+    from conftest import invoke
+
+    stage_file = _stage_file(tmp_path, "polysilicon", "poly.yaml")
+    written = tmp_path / "poly.pact.json"
+    done = invoke("calc", stage_file, "--format", "pact", "--company", "Example Silicon Co.", "--period", "2025-01-01/2025-12-31",
+                  "--cpc", "test-only", "-o", written, home=home_env)
+    assert done.returncode == 0, done.stderr
+    pact = json.loads(written.read_text(encoding="utf-8"))
+    assert pact["companyName"] == "Example Silicon Co." and pact["pcf"]["declaredUnit"] == "kilogram"
+    assert pact["pcf"]["referencePeriodStart"].startswith("2025-01-01")
+    own = compute(stage_file)
+    assert float(pact["pcf"]["pCfIncludingBiogenic"]) == pytest.approx(own.total.value, rel=1e-9)
+    module = yaml.safe_load(PERC_EXAMPLE.read_text(encoding="utf-8"))
+    module["stages"]["polysilicon"]["supplier"] = "poly.pact.json"
+    module["stages"].pop("mg_silicon")
+    result = compute(write_product(tmp_path, module, "module.yaml"), per="kWp")
+    whole = compute(PERC_EXAMPLE, per="kWp")
+    assert result.total.value == pytest.approx(whole.total.value, rel=1e-7)
+
+
+def test_calc_format_pact_refuses_a_module_and_missing_company_in_one_line(tmp_path, home_env):
+    from conftest import invoke
+
+    target = tmp_path / "module.pact.json"
+    refused = invoke("calc", PERC_EXAMPLE, "--format", "pact", "--company", "M", "--period", "2025-01-01/2025-12-31", "-o", target,
+                     home=home_env)
+    assert refused.returncode == 1 and not target.exists()
+    (error,) = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    assert "a supplier's declaration is per kg-polysilicon" in error
+    missing = invoke("calc", PERC_EXAMPLE, "--format", "pact", "--period", "2025-01-01/2025-12-31", home=home_env)
+    assert missing.returncode == 1 and missing.stderr.strip().startswith("error: --company: missing")
+    bad = invoke("calc", PERC_EXAMPLE, "--format", "pact", "--company", "M", "--period", "2025", home=home_env)
+    assert bad.returncode == 1 and bad.stderr.strip() == "error: --period: got '2025'; expected the first and last day, YYYY-MM-DD/YYYY-MM-DD"
+    assert invoke("calc", PERC_EXAMPLE, "--company", "M", home=home_env).returncode == 2

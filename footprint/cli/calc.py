@@ -42,15 +42,22 @@ def setup():
 @options.boundary()
 @options.electricity_basis()
 @options.as_of()
-@options.output_format("table", "json", "xlsx", help="table for people; json prints one JSON object and nothing else on "
-                       "stdout; xlsx writes a results workbook (needs -o).")
+@options.output_format("table", "json", "xlsx", "pact", help="table for people; json prints one JSON object and nothing else "
+                       "on stdout; xlsx writes a results workbook (needs -o); pact: a supplier's own stage (product.stage) as its "
+                       "PACT declaration, which a module maker's file takes with supplier: (needs --company and --period).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the result to this file instead of stdout.")
+@click.option("--company", metavar="NAME", help="With --format pact: the declaring company (companyName).")
+@click.option("--period", metavar="START/END", help="With --format pact: the period the figures describe, "
+              "YYYY-MM-DD/YYYY-MM-DD (first and last day).")
+@click.option("--cpc", metavar="CODE", help="With --format pact: the product's UN CPC code (cells: 47150 by default; none is "
+              "assumed for polysilicon, ingots or wafers).")
 @click.option("--verify", is_flag=True, help="Also solve the product with bw2calc in the Brightway project and require the "
               "same total to 1e-9 (writes the product's foreground there). FOOTPRINT_VERIFY=1 turns it on for every run.")
 @click.option("--brightway", "write_brightway", is_flag=True,
               help="Write the product's foreground into the Brightway project (for Activity Browser or plain bw2calc).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
-def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, verify, write_brightway, force):
+def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, company, period, cpc, verify, write_brightway,
+         force):
     """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
 
     \b
@@ -60,7 +67,11 @@ def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, ver
       footprint calc data.xlsx --format xlsx -o results.xlsx
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWh --boundary cradle-to-grave
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --electricity-basis official
+      footprint calc poly.yaml --format pact --company "Example Silicon Co." --period 2025-01-01/2025-12-31 --cpc CODE -o poly.pact.json
     """
+    if fmt != "pact" and (company or period or cpc):
+        raise click.UsageError("--company, --period and --cpc describe a declaration: give them with --format pact")
+    declared = _declaration_options(company, period) if fmt == "pact" else None
     prepare_output(output, inputs=[product], overwrite=force)
     if electricity_basis is not None:  # before the product's warnings: a bad value is the only line
         electricity_basis = choose(electricity_basis, ELECTRICITY_BASES, what="electricity_basis")
@@ -72,18 +83,41 @@ def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, ver
         # claims are checked here, and recorded only once the output is written (below)
         result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, verify=verify or None,
                          brightway=write_brightway, electricity_basis=electricity_basis)
+    payload = None
+    if fmt == "pact":  # refused here, before anything is written, when the product is not a supplier's own stage
+        from footprint.supplier import declaration
+
+        payload = declaration(result.to_dict(), company=declared[0], period=declared[1], cpc=cpc)
     if output:
         check_not_an_input(output, result.provenance.input_files)  # site and supplier files too
         with atomic_path(output) as temporary:
-            _write_result(result, spec, fmt, temporary)
+            _write_result(result, spec, fmt, temporary, payload=payload)
             record_claims(claims_of_result(result), product_id=result.product)
         click.echo(f"wrote {output}", err=True)
         return
     record_claims(claims_of_result(result), product_id=result.product)
-    if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    if fmt in ("json", "pact"):
+        click.echo(json.dumps(payload if fmt == "pact" else result.to_dict(), ensure_ascii=False, indent=2))
         return
     click.echo(result_table(result))
+
+
+def _declaration_options(company, period):
+    """--company and --period of ``calc --format pact``: the company, and (first day, last day)."""
+    from footprint.errors import OptionError
+    from footprint.fileio import parse_date
+
+    if not company:
+        raise OptionError("company", "missing; --format pact declares a footprint in a company's name")
+    if not period:
+        raise OptionError("period", "missing; --format pact needs the period the figures describe, YYYY-MM-DD/YYYY-MM-DD")
+    parts = period.split("/")
+    if len(parts) != 2:
+        raise OptionError("period", f"got {period!r}; expected the first and last day, YYYY-MM-DD/YYYY-MM-DD")
+    start, end = (parse_date(part.strip(), where="period") for part in parts)
+    if end < start:
+        raise OptionError("period", f"got {period!r}; the last day is before the first")
+    return company, (start, end)
 
 
 @click.command("claims")
@@ -166,8 +200,10 @@ def _read_product_input(product, *, fmt, output):
     return read_any(product, warn=lambda message: click.echo(f"warning: {message}", err=True))
 
 
-def _write_result(result, spec, fmt, path):
-    if fmt == "xlsx":
+def _write_result(result, spec, fmt, path, *, payload=None):
+    if fmt == "pact":
+        Path(path).write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    elif fmt == "xlsx":
         from footprint.report.workbook import write_results_workbook
 
         write_results_workbook(result, path, product=spec)
