@@ -9,7 +9,7 @@
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 def combined_sha256(input_files):
@@ -45,6 +45,8 @@ class ResultProvenance:
     computed_at: str
     as_of: str  # the date supplier declarations were checked against
     cross_check: str = "not run"  # the bw2calc cross-check of this calculation, if it ran
+    #: The shared database entries used (``supplier: registry:ENTRY@N``): stage, ref, id, version, sha256, state, owner.
+    shared_entries: list = field(default_factory=list)
 
 
 #: Keys left out of a result's identity, at any depth: when and where it was computed, not
@@ -53,6 +55,9 @@ class ResultProvenance:
 #: working directories while the files' SHA-256 (kept) do not; ``cross_check`` says whether
 #: bw2calc re-checked this run, which does not change the numbers.
 VOLATILE_KEYS = ("computed_at", "as_of", "file", "input_file", "cross_check")
+#: Keys added to results later, left out of the identity while empty: a result that uses
+#: none of them keeps the identity (and sha256) an earlier version gave it, so its dossier verifies.
+LATER_KEYS = ("shared_entries",)
 
 
 def result_identity(result):
@@ -79,7 +84,7 @@ def _identity(value, replacements):
     if isinstance(value, dict):
         kept = {}
         for key, item in value.items():
-            if key in VOLATILE_KEYS:
+            if key in VOLATILE_KEYS or (key in LATER_KEYS and not item):
                 continue
             kept[key] = sorted(item.values()) if key == "input_files" and isinstance(item, dict) else _identity(item, replacements)
         return kept

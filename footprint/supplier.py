@@ -34,6 +34,8 @@ References
    three years.
 """
 
+import contextlib
+import contextvars
 import copy
 import datetime as _dt
 import hashlib
@@ -42,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from footprint.errors import InputError, show
+from footprint.errors import FootprintError, InputError, show
 from footprint.fileio import add_years, load_json, read_bytes
 from footprint.model.chain import SILICON_DENSITY, Flow, Process, Provenance, stage_parameter
 from footprint.units import Quantity
@@ -99,6 +101,37 @@ class SupplierUse:
     validity_source: str
     certificate: str
     notes: list = field(default_factory=list)
+    #: The shared database entry it came from (``registry:ENTRY@N``): id, version, sha256, state, owner; None for a file.
+    entry: dict | None = None
+
+
+#: How a product file names a shared database entry: ``registry:ENTRY@VERSION``.
+REGISTRY_PREFIX = "registry:"
+#: The resolver of ``registry:`` references in effect (:func:`resolving`), for callers that do not pass one.
+#: This layer sits below the shared database and never imports it: a caller above binds a resolver to a registry.
+RESOLVER: contextvars.ContextVar = contextvars.ContextVar("footprint_supplier_resolver", default=None)
+
+
+@contextlib.contextmanager
+def resolving(resolve):
+    """Within the block, ``supplier: registry:ENTRY@N`` references are fetched with ``resolve``.
+
+    Parameters
+    ----------
+    resolve : callable
+        ``resolve(ref, *, as_of) -> (data, provenance)``, as :func:`footprint.shareddb.resolver` makes.
+
+    Examples
+    --------
+    >>> from footprint.shareddb import resolver  # doctest: +SKIP
+    >>> with resolving(resolver(registry="registry.sqlite")):  # doctest: +SKIP
+    ...     result = footprint.compute("product.yaml")
+    """
+    token = RESOLVER.set(resolve)
+    try:
+        yield resolve
+    finally:
+        RESOLVER.reset(token)
 
 
 def read_pact(path, *, footprint_id=None):
@@ -118,6 +151,28 @@ def read_pact(path, *, footprint_id=None):
     path = Path(path)
     raw = read_bytes(path, what="the supplier's PACT file")
     data = load_json(raw, path, what="a PACT ProductFootprint")
+    return parse_pact(data, where=path, sha256=hashlib.sha256(raw).hexdigest(), footprint_id=footprint_id)
+
+
+def parse_pact(data, *, where, sha256, footprint_id=None):
+    """Read one product footprint from PACT data already loaded (a file's JSON, a shared database entry's payload).
+
+    Parameters
+    ----------
+    data : dict or list
+        A ProductFootprint, a list of them, or an API response ``{"data": [...]}``.
+    where : str or Path
+        What errors and the result name it by: the file, or ``registry:ENTRY@N``.
+    sha256 : str
+        The SHA-256 recorded for it (the file's bytes, the entry's content).
+    footprint_id : str, optional
+        Which footprint when the data holds several.
+
+    Raises
+    ------
+    InputError
+    """
+    path = where
     footprints = data.get("data") if isinstance(data, dict) and "data" in data else data
     footprints = footprints if isinstance(footprints, list) else [footprints]
     if footprint_id is not None:
@@ -191,7 +246,7 @@ def read_pact(path, *, footprint_id=None):
     return SupplierFootprint(
         id=str(footprint.get("id", "")), company=str(footprint.get("companyName", "")),
         product=str(footprint.get("productNameCompany") or footprint.get("productDescription") or ""),
-        file=str(path), sha256=hashlib.sha256(raw).hexdigest(), declared_unit=unit, value=value, fossil=fossil,
+        file=str(path), sha256=sha256, declared_unit=unit, value=value, fossil=fossil,
         land_use=land_use, characterization=str(characterization), primary_data_share=share,
         data_quality=dict(quality), validity=(start, end),
         validity_source=validity_source, reference_period=reference, certificate=_assurance(pcf.get("assurance")),
@@ -378,10 +433,17 @@ def check_valid(footprint, *, as_of):
         raise InputError(f"{where}: valid only from {start}; the calculation date is {as_of}")
 
 
-def apply(chain, spec, *, bundle, as_of, gwp):
+def apply(chain, spec, *, bundle, as_of, gwp, resolve=None):
     """Replace each stage with a ``supplier:`` by the declared footprint.
 
     The chain must have been built with those stages (and their upstream) left out.
+
+    Parameters
+    ----------
+    resolve : callable, optional
+        ``resolve(ref, *, as_of) -> (data, provenance)`` for a ``supplier: registry:ENTRY@N``
+        (:func:`footprint.shareddb.resolver`; this layer does not import the shared database).
+        Default: the one in effect (:func:`resolving`); without any, such a reference is refused.
 
     Returns
     -------
@@ -389,11 +451,16 @@ def apply(chain, spec, *, bundle, as_of, gwp):
     """
     uses = []
     result = chain
+    resolve = resolve or RESOLVER.get()
     for stage_name, stage in spec.stages.items():
         if stage.supplier is None:
             continue
         path, footprint_id = stage.supplier
-        footprint = read_pact(path, footprint_id=footprint_id)
+        entry = None
+        if isinstance(path, str) and path.startswith(REGISTRY_PREFIX):
+            footprint, entry = read_entry(path, resolve=resolve, as_of=as_of, where=f"{spec.source}: stages.{stage_name}.supplier")
+        else:
+            footprint = read_pact(path, footprint_id=footprint_id)
         check_valid(footprint, as_of=as_of)
         factor = _per_reference_unit(footprint, stage_name, spec, bundle)
         provenance = Provenance(True, f"{footprint.file} ({footprint.company}, {footprint.id})", locator=footprint.certificate,
@@ -412,7 +479,7 @@ def apply(chain, spec, *, bundle, as_of, gwp):
                           footprint.declared_unit, footprint.value, _scalar(factor * footprint.value), footprint.characterization,
                           footprint.primary_data_share, footprint.data_quality,
                           [footprint.validity[0].isoformat(), footprint.validity[1].isoformat()], footprint.validity_source,
-                          footprint.certificate)
+                          footprint.certificate, entry=entry)
         wanted = gwp.upper()
         if wanted not in footprint.characterization.upper():
             use.notes.append(f"{stage_name}: the supplier declared with {footprint.characterization} characterisation factors, "
@@ -426,6 +493,39 @@ def apply(chain, spec, *, bundle, as_of, gwp):
         order += [code for code in result.processes if code not in order]
         result.processes = {code: result.processes[code] for code in order}
     return result, uses
+
+
+def read_entry(ref, *, resolve, as_of, where):
+    """The PACT payload of a shared database entry (``registry:ENTRY@N``), and what the result records of the entry.
+
+    ``resolve`` refuses an entry that is missing, not validated, withdrawn or not valid on
+    ``as_of``, with the reason; the refusal is given again with ``where`` (the product file's field) in front.
+
+    Returns
+    -------
+    (SupplierFootprint, dict)
+        The declaration (its ``file`` is the reference, its ``sha256`` the entry's) and
+        ``{"ref", "id", "version", "sha256", "state", "owner"}``.
+
+    Raises
+    ------
+    InputError
+    """
+    if resolve is None:
+        raise InputError(f"{where}: {ref} is a shared database entry, but no shared database was given; expected "
+                         "FOOTPRINT_REGISTRY (the command line), or footprint.supplier.resolving(footprint.shareddb.resolver(...))")
+    try:
+        data, provenance = resolve(ref, as_of=as_of)
+    except FootprintError as error:
+        raise InputError(f"{where}: {error}") from None
+    name = f"{REGISTRY_PREFIX}{provenance['id']}@{provenance['version']}"
+    if data.get("kind") != "supplier_declaration" or not isinstance(data.get("payload"), dict):
+        raise InputError(f"{where}: {name} is a {str(data.get('kind')).replace('_', ' ')} entry without a PACT payload; "
+                         "expected a supplier_declaration entry carrying a PACT ProductFootprint")
+    footprint = parse_pact(data["payload"], where=name, sha256=provenance["sha256"])
+    entry = {"ref": name, "id": provenance["id"], "version": provenance["version"], "sha256": provenance["sha256"],
+             "state": provenance.get("state"), "owner": provenance.get("owner")}
+    return footprint, entry
 
 
 def _per_reference_unit(footprint, stage_name, spec, bundle):

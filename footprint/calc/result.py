@@ -221,6 +221,7 @@ def build_result(system, bundle, background, location, market, *, gwp, as_of, br
         inputs_sha256=system.inputs_sha256, input_files=dict(system.input_files), data_version=bundle.data_version,
         data_sha256=bundle.sha256, method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], library_version=__version__,
         brightway=brightway, computed_at=now, as_of=as_of.isoformat(), cross_check=cross_check,
+        shared_entries=[{"stage": use.stage, **use.entry} for use in system.suppliers if use.entry],
     )
     _, description = DECLARED_UNITS[system.per]
     reference = next(iter(system.demand))

@@ -49,7 +49,7 @@ class ProductSystem:
         return combined_sha256(self.input_files)
 
 
-def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="ar6", as_of=None):
+def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="ar6", as_of=None, resolve=None):
     """Build the product system of a product spec.
 
     Parameters
@@ -64,6 +64,9 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
         The GWP set, to flag supplier declarations made with another.
     as_of : datetime.date, optional
         The date supplier declarations must be valid on; today by default.
+    resolve : callable, optional
+        ``resolve(ref, *, as_of) -> (data, provenance)``: fetches a ``supplier: registry:ENTRY@N``
+        from the shared database; default: the one in effect (:func:`footprint.supplier.resolving`).
 
     Raises
     ------
@@ -96,7 +99,7 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
     suppliers = []
     notes = []
     if replaced:
-        chain, suppliers = supplier.apply(chain, spec, bundle=bundle, as_of=as_of, gwp=gwp)
+        chain, suppliers = supplier.apply(chain, spec, bundle=bundle, as_of=as_of, gwp=gwp, resolve=resolve)
         for use in suppliers:
             input_files[use.file] = use.sha256
             notes.extend(use.notes)

@@ -4,6 +4,7 @@ Exit codes: 0 success; 1 a FootprintError (one line on stderr naming the file, f
 what was expected) or an internal error; 2 a usage error (click).
 """
 
+import contextlib
 import os
 import traceback
 import warnings
@@ -35,12 +36,27 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
         click.echo(f"warning: {category.__name__}: {message}", err=True)
 
 
+@contextlib.contextmanager
+def _shared_entries():
+    """Every command that computes fetches ``supplier: registry:ENTRY@N`` from the registry of FOOTPRINT_REGISTRY
+    (else registry.sqlite in FOOTPRINT_HOME); the shared database is opened only when a product names an entry."""
+    from footprint.supplier import resolving
+
+    def resolve(ref, *, as_of):
+        from footprint.shareddb import resolve_entry
+
+        return resolve_entry(ref, as_of=as_of, registry=None)
+
+    with resolving(resolve):
+        yield
+
+
 class _Group(click.Group):
     """Turns library errors into one line on stderr and exit code 1, never a traceback."""
 
     def invoke(self, ctx):
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings(), _shared_entries():
                 warnings.showwarning = _show_warning
                 return super().invoke(ctx)
         except OutputExistsError as exc:

@@ -173,6 +173,8 @@ def _calculation_date(spec, today):
     for name, stage in spec.stages.items():
         if stage.supplier is not None:
             path, footprint_id = stage.supplier
+            if isinstance(path, str):  # registry:ENTRY@N: checked on the calculation date when it is resolved
+                continue
             declarations.append((name, read_pact(path, footprint_id=footprint_id)))
     if not declarations:
         return today, []

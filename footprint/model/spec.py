@@ -27,7 +27,8 @@ Optional parts (see docs/calculator.md):
 - ``stages.<stage>.electricity_instruments``: the site electricity file of the stage's site,
   with its green certificates, PPAs and on-site PV (:mod:`footprint.electricity`);
 - ``stages.<stage>.supplier``: the supplier's declared footprint of the stage's product,
-  a PACT JSON file (:mod:`footprint.supplier`);
+  a PACT JSON file or ``registry:ENTRY@VERSION``, a shared database entry carrying one
+  (:mod:`footprint.supplier`);
 - ``use``: the use-phase parameters for results per kWh (:mod:`footprint.energy_yield`);
 - ``downstream``: transport to site, installation, use and end of life, for cradle-to-grave
   results (:mod:`footprint.lifecycle`).
@@ -62,6 +63,9 @@ from footprint.vocab import (  # noqa: F401  (STAGES ... re-exported: the produc
 )
 
 FORMAT = "footprint-product/1"
+#: ``stages.<stage>.supplier: registry:ENTRY@VERSION``: an entry id of the shared database
+#: (footprint.shareddb.checks.ENTRY_ID) and its version; resolved by the caller's resolver.
+SHARED_REF = re.compile(r"registry:[A-Za-z0-9][A-Za-z0-9._-]{0,79}@[1-9][0-9]*")
 
 
 #: What a material amount may measure: the reference units of the background datasets
@@ -83,7 +87,7 @@ class StageSpec:
     emissions: dict = field(default_factory=dict)  # gas id -> Quantity per reference unit
     instruments: object = None  # Path of the site electricity file, or None
     electricity_basis: str = ""  # a key of vocab.ELECTRICITY_BASES, or "" for the product's
-    supplier: object = None  # (Path of the PACT file, footprint id or None), or None
+    supplier: object = None  # (Path of the PACT file, footprint id or None), ("registry:ENTRY@N", None), or None
     #: Materials written as mappings (a role's dataset, a supplier's factor): key -> MaterialEntry.
     #: Their amounts are in ``materials`` under the same key.
     material_entries: dict = field(default_factory=dict)
@@ -384,7 +388,13 @@ class _Reader:
         return resolved
 
     def supplier(self, value, path):
-        """``file.json`` or ``{file: file.json, id: <footprint id>}``."""
+        """``file.json``, ``{file: file.json, id: <footprint id>}`` or ``registry:ENTRY@VERSION`` (a shared database entry)."""
+        if isinstance(value, str) and value.strip().startswith("registry:"):
+            ref = value.strip()
+            if not SHARED_REF.fullmatch(ref):
+                self.fail(path, f"got {show(value)}; expected registry:ENTRY@VERSION such as registry:POLY-XJ-2026@3 "
+                                "(a shared database entry, with its version)")
+            return (ref, None)
         if isinstance(value, str):
             return (self.path(value, path), None)
         mapping = self.mapping(value, path)

@@ -18,6 +18,7 @@ from footprint.shareddb.entries import (
     publish,
     reject,
     resolve_entry,
+    resolver,
     set_role,
     share,
     show_entry,
@@ -27,5 +28,5 @@ from footprint.shareddb.entries import (
 )
 
 __all__ = ["KINDS", "ROLES", "STATES", "AccessError", "EntryError", "Finding", "ReviewError", "add_certified", "add_entry", "check_plausible",
-           "check_schema", "list_entries", "monitor", "parse_ref", "publish", "reject", "resolve_entry", "set_role", "share",
+           "check_schema", "list_entries", "monitor", "parse_ref", "publish", "reject", "resolve_entry", "resolver", "set_role", "share",
            "show_entry", "submit", "validate", "withdraw"]

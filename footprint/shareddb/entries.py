@@ -478,6 +478,30 @@ def resolve_entry(ref: str, *, as_of: _dt.date, registry=None, organisation: str
     return data, provenance
 
 
+def resolver(*, registry=None, organisation: str | None = None):
+    """A calculation's resolver of ``supplier: registry:ENTRY@N``: :func:`resolve_entry` bound to ``registry``.
+
+    The calculation (:mod:`footprint.supplier`, a lower layer) calls it as ``resolve(ref, as_of=day)``;
+    :func:`footprint.supplier.resolving` puts it in effect::
+
+        with footprint.supplier.resolving(resolver(registry="postgresql://...")):
+            result = footprint.compute("product.yaml")
+
+    Parameters
+    ----------
+    registry : str, optional
+        The registry's URL or SQLite file; default ``FOOTPRINT_REGISTRY``, else registry.sqlite in ``FOOTPRINT_HOME``.
+    organisation : str, optional
+        Resolve as this member (only the entries it may see); default: the local registry's user, who sees every entry
+        (the state rules still apply: only validated, published or superseded versions are used).
+    """
+
+    def resolve(ref: str, *, as_of: _dt.date) -> tuple[dict, dict]:
+        return resolve_entry(ref, as_of=as_of, registry=registry, organisation=organisation)
+
+    return resolve
+
+
 def monitor(*, within_days: int = 90, on=None, registry=None) -> dict:
     """What needs attention among the usable versions (validated, published): those expiring within ``within_days``
     (or expired), and those the plausibility checks now flag against the bundled data of this installation
