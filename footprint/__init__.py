@@ -44,7 +44,7 @@ _API = {
     "write_template": "footprint.collect",
     "read_workbook": "footprint.collect",
     "list_datasets": "footprint.bundle.catalogue",
-    "datasets": "footprint.bundle.catalogue",
+    "datasets": "footprint.calc.compute",
     "monte_carlo": "footprint.uncertainty.montecarlo",
     "MonteCarloResult": "footprint.uncertainty.montecarlo",
     "probability_of_meeting": "footprint.uncertainty.montecarlo",
@@ -63,9 +63,9 @@ __all__ = [
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time each name is imported on first use
     from footprint.brightway.foreground import clean
     from footprint.brightway.install import setup
-    from footprint.bundle.catalogue import datasets, list_datasets
+    from footprint.bundle.catalogue import list_datasets
     from footprint.calc.batch import run_batch
-    from footprint.calc.compute import compute, read_product
+    from footprint.calc.compute import compute, datasets, read_product
     from footprint.calc.result import FootprintResult
     from footprint.calc.variants import read_variants
     from footprint.collect import read_workbook, write_template

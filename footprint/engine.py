@@ -60,6 +60,17 @@ def background_path(data_sha256, gwp):
     return home() / "background" / f"{data_sha256[:32]}-{gwp}.npz"
 
 
+def dataset_factors(bundle, gwp="ar6"):
+    """Dataset id -> its footprint [kg CO2-eq per unit], from the background setup solved and saved.
+
+    None before ``footprint setup`` (nothing is solved here: listing datasets stays fast and offline).
+    """
+    solved = read_background(background_path(bundle.sha256, gwp), data_sha256=bundle.sha256, gwp=gwp)
+    if solved is None:
+        return None
+    return {dataset: float(value) for dataset, value in zip(solved.datasets, solved.cumulative())}
+
+
 def save_background(background, path):
     """Write a solved background as one ``.npz`` file (float64 arrays, exact; no pickles)."""
     from footprint.fileio import atomic_path

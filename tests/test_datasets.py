@@ -101,3 +101,27 @@ def test_the_cli_shows_each_dataset_s_factor_once_set_up(home_env):
         assert listed[dataset] == pytest.approx(ef(dataset), rel=1e-9), dataset
     table = invoke("datasets", "--search", "aluminium primary", home=home_env)
     assert "kg CO2-eq/unit" in table.stdout.splitlines()[0] and "15.947" in table.stdout
+
+
+def test_the_datasets_frame_has_the_factors_the_cli_shows(home_env):
+    """footprint.datasets() fills its factor column from the solved background, as ``footprint datasets`` does."""
+    import math
+
+    import footprint
+
+    result = invoke("datasets", "--geography", "CN", "--format", "json", home=home_env)
+    assert result.returncode == 0, result.stderr
+    listed = {entry["id"]: entry["factor"] for entry in json.loads(result.stdout)["datasets"]}
+    frame = footprint.datasets(geography="CN")
+    assert list(frame.index) == list(listed)
+    background = frame[frame["kind"] == "background"]
+    assert len(background) > 30 and background["factor"].notna().all()
+    for dataset, factor in frame["factor"].items():
+        if listed[dataset] is None:
+            assert factor is None or math.isnan(factor), dataset
+        else:
+            assert factor == pytest.approx(listed[dataset], rel=1e-12), dataset
+    assert frame.loc["electricity_lifecycle_CN_2024", "factor"] == pytest.approx(0.5777, rel=1e-12)
+    assert frame.attrs["factor_unit"] == "kg CO2-eq per unit" and "2021" in frame.attrs["gwp"]
+    ar5 = footprint.datasets(geography="CN-JS", kind="background", gwp="AR5")
+    assert ar5["factor"].notna().all() and "2013" in ar5.attrs["gwp"]

@@ -131,37 +131,43 @@ def list_datasets(
     return selected
 
 
-def datasets(
+def datasets_frame(
     *,
     stage: str | None = None,
     geography: str | None = None,
     search: str | None = None,
     kind: str | None = None,
+    bundle: Bundle | None = None,
+    factors: dict | None = None,
 ) -> pandas.DataFrame:
     """The bundled datasets and default parameters as a pandas DataFrame, one row each.
 
+    The public :func:`footprint.datasets` calls it with the factors of the solved background
+    (:func:`footprint.engine.dataset_factors`), which this layer does not read.
+
     Parameters
     ----------
-    stage, geography, search, kind
-        Filters, as for :func:`list_datasets`.
+    stage, geography, search, kind, bundle, factors
+        As for :func:`list_datasets`.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by ``id``: ``kind``, ``name``, ``unit``, ``geography``, ``year``, ``scope``,
         ``category``, ``quality`` (pedigree scores), ``sources`` (joined with "; "),
-        ``locator``, ``note``, ``stages``. ``attrs["data_version"]`` is the bundle's version.
+        ``locator``, ``note``, ``stages``, ``factor`` [kg CO2-eq per unit; empty without
+        ``factors``]. ``attrs["data_version"]`` is the bundle's version.
 
     Examples
     --------
-    >>> import footprint
-    >>> footprint.datasets(geography="CN-JS")[["name", "unit", "year"]]  # doctest: +SKIP
+    >>> from footprint.bundle.catalogue import datasets_frame
+    >>> datasets_frame(geography="CN-JS")[["name", "unit", "year"]]  # doctest: +SKIP
     """
     import pandas
 
-    bundle = read_bundle()
+    bundle = bundle or read_bundle()
     rows = []
-    for entry in list_datasets(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle):
+    for entry in list_datasets(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle, factors=factors):
         row = entry.to_dict()
         row.pop("exchanges")
         row["sources"] = "; ".join(row["sources"])

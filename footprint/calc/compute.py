@@ -16,7 +16,7 @@ import dataclasses
 import datetime
 import datetime as _dt
 import os
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
@@ -34,6 +34,9 @@ from footprint.fileio import parse_date
 from footprint.model.checks import require_plausible
 from footprint.model.spec import ProductSpec, product_from_data
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS, ELECTRICITY_BASES, GWP_SETS, choose
+
+if TYPE_CHECKING:
+    import pandas
 
 #: Relative agreement required between the engine and bw2calc (:mod:`footprint.brightway.check`).
 AGREEMENT = 1e-9
@@ -159,6 +162,63 @@ def _compute_one(spec, bundle, background, *, per, gwp, boundary, as_of, verify,
         shared = check_claims(claims, product_id=spec.id)
     return build_result(system, bundle, background, location, market, gwp=gwp, as_of=as_of, brightway=brightway_versions(),
                         shared=shared, cross_check=cross_check)
+
+
+def datasets(
+    *,
+    stage: str | None = None,
+    geography: str | None = None,
+    search: str | None = None,
+    kind: str | None = None,
+    gwp: str = "ar6",
+) -> pandas.DataFrame:
+    """The bundled datasets and default parameters as a pandas DataFrame, with each dataset's factor.
+
+    What ``footprint datasets`` lists. The ``factor`` column is read from the background
+    setup solved and saved (nothing is solved here); it is empty before ``footprint setup``
+    and for default parameters, which are not datasets.
+
+    Parameters
+    ----------
+    stage : str, optional
+        Only this stage's defaults and the materials they use (:data:`footprint.vocab.STAGES`).
+    geography : str, optional
+        Only datasets of this place or within it (CN, CN-JS, CN-ECG, VN, GLO ...).
+    search : str, optional
+        Only datasets whose id, name, source, locator or note contain every word.
+    kind : str, optional
+        ``background`` or ``default``; both if not given.
+    gwp : str
+        The GWP100 set of the factors: ``ar6`` (default) or ``ar5``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``id``: ``kind``, ``name``, ``unit``, ``geography``, ``year``, ``scope``,
+        ``category``, ``quality`` (pedigree scores), ``sources`` (joined with "; "),
+        ``locator``, ``note``, ``stages``, ``factor`` [kg CO2-eq per unit of the dataset].
+        ``attrs``: ``data_version``, ``gwp`` (the method set's name) and ``factor_unit``.
+
+    Raises
+    ------
+    footprint.errors.InputError
+        An unknown stage, geography, kind or GWP set.
+
+    Examples
+    --------
+    >>> import footprint
+    >>> footprint.datasets(geography="CN-JS")[["name", "unit", "factor"]]  # doctest: +SKIP
+    """
+    from footprint.bundle.catalogue import datasets_frame
+    from footprint.engine import dataset_factors
+
+    gwp = choose(gwp, GWP_SETS, what="gwp")
+    bundle = read_bundle()
+    frame = datasets_frame(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle,
+                           factors=dataset_factors(bundle, gwp))
+    frame.attrs["gwp"] = GWP_SETS[gwp]
+    frame.attrs["factor_unit"] = "kg CO2-eq per unit"
+    return frame
 
 
 def with_electricity_basis(spec, basis):
