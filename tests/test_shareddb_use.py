@@ -118,8 +118,8 @@ def test_the_command_line_uses_a_published_entry(tmp_path, registry, home_env, m
     publish(registry)
     as_file, as_entry = products(tmp_path)
     expected = compute(as_file)
-    monkeypatch.setenv("FOOTPRINT_REGISTRY", registry)
-    completed = invoke("calc", as_entry, "--format", "json", home=home_env)
+    monkeypatch.setenv("FOOTPRINT_REGISTRY", str(tmp_path / "elsewhere.sqlite"))  # --registry wins
+    completed = invoke("calc", as_entry, "--registry", registry, "--format", "json", home=home_env)
     assert completed.returncode == 0, completed.stderr
     result = json.loads(completed.stdout)
     assert result["total"]["value"] == pytest.approx(expected.total.value, rel=1e-12)

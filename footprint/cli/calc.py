@@ -56,8 +56,11 @@ def setup():
 @click.option("--brightway", "write_brightway", is_flag=True,
               help="Write the product's foreground into the Brightway project (for Activity Browser or plain bw2calc).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
+@click.option("--registry", default=None, metavar="URL",
+              help="The shared database of the product's supplier: registry:ENTRY@N entries: postgresql://... or a SQLite "
+                   "file (default $FOOTPRINT_REGISTRY, else registry.sqlite in the data directory).")
 def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, company, period, cpc, verify, write_brightway,
-         force):
+         force, registry):
     """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
 
     \b
@@ -68,6 +71,7 @@ def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, com
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --per kWh --boundary cradle-to-grave
       footprint calc examples/perc-glass-backsheet-jiangsu.yaml --electricity-basis official
       footprint calc poly.yaml --format pact --company "Example Silicon Co." --period 2025-01-01/2025-12-31 --cpc CODE -o poly.pact.json
+      footprint calc module.yaml --registry registry.sqlite    # supplier: registry:POLY-XJ-2026@3
     """
     if fmt != "pact" and (company or period or cpc):
         raise click.UsageError("--company, --period and --cpc describe a declaration: give them with --format pact")
@@ -79,7 +83,13 @@ def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, com
     from footprint.calc import compute
     from footprint.claims import claims_of_result, record_claims
 
-    with contextlib.redirect_stdout(sys.stderr):
+    entries = contextlib.nullcontext()  # without --registry: FOOTPRINT_REGISTRY (the main group's resolver)
+    if registry:
+        from footprint.shareddb import resolver
+        from footprint.supplier import resolving
+
+        entries = resolving(resolver(registry=registry))
+    with contextlib.redirect_stdout(sys.stderr), entries:
         # claims are checked here, and recorded only once the output is written (below)
         result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, verify=verify or None,
                          brightway=write_brightway, electricity_basis=electricity_basis)
