@@ -55,9 +55,6 @@ class ResultProvenance:
 #: working directories while the files' SHA-256 (kept) do not; ``cross_check`` says whether
 #: bw2calc re-checked this run, which does not change the numbers.
 VOLATILE_KEYS = ("computed_at", "as_of", "file", "input_file", "cross_check")
-#: Keys added to results later, left out of the identity while empty: a result that uses
-#: none of them keeps the identity (and sha256) an earlier version gave it, so its dossier verifies.
-LATER_KEYS = ("shared_entries",)
 
 
 def result_identity(result):
@@ -84,7 +81,7 @@ def _identity(value, replacements):
     if isinstance(value, dict):
         kept = {}
         for key, item in value.items():
-            if key in VOLATILE_KEYS or (key in LATER_KEYS and not item):
+            if key in VOLATILE_KEYS:
                 continue
             kept[key] = sorted(item.values()) if key == "input_files" and isinstance(item, dict) else _identity(item, replacements)
         return kept
