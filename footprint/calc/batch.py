@@ -52,7 +52,7 @@ from footprint._version import __version__
 from footprint.brightway.background import load_background
 from footprint.brightway.project import brightway_versions, check_setup
 from footprint.bundle.read import read_bundle
-from footprint.calc.compute import check_finite, check_options, read_product
+from footprint.calc.compute import apply_electricity_basis, check_finite, check_options, read_product
 from footprint.calc.system import build_system
 from footprint.calc.variants import Variants, csv_fields, parse_values, read_variants, spreadsheet_safe
 from footprint.claims import check_claims, claims_of, list_claims
@@ -62,7 +62,7 @@ from footprint.fileio import atomic_path, atomic_write
 from footprint.model.spec import ProductSpec, product_from_data
 from footprint.provenance import ResultProvenance, combined_sha256
 from footprint.units import Quantity
-from footprint.vocab import BOUNDARIES, DECLARED_UNITS, FRACTIONS, GWP_SETS, choose
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, ELECTRICITY_BASES, FRACTIONS, GWP_SETS, choose
 
 if TYPE_CHECKING:
     import pandas
@@ -100,6 +100,7 @@ class BatchProvenance(ResultProvenance):
     results_file: str = ""
     results_sha256: str = ""
     verified: list = field(default_factory=list)  # footprint.calc.verify.Verified, as dicts, once verified
+    electricity_basis: str | None = None  # the caller's (electricity_basis=), in place of the base file's; None: the file's
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -174,6 +175,7 @@ def run_batch(
     boundary: str = "cradle-to-gate",
     as_of: datetime.date | str | None = None,
     progress: Callable[[int], None] | None = None,
+    electricity_basis: str | None = None,
 ) -> BatchResult:
     """Compute every variant of a base product, location- and market-based, by stage.
 
@@ -200,6 +202,10 @@ def run_batch(
         The date suppliers' declarations must be valid on (YYYY-MM-DD); today by default.
     progress : callable, optional
         Called with the number of variants done so far, after each chunk.
+    electricity_basis : str, optional
+        ``life-cycle`` or ``official`` (any case), in place of the base product's
+        ``product.electricity_basis`` (a ``product.electricity_basis`` column still sets a
+        variant's own). Default: the base product's.
 
     Returns
     -------
@@ -227,8 +233,10 @@ def run_batch(
     gwp = choose(gwp, GWP_SETS, what="gwp")
     boundary = choose(boundary, BOUNDARIES, what="boundary")
     as_of = check_options(per=per, gwp=gwp, boundary=boundary, as_of=as_of)
+    if electricity_basis is not None:  # refused before the product is read
+        electricity_basis = choose(electricity_basis, ELECTRICITY_BASES, what="electricity_basis")
     started = time.perf_counter()
-    base_spec = read_product(base)
+    base_spec = apply_electricity_basis(read_product(base), electricity_basis)
     check_finite(base_spec)
     variants = variants if isinstance(variants, Variants) else read_variants(variants)
     bundle = read_bundle()
@@ -253,6 +261,7 @@ def run_batch(
                     progress(done)
     provenance = _provenance(context, base_spec, variants, bundle, background, per=per, gwp=gwp, boundary=boundary,
                              as_of=as_of)
+    provenance.electricity_basis = electricity_basis
     return BatchResult(variants, per, f"kg CO2-eq/{per}", gwp, boundary, as_of.isoformat(), location, market, by_stage,
                        time.perf_counter() - started, len(groups), bundle.data_version, base_spec.sha256,
                        provenance=provenance)

@@ -221,6 +221,15 @@ def datasets(
     return frame
 
 
+def apply_electricity_basis(spec: ProductSpec, basis: str | None) -> ProductSpec:
+    """``spec`` with ``product.electricity_basis`` replaced by ``basis`` (:data:`footprint.vocab.ELECTRICITY_BASES`,
+    any case, checked); ``spec`` itself when ``basis`` is None. The ``electricity_basis=`` of label, report, batch and
+    uncertainty functions."""
+    if basis is None:
+        return spec
+    return with_electricity_basis(spec, choose(basis, ELECTRICITY_BASES, what="electricity_basis"))
+
+
 def with_electricity_basis(spec, basis):
     """The product with ``product.electricity_basis`` replaced by ``basis`` (a key of ELECTRICITY_BASES)."""
     data = dict(spec.data)

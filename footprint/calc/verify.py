@@ -17,7 +17,7 @@ from typing import Sequence
 
 from footprint.bundle.read import read_bundle
 from footprint.calc.batch import BatchResult, variant_spec
-from footprint.calc.compute import AGREEMENT, read_product
+from footprint.calc.compute import AGREEMENT, apply_electricity_basis, read_product
 from footprint.calc.system import build_system
 from footprint.errors import FootprintError
 from footprint.fileio import parse_date
@@ -79,7 +79,8 @@ def verify(
     """
     from footprint.brightway.check import score_in_temporary_database
 
-    base_spec = read_product(base)
+    # the basis the batch ran on, when its caller chose one (run_batch(electricity_basis=...))
+    base_spec = apply_electricity_basis(read_product(base), result.provenance.electricity_basis if result.provenance else None)
     bundle = read_bundle()
     gwp = result.gwp
     as_of = parse_date(result.as_of, where="as_of", today=_dt.date.today())

@@ -11,7 +11,6 @@ from footprint.bundle.catalogue import KINDS
 from footprint.cli import options
 from footprint.cli.render import result_table
 from footprint.fileio import atomic_path, check_not_an_input, prepare_output
-from footprint.vocab import ELECTRICITY_BASES, choose
 
 
 @click.command()
@@ -56,9 +55,7 @@ def setup():
 @click.option("--brightway", "write_brightway", is_flag=True,
               help="Write the product's foreground into the Brightway project (for Activity Browser or plain bw2calc).")
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
-@click.option("--registry", default=None, metavar="URL",
-              help="The shared database of the product's supplier: registry:ENTRY@N entries: postgresql://... or a SQLite "
-                   "file (default $FOOTPRINT_REGISTRY, else registry.sqlite in the data directory).")
+@options.registry()
 def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, company, period, cpc, verify, write_brightway,
          force, registry):
     """Compute the footprint of a PRODUCT file (YAML) or data workbook (.xlsx), location- and market-based.
@@ -77,19 +74,11 @@ def calc(product, per, gwp, boundary, electricity_basis, as_of, fmt, output, com
         raise click.UsageError("--company, --period and --cpc describe a declaration: give them with --format pact")
     declared = _declaration_options(company, period) if fmt == "pact" else None
     prepare_output(output, inputs=[product], overwrite=force)
-    if electricity_basis is not None:  # before the product's warnings: a bad value is the only line
-        electricity_basis = choose(electricity_basis, ELECTRICITY_BASES, what="electricity_basis")
     spec = _read_product_input(product, fmt=fmt, output=output)
     from footprint.calc import compute
     from footprint.claims import claims_of_result, record_claims
 
-    entries = contextlib.nullcontext()  # without --registry: FOOTPRINT_REGISTRY (the main group's resolver)
-    if registry:
-        from footprint.shareddb import resolver
-        from footprint.supplier import resolving
-
-        entries = resolving(resolver(registry=registry))
-    with contextlib.redirect_stdout(sys.stderr), entries:
+    with contextlib.redirect_stdout(sys.stderr), options.shared_entries(registry):
         # claims are checked here, and recorded only once the output is written (below)
         result = compute(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, verify=verify or None,
                          brightway=write_brightway, electricity_basis=electricity_basis)
@@ -229,11 +218,13 @@ def _write_result(result, spec, fmt, path, *, payload=None):
 @options.per(help="Declared unit of the results.")
 @options.gwp()
 @options.boundary()
+@options.electricity_basis()
 @options.as_of()
 @click.option("--verify", "verify_sample", default=0, show_default=True, type=click.IntRange(min=0),
               help="Recompute this many sampled variants with separate bw2calc LCAs (location- and market-based) and compare.")
 @click.option("--force", is_flag=True, help="Replace an existing results file (and its provenance).")
-def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample, force):
+@options.registry()
+def batch(variants, base, output, per, gwp, boundary, electricity_basis, as_of, verify_sample, force, registry):
     """Compute every row of VARIANTS (CSV) as a variant of the --base product.
 
     Each column names a product-file field by its path (stages.wafer.thickness,
@@ -256,7 +247,7 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample, forc
     table = read_variants(variants)
     base_product = read_any(base, warn=lambda message: click.echo(f"warning: {message}", err=True))
     bar = click.progressbar(length=len(table), label="variants", file=sys.stderr) if sys.stderr.isatty() else None
-    with contextlib.redirect_stdout(sys.stderr), (bar or contextlib.nullcontext()):
+    with contextlib.redirect_stdout(sys.stderr), (bar or contextlib.nullcontext()), options.shared_entries(registry):
         done = [0]
 
         def progress(count):
@@ -264,12 +255,13 @@ def batch(variants, base, output, per, gwp, boundary, as_of, verify_sample, forc
                 bar.update(count - done[0])
             done[0] = count
 
-        result = run_batch(base_product, table, per=per, gwp=gwp, boundary=boundary, as_of=as_of, progress=progress)
+        result = run_batch(base_product, table, per=per, gwp=gwp, boundary=boundary, as_of=as_of, progress=progress,
+                           electricity_basis=electricity_basis)
     sidecar = write_results(result, output)
     click.echo(f"{len(table)} variants in {result.seconds:.2f} s ({result.groups} groups); results in {output}, "
                f"provenance in {sidecar}", err=True)
     if verify_sample:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), options.shared_entries(registry):
             checked = verify(result, base_product, sample=verify_sample)
         write_provenance(result, output)  # with the verification
         for basis, (count, worst) in largest_differences(checked).items():

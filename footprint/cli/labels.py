@@ -58,6 +58,8 @@ def _label_options(command):
                      help="Also the uncertainty and sensitivity analysis, N Monte Carlo draws (the sections cn-cfp and epd "
                           "require; the probability of each grade)."),
         click.option("--seed", type=int, default=None, help="Seed of the --montecarlo analysis (default: drawn and recorded)."),
+        options.electricity_basis(),
+        options.registry(),
     ]
     for option in reversed(stack):
         command = option(command)
@@ -68,7 +70,8 @@ def _label_options(command):
 @click.argument("product", type=click.Path(dir_okay=False, path_type=str))
 @_label_options
 @options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
-def label(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, montecarlo, seed, fmt):
+def label(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, montecarlo, seed, electricity_basis,
+          registry, fmt):
     """Evaluate PRODUCT against a label scheme: pass / fail / grade and every unmet requirement.
 
     Exit code 0 whatever the outcome; the outcome is in the output.
@@ -79,13 +82,14 @@ def label(product, scheme_id, gwp, factors, shares, certificate, previous, issue
       footprint label examples/perc-glass-backsheet-jiangsu.yaml --scheme fr-ecs --factors ecs.csv --format json
       footprint label PRODUCT --scheme cn-cfp --as-of 2027-03-01
       footprint label PRODUCT --scheme cn-cfp --montecarlo 10000 --seed 1
+      footprint label PRODUCT --scheme cn-cfp --electricity-basis official --registry registry.sqlite
     """
     from footprint.labels import evaluate_label
 
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), options.shared_entries(registry):
         st = evaluate_label(product, scheme=scheme_id, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
                    previous=previous, issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None, record_claims=True,
-                   montecarlo=montecarlo, seed=seed)
+                   montecarlo=montecarlo, seed=seed, electricity_basis=electricity_basis)
     decision = st.decision
     if fmt == "json":
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2, default=str))
@@ -153,7 +157,8 @@ def _grade_words(decision):
 @click.option("--sign", "sign_with", default=None, metavar="KEY",
               help="Sign manifest.json (and so every file) with this private key: a file, or an organisation of `footprint keys "
                    "init`; passphrase from $FOOTPRINT_KEY_PASSPHRASE.")
-def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, montecarlo, seed, out_dir, lang,
+def report(product, scheme_id, gwp, factors, shares, certificate, previous, issued, as_of, montecarlo, seed, electricity_basis,
+           registry, out_dir, lang,
            template_dir, company, practitioner, report_number, report_version, period, no_pdf, force, sign_with):
     """Write the certification dossier of PRODUCT under a scheme into the folder -o.
 
@@ -170,13 +175,13 @@ def report(product, scheme_id, gwp, factors, shares, certificate, previous, issu
     """
     from footprint.report import write_report
 
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), options.shared_entries(registry):
         files = write_report(product, scheme=scheme_id, out_dir=out_dir, lang=lang, template_dir=template_dir, gwp=gwp,
                              factors=factors, shares=shares, certificate=certificate, previous=previous,
                              issued=issued.date() if issued else None, as_of=as_of.date() if as_of else None,
                              company=company, practitioner=practitioner, report_number=report_number,
                              report_version=report_version, period=period, pdf=not no_pdf, overwrite=force, record_claims=True, sign_with=sign_with,
-                             montecarlo=montecarlo, seed=seed)
+                             montecarlo=montecarlo, seed=seed, electricity_basis=electricity_basis)
     decision = files.decision
     click.echo(f"{decision.scheme}: {decision.status}; {decision.outcome}{_grade_words(decision)}; "
                f"{decision.value_text} {decision.unit}; {len(decision.unmet)} unmet requirement(s)")

@@ -1,8 +1,10 @@
 """Options shared by several commands, their choices generated from :mod:`footprint.vocab`."""
 
+import contextlib
+
 import click
 
-from footprint.vocab import BOUNDARIES, DECLARED_UNITS, ELECTRICITY_BASES, GWP_SETS, LANGS, STAGES
+from footprint.vocab import BOUNDARIES, DECLARED_UNITS, ELECTRICITY_BASES, GWP_SETS, LANGS, STAGES, choose
 
 
 def choice(values):
@@ -24,10 +26,32 @@ def boundary():
 
 
 def electricity_basis():
-    # checked by the library (footprint.compute), so that a bad value is one line and exit 1, as in the product file
-    return click.option("--electricity-basis", "electricity_basis", default=None, metavar="[" + "|".join(ELECTRICITY_BASES) + "]",
+    """--electricity-basis life-cycle|official, checked as it is parsed: a bad value is one line and exit 1, before the
+    product is read (so before its warnings)."""
+    def check(ctx, param, value):
+        return None if value is None else choose(value, ELECTRICITY_BASES, what="electricity_basis")
+
+    return click.option("--electricity-basis", "electricity_basis", default=None, callback=check,
+                        metavar="[" + "|".join(ELECTRICITY_BASES) + "]",
                         help="Basis of the grid-electricity factors, in place of the product file's product.electricity_basis "
                              "(life-cycle: CO2-eq footprint factors; official: each country's official, in China CO2-only, factors).")
+
+
+def registry():
+    return click.option("--registry", default=None, metavar="URL",
+                        help="The shared database of the product's supplier: registry:ENTRY@N entries: postgresql://... or a "
+                             "SQLite file (default $FOOTPRINT_REGISTRY, else registry.sqlite in the data directory).")
+
+
+def shared_entries(registry):
+    """The context in which ``supplier: registry:ENTRY@N`` entries are fetched from --registry; without it, the main
+    group's (FOOTPRINT_REGISTRY)."""
+    if not registry:
+        return contextlib.nullcontext()
+    from footprint.shareddb import resolver
+    from footprint.supplier import resolving
+
+    return resolving(resolver(registry=registry))
 
 
 def as_of(help="Date supplier declarations must be valid on (default: today)."):

@@ -59,6 +59,7 @@ def _check_outputs(product, paths, force, inputs=()):
 @options.per()
 @options.gwp()
 @options.boundary()
+@options.electricity_basis()
 @options.as_of()
 @click.option("--percentiles", default="2.5,97.5", show_default=True, callback=_percentiles,
               help="More percentiles to report [%], separated by commas (2.5, 97.5 and the median are always reported).")
@@ -74,8 +75,9 @@ def _check_outputs(product, paths, force, inputs=()):
                        "csv (with --variants) one row per variant.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write the result to this file instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
-def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles, uncertainty_file, scheme_id, histogram, variants_file,
-               fmt, output, force):
+@options.registry()
+def montecarlo(product, iterations, seed, per, gwp, boundary, electricity_basis, as_of, percentiles, uncertainty_file, scheme_id,
+               histogram, variants_file, fmt, output, force, registry):
     """Monte Carlo of a PRODUCT's footprint: mean, median, sd and percentiles of the total and of each stage.
 
     Every figure of the product file and every bundled number it uses is drawn from its
@@ -110,15 +112,18 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
         per_given = click.get_current_context().get_parameter_source("per") != click.core.ParameterSource.DEFAULT
         per = check_scheme(scheme, per=per if per_given else None)  # before anything is computed
     if variants_file:
-        _montecarlo_variants(product, variants_file, iterations=iterations, seed=seed, per=per, gwp=gwp, boundary=boundary,
-                             as_of=as_of, uncertainty_file=uncertainty_file, scheme=scheme, fmt=fmt, output=output)
+        with options.shared_entries(registry):
+            _montecarlo_variants(product, variants_file, iterations=iterations, seed=seed, per=per, gwp=gwp, boundary=boundary,
+                                 as_of=as_of, uncertainty_file=uncertainty_file, scheme=scheme, fmt=fmt, output=output,
+                                 electricity_basis=electricity_basis)
         return
     _check_outputs(product, [(output, False), (histogram, True)], force)
     spec = _read(product)
     bar, progress = _progress(iterations, "draws")
-    with contextlib.redirect_stdout(sys.stderr), bar:
+    with contextlib.redirect_stdout(sys.stderr), bar, options.shared_entries(registry):
         result = monte_carlo(spec, iterations=iterations, seed=seed, per=per, gwp=gwp, boundary=boundary, as_of=as_of,
-                             percentiles=percentiles, uncertainty=uncertainty_file, progress=progress)
+                             percentiles=percentiles, uncertainty=uncertainty_file, progress=progress,
+                             electricity_basis=electricity_basis)
     levels = []
     if scheme is not None:
         from footprint.uncertainty.montecarlo import probability_of_meeting
@@ -142,7 +147,7 @@ def montecarlo(product, iterations, seed, per, gwp, boundary, as_of, percentiles
 
 
 def _montecarlo_variants(product, variants_file, *, iterations, seed, per, gwp, boundary, as_of, uncertainty_file, scheme, fmt,
-                         output):
+                         output, electricity_basis=None):
     """``montecarlo --variants``: each variant's Monte Carlo, one row each."""
     from footprint.calc.variants import read_variants
     from footprint.uncertainty.batch import monte_carlo_batch
@@ -152,7 +157,8 @@ def _montecarlo_variants(product, variants_file, *, iterations, seed, per, gwp, 
     bar, progress = _progress(len(table), "variants")
     with contextlib.redirect_stdout(sys.stderr), bar:
         found = monte_carlo_batch(spec, variants=variants_file, iterations=iterations, seed=seed, per=per, gwp=gwp,
-                                  boundary=boundary, as_of=as_of, scheme=scheme, uncertainty=uncertainty_file, progress=progress)
+                                  boundary=boundary, as_of=as_of, scheme=scheme, uncertainty=uncertainty_file, progress=progress,
+                                  electricity_basis=electricity_basis)
     if fmt == "json":
         text = json.dumps(found.to_dict(), ensure_ascii=False, indent=2)
     elif fmt == "csv":
@@ -223,6 +229,7 @@ def montecarlo_table(result, scheme=None, levels=()):
 @options.per()
 @options.gwp()
 @options.boundary()
+@options.electricity_basis()
 @options.as_of()
 @click.option("--ranges", type=click.Path(dir_okay=False, path_type=str), default=None,
               help="CSV of parameter,low,high: a user's own range of figures (others take their 2.5 and 97.5 percentiles).")
@@ -239,8 +246,9 @@ def montecarlo_table(result, scheme=None, levels=()):
 @options.output_format("table", "json", help="table for people; json prints one JSON object and nothing else on stdout.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), help="Write the result to this file instead of stdout.")
 @click.option("--force", is_flag=True, help="Replace existing output files.")
-def sensitivity(product, per, gwp, boundary, as_of, ranges, top, no_background, sobol, base_samples, seed, uncertainty_file,
-                tornado_file, fmt, output, force):
+@options.registry()
+def sensitivity(product, per, gwp, boundary, electricity_basis, as_of, ranges, top, no_background, sobol, base_samples, seed,
+                uncertainty_file, tornado_file, fmt, output, force, registry):
     """Which figures of a PRODUCT matter: a tornado (one at a time), and Sobol indices on request.
 
     \b
@@ -257,14 +265,15 @@ def sensitivity(product, per, gwp, boundary, as_of, ranges, top, no_background, 
         require_salib()  # before anything is computed or written
     _check_outputs(product, [(output, False), (tornado_file, True)], force)
     spec = _read(product)
-    with contextlib.redirect_stdout(sys.stderr):
+    with contextlib.redirect_stdout(sys.stderr), options.shared_entries(registry):
         found = tornado(spec, per=per, gwp=gwp, boundary=boundary, as_of=as_of, ranges=ranges, top=top,
-                        include_background=not no_background, uncertainty=uncertainty_file)
+                        include_background=not no_background, uncertainty=uncertainty_file,
+                        electricity_basis=electricity_basis)
     indices = None
     if sobol:
-        with contextlib.redirect_stdout(sys.stderr):
+        with contextlib.redirect_stdout(sys.stderr), options.shared_entries(registry):
             indices = sobol_indices(spec, base_samples=base_samples, seed=seed, per=per, gwp=gwp, boundary=boundary,
-                                    as_of=as_of, uncertainty=uncertainty_file)
+                                    as_of=as_of, uncertainty=uncertainty_file, electricity_basis=electricity_basis)
     if tornado_file:
         from footprint.uncertainty.plots import tornado_chart, write_plot
 

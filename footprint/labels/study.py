@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from footprint import supplier as _supplier
 from footprint.bundle.read import read_bundle
 from footprint.calc import compute
-from footprint.calc.compute import read_product
+from footprint.calc.compute import apply_electricity_basis, read_product
 from footprint.errors import OptionError
 from footprint.fileio import parse_date
 from footprint.i18n import text
@@ -20,7 +20,7 @@ from footprint.labels.schemes import Scheme, load_scheme
 from footprint.model import build_chain
 from footprint.model.spec import ProductSpec
 from footprint.supplier import read_pact
-from footprint.vocab import GWP_SETS, choose
+from footprint.vocab import ELECTRICITY_BASES, GWP_SETS, choose
 
 
 @dataclass
@@ -52,6 +52,7 @@ def evaluate_label(
     record_claims: bool = False,
     montecarlo: int | None = None,
     seed: int | None = None,
+    electricity_basis: str | None = None,
 ) -> Study:
     """Compute a product's footprint the way a scheme asks, and evaluate it against the scheme.
 
@@ -92,6 +93,10 @@ def evaluate_label(
         has neither, and a scheme requiring them lists them as unmet.
     seed : int, optional
         The Monte Carlo's seed (drawn and recorded in the result when not given).
+    electricity_basis : str, optional
+        ``life-cycle`` or ``official`` (any case), in place of the product file's
+        ``product.electricity_basis``, for the footprint, the uncertainty analysis and the
+        chain alike (see :func:`footprint.compute`). Default: the product file's.
 
     Returns
     -------
@@ -131,11 +136,13 @@ def evaluate_label(
     certificate_status(scheme, certificate=certificate, issued=issued, today=today)  # refused before anything is computed
     if gwp is not None:
         gwp = choose(gwp, GWP_SETS, what="gwp")
-    spec = read_product(product)
+    if electricity_basis is not None:  # refused before the product is read
+        electricity_basis = choose(electricity_basis, ELECTRICITY_BASES, what="electricity_basis")
+    spec = apply_electricity_basis(read_product(product), electricity_basis)
     bundle = read_bundle()
     as_of, date_notes = _calculation_date(spec, today)
     result = compute(spec, per=scheme.declared_unit, gwp=gwp, as_of=as_of, brightway=brightway,
-                     record_claims=record_claims).to_dict()
+                     record_claims=record_claims, electricity_basis=electricity_basis).to_dict()
     analysis = None
     if montecarlo is not None:
         from footprint.uncertainty.section import analyse_study

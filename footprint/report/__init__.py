@@ -79,6 +79,7 @@ def write_report(
     sign_with: str | os.PathLike | None = None,
     montecarlo: int | None = None,
     seed: int | None = None,
+    electricity_basis: str | None = None,
 ) -> ReportFiles:
     """Compute, evaluate and write the whole dossier of one product under one scheme.
 
@@ -99,7 +100,7 @@ def write_report(
         ``en``, ``zh`` or ``both`` (one bilingual report).
     template_dir : str or os.PathLike, optional
         A folder of templates overriding the bundled ones, file by file.
-    gwp, factors, shares, certificate, previous, issued, as_of
+    gwp, factors, shares, certificate, previous, issued, as_of, electricity_basis
         See :func:`footprint.evaluate_label`.
     company : str, optional
         The organisation that commissions the study and declares the footprint (the report's
@@ -150,7 +151,8 @@ def write_report(
     # claims are recorded only once every file of the dossier is written (below)
     as_of = parse_date(as_of, where="as_of", today=datetime.date.today())
     st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-                        previous=previous, issued=issued, as_of=as_of, brightway=True, montecarlo=montecarlo, seed=seed)
+                        previous=previous, issued=issued, as_of=as_of, brightway=True, montecarlo=montecarlo, seed=seed,
+                        electricity_basis=electricity_basis)
     meta = report_meta(st.spec, company=company, practitioner=practitioner, report_number=report_number,
                        report_version=report_version, period=period)
     stem = f"{_safe(st.result['product'])}-{_safe(st.scheme.id)}"
@@ -194,6 +196,8 @@ def write_report(
                    "issued": st.decision.issued, "certificate": certificate, "previous": previous,
                    "factors": by_source.get(str(Path(factors).resolve())) if factors else None,
                    "shares": by_source.get(str(Path(shares).resolve())) if shares else None}
+        if electricity_basis is not None:  # the caller's, in place of the product file's: `footprint verify` uses it too
+            options["electricity_basis"] = st.spec.electricity_basis
         _write_manifest(folder, st, inputs, options)
         if signer is not None:
             from footprint.signing import sign_folder

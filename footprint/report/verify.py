@@ -113,7 +113,7 @@ def verify_dossier(folder: str | os.PathLike) -> DossierCheck:
                                shares=folder / options["shares"] if options.get("shares") else None,
                                certificate=options.get("certificate"), previous=options.get("previous"),
                                issued=options.get("issued") if options.get("certificate") else None,
-                               as_of=options.get("as_of"))
+                               as_of=options.get("as_of"), electricity_basis=options.get("electricity_basis"))
     except InputError as exc:
         check.verdict = "cannot reproduce"
         check.reasons.append(f"the inputs in the dossier do not compute: {exc}")

@@ -131,6 +131,7 @@ def monte_carlo_batch(
     uncertainty: dict | str | os.PathLike | None = None,
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    electricity_basis: str | None = None,
 ) -> BatchMonteCarlo:
     """The Monte Carlo of every variant of a product: each variant's distribution of the footprint.
 
@@ -155,6 +156,9 @@ def monte_carlo_batch(
         Draws evaluated at a time.
     progress : callable, optional
         Called with the number of variants done.
+    electricity_basis : str, optional
+        ``life-cycle`` or ``official`` (any case), in place of the product file's
+        ``product.electricity_basis`` (:func:`footprint.compute`). Default: the file's.
 
     Returns
     -------
@@ -173,7 +177,7 @@ def monte_carlo_batch(
     >>> found.to_frame()[["median", "p2.5", "p97.5"]]  # doctest: +SKIP
     """
     from footprint.calc.batch import variant_spec
-    from footprint.calc.compute import read_product
+    from footprint.calc.compute import apply_electricity_basis, read_product
     from footprint.calc.variants import read_variants
     from footprint.errors import InputError, OptionError
 
@@ -184,7 +188,7 @@ def monte_carlo_batch(
     if scheme is not None:
         check_scheme(scheme, per=per)
     started = time.perf_counter()
-    base_spec = read_product(base)
+    base_spec = apply_electricity_basis(read_product(base), electricity_basis)
     table = read_variants(variants)
     if len(table) == 0:
         raise InputError(f"{table.source}: no variants; expected one row per variant under the header")

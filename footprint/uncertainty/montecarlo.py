@@ -144,6 +144,7 @@ def monte_carlo(
     uncertainty: dict | str | os.PathLike | None = None,
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    electricity_basis: str | None = None,
 ) -> MonteCarloResult:
     """Monte Carlo of a product's footprint: every uncertain figure drawn ``iterations`` times.
 
@@ -172,6 +173,9 @@ def monte_carlo(
         Draws evaluated at a time; the result does not depend on it.
     progress : callable, optional
         Called with the number of draws done after each chunk.
+    electricity_basis : str, optional
+        ``life-cycle`` or ``official`` (any case), in place of the product file's
+        ``product.electricity_basis`` (:func:`footprint.compute`). Default: the file's.
 
     Returns
     -------
@@ -199,9 +203,14 @@ def monte_carlo(
     if isinstance(chunk, bool) or not isinstance(chunk, int) or chunk < 1:
         raise OptionError("chunk", f"got {chunk!r}; expected a whole number of draws above zero")
     started = time.perf_counter()
-    model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty)
-    return run_model(model, options, iterations=iterations, seed=seed, percentiles=percentiles, chunk=chunk, progress=progress,
-                     started=started)
+    model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty,
+                             electricity_basis=electricity_basis)
+    result = run_model(model, options, iterations=iterations, seed=seed, percentiles=percentiles, chunk=chunk,
+                       progress=progress, started=started)
+    if electricity_basis is not None:
+        result.notes.append(f"electricity basis {model.spec.electricity_basis}: chosen by the caller (electricity_basis), in "
+                            "place of the product file's product.electricity_basis")
+    return result
 
 
 def run_model(model: UncertainProduct, options: dict, *, iterations: int, seed: int, percentiles: Sequence[float] = PERCENTILES,
@@ -252,7 +261,7 @@ def run_model(model: UncertainProduct, options: dict, *, iterations: int, seed: 
         seconds=time.perf_counter() - started, chunk=chunk, notes=notes)
 
 
-def prepare(product, *, per, gwp, boundary, as_of, uncertainty=None):
+def prepare(product, *, per, gwp, boundary, as_of, uncertainty=None, electricity_basis=None):
     """The product read and its uncertain figures, on the background of its GWP set.
 
     Returns
@@ -263,14 +272,16 @@ def prepare(product, *, per, gwp, boundary, as_of, uncertainty=None):
     from footprint.brightway.background import load_background
     from footprint.brightway.project import check_setup
     from footprint.bundle.read import read_bundle
-    from footprint.calc.compute import check_finite, check_options, read_product
-    from footprint.vocab import BOUNDARIES, DECLARED_UNITS, GWP_SETS, choose
+    from footprint.calc.compute import apply_electricity_basis, check_finite, check_options, read_product
+    from footprint.vocab import BOUNDARIES, DECLARED_UNITS, ELECTRICITY_BASES, GWP_SETS, choose
 
     per = choose(per, DECLARED_UNITS, what="per")
     gwp = choose(gwp, GWP_SETS, what="gwp")
     boundary = choose(boundary, BOUNDARIES, what="boundary")
     as_of = check_options(per=per, gwp=gwp, boundary=boundary, as_of=as_of)
-    spec = read_product(product)
+    if electricity_basis is not None:  # refused before the product is read
+        electricity_basis = choose(electricity_basis, ELECTRICITY_BASES, what="electricity_basis")
+    spec = apply_electricity_basis(read_product(product), electricity_basis)
     check_finite(spec)
     user = None
     if uncertainty is not None:

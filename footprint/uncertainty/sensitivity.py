@@ -91,6 +91,7 @@ def tornado(
     top: int | None = None,
     include_background: bool = True,
     uncertainty: dict | str | os.PathLike | None = None,
+    electricity_basis: str | None = None,
 ) -> Tornado:
     """One-at-a-time sensitivity of a product's total to each of its uncertain figures.
 
@@ -109,6 +110,9 @@ def tornado(
         Also vary the background datasets' rows (grid factors, materials' factors).
     uncertainty : dict or str or os.PathLike, optional
         As :func:`footprint.monte_carlo`.
+    electricity_basis : str, optional
+        ``life-cycle`` or ``official`` (any case), in place of the product file's
+        ``product.electricity_basis`` (:func:`footprint.compute`). Default: the file's.
 
     Returns
     -------
@@ -127,7 +131,8 @@ def tornado(
     """
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise OptionError("top", f"got {top!r}; expected a whole number above zero")
-    model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty)
+    model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty,
+                             electricity_basis=electricity_basis)
     figures = [figure for figure in model.figures if include_background or figure.group != "background"]
     user_ranges = _user_ranges(ranges, model)
     count = len(figures)
@@ -268,6 +273,7 @@ def sobol_indices(
     as_of: datetime.date | str | None = None,
     uncertainty: dict | str | os.PathLike | None = None,
     progress: Callable[[int], None] | None = None,
+    electricity_basis: str | None = None,
 ) -> SobolResult:
     """First-order and total Sobol indices of each uncertain figure (SALib, Saltelli's scheme).
 
@@ -283,6 +289,9 @@ def sobol_indices(
         As :func:`footprint.monte_carlo`.
     progress : callable, optional
         Called with the number of evaluations done.
+    electricity_basis : str, optional
+        ``life-cycle`` or ``official`` (any case), in place of the product file's
+        ``product.electricity_basis`` (:func:`footprint.compute`). Default: the file's.
 
     Returns
     -------
@@ -306,7 +315,8 @@ def sobol_indices(
                                           "(Sobol sequences balance only at powers of 2)")
     seed = check_seed(seed)
     sample, analyze = require_salib()
-    model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty)
+    model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty,
+                             electricity_basis=electricity_basis)
     figures = model.figures
     count = len(figures)
     evaluations = base_samples * (count + 2)
