@@ -238,3 +238,30 @@ def resolve(entry, as_of, registry, fmt):
     data, provenance = resolve_entry(entry, as_of=day, registry=registry)
     data.pop("quantity")
     _emit({"data": data, "provenance": provenance}, fmt)
+
+
+@shared.command("impact")
+@click.argument("entry")
+@click.option("--to", "to", default=None, metavar="ENTRY@M", help="The version to put in its place (default: its successor).")
+@click.option("--product", "products", multiple=True, type=click.Path(path_type=str),
+              help="A product file not under certification, recomputed too (repeatable).")
+@click.option("--per", default="module", show_default=True, help="Declared unit of the --product files.")
+@registry_option
+@format_option
+def impact(entry, to, products, per, registry, fmt):
+    """Certificates and products using ENTRY@N, recomputed with the newer version: old, new, change, outcome."""
+    from footprint.shareddb import impact as run
+
+    found = run(entry, to=to, products=products, per=per, registry=registry)
+    if fmt == "json":
+        _emit(found, fmt)
+        return
+    click.echo(f"{found['from']} -> {found['to']}")
+    for row in found["rows"]:
+        percent = "" if row["change_percent"] is None else f" ({row['change_percent']:+.2f} %)"
+        crosses = f"; {row['outcome']} -> {row['new_outcome']}" if row["crosses"] else ""
+        name = row["certificate"] or row["file"]
+        click.echo(f"{name}  {row['product']}: {row['old']:.6g} -> {row['new']:.6g} {row['unit']}, "
+                   f"{row['change']:+.6g}{percent}{crosses}")
+    if not found["rows"]:
+        click.echo(f"no certificate or product uses registry:{found['from']}")

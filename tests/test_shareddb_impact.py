@@ -1,0 +1,104 @@
+"""footprint.shareddb.impact: the products a newer version of a shared entry changes, recomputed.
+
+POLY-XJ-2026@1 carries the PACT declaration of tests/data/pact-polysilicon.json (30.5 kg CO2-eq/kg);
+@2 the same declaration at 33.0. The expected totals are compute() of the product pointing at @1 and at @2.
+"""
+
+import copy
+import json
+
+import pytest
+from test_shareddb_use import BODY, PACT, REF, SUPPLIER, poly_entry, publish, registry  # noqa: F401 (the fixture)
+
+import footprint.shareddb as shared
+from footprint.calc import compute
+from footprint.errors import OptionError
+from footprint.supplier import resolving
+
+from calc_helpers import product_data, write_product
+from conftest import invoke
+
+NEW_REF = "registry:POLY-XJ-2026@2"
+
+
+def publish_second(registry, state="published"):  # noqa: F811
+    pact = copy.deepcopy(PACT)
+    pact["pcf"]["pCfExcludingBiogenic"] = "33.0"
+    ref = shared.add_entry(poly_entry(value="33.0 kg CO2-eq/kg", payload=pact), owner=SUPPLIER, registry=registry)["ref"]
+    shared.submit(ref, by=SUPPLIER, registry=registry)
+    shared.validate(ref, reviewer=BODY, by="Zhang Min", registry=registry)
+    if state == "published":
+        shared.publish(ref, by=SUPPLIER, registry=registry)
+    return ref
+
+
+def product_at(tmp_path, ref, name):
+    return write_product(tmp_path, product_data(**{"stages.polysilicon.supplier": ref}), name)
+
+
+def test_impact_lists_the_product_with_its_old_and_new_totals(tmp_path, registry):  # noqa: F811
+    publish(registry)
+    publish_second(registry)
+    old_path, new_path = product_at(tmp_path, REF, "old.yaml"), product_at(tmp_path, NEW_REF, "new.yaml")
+    unused = write_product(tmp_path, product_data(), "unused.yaml")
+    with resolving(shared.resolver(registry=registry)):
+        expected_old, expected_new = compute(old_path, per="kWp"), compute(new_path, per="kWp")
+    assert expected_old.total.value != pytest.approx(expected_new.total.value)
+    found = shared.impact("POLY-XJ-2026@1", products=[old_path, unused], per="kWp", registry=registry)
+    assert (found["from"], found["to"]) == ("POLY-XJ-2026@1", "POLY-XJ-2026@2")  # the successor
+    [row] = found["rows"]
+    assert (row["kind"], row["file"], row["unit"]) == ("product", str(old_path), expected_old.total.unit)
+    assert row["old"] == pytest.approx(expected_old.total.value, rel=1e-12)
+    assert row["new"] == pytest.approx(expected_new.total.value, rel=1e-12)
+    assert row["change"] == pytest.approx(expected_new.total.value - expected_old.total.value, rel=1e-9)
+    assert row["change_percent"] == pytest.approx(100 * row["change"] / row["old"], rel=1e-9)
+
+
+def test_to_names_a_validated_version_not_yet_published(tmp_path, registry):  # noqa: F811
+    publish(registry)
+    publish_second(registry, state="validated")
+    old_path = product_at(tmp_path, REF, "old.yaml")
+    found = shared.impact(REF, to="POLY-XJ-2026@2", products=[old_path], registry=registry)
+    [row] = found["rows"]
+    with resolving(shared.resolver(registry=registry)):
+        expected = compute(product_at(tmp_path, NEW_REF, "new.yaml"))
+    assert row["new"] == pytest.approx(expected.total.value, rel=1e-12)
+
+
+def test_an_entry_nobody_uses_lists_nothing(tmp_path, registry, home_env, monkeypatch):  # noqa: F811
+    publish(registry)
+    publish_second(registry)
+    assert shared.impact("POLY-XJ-2026@1", registry=registry)["rows"] == []
+    completed = invoke("shared", "impact", "POLY-XJ-2026@1", "--registry", registry, home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    assert "no certificate or product uses registry:POLY-XJ-2026@1" in completed.stdout
+
+
+def test_the_command_line_prints_json(tmp_path, registry, home_env):  # noqa: F811
+    publish(registry)
+    publish_second(registry)
+    old_path = product_at(tmp_path, REF, "old.yaml")
+    completed = invoke("shared", "impact", REF, "--product", old_path, "--registry", registry, "--format", "json", home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    [row] = json.loads(completed.stdout)["rows"]
+    assert row["new"] > row["old"] and row["change_percent"] > 0
+
+
+@pytest.mark.parametrize("args, message", [
+    (["POLY-XJ-2026"], "expected ENTRY@VERSION"),
+    (["POLY-XJ-2026@1", "--to", "OTHER@2"], "expected a version of POLY-XJ-2026"),
+    (["POLY-XJ-2026@9"], "not in the shared database"),
+    (["POLY-XJ-2026@1", "--to", "POLY-XJ-2026@7"], "not in the shared database"),
+    (["POLY-XJ-2026@1"], "no validated or published version after it"),
+])
+def test_bad_refs_are_one_line_exit_1(registry, home_env, args, message):  # noqa: F811
+    publish(registry)
+    completed = invoke("shared", "impact", *args, "--registry", registry, home=home_env)
+    assert completed.returncode == 1, completed.stdout
+    [line] = completed.stderr.splitlines()
+    assert line.startswith("error: ") and message in line, line
+
+
+def test_a_bad_to_is_an_option_error(registry):  # noqa: F811
+    with pytest.raises(OptionError):
+        shared.impact("POLY-XJ-2026@1", to="OTHER@2", registry=registry)
