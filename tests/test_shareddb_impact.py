@@ -8,6 +8,7 @@ import copy
 import json
 
 import pytest
+from test_registry import SCHEME, issue, material, run_process  # noqa: F401 (the fixture)
 from test_shareddb_use import BODY, PACT, REF, SUPPLIER, poly_entry, publish, registry  # noqa: F401 (the fixture)
 
 import footprint.shareddb as shared
@@ -102,3 +103,32 @@ def test_bad_refs_are_one_line_exit_1(registry, home_env, args, message):  # noq
 def test_a_bad_to_is_an_option_error(registry):  # noqa: F811
     with pytest.raises(OptionError):
         shared.impact("POLY-XJ-2026@1", to="OTHER@2", registry=registry)
+
+
+def test_a_certificate_whose_dossier_used_the_entry_is_recomputed(tmp_path, registry, material):  # noqa: F811
+    """The example PERC module of tests/test_registry.py, its polysilicon from POLY-XJ-2026@1, certified."""
+    from footprint.labels.study import evaluate_label
+    from footprint.report import write_report
+
+    publish(registry)
+    text = material["product"].read_text(encoding="utf-8")
+    products = {}
+    for ref in (REF, NEW_REF):
+        path = tmp_path / f"perc-{ref[-1]}.yaml"
+        path.write_text(text.replace("    technology: siemens\n", f"    technology: siemens\n    supplier: {ref}\n", 1),
+                        encoding="utf-8")
+        products[ref] = path
+    with resolving(shared.resolver(registry=registry)):
+        write_report(products[REF], scheme=SCHEME, out_dir=tmp_path / "dossier", pdf=False)
+        app = run_process(registry, tmp_path / "dossier")
+        number = issue(registry, app, material)["certificate"]
+    publish_second(registry)
+    with resolving(shared.resolver(registry=registry)):
+        old, new = (evaluate_label(products[ref], scheme=SCHEME).decision for ref in (REF, NEW_REF))
+    found = shared.impact(REF, registry=registry)
+    [row] = found["rows"]
+    assert (row["kind"], row["certificate"], row["unit"], row["status"]) == ("certificate", number, old.unit, "valid")
+    assert row["old"] == pytest.approx(old.value_unrounded, rel=1e-12)
+    assert row["new"] == pytest.approx(new.value_unrounded, rel=1e-12)
+    assert row["new"] > row["old"]
+    assert (row["outcome"], row["new_outcome"], row["crosses"]) == (old.outcome, new.outcome, old.outcome != new.outcome)
