@@ -174,12 +174,10 @@ def datasets(stage, geography, search, kind, fmt):
     """
     from footprint.bundle.catalogue import format_table, list_datasets
     from footprint.bundle.read import read_bundle
-    from footprint.engine import background_path, read_background
+    from footprint.engine import dataset_factors
 
     bundle = read_bundle()
-    # the factor of each dataset, from the background setup solved (AR6); none before setup
-    solved = read_background(background_path(bundle.sha256, "ar6"), data_sha256=bundle.sha256, gwp="ar6")
-    factors = dict(zip(solved.datasets, solved.cumulative())) if solved is not None else None
+    factors = dataset_factors(bundle, "ar6")  # from the background setup solved; None before setup
     entries = list_datasets(stage=stage, geography=geography, search=search, kind=kind, bundle=bundle, factors=factors)
     if factors is None:
         click.echo("note: no factor column before 'footprint setup' (it solves the background)", err=True)
