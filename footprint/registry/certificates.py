@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from footprint.signing import Signer
 
 
-def _open(session, number, on):
+def _open(session, number):
     """The certificate, its application and process, after the expiry sweep."""
     store.sweep_expired(session, store.today())
     cert = store.certificate(session, number)
@@ -72,7 +72,7 @@ def surveil(certificate: str, *, by: str, outcome: str, notes: str = "", evidenc
         raise OptionError("outcome", f"got {outcome!r}; expected one of {', '.join(SURVEILLANCE_OUTCOMES)}")
     day = store.on_date(on)
     with transaction(registry) as session:
-        cert, app, process = _open(session, certificate, day)
+        cert, app, process = _open(session, certificate)
         auditor = store.person(session, _body(session, cert), by)
         files = [store.store_file(session, path) for path in evidence]
         due = session.scalars(select(Surveillance).where(Surveillance.certificate_id == cert.id, Surveillance.done_on.is_(None))
@@ -115,7 +115,7 @@ def change(certificate: str, *, by: str, description: str, value: float, on: str
         raise OptionError("value", f"got {value!r}; expected a positive footprint")
     day = store.on_date(on)
     with transaction(registry) as session:
-        cert, app, process = _open(session, certificate, day)
+        cert, app, process = _open(session, certificate)
         store.person(session, _body(session, cert), by)
         needed, why = process.needs_reevaluation(cert.declared_value, value)
         store.move(session, "change", _facts(session, cert, day), process, actor=by, subject=f"certificate:{cert.number}",
@@ -135,7 +135,7 @@ def _status_move(move_name, certificate, *, by, reason, on, registry):
 
     day = store.on_date(on)
     with transaction(registry) as session:
-        cert, app, process = _open(session, certificate, day)
+        cert, app, process = _open(session, certificate)
         person = store.person(session, _body(session, cert), by)
         before = cert.status
         state = store.move(session, move_name, _facts(session, cert, day, reason=reason), process, actor=by,
@@ -181,7 +181,7 @@ def label(certificate: str, *, by: str, key: str | os.PathLike | Signer, passphr
     signer = key if isinstance(key, Signer) else load_signer(key, passphrase=passphrase)
     day = store.on_date(on)
     with transaction(registry) as session:
-        cert, app, process = _open(session, certificate, day)
+        cert, app, process = _open(session, certificate)
         store.person(session, _body(session, cert), by)
         store.register_key(session, _body(session, cert), signer.public, by, day)
         store.move(session, "label", _facts(session, cert, day), process, actor=by, subject=f"certificate:{cert.number}",

@@ -184,9 +184,6 @@ class Process:
             dates.append(due)
             step += 1
 
-    def state_after(self, step: str) -> str:
-        return STEPS[step]
-
     def state_before(self, step: str) -> str:
         """The state an application must be in for ``step``: the state of the previous step of this process."""
         index = self.steps.index(step)

@@ -26,7 +26,7 @@ import hashlib
 import json
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from footprint.errors import InputError, OptionError, show
 from footprint.registry import store
@@ -424,12 +424,6 @@ def list_entries(*, viewer: str | None = None, state: str | None = None, kind: s
                              "owner": session.get(Organisation, entry.owner_id).name, "title": entry.title,
                              "value": json.loads(entry.content)["value"], "valid_until": entry.valid_until.isoformat()})
     return rows
-
-
-def count_entries(*, registry=None) -> int:
-    """How many versions the shared database holds (all states)."""
-    with transaction(registry, write=False) as session:
-        return session.scalar(select(func.count()).select_from(SharedEntry))
 
 
 def resolve_entry(ref: str, *, as_of: _dt.date, registry=None, organisation: str | None = None) -> tuple[dict, dict]:

@@ -26,9 +26,6 @@ from footprint.uncertainty.sensitivity import Tornado
 if TYPE_CHECKING:
     from footprint.model.spec import ProductSpec
 
-#: Keys of a result that hold an analysis, not the footprint itself: a result's identity
-#: (its sha256, the label id) does not depend on them.
-ANALYSIS_KEYS = ("uncertainty", "sensitivity")
 #: Bars of the tornado kept in the result and drawn in the report.
 TOP = 10
 #: Draws of the analysis by default.

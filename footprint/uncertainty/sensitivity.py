@@ -357,12 +357,3 @@ def require_salib():
         raise SetupError(f"Sobol indices need SALib, which is not installed; install it with pip install 'footprint[sensitivity]' "
                          f"({SALIB})") from None
     return sample, analyze
-
-
-def has_salib() -> bool:
-    """True if SALib can be imported (the ``sensitivity`` extra is installed)."""
-    try:
-        require_salib()
-    except SetupError:
-        return False
-    return True
