@@ -22,7 +22,7 @@ from sqlalchemy import select
 from footprint.errors import OptionError
 from footprint.registry import store
 from footprint.shareddb.db import transaction
-from footprint.shareddb.entries import USABLE, ReviewError, _version, parse_ref, resolve_entry
+from footprint.shareddb.entries import USABLE, ReviewError, _version, parse_ref, resolve_entry, resolver
 from footprint.shareddb.models import SharedEntry
 
 
@@ -96,8 +96,7 @@ def _certificate_rows(ref, old_key, new_ref, *, registry, on):
                 manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
                 options = manifest.get("options") or {}
                 studies = []
-                for resolve in (_substituting(old_key, f"{old_key[0]}@{old_key[1]}", registry=registry),
-                                _substituting(old_key, new_ref, registry=registry)):
+                for resolve in (resolver(registry=registry), _substituting(old_key, new_ref, registry=registry)):
                     with resolving(resolve):
                         studies.append(evaluate_label(
                             folder / str(manifest.get("product_file", "")), scheme=options.get("scheme") or manifest["scheme"],
@@ -119,14 +118,12 @@ def _product_rows(paths, old_key, new_ref, *, registry, per):
 
     rows = []
     for path in paths:
-        totals = []
-        for resolve in (_substituting(old_key, f"{old_key[0]}@{old_key[1]}", registry=registry),
-                        _substituting(old_key, new_ref, registry=registry)):
-            with resolving(resolve):
-                totals.append(compute(path, per=per))
-        before, after = totals
+        with resolving(resolver(registry=registry)):
+            before = compute(path, per=per)
         if not _uses(before.to_dict(), f"registry:{old_key[0]}@{old_key[1]}"):
-            continue
+            continue  # not computed again with the newer version: it does not use this one
+        with resolving(_substituting(old_key, new_ref, registry=registry)):
+            after = compute(path, per=per)
         rows.append(_row("product", str(path), before.product_name, before.total.unit, before.total.value, after.total.value))
     return rows
 
