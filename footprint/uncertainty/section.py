@@ -16,12 +16,14 @@ from __future__ import annotations
 import datetime
 import math
 import os
+import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from footprint.errors import OptionError
 from footprint.i18n import text, words
-from footprint.uncertainty.montecarlo import MonteCarloResult, probability_of_meeting
-from footprint.uncertainty.sensitivity import Tornado
+from footprint.uncertainty.montecarlo import MonteCarloResult, check_iterations, check_seed, prepare, probability_of_meeting, run_model
+from footprint.uncertainty.sensitivity import Tornado, tornado_of_model
 
 if TYPE_CHECKING:
     from footprint.model.spec import ProductSpec
@@ -130,14 +132,13 @@ def analyse_study(
     ...                          iterations=10000, seed=1, per="kWp")  # doctest: +SKIP
     >>> [(level.id, level.probability) for level in analysis.levels]  # doctest: +SKIP
     """
-    from footprint.calc.compute import read_product
-    from footprint.uncertainty.montecarlo import monte_carlo
-    from footprint.uncertainty.sensitivity import tornado
-
-    spec = read_product(product)
-    options = {"per": per, "gwp": gwp, "boundary": boundary, "as_of": as_of, "uncertainty": uncertainty}
-    result = monte_carlo(spec, iterations=iterations, seed=seed, **options)
-    bars = tornado(spec, top=top, **options)
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
+        raise OptionError("top", f"got {top!r}; expected a whole number above zero")
+    iterations, seed, started = check_iterations(iterations), check_seed(seed), time.perf_counter()
+    # one model for both analyses: the product read, the background loaded and the system built once
+    model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty)
+    result = run_model(model, options, iterations=iterations, seed=seed, started=started)
+    bars = tornado_of_model(model, options, top=top)
     levels, notes = [], []
     if scheme is not None:
         indicator = getattr(scheme, "indicator", "total")

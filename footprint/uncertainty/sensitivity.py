@@ -133,6 +133,11 @@ def tornado(
         raise OptionError("top", f"got {top!r}; expected a whole number above zero")
     model, options = prepare(product, per=per, gwp=gwp, boundary=boundary, as_of=as_of, uncertainty=uncertainty,
                              electricity_basis=electricity_basis)
+    return tornado_of_model(model, options, ranges=ranges, top=top, include_background=include_background)
+
+
+def tornado_of_model(model, options: dict, *, ranges=None, top: int | None = None, include_background: bool = True) -> Tornado:
+    """The tornado of a product already prepared (:func:`footprint.uncertainty.montecarlo.prepare`), as :func:`tornado`."""
     figures = [figure for figure in model.figures if include_background or figure.group != "background"]
     user_ranges = _user_ranges(ranges, model)
     count = len(figures)
