@@ -86,3 +86,19 @@ def test_each_configuration_carries_the_papers_figures(stem):
         assert s["module"]["materials"]["aluminium_primary_CN"] == "0 kg/m2"
     else:
         assert "materials" not in s["module"]
+
+
+#: The fields of a configuration that are "ours": the Jiangsu PERC example's own values, copied.
+OURS_FIELDS = (("polysilicon", "mg_silicon"), ("ingot", "polysilicon"), ("wafer", "wafer_area"), ("wafer", "kerf"),
+               ("wafer", "yield"), ("cell", "efficiency"), ("cell", "yield"), ("module", "cells"), ("module", "cells_per_wafer"))
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_the_configurations_own_values_are_the_examples(stem):
+    example = yaml.safe_load((EXAMPLES / "perc-glass-backsheet-jiangsu.yaml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((MUELLER.FOLDER / f"{stem}.yaml").read_text(encoding="utf-8"))
+    for key in ("rated_power", "area", "technology"):
+        assert data["product"][key] == example["product"][key], f"product.{key}: copy the Jiangsu example's value into {stem}.yaml"
+    for stage, name in OURS_FIELDS:
+        assert data["stages"][stage].get(name) == example["stages"][stage].get(name), (
+            f"stages.{stage}.{name}: copy the Jiangsu example's value into {stem}.yaml")
