@@ -46,7 +46,8 @@ CONFIGURATIONS = (
 
 #: The paper's figures that were read, in the order they are put in: (row label, the fields it sets).
 ITEMS = (
-    ("polysilicon electricity, 72 kWh/kg", (("polysilicon", "electricity"),)),
+    ("MG-Si electricity, 11 kWh/kg", (("mg_silicon", "electricity"),)),
+    ("polysilicon, 72 kWh + 70 MJ per kg", (("polysilicon", "electricity"), ("polysilicon", "heat"))),
     ("ingot electricity, 38.4 kWh/kg", (("ingot", "electricity"),)),
     ("wafering, 2.85 kWh/kg (17.5 % of it heat)", (("wafer", "electricity"), ("wafer", "heat"))),
     ("cell, 6.24 kWh + 3.55 MJ per m2", (("cell", "electricity"), ("cell", "heat"))),
