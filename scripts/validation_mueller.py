@@ -96,19 +96,26 @@ def grid_kwh(data):
     return sum(use.amount for use in result(data, "life-cycle").electricity.uses)
 
 
-def waterfall(stem, example, basis="life-cycle"):
-    """The totals from ours to the configuration, one item at a time: [ours, +item 1, ..., all items]."""
-    paper = read_yaml(FOLDER / f"{stem}.yaml")
-    every_field = [field for _, fields in ITEMS for field in fields]
-    steps = [total(ours(paper, example, every_field), basis)]
+def every_field():
+    """The (stage, name) of every figure of the paper that was read."""
+    return [field for _, fields in ITEMS for field in fields]
+
+
+def waterfall(paper, example):
+    """The life-cycle totals from ours to the configuration, one item at a time: [ours, +item 1, ..., all items]."""
+    steps = [total(ours(paper, example, every_field()), "life-cycle")]
     for k in range(1, len(ITEMS) + 1):
         still_ours = [field for _, fields in ITEMS[k:] for field in fields]
-        steps.append(total(ours(paper, example, still_ours), basis))
+        steps.append(total(ours(paper, example, still_ours), "life-cycle"))
     return steps
 
 
 def _row(label, values):
     return "| " + label + " | " + " | ".join(values) + " |"
+
+
+def _head():
+    return [_row("step (kg CO2-eq/kWp)", [title for _, title, _ in CONFIGURATIONS]), "|---|" + "---:|" * len(CONFIGURATIONS)]
 
 
 def _number(value):
@@ -119,38 +126,52 @@ def _change(value):
     return f"{value:+.1f}"
 
 
+def waterfall_table(papers, example):
+    """The life-cycle table: ours, one row per item, the transport share, the remainder, the published total."""
+    steps = {stem: waterfall(papers[stem], example) for stem in papers}
+    published = {stem: value for stem, _, value in CONFIGURATIONS}
+    # the press release gives transport to the EU for the Chinese modules only
+    transport = {stem: TRANSPORT_SHARE * published[stem] if stem.endswith("-china") else None for stem in papers}
+    remainder = {stem: published[stem] - steps[stem][-1] - (transport[stem] or 0) for stem in papers}
+    kwh = {stem: grid_kwh(papers[stem]) for stem in papers}
+
+    def row(label, value):
+        return _row(label, [value(stem) for stem, _, _ in CONFIGURATIONS])
+
+    lines = _head()
+    lines.append(row("ours: the paper's sites and module design, this library's values", lambda s: _number(steps[s][0])))
+    for k, (label, _) in enumerate(ITEMS, start=1):
+        lines.append(row(f"+ paper: {label}", lambda s: _change(steps[s][k] - steps[s][k - 1])))
+    lines.append(row("= with every figure of the paper that was read", lambda s: _number(steps[s][-1])))
+    lines.append(row("+ transport China -> EU, 3 % of the published total (press release; not modelled)",
+                     lambda s: "not read" if transport[s] is None else _change(transport[s])))
+    lines.append(row("+ remainder, not quantifiable here (see below)", lambda s: _change(remainder[s])))
+    lines.append(row("= published (abstract)", lambda s: _number(published[s])))
+    lines.append(row("grid electricity with every figure read, kWh/kWp", lambda s: _number(kwh[s])))
+    lines.append(row("remainder per kWh of it, kg CO2-eq/kWh", lambda s: f"{remainder[s] / kwh[s]:.3f}"))
+    lines.append(row("ours / published", lambda s: f"{steps[s][0] / published[s]:.2f}"))
+    lines.append(row("with every figure read / published", lambda s: f"{steps[s][-1] / published[s]:.2f}"))
+    return "\n".join(lines)
+
+
+def official_table(papers, example):
+    """The official-basis table: ours and every figure read, and the change from the life-cycle basis."""
+    ours_official = {stem: total(ours(papers[stem], example, every_field()), "official") for stem in papers}
+    read_official = {stem: total(papers[stem], "official") for stem in papers}
+    read_life_cycle = {stem: total(papers[stem], "life-cycle") for stem in papers}
+    lines = _head()
+    lines.append(_row("ours, official basis", [_number(ours_official[s]) for s, _, _ in CONFIGURATIONS]))
+    lines.append(_row("with every figure read, official basis", [_number(read_official[s]) for s, _, _ in CONFIGURATIONS]))
+    lines.append(_row("change from the life-cycle basis (every figure read)",
+                      [_change(read_official[s] - read_life_cycle[s]) for s, _, _ in CONFIGURATIONS]))
+    return "\n".join(lines)
+
+
 def tables():
     """The two Markdown tables of docs/validation.md: the life-cycle waterfall and the official basis."""
     example = read_yaml(OURS)
-    head = [_row("step (kg CO2-eq/kWp)", [title for _, title, _ in CONFIGURATIONS]),
-            "|---|" + "---:|" * len(CONFIGURATIONS)]
-    steps = {stem: waterfall(stem, example) for stem, _, _ in CONFIGURATIONS}
-    lines = list(head)
-    lines.append(_row("ours: the paper's sites and module design, this library's values", [_number(steps[s][0]) for s, _, _ in CONFIGURATIONS]))
-    for k, (label, _) in enumerate(ITEMS, start=1):
-        lines.append(_row(f"+ paper: {label}", [_change(steps[s][k] - steps[s][k - 1]) for s, _, _ in CONFIGURATIONS]))
-    lines.append(_row("= with every figure of the paper that was read", [_number(steps[s][-1]) for s, _, _ in CONFIGURATIONS]))
-    transport = {s: (TRANSPORT_SHARE * published if s.endswith("china") else None) for s, _, published in CONFIGURATIONS}
-    lines.append(_row("+ transport China -> EU, 3 % of the published total (press release; not modelled)",
-                      [_change(transport[s]) if transport[s] is not None else "not read" for s, _, _ in CONFIGURATIONS]))
-    lines.append(_row("+ remainder, not quantifiable here (see below)",
-                      [_change(published - steps[s][-1] - (transport[s] or 0)) for s, _, published in CONFIGURATIONS]))
-    lines.append(_row("= published (abstract)", [_number(published) for _, _, published in CONFIGURATIONS]))
-    kwh = {s: grid_kwh(read_yaml(FOLDER / f"{s}.yaml")) for s, _, _ in CONFIGURATIONS}
-    lines.append(_row("grid electricity with every figure read, kWh/kWp", [_number(kwh[s]) for s, _, _ in CONFIGURATIONS]))
-    lines.append(_row("remainder per kWh of it, kg CO2-eq/kWh",
-                      [f"{(published - steps[s][-1] - (transport[s] or 0)) / kwh[s]:.3f}" for s, _, published in CONFIGURATIONS]))
-    lines.append(_row("ours / published", [f"{steps[s][0] / published:.2f}" for s, _, published in CONFIGURATIONS]))
-    lines.append(_row("with every figure read / published", [f"{steps[s][-1] / published:.2f}" for s, _, published in CONFIGURATIONS]))
-
-    official = list(head)
-    official_steps = {stem: (total(ours(read_yaml(FOLDER / f"{stem}.yaml"), example, [f for _, fs in ITEMS for f in fs]), "official"),
-                             total(read_yaml(FOLDER / f"{stem}.yaml"), "official")) for stem, _, _ in CONFIGURATIONS}
-    official.append(_row("ours, official basis", [_number(official_steps[s][0]) for s, _, _ in CONFIGURATIONS]))
-    official.append(_row("with every figure read, official basis", [_number(official_steps[s][1]) for s, _, _ in CONFIGURATIONS]))
-    official.append(_row("change from the life-cycle basis (every figure read)",
-                         [_change(official_steps[s][1] - steps[s][-1]) for s, _, _ in CONFIGURATIONS]))
-    return "\n".join(lines), "\n".join(official)
+    papers = {stem: read_yaml(FOLDER / f"{stem}.yaml") for stem, _, _ in CONFIGURATIONS}
+    return waterfall_table(papers, example), official_table(papers, example)
 
 
 def quoted(page, marker):
