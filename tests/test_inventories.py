@@ -133,6 +133,17 @@ def test_every_province_and_listed_country_has_a_grid_and_a_life_cycle_factor(bu
         assert bundle.electricity_for(country, basis="lifecycle").geography == country, country
 
 
+def test_the_eu_takes_embers_eu_intensity_on_both_bases(bundle):
+    # Ember's aggregate "EU", 2023: 243.83 g CO2-eq/kWh (co2.js average-intensities.json); no official EU factor
+    for basis in (None, "lifecycle"):
+        factor = bundle.electricity_for("EU") if basis is None else bundle.electricity_for("EU", basis=basis)
+        target = bundle.datasets[factor.exchanges[0].flow] if factor.id.startswith("electricity_grid_") else factor
+        assert target.id == "electricity_lifecycle_EU_2023"
+        (exchange,) = target.exchanges
+        assert exchange.amount == pytest.approx(0.24383, rel=1e-12)  # kg, the gas's reference unit
+    assert bundle.geographies["EU"].parent == "RER"
+
+
 def test_grid_follows_the_site(bundle):
     assert bundle.electricity_for("CN-JS").exchanges[0].flow == "electricity_co2_CN-JS_2023"
     assert bundle.electricity_for("CN-JS", basis="co2").id == "electricity_co2_CN-JS_2023"
