@@ -15,6 +15,7 @@ import socket
 import sqlite3
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import test_registry
@@ -217,7 +218,7 @@ def test_what_a_member_may_not_do_is_the_servers_reason_in_one_line(world, live,
         (("shared", "submit", "DRAFT@1", "--by", RIVAL), 404, "not in the shared database"),
         (("shared", "publish", "PUB-1@1", "--by", RIVAL), 403, "AccessDenied"),
         (("shared", "withdraw", "PUB-1@1", "--by", RIVAL, "--reason", "competitor"), 403, "AccessDenied"),
-        (("shared", "submit", "DRAFT@1", "--by", SUPPLIER), 403, f"the token is {RIVAL}'s, not '{SUPPLIER}''s"),
+        (("shared", "submit", "DRAFT@1", "--by", SUPPLIER), 403, f"the token speaks for {RIVAL}, not for {SUPPLIER}"),
         (("shared", "add", entry_file(tmp_path, "PUB-1"), "--owner", RIVAL), 403, "owned by another organisation"),
         (("cert", "show", number), 404, "no certificate or application of that number"),
         (("cert", "log"), 403, "the whole log is the operator's"),
@@ -334,3 +335,88 @@ def test_a_certificate_is_verified_against_the_server(world, live, footprint_hom
     remote = invoke("verify", document, "--registry", url, home=footprint_home)
     assert remote.returncode == 1 and f"registry: certificate {number} is SUSPENDED" in remote.stdout
     assert remote.stdout == invoke("verify", document, "--registry", registry, home=footprint_home).stdout
+
+
+def test_reject_share_and_a_certified_footprint_through_the_server(world, live, footprint_home, monkeypatch):
+    url, registry = live
+    number = world["certificate"]
+    as_member(monkeypatch, world, BODY)
+    done = invoke("shared", "reject", "SUBMITTED@1", "--reviewer", BODY, "--by", "Zhang Min", "--reason", "no meter readings",
+                  "--registry", url, "--format", "json", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == shared.show_entry("SUBMITTED@1", registry=registry)
+    assert (json.loads(done.stdout)["state"], json.loads(done.stdout)["reason"]) == ("rejected", "no meter readings")
+    # shared with the rival: the rival now sees the validated version, as the library says
+    as_member(monkeypatch, world, SUPPLIER)
+    done = invoke("shared", "share", "SHARED", "--by", SUPPLIER, "--with", RIVAL, "--registry", url, "--format", "json",
+                  home=footprint_home)
+    assert json.loads(done.stdout) == {"id": "SHARED", "shared_with": RIVAL}
+    as_member(monkeypatch, world, RIVAL)
+    seen = invoke("shared", "show", "SHARED@1", "--registry", url, "--format", "json", home=footprint_home)
+    assert seen.returncode == 0 and json.loads(seen.stdout) == shared.show_entry("SHARED@1", viewer=RIVAL, registry=registry)
+    # a certificate's footprint: by its holder; not by anyone else (the server's 403), nothing written
+    before = snapshot(registry)
+    line = refused(invoke("shared", "add-certified", number, "--by", RIVAL, "--registry", url, home=footprint_home))
+    assert f"/shared/certified/{number}: 403 AccessDenied: certificate {number}: only its holder or the operator" in line
+    assert snapshot(registry) == before
+    as_member(monkeypatch, world, APPLICANT)
+    done = invoke("shared", "add-certified", number, "--by", APPLICANT, "--registry", url, "--format", "json", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+    added = json.loads(done.stdout)
+    assert added == shared.show_entry(added["ref"], registry=registry)
+    assert (added["owner"], added["certificate"], added["state"]) == (APPLICANT, number, "draft")
+
+
+def test_a_write_for_another_organisation_than_the_tokens_writes_nothing(world, live, footprint_home, monkeypatch, tmp_path):
+    url, registry = live
+    before = snapshot(registry)
+    token = as_member(monkeypatch, world, RIVAL)
+    for command in (("shared", "add", entry_file(tmp_path, "NEW-ONE"), "--owner", SUPPLIER),
+                    ("shared", "validate", "SUBMITTED@1", "--reviewer", BODY, "--by", "Zhang Min"),
+                    ("shared", "publish", "PUB-1@1", "--by", OPERATOR)):
+        line = refused(invoke(*command, "--registry", url, home=footprint_home), token)
+        claimed = BODY if command[1] == "validate" else command[-1]
+        assert line.endswith(f": 403 AccessDenied: the token speaks for {RIVAL}, not for {claimed}; use that organisation's token")
+    assert snapshot(registry) == before
+
+
+class _NotFootprint(BaseHTTPRequestHandler):
+    """An HTTP server that is not footprint's: /moved redirects elsewhere, anything else is an HTML page."""
+
+    seen = []
+
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        type(self).seen.append((self.path, self.headers.get("Authorization")))
+        if self.path.startswith("/moved/"):
+            self.send_response(302)
+            self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+            self.end_headers()
+            return
+        body = b"<html>hello</html>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_server_that_is_not_footprints_or_that_redirects(footprint_home, monkeypatch):
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _NotFootprint)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        monkeypatch.setenv("FOOTPRINT_TOKEN", "fp_secret")
+        monkeypatch.delenv("FOOTPRINT_REGISTRY", raising=False)
+        line = refused(invoke("shared", "list", "--registry", url, home=footprint_home), "fp_secret")
+        assert line == f"error: {url}/shared/entries: the answer is not JSON; expected a footprint server at {url}"
+        line = refused(invoke("shared", "list", "--registry", url + "/moved", home=footprint_home), "fp_secret")
+        assert line == (f"error: {url}/moved/shared/entries: 302 redirected to http://127.0.0.1:9/elsewhere (not followed; "
+                        "give that address)")
+        assert _NotFootprint.seen == [("/shared/entries", "Bearer fp_secret"), ("/moved/shared/entries", "Bearer fp_secret")]
+    finally:
+        httpd.shutdown()
+        thread.join(10)

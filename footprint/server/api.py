@@ -53,7 +53,7 @@ def acting(request: Request, who) -> None:
     """Refuse (403) a request whose ``?as=`` names another organisation than the token's: a wrong token acts for no one."""
     claimed = request.query_params.get("as")
     if claimed is not None and " ".join(claimed.split()) != who.organisation:
-        raise ServerError(403, "AccessDenied", f"the token is {who.organisation}'s, not {' '.join(claimed.split())!r:.80}'s; "
+        raise ServerError(403, "AccessDenied", f"the token speaks for {who.organisation}, not for {' '.join(claimed.split())[:80]}; "
                                                "use that organisation's token")
 
 
