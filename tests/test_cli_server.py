@@ -9,6 +9,7 @@ written, the token never printed; a server that is down or silent; token files.
 """
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import socket
@@ -419,4 +420,59 @@ def test_a_server_that_is_not_footprints_or_that_redirects(footprint_home, monke
         assert _NotFootprint.seen == [("/shared/entries", "Bearer fp_secret"), ("/moved/shared/entries", "Bearer fp_secret")]
     finally:
         httpd.shutdown()
+        thread.join(10)
+
+
+def _self_signed(folder):
+    """A key and a self-signed certificate for 127.0.0.1 (PEM files), as a private certificate authority would give."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    key_file, cert_file = folder / "server.key", folder / "server.pem"
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_file, cert_file
+
+
+def test_https_with_a_certificate_the_machine_trusts_and_one_it_does_not(world, footprint_home, monkeypatch, tmp_path):
+    import uvicorn
+
+    from footprint.server import create_app
+
+    registry = str(tmp_path / "registry.sqlite")
+    with sqlite3.connect(world["registry"]) as source, sqlite3.connect(registry) as target:
+        source.backup(target)
+    key_file, cert_file = _self_signed(tmp_path)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(registry), host="127.0.0.1", port=port, log_level="warning",
+                                           ssl_keyfile=str(key_file), ssl_certfile=str(cert_file)))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        url = f"https://127.0.0.1:{port}"
+        token = as_member(monkeypatch, world, OPERATOR)
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        line = refused(invoke("shared", "list", "--registry", url, home=footprint_home), token)
+        assert line.startswith(f"error: {url}/shared/entries: cannot reach the server: TLS certificate not trusted ("), line
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))  # OpenSSL's own variable: a private authority's certificate
+        remote = invoke("shared", "list", "--registry", url, "--format", "json", home=footprint_home)
+        assert remote.returncode == 0, remote.stderr
+        assert remote.stdout == invoke("shared", "list", "--registry", registry, "--format", "json", home=footprint_home).stdout
+    finally:
+        server.should_exit = True
         thread.join(10)
