@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import http.client
 import ipaddress
 import json
 import os
@@ -112,7 +113,7 @@ class Server:
             raise RemoteError(f"{where}: cannot reach the server: {_why(exc.reason)}") from None
         except (TimeoutError, socket.timeout):
             raise RemoteError(f"{where}: no answer within {self.timeout:g} s") from None
-        except (ConnectionError, OSError) as exc:  # a connection reset mid-answer, a closed socket
+        except (ConnectionError, OSError, http.client.HTTPException) as exc:  # reset or cut mid-answer, a closed socket
             raise RemoteError(f"{where}: the connection failed: {_why(exc)}") from None
         if len(raw) > MAX_ANSWER:
             raise RemoteError(f"{where}: the answer is over {MAX_ANSWER} bytes; expected a footprint server's JSON")
@@ -273,31 +274,37 @@ def _move(ref, action, *, organisation, body=None, registry):
 
 
 def submit(ref: str, *, by: str, on=None, registry: Server) -> dict:
+    """The owner submits a draft (the server runs its checks)."""
     _no_date(on)
     return _move(ref, "submit", organisation=by, registry=registry)
 
 
 def validate(ref: str, *, reviewer: str, by: str, on=None, registry: Server) -> dict:
+    """A reviewer's organisation (the token's) accepts a submitted version; ``by`` is the person."""
     _no_date(on)
     return _move(ref, "validate", organisation=reviewer, body={"by": by}, registry=registry)
 
 
 def reject(ref: str, *, reviewer: str, by: str, reason: str, on=None, registry: Server) -> dict:
+    """A reviewer's organisation (the token's) rejects a submitted version, with the reasons."""
     _no_date(on)
     return _move(ref, "reject", organisation=reviewer, body={"by": by, "reason": reason}, registry=registry)
 
 
 def publish(ref: str, *, by: str, on=None, registry: Server) -> dict:
+    """The owner (or the operator) publishes a validated version."""
     _no_date(on)
     return _move(ref, "publish", organisation=by, registry=registry)
 
 
 def withdraw(ref: str, *, by: str, reason: str, on=None, registry: Server) -> dict:
+    """The owner (or the operator) withdraws a version, with the reason."""
     _no_date(on)
     return _move(ref, "withdraw", organisation=by, body={"reason": reason}, registry=registry)
 
 
 def share(entry_id: str, *, by: str, with_organisation: str, on=None, registry: Server) -> dict:
+    """The owner shares an entry (all its versions) with another organisation."""
     _no_date(on)
     return _move(entry_id, "share", organisation=by, body={"with": with_organisation}, registry=registry)
 
