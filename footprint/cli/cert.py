@@ -428,16 +428,11 @@ def register_key_(public_key, org, by, on, registry, fmt):
 
 
 def _records(registry):
-    """The registry's reading functions and the registry they read: footprint.registry on a database, or
-    footprint.shareddb.client on the footprint server --registry names (same names, same answers)."""
-    remote = options.server(registry)
-    if remote is not None:
-        from footprint.shareddb import client
-
-        return client, remote
+    """footprint.registry's reading functions on a database, footprint.shareddb.client through a server, and the registry
+    they take."""
     import footprint.registry as local
 
-    return local, registry
+    return options.functions(registry, local)
 
 
 @cert.command("show")

@@ -104,13 +104,23 @@ def server(registry):
     meta = ctx.meta if ctx is not None else {}
     url = registry or os.environ.get(REGISTRY_ENV)
     if not is_server(url):
-        given = [key for key in _TOKEN_KEYS if meta.get(key) is not None]
+        given = [key.split(".")[1] for key in _TOKEN_KEYS if meta.get(key) is not None]
         if given:
-            option = "--" + given[0].split(".")[1].replace("_", "-")
-            raise OptionError(option.lstrip("-").replace("-", "_"),
-                              "a token is for a footprint server (--registry https://...); this registry is a database")
+            raise OptionError(given[0], "a token is for a footprint server (--registry https://...); this registry is a database")
         return None
     return connect(url, token=meta.get("footprint.token"), token_file=meta.get("footprint.token_file"))
+
+
+def functions(registry, local):
+    """The library's functions and the registry they take: the module ``local`` (``footprint.shareddb``,
+    ``footprint.registry``) on a database, or :mod:`footprint.shareddb.client` (same names, same answers) and its
+    :class:`~footprint.shareddb.client.Server` when --registry (else $FOOTPRINT_REGISTRY) names a footprint server."""
+    remote = server(registry)
+    if remote is not None:
+        from footprint.shareddb import client
+
+        return client, remote
+    return local, registry
 
 
 def registry():

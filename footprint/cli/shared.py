@@ -14,16 +14,10 @@ format_option = options.output_format("table", "json", help="json prints one JSO
 
 
 def _api(registry):
-    """The functions of the shared database and the registry they act on: footprint.shareddb on a database, or
-    footprint.shareddb.client on the footprint server --registry names (same names, same answers)."""
-    remote = options.server(registry)
-    if remote is not None:
-        from footprint.shareddb import client
-
-        return client, remote
+    """footprint.shareddb on a database, footprint.shareddb.client through a server, and the registry they take."""
     import footprint.shareddb as local
 
-    return local, registry
+    return options.functions(registry, local)
 
 
 def _emit(record, fmt):
