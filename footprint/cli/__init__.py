@@ -39,10 +39,18 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
 @contextlib.contextmanager
 def _shared_entries():
     """Every command that computes fetches ``supplier: registry:ENTRY@N`` from the registry of FOOTPRINT_REGISTRY
-    (else registry.sqlite in FOOTPRINT_HOME); the shared database is opened only when a product names an entry."""
+    (else registry.sqlite in FOOTPRINT_HOME), or from the footprint server it names (https://..., with FOOTPRINT_TOKEN
+    or FOOTPRINT_TOKEN_FILE); the shared database is opened only when a product names an entry."""
     from footprint.supplier import resolving
 
     def resolve(ref, *, as_of):
+        from footprint.cli.options import server
+
+        remote = server(None)
+        if remote is not None:
+            from footprint.shareddb.client import resolve_entry as remote_entry
+
+            return remote_entry(ref, as_of=as_of, registry=remote)
         from footprint.shareddb import resolve_entry
 
         return resolve_entry(ref, as_of=as_of, registry=None)

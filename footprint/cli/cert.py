@@ -14,8 +14,8 @@ from footprint.cli.keys import passphrase_options, read_passphrase
 @click.argument("target", type=click.Path(path_type=str))
 @click.option("--key", default=None, help="Public key file (or organisation) that must have signed it.")
 @click.option("--no-recompute", is_flag=True, help="Dossier: check files and signature only, do not recompute the result.")
-@click.option("--registry", default=None, metavar="URL",
-              help="Registry for a certificate's status (default $FOOTPRINT_REGISTRY, else the data directory's SQLite file).")
+@options.server_registry(help="Registry for a certificate's status (default $FOOTPRINT_REGISTRY, else the data directory's "
+                              "SQLite file), or the https:// address of a footprint server (its public status; no token needed).")
 @options.output_format("table", "json", help="table for people; json prints one JSON object on stdout.")
 def verify(target, key, no_recompute, registry, fmt):
     """Check a dossier folder, a signed file or a certificate: valid (exit 0) or invalid and why (exit 1).
@@ -35,8 +35,15 @@ def verify(target, key, no_recompute, registry, fmt):
     """
     from footprint.registry.verify import verify_path
 
+    remote, status = options.server(registry), None
+    if remote is not None:
+        from functools import partial
+
+        from footprint.shareddb.client import certificate_status
+
+        status, registry = partial(certificate_status, registry=remote), None
     with contextlib.redirect_stdout(sys.stderr):
-        found = verify_path(target, key=key, recompute=not no_recompute, registry=registry)
+        found = verify_path(target, key=key, recompute=not no_recompute, registry=registry, status=status)
     if fmt == "json":
         data = found.to_dict()
         if found.dossier is not None:  # the dossier check's own fields stay at the top, as before signatures
@@ -73,9 +80,8 @@ def _render_verification(found):
 
 # -- footprint cert ... ------------------------------------------------------------------------
 
-registry_option = click.option("--registry", default=None, metavar="URL",
-                               help="postgresql://... or a SQLite file (default $FOOTPRINT_REGISTRY, else registry.sqlite in the "
-                                    "data directory).")
+registry_option = options.database_registry()  # the certification body's own records: on its database only
+server_option = options.server_registry()  # reading: on the database, or through a footprint server with a token
 by_option = click.option("--by", required=True, help="Who does it: a person of the certification body (the applicant for apply).")
 on_option = click.option("--on", default=None, metavar="YYYY-MM-DD", help="Date of the record (default today; never after today).")
 format_option = options.output_format("table", "json", help="json prints one JSON object on stdout.")
@@ -421,29 +427,35 @@ def register_key_(public_key, org, by, on, registry, fmt):
     _run(lambda: register_key(org, public_key, by=by, on=on, registry=registry), fmt)
 
 
+def _records(registry):
+    """footprint.registry's reading functions on a database, footprint.shareddb.client through a server, and the registry
+    they take."""
+    import footprint.registry as local
+
+    return options.functions(registry, local)
+
+
 @cert.command("show")
 @click.argument("number")
-@registry_option
+@server_option
 @format_option
 def show_(number, registry, fmt):
     """Show a certificate or an application by its NUMBER."""
-    from footprint.registry import show
-
-    _run(lambda: show(number, registry=registry), fmt)
+    api, where = _records(registry)
+    _run(lambda: api.show(number, registry=where), fmt)
 
 
 @cert.command("list")
 @click.option("--applications", is_flag=True, help="List applications instead of certificates.")
 @click.option("--state", default=None, help="Only this state (valid, suspended, withdrawn, expired, renewed; or an application's).")
 @click.option("--scheme", default=None, help="Only this scheme.")
-@registry_option
+@server_option
 @options.output_format("table", "json", help="json prints one JSON array on stdout.")
 def list_(applications, state, scheme, registry, fmt):
-    """List certificates (or --applications) with their state."""
-    from footprint.registry import list_records
-
+    """List certificates (or --applications) with their state (through a server: those of the token's organisation)."""
+    api, where = _records(registry)
     with contextlib.redirect_stdout(sys.stderr):
-        rows = list_records(applications=applications, state=state, scheme=scheme, registry=registry)
+        rows = api.list_records(applications=applications, state=state, scheme=scheme, registry=where)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -479,14 +491,16 @@ def export_(certificate, out_dir, formats, lang, registry, fmt):
 @cert.command("log")
 @click.argument("subject", required=False)
 @click.option("--verify", "check", is_flag=True, help="Recompute the hash chain: exit 1 if an event was changed, removed or moved.")
-@registry_option
+@server_option
 @options.output_format("table", "json", help="json prints one JSON object on stdout.")
 def log_(subject, check, registry, fmt):
-    """The registry's events (or SUBJECT's: an application, certificate or finding number); --verify checks the chain."""
-    from footprint.registry import log
+    """The registry's events (or SUBJECT's: an application, certificate or finding number); --verify checks the chain.
 
+    Through a server: the events of one of the token's organisation's records; the whole log and --verify, the operator's.
+    """
+    api, where = _records(registry)
     with contextlib.redirect_stdout(sys.stderr):
-        found = log(subject=subject, verify=check, registry=registry)
+        found = api.log(subject=subject, verify=check, registry=where)
     if fmt == "json":
         click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:

@@ -2,7 +2,7 @@
 
 import click
 
-from footprint.cli.shared import registry_option
+from footprint.cli.shared import database_option
 
 
 @click.command()
@@ -10,7 +10,7 @@ from footprint.cli.shared import registry_option
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Port.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
               help="Server processes (uvicorn workers); several need PostgreSQL or a SQLite file on a local disk.")
-@registry_option
+@database_option
 def serve(host, port, workers, registry):
     """Serve the registry and the shared database: PACT endpoints, the members' API, /verify/{certificate}.
 

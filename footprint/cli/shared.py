@@ -7,11 +7,17 @@ import click
 
 from footprint.cli import options
 
-registry_option = click.option("--registry", default=None, metavar="URL",
-                               help="postgresql://... or a SQLite file (default $FOOTPRINT_REGISTRY, else registry.sqlite in the "
-                                    "data directory).")
+registry_option = options.server_registry()
+database_option = options.database_registry()
 on_option = click.option("--on", default=None, metavar="YYYY-MM-DD", help="Date of the record (default today; never after today).")
 format_option = options.output_format("table", "json", help="json prints one JSON object on stdout.")
+
+
+def _api(registry):
+    """footprint.shareddb on a database, footprint.shareddb.client through a server, and the registry they take."""
+    import footprint.shareddb as local
+
+    return options.functions(registry, local)
 
 
 def _emit(record, fmt):
@@ -42,22 +48,27 @@ def shared():
       footprint shared validate POLY-XJ-2026@1 --reviewer "CQC" --by "Zhang Min"
       footprint shared publish POLY-XJ-2026@1 --by "GCL Poly"
       footprint shared resolve registry:POLY-XJ-2026@1 --as-of 2026-06-30 --format json
+
+    \b
+    Through a footprint server, with an organisation's token (docs/server.md):
+      FOOTPRINT_TOKEN_FILE=~/.footprint-token footprint shared list --registry https://footprint.example.org
+      footprint shared submit POLY-XJ-2026@1 --by "GCL Poly" --registry https://footprint.example.org --token-file ~/.gcl-token
     """
 
 
 @shared.command("add")
 @click.argument("file", type=click.Path(path_type=str))
-@click.option("--owner", required=True, help="The organisation that owns the entry.")
+@click.option("--owner", required=True, help="The organisation that owns the entry (on a server: the token's).")
 @registry_option
 @on_option
 @format_option
 def add(file, owner, registry, on, fmt):
     """Add a draft from a YAML or JSON file of the entry's fields (a new entry, or the next version of yours)."""
     from footprint.fileio import load_yaml, read_bytes
-    from footprint.shareddb import add_entry
 
+    api, where = _api(registry)
     data = load_yaml(read_bytes(file, what="a shared database entry"), file, what="a shared database entry")
-    _emit(add_entry(data, owner=owner, on=on, registry=registry), fmt)
+    _emit(api.add_entry(data, owner=owner, on=on, registry=where), fmt)
 
 
 @shared.command("add-certified")
@@ -68,9 +79,8 @@ def add(file, owner, registry, on, fmt):
 @format_option
 def add_certified(certificate, by, registry, on, fmt):
     """Add a draft of a valid certificate's footprint (CERT-<number>): value, unit and validity from the registry."""
-    from footprint.shareddb import add_certified as run
-
-    _emit(run(certificate, by=by, on=on, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.add_certified(certificate, by=by, on=on, registry=where), fmt)
 
 
 @shared.command("submit")
@@ -81,9 +91,8 @@ def add_certified(certificate, by, registry, on, fmt):
 @format_option
 def submit(entry, by, registry, on, fmt):
     """Submit a draft for review (its checks run first; an error stops it)."""
-    from footprint.shareddb import submit as run
-
-    _emit(run(entry, by=by, on=on, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.submit(entry, by=by, on=on, registry=where), fmt)
 
 
 @shared.command("validate")
@@ -95,9 +104,8 @@ def submit(entry, by, registry, on, fmt):
 @format_option
 def validate(entry, reviewer, by, registry, on, fmt):
     """Accept a submitted version after its checks pass."""
-    from footprint.shareddb import validate as run
-
-    _emit(run(entry, reviewer=reviewer, by=by, on=on, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.validate(entry, reviewer=reviewer, by=by, on=on, registry=where), fmt)
 
 
 @shared.command("reject")
@@ -110,9 +118,8 @@ def validate(entry, reviewer, by, registry, on, fmt):
 @format_option
 def reject(entry, reviewer, by, reason, registry, on, fmt):
     """Reject a submitted version, with the reasons."""
-    from footprint.shareddb import reject as run
-
-    _emit(run(entry, reviewer=reviewer, by=by, reason=reason, on=on, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.reject(entry, reviewer=reviewer, by=by, reason=reason, on=on, registry=where), fmt)
 
 
 @shared.command("publish")
@@ -123,9 +130,8 @@ def reject(entry, reviewer, by, reason, registry, on, fmt):
 @format_option
 def publish(entry, by, registry, on, fmt):
     """Publish a validated version; the older versions become superseded."""
-    from footprint.shareddb import publish as run
-
-    _emit(run(entry, by=by, on=on, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.publish(entry, by=by, on=on, registry=where), fmt)
 
 
 @shared.command("withdraw")
@@ -137,9 +143,8 @@ def publish(entry, by, registry, on, fmt):
 @format_option
 def withdraw(entry, by, reason, registry, on, fmt):
     """Withdraw a version: calculations refuse it from then on."""
-    from footprint.shareddb import withdraw as run
-
-    _emit(run(entry, by=by, reason=reason, on=on, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.withdraw(entry, by=by, reason=reason, on=on, registry=where), fmt)
 
 
 @shared.command("share")
@@ -151,15 +156,14 @@ def withdraw(entry, by, reason, registry, on, fmt):
 @format_option
 def share(entry, by, with_organisation, registry, on, fmt):
     """Share an entry (all its versions) with another organisation."""
-    from footprint.shareddb import share as run
-
-    _emit(run(entry, by=by, with_organisation=with_organisation, on=on, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.share(entry, by=by, with_organisation=with_organisation, on=on, registry=where), fmt)
 
 
 @shared.command("role")
 @click.argument("organisation")
 @click.argument("role", type=options.choice(("operator", "certification_body", "manufacturer", "supplier")))
-@registry_option
+@database_option
 @format_option
 def role(organisation, role, registry, fmt):
     """Give an organisation its role: operator, certification_body, manufacturer or supplier."""
@@ -172,7 +176,7 @@ def role(organisation, role, registry, fmt):
 @click.argument("organisation")
 @click.option("--days", default=365, show_default=True, type=click.FloatRange(min=0), help="Life of the token.")
 @click.option("--label", default="api", show_default=True, help="What the token is for (kept with its hash).")
-@registry_option
+@database_option
 @format_option
 def token(organisation, days, label, registry, fmt):
     """Issue an API token for an organisation with a role: printed once, only its SHA-256 is kept."""
@@ -187,9 +191,8 @@ def token(organisation, days, label, registry, fmt):
 @format_option
 def show(entry, registry, fmt):
     """A version (ID@N) or the latest version (ID), with its checks and review."""
-    from footprint.shareddb import show_entry
-
-    _emit(show_entry(entry, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.show_entry(entry, registry=where), fmt)
 
 
 @shared.command("list")
@@ -199,14 +202,13 @@ def show(entry, registry, fmt):
 @format_option
 def list_(state, kind, registry, fmt):
     """Every version, newest first."""
-    from footprint.shareddb import list_entries
-
-    _emit(list_entries(state=state, kind=kind, registry=registry), fmt)
+    api, where = _api(registry)
+    _emit(api.list_entries(state=state, kind=kind, registry=where), fmt)
 
 
 @shared.command("monitor")
 @click.option("--days", default=90, show_default=True, type=click.IntRange(min=0), help="Expiring within this many days.")
-@registry_option
+@database_option
 @format_option
 def monitor(days, registry, fmt):
     """Usable entries expiring soon, and those the bundled data of this installation now flags (outliers)."""
@@ -232,10 +234,10 @@ def monitor(days, registry, fmt):
 def resolve(entry, as_of, registry, fmt):
     """What a calculation gets for registry:ID@N: the data and its provenance, or the reason it is refused."""
     from footprint.fileio import parse_date
-    from footprint.shareddb import resolve_entry
 
+    api, where = _api(registry)
     day = parse_date(as_of, where="as_of", today=datetime.date.today())
-    data, provenance = resolve_entry(entry, as_of=day, registry=registry)
+    data, provenance = api.resolve_entry(entry, as_of=day, registry=where)
     data.pop("quantity")
     _emit({"data": data, "provenance": provenance}, fmt)
 
@@ -246,7 +248,7 @@ def resolve(entry, as_of, registry, fmt):
 @click.option("--product", "products", multiple=True, type=click.Path(path_type=str),
               help="A product file not under certification, recomputed too (repeatable).")
 @click.option("--per", default="module", show_default=True, help="Declared unit of the --product files.")
-@registry_option
+@database_option
 @format_option
 def impact(entry, to, products, per, registry, fmt):
     """Certificates and products using ENTRY@N, recomputed with the newer version: old, new, change, outcome."""

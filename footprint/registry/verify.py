@@ -44,7 +44,8 @@ class Verification:
         return asdict(self)
 
 
-def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, registry: str | None = None) -> Verification:
+def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, registry: str | None = None,
+                status=None) -> Verification:
     """Check a dossier folder, a signed file or a certificate.
 
     Parameters
@@ -60,6 +61,10 @@ def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, re
     registry : str, optional
         The registry URL for a certificate's status (default: ``FOOTPRINT_REGISTRY`` or the
         SQLite file in the data directory, if it exists).
+    status : callable, optional
+        Asks for a certificate's standing in place of the registry's database, with the
+        arguments of :func:`footprint.registry.records.certificate_status` but ``registry``
+        (a server's: ``functools.partial(footprint.shareddb.client.certificate_status, registry=server)``).
 
     Raises
     ------
@@ -86,7 +91,7 @@ def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, re
     if (unsigned or {}).get("format") != CERTIFICATE_FORMAT:
         return _from_signature(path, "document", check)
     found = _from_signature(path, "certificate", check)
-    found.registry = _registry_status(unsigned, check, registry, hashlib.sha256(raw).hexdigest())
+    found.registry = _registry_status(unsigned, check, registry, hashlib.sha256(raw).hexdigest(), status)
     status = found.registry.get("status")
     if status is not None:
         found.reasons.append(found.registry["summary"])
@@ -128,11 +133,14 @@ def _verify_dossier(folder, *, key, recompute):
     return found
 
 
-def _registry_status(certificate, check, registry, document_sha256):
+def _registry_status(certificate, check, registry, document_sha256, status=None):
     """The certificate's status in the registry, or why it could not be asked (never an error)."""
+    from functools import partial
+
     from footprint.registry.records import certificate_status
 
+    ask = status if status is not None else partial(certificate_status, registry=registry)
     try:
-        return certificate_status(certificate, signer=check.signer, document_sha256=document_sha256, registry=registry)
+        return ask(certificate, signer=check.signer, document_sha256=document_sha256)
     except FootprintError as exc:
         return {"status": None, "summary": f"registry: not asked ({exc})"}
