@@ -4,6 +4,10 @@ Pure data, no Brightway: :func:`build_chain` fills every parameter the product f
 out with the bundled default (``inventories/processes.csv``) and computes the mass flows
 between stages:
 
+- polysilicon: MG silicon per kg (``mg_silicon``), by default the polysilicon technology's;
+- ingot: polysilicon per kg (``polysilicon``); the bundled default, like the ingot
+  electricity, is per kg of squared ingot with the source's offcut loop in it and is
+  multiplied by the ingot utilisation (:meth:`_Builder.per_ingot_drawn`);
 - wafer: ingot silicon per wafer = wafer area x (thickness + kerf) x density of silicon
   / (ingot utilisation x wafer yield);
 - cell: wafers per cell = 1 / cell yield;
