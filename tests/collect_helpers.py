@@ -17,10 +17,10 @@ EXAMPLE = {
     "product": {"id": "perc-gb-550-jiangsu", "name": "PERC glass-backsheet module 550 W (M10, 144 half cells)",
                 "technology": "perc", "rated_power": (550, "W"), "area": (2.583, "m2")},
     "mg_silicon": {"site": "CN-XJ"},
-    "polysilicon": {"site": "CN-XJ", "technology": "siemens", "mg_silicon": (1.136, "kg/kg")},
-    "ingot": {"site": "CN-NM", "polysilicon": (1.0204, "kg/kg")},
+    "polysilicon": {"site": "CN-XJ", "technology": "siemens"},
+    "ingot": {"site": "CN-NM"},
     "wafer": {"site": "CN-JS", "wafer_area": (330.15, "cm2"), "thickness": (150, "um"), "kerf": (50, "um"),
-              "ingot_utilisation": 0.93, "yield": 0.97, "electricity": (0.033, "kWh/piece")},
+              "yield": 0.97, "electricity": (0.033, "kWh/piece")},
     "cell": {"site": "CN-JS", "efficiency": "23.0 %", "yield": 0.98, "electricity": (17.7, "kWh/m2")},
     "module": {"site": "CN-JS", "technology": "glass-backsheet", "cells": 144, "cells_per_wafer": 2},
 }

@@ -24,16 +24,19 @@ def hand_total_per_module():
     area_module = _number(product["product"]["area"])  # m2
 
     mg = _default("mg_silicon", "any", "electricity") * grid("CN-XJ") + _default("mg_silicon", "any", "emission:co2_fossil")
-    poly = (_number(stages["polysilicon"]["mg_silicon"]) * mg
+    # the silicon amounts are the defaults: MG silicon per kg of Siemens polysilicon, polysilicon per kg of ingot
+    assert "mg_silicon" not in stages["polysilicon"] and "polysilicon" not in stages["ingot"]
+    poly = (_default("polysilicon", "siemens", "mg_silicon") * mg
             + _default("polysilicon", "siemens", "electricity") * grid("CN-XJ")
             + _default("polysilicon", "siemens", "heat") * ef("heat_natural_gas"))
     w = stages["wafer"]
-    # the default is per kg of squared ingot (offcut loop included); the wafers draw squared ingot / utilisation
-    ingot = (_number(stages["ingot"]["polysilicon"]) * poly
-             + _default("ingot", "any", "electricity") * _number(w["ingot_utilisation"]) * grid("CN-NM"))
+    # the ingot defaults are per kg of squared ingot (offcut loop included); the wafers draw squared ingot / utilisation
+    utilisation = _number(w["ingot_utilisation"]) if "ingot_utilisation" in w else _default("wafer", "any", "ingot_utilisation")
+    ingot = (_default("ingot", "any", "polysilicon") * utilisation * poly
+             + _default("ingot", "any", "electricity") * utilisation * grid("CN-NM"))
     wafer_area_cm2 = _number(w["wafer_area"])
     silicon_kg = wafer_area_cm2 * (_number(w["thickness"]) + _number(w["kerf"])) * 1e-4 * 2.329 / 1000  # cm2 x cm x g/cm3 -> kg
-    ingot_per_wafer = silicon_kg / (_number(w["ingot_utilisation"]) * _number(w["yield"]))
+    ingot_per_wafer = silicon_kg / (utilisation * _number(w["yield"]))
     wafer = ingot_per_wafer * ingot + _number(w["electricity"]) * grid("CN-JS")
     c = stages["cell"]
     cell = (wafer / _number(c["yield"])

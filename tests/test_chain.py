@@ -67,7 +67,7 @@ def test_hjt_ito_per_watt_uses_the_cell_power():
 
 def test_transport_is_a_material_in_tonne_km():
     flows = _flows(_chain(TOPCON), "ingot")
-    assert flows["transport_rail"] == pytest.approx(0.00204)
+    assert flows["transport_rail"] == pytest.approx(0.0021164)
     per_m2 = _chain(TOPCON, lambda d: d["stages"]["module"]["materials"].update(transport_sea="0.01 t*km/m2"))
     assert _flows(per_m2, "module")["transport_sea"] == pytest.approx(0.01 * 2.583)
     with pytest.raises(InputError, match=r"p.yaml: stages.module.materials.transport_sea: got 10.8 MJ / m \*\* 2; expected tonne \* km per piece"):

@@ -54,10 +54,10 @@ def test_template_has_every_stage_lists_protection_and_version(tmp_path):
     # defaults are shown with their source; items without one say they are required
     poly = book[BOTH["polysilicon"]]
     row = {poly.cell(r, 1).value: r for r in range(5, 12)}
-    assert "66.5 kWh/kg [siemens] - Masson G." in poly.cell(row["electricity"], 10).value
+    assert "52.66 kWh/kg [siemens] - Götz M. et al., 2026; 10.83 kWh/kg [fbr]" in poly.cell(row["electricity"], 10).value
     # wafer_area: only the wafer formats have one
     assert wafer.cell(find_row(wafer, "wafer_area"), 10).value.startswith("331.24 cm2 [m10] - ITRPV")
-    assert wafer.cell(find_row(wafer, "ingot_utilisation"), 10).value == "必填 required"
+    assert wafer.cell(find_row(wafer, "yield"), 10).value == "必填 required"
     sites = [c.value for c in book["Lists"]["A"][1:]]
     assert "CN-JS 江苏 Jiangsu" in sites
 
@@ -235,8 +235,8 @@ def test_cli_import_refuses_to_write_anything_when_an_error_exists(tmp_path, foo
 # -- checks of the product as a whole -----------------------------------------------------------
 def test_wafer_mass_and_silicon_input_must_match_the_geometry(tmp_path):
     # 330.15 cm2 x 150 um x 2.329 g/cm3 = 11.534 g; ingot silicon per wafer
-    # 330.15 cm2 x (150 + 50) um x 2.329 g/cm3 / (0.93 x 0.97) = 17.047 g
-    good = merged(EXAMPLE, {"wafer": {"wafer_mass": (11.9, "g"), "silicon_input": (17.0, "g/piece")}})
+    # 330.15 cm2 x (150 + 50) um x 2.329 g/cm3 / (1 x 0.97) = 15.854 g (ingot utilisation: the default, 1)
+    good = merged(EXAMPLE, {"wafer": {"wafer_mass": (11.9, "g"), "silicon_input": (15.9, "g/piece")}})
     assert unexpected(read_workbook(filled(tmp_path, good, "good.xlsx")).warnings) == []
     bad = merged(EXAMPLE, {"wafer": {"wafer_mass": (13, "g/piece"), "silicon_input": (0.0205, "kg/piece")}})
     path = filled(tmp_path, bad, "bad.xlsx")
@@ -246,7 +246,7 @@ def test_wafer_mass_and_silicon_input_must_match_the_geometry(tmp_path):
     mass = found[(BOTH["wafer"], cell_of(path, "wafer", "wafer_mass"))]
     assert "differs by +13% from" in mass.message and "= 11.53 g" in mass.message
     silicon = found[(BOTH["wafer"], cell_of(path, "wafer", "silicon_input"))]
-    assert "differs by +20% from the 17.05 g per wafer" in silicon.message
+    assert "differs by +29% from the 15.85 g per wafer" in silicon.message
     assert len(found) == 2
 
 
@@ -268,7 +268,7 @@ def test_outliers_against_the_defaults_are_warnings(tmp_path, footprint_home):
     path = filled(tmp_path, values)
     product = read_workbook(path)
     messages = {p.item: p.message for p in unexpected(product.warnings)}
-    assert messages["electricity"].startswith("3 times the bundled default 66.5 kWh/kg (Masson G., 2021)")
+    assert messages["electricity"].startswith("3.8 times the bundled default 52.66 kWh/kg (Götz M. et al., 2026)")
     assert messages["thickness"].startswith("0.3 times the bundled default 165 µm")
     result = invoke("import", path, "-o", tmp_path / "p.yaml", home=footprint_home)
     assert result.returncode == 0, result.stderr

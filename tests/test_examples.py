@@ -77,18 +77,22 @@ def hand_total_topcon():
     assert _number(yaml.safe_load(TOPCON.read_text(encoding="utf-8"))["product"]["area"]) == area_module
 
     mg = _default("mg_silicon", "any", "electricity") * grid("CN-XJ") + _default("mg_silicon", "any", "emission:co2_fossil")
-    # FBR polysilicon: electricity only (no heat default for fbr)
-    poly = _number(s["polysilicon"]["mg_silicon"]) * mg + _default("polysilicon", "fbr", "electricity") * grid("CN-SC")
+    # FBR polysilicon, every amount the technology's default: MG silicon, electricity, natural-gas heat
+    assert "mg_silicon" not in s["polysilicon"] and "polysilicon" not in s["ingot"] and "ingot_utilisation" not in s["wafer"]
+    poly = (_default("polysilicon", "fbr", "mg_silicon") * mg + _default("polysilicon", "fbr", "electricity") * grid("CN-SC")
+            + _default("polysilicon", "fbr", "heat") * ef("heat_natural_gas"))
     w = s["wafer"]
-    # the ingot electricity default is per kg of squared ingot (offcut loop included); the wafers draw squared ingot / utilisation
-    ingot = (_number(s["ingot"]["polysilicon"]) * poly
-             + _default("ingot", "cz-n", "electricity") * _number(w["ingot_utilisation"]) * grid("CN-JS")
+    # the ingot defaults are per kg of squared ingot (offcut loop included); the wafers draw squared ingot / utilisation,
+    # and both defaults are x utilisation: per kg of squared ingot the utilisation cancels
+    utilisation = _default("wafer", "any", "ingot_utilisation")
+    ingot = (_default("ingot", "any", "polysilicon") * utilisation * poly
+             + _default("ingot", "cz-n", "electricity") * utilisation * grid("CN-JS")
              + _number(s["ingot"]["materials"]["transport_rail"]) * ef("transport_rail"))
 
     wafer_cm2 = _number(w["wafer_area"])
     wafer_m2 = wafer_cm2 / 1e4
     silicon_kg = wafer_cm2 * (_number(w["thickness"]) + _number(w["kerf"])) * 1e-4 * SILICON_DENSITY / 1000
-    wafer = silicon_kg / (_number(w["ingot_utilisation"]) * _number(w["yield"])) * ingot + _number(w["electricity"]) * grid("CN-JS")
+    wafer = silicon_kg / (utilisation * _number(w["yield"])) * ingot + _number(w["electricity"]) * grid("CN-JS")
 
     c = s["cell"]
     assert "electricity" not in c  # the example takes the n-type default

@@ -69,15 +69,16 @@ def test_epeat_report_without_a_certificate_is_a_watermarked_self_assessment(foo
     files = write_report(PERC, scheme="epeat-ulcs", out_dir=tmp_path, lang="en", pdf=False)
     decision = files.decision
     assert (decision.status, decision.certificate, decision.issued, decision.valid_until) == ("self-assessed", None, None, None)
-    assert decision.grade == "low" and decision.grade_text == {"en": "would meet Low carbon solar", "zh": "可达到低碳"}
+    # the PERC example, 392.1 kg CO2-eq/kWp since the silicon chain of Götz et al. 2026, is below the 400 of ultra-low
+    assert decision.grade == "ultra-low" and decision.grade_text == {"en": "would meet Ultra-low carbon solar", "zh": "可达到超低碳"}
     svg = files.label_svg.read_text(encoding="utf-8")
     assert "self-assessed, not certified</text>" in svg  # the watermark
     assert ">Self-assessed, not certified</text>" in svg and ">Evaluation following EPEAT Ultra Low Carbon Solar</text>" in svg
     # no scheme mark: not its title as the label's header, not its grade as a badge, not its green, no dates
-    assert ">EPEAT Ultra Low Carbon Solar</text>" not in svg and ">Low carbon solar</text>" not in svg
+    assert ">EPEAT Ultra Low Carbon Solar</text>" not in svg and ">Ultra-low carbon solar</text>" not in svg
     assert "#2e7d32" not in svg and "#e8f5e9" not in svg
     assert "Valid until" not in svg and not re.search(r">[^<]*\b20\d\d-\d\d-\d\d", svg)
-    assert decision.value_text and f"Low carbon solar: {decision.value_text}" not in svg
+    assert decision.value_text and f"Ultra-low carbon solar: {decision.value_text}" not in svg
     assert f">Self-assessed, not certified: {decision.value_text}" in svg
     payload = qr_payload(decision)
     assert ";status=self-assessed;rule=unconfirmed;certificate=-;valid_until=-;" in payload and payload in svg
@@ -235,7 +236,7 @@ def test_rule_unconfirmed_in_the_report_and_the_command(footprint_home, tmp_path
     outcome_row = files.html.read_text(encoding="utf-8").split('id="decision"', 1)[1].split("</tr>", 5)[4]
     assert 'class="rule-unconfirmed">规则未经确认</span>' in outcome_row
     done = invoke("label", PERC, "--scheme", "epeat-ulcs", home=footprint_home)
-    assert "Outcome: INCOMPLETE, would meet Low carbon solar (rule unconfirmed)" in done.stdout
+    assert "Outcome: INCOMPLETE, would meet Ultra-low carbon solar (rule unconfirmed)" in done.stdout
 
 
 def test_every_rule_of_a_bundled_scheme_says_whether_it_was_confirmed():

@@ -220,8 +220,24 @@ def test_goetz_2026_defaults_are_the_numbers_of_the_source(bundle):
     assert value("cell", "topcon", "material:silver", "kg/m**2") == pytest.approx((lp + pe) / 2, rel=1e-8)
     assert value("cell", "topcon", "yield", "") == pytest.approx(1 / ((1.08 + 1.1) / 2), rel=1e-6)
     assert value("cell", "perc", "yield", "") == pytest.approx(1 / 1.09, rel=1e-6)
-    # ingot: 1.81176827886474 kg pulled per kg brick x 13.0874019701814 kWh/kg + 0.5662114260352997 kWh/kg squaring
-    assert value("ingot", "any", "electricity", "kWh/kg") == pytest.approx(1.81176827886474 * 13.0874019701814 + 0.5662114260352997, rel=1e-8)
+    # the silicon loop (Cz ingot, brick, recycled silicon; CN): per kg of squared ingot (brick)
+    pulled_per_brick = 1.81176827886474  # kg pulled ingot per kg brick (brick B1539)
+    virgin, recycled = 0.584057797125913, 0.5410597168339  # kg per kg pulled (ingot B1273, B1274)
+    # ingot: pulling 13.0874019701814 kWh/kg pulled, squaring 0.5662114260352997 kWh/kg brick, recycling 0.255250099333836 kWh/kg
+    assert value("ingot", "any", "electricity", "kWh/kg") == pytest.approx(
+        pulled_per_brick * 13.0874019701814 + 0.5662114260352997 + pulled_per_brick * recycled * 0.255250099333836, rel=1e-8)
+    assert value("ingot", "any", "polysilicon", "kg/kg") == pytest.approx(pulled_per_brick * virgin, rel=1e-8)
+    assert value("wafer", "any", "ingot_utilisation", "") == 1  # the offcuts return to the melt: the net loss is in the line above
+    # polysilicon (X-SoG-Si): modified Siemens column P, FBR column AF
+    assert value("polysilicon", "siemens", "electricity", "kWh/kg") == pytest.approx(52.6614643545279, rel=1e-12)
+    assert value("polysilicon", "siemens", "heat", "MJ/kg") == pytest.approx(21.4023121387283, rel=1e-12)
+    assert value("polysilicon", "siemens", "mg_silicon", "kg/kg") == pytest.approx(1.077544739884388, rel=1e-12)
+    assert value("polysilicon", "fbr", "electricity", "kWh/kg") == pytest.approx(10.8325, rel=1e-12)
+    assert value("polysilicon", "fbr", "heat", "MJ/kg") == pytest.approx(24.039358974359, rel=1e-12)
+    assert value("polysilicon", "fbr", "mg_silicon", "kg/kg") == pytest.approx(1.15302135899974, rel=1e-12)
+    # what the defaults leave out is said where the result shows it (the locator): steam, SiCl4, ethanol and HF
+    assert "6.38728323699422 kg of steam" in bundle.process_default("polysilicon", "siemens", "heat").locator
+    assert "NOT INCLUDED: the 0.840975868875093 kg of silicon tetrachloride" in bundle.process_default("polysilicon", "fbr", "electricity").locator
     assert value("wafer", "any", "electricity", "kWh/m**2") == pytest.approx(0.0366498891765379 + 2.21507868383405, rel=1e-8)
     assert value("module", "glass-glass", "material:copper", "kg/m**2") == pytest.approx(0.1017397303128371, rel=1e-6)
     assert value("module", "glass-backsheet", "material:copper", "kg/m**2") == pytest.approx(0.1025, rel=1e-12)
@@ -328,9 +344,9 @@ BROKEN = [
     ("CO2-only row with methane", "electricity_china.csv", "electricity,co2_fossil,0.5827,kg,2023", "electricity,ch4_fossil,0.5827,kg,2023", "a CO2-only factor emits CO2 only"),
     ("duplicate dataset", "electricity_world.csv", "electricity_co2_IN_2023,", "electricity_co2_CN-JS_2023,", "already defined in electricity_china.csv"),
     ("default of an unknown material", "processes.csv", "module,any,material:ldpe,", "module,any,material:eva_unknown,", "material 'eva_unknown' is not a dataset"),
-    ("default with a wrong unit", "processes.csv", "ingot,any,electricity,24.2775512,kWh/kg,", "ingot,any,electricity,24.2775512,kWh/m**2,", "expected kWh per kg"),
+    ("default with a wrong unit", "processes.csv", "ingot,any,electricity,24.5277664,kWh/kg,", "ingot,any,electricity,24.5277664,kWh/m**2,", "expected kWh per kg"),
     ("default of an unknown technology", "processes.csv", "cell,topcon,material:silver,", "cell,topcorn,material:silver,", "'topcorn' is not a cell technology"),
-    ("default without a unit", "processes.csv", "ingot,any,electricity,24.2775512,kWh/kg,", "ingot,any,electricity,24.2775512,,",
+    ("default without a unit", "processes.csv", "ingot,any,electricity,24.5277664,kWh/kg,", "ingot,any,electricity,24.5277664,,",
      "column unit: got no unit (a plain number) for ingot/electricity; expected kWh per kg"),
     ("fraction with a unit", "processes.csv", "module,any,yield,0.97,,", "module,any,yield,0.97,kWh,",
      "column unit: got 'kWh' for module/yield; expected no unit (a plain number)"),

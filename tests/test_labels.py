@@ -326,8 +326,9 @@ def ecs_by_hand():
     kwp = 0.55
     cells = 144 / 2 / 0.97                      # full cells per module, module yield 0.97
     wafers = cells / 0.98                       # cell yield
-    ingot = wafers * 330.15 * (150 + 50) * 1e-4 * 2.329 / 1000 / (0.93 * 0.97)  # kg, Si density 2.329 g/cm3
-    poly = ingot * 1.0204
+    # kg of ingot, Si density 2.329 g/cm3; ingot utilisation 1 (the default: the offcuts return to the melt), wafer yield 0.97
+    ingot = wafers * 330.15 * (150 + 50) * 1e-4 * 2.329 / 1000 / (1.0 * 0.97)
+    poly = ingot * 1.81176827886474 * 0.584057797125913  # Götz et al. 2026: kg pulled per kg squared ingot x virgin per kg pulled
     glass = 8.0 * 2.583                         # kg per module, bundled 8.0 kg/m2 (PERC)
     return ((50 * 0.75 + 20 * 0.25) * poly + 30 * ingot + 0.5 * wafers + 100 * cells * 0.033015
             + 10 * 2.583 + (1.5 * 0.6 + 1.0 * 0.4) * glass) / kwp

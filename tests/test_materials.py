@@ -100,15 +100,16 @@ def test_a_default_material_without_role_is_refused(tmp_path):
 
 
 def test_the_issue_example_replaces_the_chinese_frame(tmp_path, perc_total):
-    """PERC + aluminium_primary_EU 4.08 kg/module: 485.8 kg/kWp before (both frames), 367.4 now."""
+    """PERC + aluminium_primary_EU 4.08 kg/module: 485.8 kg/kWp before (both frames), 367.4 in the issue's data."""
     ef = emission_factors()
     eu_frame = 4.08 * ef("aluminium_primary_EU")
     result, found = _compute(tmp_path, _perc(aluminium_primary_EU="4.08 kg/module"))
     assert result.total.value == pytest.approx(perc_total - _cn_frame_per_module() + eu_frame, rel=1e-9)
     per_kwp = (perc_total - _cn_frame_per_module() + eu_frame) / POWER
     # the issue's 368 against 486 (provincial CO2-only grid factors), less the squaring loss's second count in the
-    # ingot electricity (2.6 kg/kWp), less 8.8 kg/kWp on the default life-cycle basis (China's national factor)
-    assert 355 < per_kwp < 357 and 474 < (perc_total + eu_frame) / POWER < 475
+    # ingot electricity (2.6 kg/kWp), less 8.8 kg/kWp on the default life-cycle basis (China's national factor), less
+    # 31.8 kg/kWp for the silicon chain of Götz et al. 2026 (polysilicon energy, MG silicon and polysilicon per kg)
+    assert 324 < per_kwp < 325 and 442 < (perc_total + eu_frame) / POWER < 443
     assert "module: aluminium, primary ingot, China" not in result.by_activity
     # the file did not say it replaces the frame: a warning names both datasets
     (warning,) = [message for message in found if "materials.aluminium_primary_EU" in message]
@@ -197,7 +198,8 @@ def test_a_supplier_factor_replaces_the_bundled_one_and_is_primary(tmp_path, per
 
 def test_a_supplier_factor_for_heat(tmp_path, home_env):
     data = _perc()
-    data["stages"]["polysilicon"]["heat"] = {"amount": "70 MJ/kg", "factor": "0.05 kg CO2-eq/MJ",
+    # the default's amount (Götz et al. 2026: 21.4023121387283 MJ/kg), with the utility's factor
+    data["stages"]["polysilicon"]["heat"] = {"amount": f"{default('polysilicon', 'siemens', 'heat')} MJ/kg", "factor": "0.05 kg CO2-eq/MJ",
                                              "source": "Example gas utility, 2025 statement (illustrative)", "valid_until": "2099-12-31"}
     result, _ = _compute(tmp_path, data)
     base = compute(PERC, per="module")
@@ -284,9 +286,11 @@ def _ingot_default_note():
 def test_the_ingot_electricity_default_is_per_kg_of_squared_ingot_with_the_loop():
     row = _ingot_default_note()
     # 1.81176827886474 kg pulled per kg brick x 13.0874019701814 kWh per kg pulled + 0.5662114260352997 kWh per kg brick
-    assert float(row["value"]) == pytest.approx(1.81176827886474 * 13.0874019701814 + 0.5662114260352997, rel=1e-8)
+    # + the recycling step: 1.81176827886474 x 0.5410597168339 kg recycled silicon x 0.255250099333836 kWh per kg
+    assert float(row["value"]) == pytest.approx(1.81176827886474 * 13.0874019701814 + 0.5662114260352997
+                                                + 1.81176827886474 * 0.5410597168339 * 0.255250099333836, rel=1e-8)
     assert row["unit"] == "kWh/kg" and "per kg of squared ingot (brick)" in row["note"]
-    assert "ingot_utilisation stays the net loss" in row["note"]
+    assert "the squaring loss is not counted twice" in row["note"]
 
 
 def test_the_squaring_loss_is_not_counted_twice_in_the_ingot_electricity():
@@ -309,13 +313,23 @@ def test_the_squaring_loss_is_not_counted_twice_in_the_ingot_electricity():
 
 
 def test_ingot_utilisation_scales_the_silicon_feed():
-    """The net silicon loss of squaring (offcuts not re-melted) raises the polysilicon per wafer as 1 / utilisation."""
+    """The file's own polysilicon per kg of pulled ingot: the squaring loss raises the polysilicon per wafer as 1 / utilisation.
+
+    The default polysilicon is per kg of squared ingot with the source's net loss in it: a utilisation leaves the
+    polysilicon per wafer as it is (the loss is not counted twice).
+    """
+    poly = lambda chain: _flows(chain, "wafer")["ingot"] * _flows(chain, "ingot")["polysilicon"]  # noqa: E731
     data = _perc()
+    data["stages"]["ingot"]["polysilicon"] = "1.0204 kg/kg"
+    data["stages"]["wafer"]["ingot_utilisation"] = 0.93
     full = _chain(data)
     data["stages"]["wafer"]["ingot_utilisation"] = 1.0
     none = _chain(data)
-    poly = lambda chain: _flows(chain, "wafer")["ingot"] * _flows(chain, "ingot")["polysilicon"]  # noqa: E731
     assert poly(full) == pytest.approx(poly(none) / 0.93, rel=1e-12)
+    del data["stages"]["ingot"]["polysilicon"]
+    at_one = _chain(data)
+    data["stages"]["wafer"]["ingot_utilisation"] = 0.93
+    assert poly(_chain(data)) == pytest.approx(poly(at_one), rel=1e-12)
 
 
 # --- 4. mass closure ---------------------------------------------------------------------------------

@@ -73,7 +73,7 @@ def test_the_column_becomes_the_uncertainty_block_and_the_spread(home_env, tmp_p
     assert f"GSD {math.exp(math.sqrt(0.0006 + 0.0006)):.4g}" in found["stages.wafer.thickness"]["distribution"]
     # an efficiency is spread on its loss: reliability 4 (0.008) + basic 0.0006
     assert f"GSD {math.exp(math.sqrt(0.0006 + 0.008)):.4g}" in found["stages.cell.efficiency"]["distribution"]
-    assert found["stages.wafer.ingot_utilisation"]["source"] == "calculated"  # no cell: the default kind
+    assert found["stages.wafer.yield"]["source"] == "calculated"  # no cell: the default kind
 
 
 def test_bad_cells_are_named(home_env, tmp_path):

@@ -416,7 +416,7 @@ class _Writer:
         return f"{amount} | {total}" if total else amount
 
     def example_total(self, sheet, spec, default):
-        """A total over the example output for a flow's default (66.5 kWh/kg x 9 000 t: 600 000 MWh), or ''."""
+        """A total over the example output for a flow's default (52.66 kWh/kg x 9 000 t: 470 000 MWh), or ''."""
         if spec.kind != "flow":
             return ""
         output = _OUTPUT_EXAMPLES[sheet][0]

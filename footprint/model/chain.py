@@ -4,6 +4,10 @@ Pure data, no Brightway: :func:`build_chain` fills every parameter the product f
 out with the bundled default (``inventories/processes.csv``) and computes the mass flows
 between stages:
 
+- polysilicon: MG silicon per kg (``mg_silicon``), by default the polysilicon technology's;
+- ingot: polysilicon per kg (``polysilicon``); the bundled default, like the ingot
+  electricity, is per kg of squared ingot with the source's offcut loop in it and is
+  multiplied by the ingot utilisation (:meth:`_Builder.per_ingot_drawn`);
 - wafer: ingot silicon per wafer = wafer area x (thickness + kerf) x density of silicon
   / (ingot utilisation x wafer yield);
 - cell: wafers per cell = 1 / cell yield;
@@ -315,7 +319,7 @@ class _Builder:
             process.flows.append(Flow("stage", UPSTREAM[stage], amount, label, provenance))
         electricity, provenance = self.parameter(stage, "electricity", f"kWh/{unit}")
         if stage == "ingot" and not provenance.primary:
-            electricity, provenance = self.ingot_default_electricity(electricity, provenance)
+            electricity, provenance = self.per_ingot_drawn(electricity, provenance)
         process.parameters["electricity"] = (electricity, provenance)
         label = grid.name if grid.name.startswith("electricity") else f"electricity, {grid.name}"
         process.flows.append(Flow("dataset", grid.id, _magnitude(electricity), label, provenance))
@@ -341,20 +345,21 @@ class _Builder:
                 process.flows.append(Flow("gas", item, _magnitude(value), self.bundle.gases[item].label, provenance))
         return process
 
-    def ingot_default_electricity(self, electricity, provenance):
-        """The bundled ingot electricity per kg of the chain's ingot: the default x the ingot utilisation.
+    def per_ingot_drawn(self, value, provenance):
+        """A bundled ingot default (electricity, polysilicon) per kg of the chain's ingot: x the ingot utilisation.
 
-        The default is per kg of squared ingot with the offcut loop in it (1.81 kg pulled per
-        kg of squared ingot, Götz et al. 2026). The wafer stage draws squared ingot /
-        ingot_utilisation kg of ingot, so per kg of that the default is x utilisation: per
-        kg of squared ingot it stays the source's figure, and the squaring loss is not
-        counted a second time. A value from the product file is per kg of ingot as drawn.
+        The defaults are per kg of squared ingot (brick) with the source's silicon loop in
+        them (1.81 kg pulled per kg of brick, the offcuts re-melted: Götz et al. 2026). The
+        wafer stage draws squared ingot / ingot_utilisation kg of ingot, so per kg of that the
+        default is x utilisation: per kg of brick it stays the source's figure, and the
+        squaring loss is not counted a second time. A value from the product file is per kg
+        of ingot as drawn.
         """
         utilisation, _ = self.parameter("wafer", "ingot_utilisation", "")
         locator = (f"{provenance.locator}; x stages.wafer.ingot_utilisation: per kg of ingot before squaring "
                    "(the default is per kg of squared ingot)")
         converted = Provenance(False, provenance.source, provenance.year, locator)
-        return (electricity * utilisation).to(electricity.units), converted
+        return (value * utilisation).to(value.units), converted
 
     def add_material(self, process, material):
         """A material's flow: its dataset, or the supplier's factor as direct CO2-eq."""
@@ -500,6 +505,8 @@ class _Builder:
         if stage in ("polysilicon", "ingot"):
             name = UPSTREAM[stage]
             amount, provenance = self.parameter(stage, name, "kg/kg")
+            if stage == "ingot" and not provenance.primary:
+                amount, provenance = self.per_ingot_drawn(amount, provenance)
             process.parameters[name] = (amount, provenance)
             return _magnitude(amount), provenance, f"{_STAGE_NAMES[name]} input"
         if stage == "wafer":
