@@ -33,7 +33,8 @@ STAGE_PARAMETERS = {
     "ingot": {"polysilicon": "kg/kg"},
     "wafer": {"wafer_area": "cm**2", "thickness": "um", "kerf": "um", "ingot_utilisation": "dimensionless", "yield": "dimensionless"},
     "cell": {"efficiency": "dimensionless", "yield": "dimensionless"},
-    "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless"},
+    "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless",
+               "frame_extrusion_electricity": "kWh/kg", "frame_extrusion_heat": "MJ/kg"},
 }
 #: Parameters that are fractions (0 to 1, "%" allowed).
 FRACTIONS = frozenset({"ingot_utilisation", "yield", "efficiency"})

@@ -54,6 +54,11 @@ def hand_total_per_module():
                  + _default("module", "glass-backsheet", "material:lead") / 1000 * ef("lead")
                  + _default("module", "glass-backsheet", "material:hdpe") / 1000 * ef("hdpe")
                  + _default("module", "glass-backsheet", "material:paperboard") / 1000 * ef("paperboard")
+                 + _default("module", "glass-backsheet", "material:wood") * ef("wood")  # pallets [kg/m2]
+                 # the frame's extrusion at the module's site [kWh and MJ per kg of frame]
+                 + _default("module", "any", "material:aluminium_primary_CN") * (
+                     _default("module", "any", "frame_extrusion_electricity") * grid("CN-JS")
+                     + _default("module", "any", "frame_extrusion_heat") * ef("heat_natural_gas"))
                  + _default("module", "any", "emission:co2_fossil")) * area_module
     module = cells_per_module * cell + _default("module", "glass-backsheet", "electricity") * area_module * grid("CN-JS") + materials
     return module

@@ -60,9 +60,22 @@ def _flows(chain, stage):
     return {flow.target: flow.amount for flow in chain.processes[stage].flows}
 
 
+def _extrusion_per_kg():
+    """The extrusion of 1 kg of aluminium frame at the PERC example's module site, by hand [kg CO2-eq/kg].
+
+    2.015 kWh of the module site's grid (the dataset the chain chose for the module stage) and
+    8.63257 MJ of natural gas (processes.csv, frame_extrusion_electricity and _heat).
+    """
+    ef = emission_factors()
+    grid = _chain(_perc()).processes["module"].electricity_dataset
+    return (default("module", "any", "frame_extrusion_electricity") * ef(grid)
+            + default("module", "any", "frame_extrusion_heat") * ef("heat_natural_gas"))
+
+
 def _cn_frame_per_module():
-    """The default frame of the PERC example by hand [kg CO2-eq per module]: 1.57996 kg/m2 x area x 15.947 kg/kg."""
-    return default("module", "glass-backsheet", "material:aluminium_primary_CN") * AREA * emission_factors()("aluminium_primary_CN")
+    """The default frame of the PERC example by hand [kg CO2-eq per module]: 1.57996 kg/m2 x area x (15.947 kg/kg + extrusion)."""
+    frame_kg = default("module", "glass-backsheet", "material:aluminium_primary_CN") * AREA
+    return frame_kg * (emission_factors()("aluminium_primary_CN") + _extrusion_per_kg())
 
 
 @pytest.fixture(scope="module")
@@ -100,15 +113,16 @@ def test_a_default_material_without_role_is_refused(tmp_path):
 
 
 def test_the_issue_example_replaces_the_chinese_frame(tmp_path, perc_total):
-    """PERC + aluminium_primary_EU 4.08 kg/module: 485.8 kg/kWp before (both frames), 367.4 now."""
+    """PERC + aluminium_primary_EU 4.08 kg/module: the EU frame replaces the Chinese one instead of adding to it."""
     ef = emission_factors()
-    eu_frame = 4.08 * ef("aluminium_primary_EU")
+    eu_frame = 4.08 * (ef("aluminium_primary_EU") + _extrusion_per_kg())  # a frame of EU ingot is extruded too
     result, found = _compute(tmp_path, _perc(aluminium_primary_EU="4.08 kg/module"))
     assert result.total.value == pytest.approx(perc_total - _cn_frame_per_module() + eu_frame, rel=1e-9)
     per_kwp = (perc_total - _cn_frame_per_module() + eu_frame) / POWER
     # the issue's 368 against 486 (provincial CO2-only grid factors), less the squaring loss's second count in the
-    # ingot electricity (2.6 kg/kWp), less 8.8 kg/kWp on the default life-cycle basis (China's national factor)
-    assert 355 < per_kwp < 357 and 474 < (perc_total + eu_frame) / POWER < 475
+    # ingot electricity (2.6 kg/kWp), less 8.8 kg/kWp on the default life-cycle basis (China's national factor); plus
+    # each frame's extrusion (4.08 kg x 1.73 kg CO2-eq/kg / 0.55 kWp = 12.8 kg/kWp) and the pallets' wood (1.6 kg/kWp)
+    assert 370 < per_kwp < 371 and 501 < (perc_total + eu_frame) / POWER < 502
     assert "module: aluminium, primary ingot, China" not in result.by_activity
     # the file did not say it replaces the frame: a warning names both datasets
     (warning,) = [message for message in found if "materials.aluminium_primary_EU" in message]
@@ -119,11 +133,13 @@ def test_the_issue_example_replaces_the_chinese_frame(tmp_path, perc_total):
 def test_a_role_said_replaces_without_warning(tmp_path, perc_total):
     ef = emission_factors()
     said, found = _compute(tmp_path, _perc(frame={"dataset": "aluminium_primary_EU", "amount": "4.08 kg/module"}))
-    assert said.total.value == pytest.approx(perc_total - _cn_frame_per_module() + 4.08 * ef("aluminium_primary_EU"), rel=1e-9)
+    assert said.total.value == pytest.approx(perc_total - _cn_frame_per_module() + 4.08 * (ef("aluminium_primary_EU") + _extrusion_per_kg()),
+                                             rel=1e-9)
     assert not [message for message in found if "replaces the default" in message]
     # the role alone takes the default's dataset with the file's amount
     amount_only, _ = _compute(tmp_path, _perc(frame="4.08 kg/module"), "amount.yaml")
-    assert amount_only.total.value == pytest.approx(perc_total - _cn_frame_per_module() + 4.08 * ef("aluminium_primary_CN"), rel=1e-9)
+    assert amount_only.total.value == pytest.approx(perc_total - _cn_frame_per_module() + 4.08 * (ef("aluminium_primary_CN") + _extrusion_per_kg()),
+                                                    rel=1e-9)
     # setting the default to zero beside the new dataset says it too (the old way to replace a frame)
     zeroed, found = _compute(tmp_path, _perc(aluminium_primary_CN="0 kg/m2", aluminium_primary_EU="4.08 kg/module"), "zeroed.yaml")
     assert zeroed.total.value == pytest.approx(said.total.value, rel=1e-12)
@@ -256,13 +272,94 @@ def test_an_expired_factor_is_refused_on_the_calculation_date(tmp_path, home_env
 
 
 def test_recycled_content_needs_a_bundled_recycled_dataset_or_the_suppliers_factor():
-    # no recycled aluminium (nor any recycled material) is bundled: recycled content alone cannot be valued
-    assert not [row for row in rows("materials.csv") if "recycl" in (row["dataset"] + row["name"]).lower()]
-    with pytest.raises(InputError, match=r"frame.recycled_content: no recycled counterpart of aluminium_primary_EU is bundled"):
+    # European primary aluminium has no recycled counterpart from its source: recycled content alone cannot be valued
+    with pytest.raises(InputError, match=r"frame.recycled_content: no recycled counterpart of aluminium_primary_EU is bundled "
+                                         r"\(only of aluminium_primary_CN, solar_glass\)"):
         _chain(_perc(frame={"dataset": "aluminium_primary_EU", "amount": "4 kg/module", "recycled_content": "75 %"}))
     chain = _chain(_perc(frame={**FRAME_FACTOR, "recycled_content": "75 %"}))
     quantity, provenance = chain.processes["module"].parameters["materials.frame.recycled_content"]
     assert quantity.to("").magnitude == pytest.approx(0.75) and provenance.primary
+    # beside a supplier's factor the share is kept, not used: the factor is the frame's as delivered
+    assert "aluminium_recycled_CN" not in _flows(chain, "module")
+
+
+def test_the_recycled_counterparts_come_from_the_primary_datasets_sources():
+    """The recycled aluminium is 5.3 % of Peng et al.'s primary 15947 kg/t; the cullet glass is DESNZ's closed-loop row."""
+    by_id = {row["dataset"]: row for row in rows("materials.csv") if row["name"]}
+    recycled, primary = by_id["aluminium_recycled_CN"], by_id["aluminium_primary_CN"]
+    assert float(recycled["amount"]) == pytest.approx(0.053 * 15947 / 1000, rel=1e-12)  # 0.845191 kg CO2-eq/kg
+    assert recycled["source"] == primary["source"] and "5.3%" in recycled["locator"]
+    glass, cullet = by_id["solar_glass"], by_id["glass_closed_loop"]
+    assert glass["source"] == cullet["source"] and float(cullet["amount"]) == pytest.approx(823.18954 / 1000, rel=1e-12)
+    assert "19_501_5059_15_1" in cullet["locator"] and "Closed-loop" in cullet["locator"]
+    assert {by_id["aluminium_recycled_CN"]["role"], by_id["glass_closed_loop"]["role"]} == {"frame", "glass"}
+
+
+def test_recycled_content_splits_the_material_between_primary_and_recycled(tmp_path, perc_total):
+    """A frame of 4.08 kg with 40 % recycled aluminium, and front glass with 30 % cullet, by hand."""
+    ef = emission_factors()
+    frame = {"amount": "4.08 kg/module", "recycled_content": "40 %"}
+    glass = {"amount": "8 kg/m2", "recycled_content": "30 %"}
+    flows = _flows(_chain(_perc(frame=frame, glass=glass)), "module")
+    assert flows["aluminium_primary_CN"] == pytest.approx(4.08 * 0.6, rel=1e-12)
+    assert flows["aluminium_recycled_CN"] == pytest.approx(4.08 * 0.4, rel=1e-12)
+    assert flows["solar_glass"] == pytest.approx(8 * AREA * 0.7, rel=1e-12)
+    assert flows["glass_closed_loop"] == pytest.approx(8 * AREA * 0.3, rel=1e-12)
+    result, _ = _compute(tmp_path, _perc(frame=frame, glass=glass))
+    glass_default = default("module", "glass-backsheet", "material:solar_glass") * AREA * ef("solar_glass")
+    frame_by_hand = 4.08 * (0.6 * ef("aluminium_primary_CN") + 0.4 * ef("aluminium_recycled_CN") + _extrusion_per_kg())
+    glass_by_hand = 8 * AREA * (0.7 * ef("solar_glass") + 0.3 * ef("glass_closed_loop"))
+    expected = perc_total - _cn_frame_per_module() + frame_by_hand - glass_default + glass_by_hand
+    assert result.total.value == pytest.approx(expected, rel=1e-9)
+    # 40 % recycled aluminium saves 0.4 x 4.08 x (15.947 - 0.845) = 24.6 kg CO2-eq per module against primary
+    saving = 4.08 * 0.4 * (ef("aluminium_primary_CN") - ef("aluminium_recycled_CN"))
+    assert 24.6 < saving < 24.7
+    assert result.parameters["stages.module.materials.frame.recycled_content"]["value"] == pytest.approx(0.4)
+
+
+# --- frame extrusion -----------------------------------------------------------------------------------
+
+
+def test_the_frame_extrusion_defaults_are_the_uslci_step_by_hand():
+    """2.015 kWh and 0.23844 m3 of natural gas per kg extruded (USLCI); the m3 at DESNZ 2025's 0.3366 / 0.03347 kWh per m3."""
+    assert default("module", "any", "frame_extrusion_electricity") == 2.015
+    mj_per_m3 = 3.6 * 0.3366 / 0.03347  # kWh (net CV) per m3 from the DESNZ WTT factors per m3 and per kWh, x 3.6 MJ/kWh
+    assert default("module", "any", "frame_extrusion_heat") == pytest.approx(0.23844 * mj_per_m3, rel=1e-5)
+
+
+def test_an_aluminium_frame_is_extruded_at_the_module_site_or_its_own(tmp_path):
+    base = _chain(_perc())
+    module = base.processes["module"]
+    frame_kg = default("module", "glass-backsheet", "material:aluminium_primary_CN") * AREA
+    extrusion = {flow.label: flow for flow in module.flows if flow.label.startswith("frame extrusion")}
+    electricity = next(flow for label, flow in extrusion.items() if "electricity" in label)
+    heat = extrusion["frame extrusion (aluminium_primary_CN): heat, natural gas"]
+    assert electricity.target == module.electricity_dataset  # the module's site, on the module's basis
+    assert electricity.amount == pytest.approx(frame_kg * 2.015, rel=1e-12)
+    assert heat.target == "heat_natural_gas" and heat.amount == pytest.approx(frame_kg * 8.63257, rel=1e-12)
+    assert not electricity.provenance.primary and "US LCI" in electricity.provenance.source
+    # the frame maker's site: its own grid; a product file's own extrusion figures replace the defaults
+    own = _chain(_perc(frame={"amount": "3.4 kg/module", "site": "CN-GD"}))
+    data = _perc(frame={"amount": "3.4 kg/module", "site": "Guangdong"})
+    data["stages"]["module"]["frame_extrusion_electricity"] = "1.5 kWh/kg"
+    given = _chain(data)
+    for chain, kwh in ((own, 3.4 * 2.015), (given, 3.4 * 1.5)):
+        (flow,) = [flow for flow in chain.processes["module"].flows if flow.label.startswith("frame extrusion (frame): electricity")]
+        assert flow.target == read_bundle().grid_for("CN-GD", "life-cycle").id and flow.amount == pytest.approx(kwh, rel=1e-12)
+    assert given.processes["module"].parameters["frame_extrusion_electricity"][1].primary
+    # a frameless module has nothing to extrude; a frame given with a supplier's factor is the frame as delivered
+    for materials in ({"aluminium_primary_CN": "0 kg/m2"}, {"frame": dict(FRAME_FACTOR)}):
+        assert not [flow for flow in _chain(_perc(**materials)).processes["module"].flows if flow.label.startswith("frame extrusion")]
+
+
+def test_a_frame_site_is_refused_where_nothing_is_extruded():
+    with pytest.raises(InputError, match=r"stages.module.materials.frame.site: got 'CN-GD'; a site is the extrusion site of an "
+                                         r"aluminium frame valued with a bundled dataset"):
+        _chain(_perc(frame={**FRAME_FACTOR, "site": "CN-GD"}))
+    with pytest.raises(InputError, match=r"stages.module.materials.glass.site: got 'CN-GD'"):
+        _chain(_perc(glass={"amount": "8 kg/m2", "site": "CN-GD"}))
+    with pytest.raises(InputError, match=r"stages.module.materials.frame.site: unknown geography 'XX-YY'"):
+        _chain(_perc(frame={"amount": "3 kg/module", "site": "XX-YY"}))
 
 
 def test_electricity_factors_are_instruments_not_entries():

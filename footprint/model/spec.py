@@ -309,7 +309,7 @@ class _Reader:
     def material_entry(self, stage, item, value, reference, path):
         """A material written as a mapping; its amount is returned, the rest kept in ``stage.material_entries``.
 
-        ``{amount, dataset, factor, source, valid_until, recycled_content}``: the key is a role
+        ``{amount, dataset, factor, source, valid_until, recycled_content, site}``: the key is a role
         (``frame``), a dataset id or a label of the product's own; see docs/calculator.md,
         "Materials: roles" and "Supplier-specific factors".
         """
@@ -322,7 +322,8 @@ class _Reader:
         if value.get("recycled_content") is not None:
             recycled = self.quantity(value["recycled_content"], "dimensionless", f"{path}.recycled_content", fraction=True)
         factor = self.factor(value, amount, reference, path)
-        stage.material_entries[item] = MaterialEntry(dataset, factor, recycled)
+        site = self.site(value["site"], f"{path}.site") if value.get("site") is not None else ""
+        stage.material_entries[item] = MaterialEntry(dataset, factor, recycled, site)
         return amount
 
     def energy_entry(self, stage, key, value, reference, path):
@@ -523,7 +524,7 @@ def _within(inner, outer, geographies):
 
 #: The keys of a material written as a mapping, and of a supplier's factor.
 FACTOR_KEYS = {"factor", "source", "valid_until"}
-ENTRY_KEYS = {"amount", "dataset", "recycled_content"} | FACTOR_KEYS
+ENTRY_KEYS = {"amount", "dataset", "recycled_content", "site"} | FACTOR_KEYS
 
 #: "kg CO2-eq", "kg CO2e", "t CO2eq" ... as the registry's units (kg_CO2_eq, t_CO2_eq).
 _CO2E_UNIT = re.compile(r"(?<![A-Za-z_])(kg|g|t|tonnes?)\s*CO2[-_ ]?e(?:q(?:uivalents?)?)?\.?(?![A-Za-z_])", re.IGNORECASE)
@@ -568,6 +569,7 @@ class MaterialEntry:
     dataset: str = ""  # the dataset it names; "" = its key's (a dataset id, or a role's default)
     factor: object = None  # SupplierFactor, or None: the bundled dataset's factor
     recycled_content: object = None  # Quantity [fraction], or None
+    site: str = ""  # where a frame is extruded (its grid), or "": the stage's site
 
 
 def _short(reference):
