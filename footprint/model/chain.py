@@ -332,6 +332,10 @@ class _Builder:
                 process.flows.append(Flow("dataset", "heat_natural_gas", _magnitude(heat), "heat, natural gas", provenance))
             else:
                 self.add_factor(process, "heat", f"stages.{stage}.heat", heat, heat_factor, "heat")
+        if stage == "module" and getattr(self.spec, "dimensions", None) is not None:
+            per_length, provenance = self.parameter("module", "frame_mass_per_length", "kg/m", required=False)
+            if per_length is not None:
+                process.parameters["frame_mass_per_length"] = (per_length, provenance)
         for material in self.materials(stage):
             self.add_material(process, material)
             if material.role == "frame" and material.factor is None and material.dataset in EXTRUDED_FRAME_METALS:
@@ -454,6 +458,8 @@ class _Builder:
                                self.per_reference(stage, default.value, item, numerator=self.item_unit("material", item)),
                                Provenance(False, default.source, default.year, default.locator))
                 for item, default in defaults.items()}
+        if stage == "module":
+            self.frame_by_perimeter(kept)
         default_roles = {self.bundle.role_of(item) for item in defaults}
         given = self.spec.stages[stage]
         secondary = Provenance(True, self.spec.source, share=0.0)  # the user's amount, a bundled factor: secondary data
@@ -514,6 +520,30 @@ class _Builder:
             for item in material.replaces:
                 kept.pop(item, None)
         return [*kept.values(), *own]
+
+    def frame_by_perimeter(self, kept):
+        """The default frame from the module's perimeter where the product gives its dimensions.
+
+        ``frame_mass_per_length`` [kg/m] x 2 x (length + width) of ``product.dimensions``
+        replaces the per-m2 default of the frame role; only where a per-length figure exists for
+        the module technology (glass-backsheet: Götz et al. 2026's 0.5 kg/m) or the file gives
+        one. The product file's own frame amount, read afterwards, still wins.
+        """
+        dimensions = getattr(self.spec, "dimensions", None)
+        if dimensions is None:
+            return
+        per_length, provenance = self.parameter("module", "frame_mass_per_length", "kg/m", required=False)
+        if per_length is None:
+            return
+        perimeter = 2 * (dimensions[0] + dimensions[1])
+        for item, material in kept.items():
+            if material.role != "frame":
+                continue
+            locator = (f"{provenance.locator}; x perimeter 2 x ({dimensions[0].to('mm').magnitude:g} + "
+                       f"{dimensions[1].to('mm').magnitude:g} mm) = {perimeter.to('m').magnitude:g} m of product.dimensions")
+            amount = (per_length * perimeter / Quantity(1, "piece")).to("kg/piece")
+            kept[item] = Material(item, "", material.dataset, material.role, amount,
+                                  Provenance(provenance.primary, provenance.source, provenance.year, locator))
 
     def role_dataset(self, stage, role, defaults, path, *, needed):
         """The dataset of a role's default in a stage; "" when it has none and a supplier's factor stands in."""
