@@ -491,3 +491,92 @@ def test_a_role_amount_is_held_to_its_default():
     (finding,) = outliers
     assert finding.severity == "warning" and f"{4.08 / 1.57996:.2g} times the bundled default 1.58 kg/m2" in finding.message
     assert not [f for f in _findings(_perc(frame="1.6 kg/m2"), "outlier") if f.path == "stages.module.materials.frame"]
+
+
+# --- frame by perimeter, pallets, PVF film ---------------------------------------------------------------
+
+
+def test_the_frame_follows_the_perimeter_where_the_product_gives_its_dimensions():
+    """0.5 kg per metre of 2 x (2278 + 1134) mm = 3.412 kg, in place of 1.57996 kg/m2 x 2.583 m2 = 4.081 kg."""
+    with_dimensions = _flows(_chain(_perc()), "module")  # the example gives 2278 x 1134 mm
+    assert with_dimensions["aluminium_primary_CN"] == pytest.approx(0.5 * 2 * (2.278 + 1.134), rel=1e-12)
+    data = _perc()
+    del data["product"]["dimensions"]
+    without = _flows(_chain(data), "module")
+    assert without["aluminium_primary_CN"] == pytest.approx(1.57996 * AREA, rel=1e-12)
+    # the per-m2 default overstates the perimeter's frame more the larger the module (one frame profile, 0.5 kg/m)
+    for (length, width), overstated in (((1.722, 1.134), 0.08), ((2.278, 1.134), 0.196), ((2.382, 1.134), 0.214),
+                                        ((2.384, 1.303), 0.331)):
+        assert 1.57996 * length * width / (0.5 * 2 * (length + width)) - 1 == pytest.approx(overstated, abs=0.001)
+    # a glass-glass module keeps its per-m2 industry figure: no per-metre default for it
+    topcon = yaml.safe_load((EXAMPLES / "topcon-glass-glass-vietnam.yaml").read_text(encoding="utf-8"))
+    assert topcon["product"]["dimensions"] == "2278 x 1134 mm"
+    assert _flows(_chain(topcon), "module")["aluminium_primary_CN"] == pytest.approx(
+        default("module", "glass-glass", "material:aluminium_primary_CN") * AREA, rel=1e-12)
+    # the file's own per-metre figure, or its own frame amount, wins
+    data = _perc()
+    data["stages"]["module"]["frame_mass_per_length"] = "0.6 kg/m"
+    chain = _chain(data)
+    assert _flows(chain, "module")["aluminium_primary_CN"] == pytest.approx(0.6 * 6.824, rel=1e-12)
+    assert chain.processes["module"].parameters["frame_mass_per_length"][1].primary
+    assert _flows(_chain(_perc(frame="3 kg/module")), "module")["aluminium_primary_CN"] == pytest.approx(3.0)
+    (material,) = [m for m in _chain_materials(_perc()) if m.role == "frame"]
+    assert "x perimeter 2 x (2278 + 1134 mm) = 6.824 m of product.dimensions" in material.provenance.locator
+
+
+def _chain_materials(data):
+    from footprint.model.chain import resolve_materials
+
+    spec = parse_product(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), source="p.yaml")
+    return resolve_materials(spec, read_bundle(), "module")
+
+
+@pytest.mark.parametrize("dimensions, message", [
+    ("2278 x 1200 mm", r"product.dimensions: got '2278 x 1200 mm', 2.734 m2; product.area is 2.583 m2: expected the same module"),
+    ("2278 mm", r"product.dimensions: got '2278 mm'; expected length x width, such as '2278 x 1134 mm'"),
+    ("2278 x 1134 kg", r"product.dimensions: got .*expected .*length"),
+])
+def test_dimensions_that_do_not_fit_are_refused(dimensions, message):
+    data = _perc()
+    data["product"]["dimensions"] = dimensions
+    with pytest.raises((InputError, UnitError), match=message):
+        parse_product(yaml.safe_dump(data), source="p.yaml")
+    for written in ("2.278 m x 1.134 m", "2278×1134 mm", "2278 mm x 1134 mm"):
+        data["product"]["dimensions"] = written
+        sides = parse_product(yaml.safe_dump(data, allow_unicode=True), source="p.yaml").dimensions
+        assert [side.to("m").magnitude for side in sides] == pytest.approx([2.278, 1.134])
+
+
+def test_the_pallets_are_their_wood_by_hand():
+    """Götz et al. 2026: 0.0127193 EUR pallet per m2 (glass-glass), 0.05 (glass-backsheet), 25 kg each; DESNZ wood."""
+    assert default("module", "glass-glass", "material:wood") == pytest.approx(0.01271926645091692 * 25, rel=1e-9)
+    assert default("module", "glass-backsheet", "material:wood") == pytest.approx(0.05 * 25, rel=1e-12)
+    assert emission_factors()("wood") == pytest.approx(269.50416 / 1000, rel=1e-12)
+    assert _flows(_chain(_perc()), "module")["wood"] == pytest.approx(1.25 * AREA, rel=1e-12)
+    # packaging: left out of the module's weighed mass, replaced by a product's own packaging role
+    assert read_bundle().role_of("wood") == "packaging"
+
+
+def test_a_pvf_based_backsheet_is_given_as_its_layers(tmp_path, perc_total):
+    """The PET default stays (a proxy); a PVF/PET/PVF backsheet gives its PET core and its PVF films."""
+    ef = emission_factors()
+    assert ef("pvf_film") == pytest.approx(23.3, rel=1e-12)
+    layers = {"backsheet": "0.3 kg/m2", "pvf_layers": {"dataset": "pvf_film", "amount": "0.11 kg/m2"}}
+    result, _ = _compute(tmp_path, _perc(**layers))
+    pet_default = default("module", "glass-backsheet", "material:pet") * AREA * ef("pet")
+    expected = perc_total - pet_default + 0.3 * AREA * ef("pet") + 0.11 * AREA * 23.3
+    assert result.total.value == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_frame_extruded_on_another_grid_is_listed_with_that_grid(tmp_path):
+    """On the official basis Guangdong and Jiangsu have their own factors: the extrusion's kWh is a use of the module stage in Guangdong."""
+    data = _perc(frame={"amount": "3.4 kg/module", "site": "CN-GD"})
+    data["product"]["electricity_basis"] = "official"
+    result, _ = _compute(tmp_path, data)
+    uses = {(use.stage, use.site): use for use in result.electricity.uses}
+    guangdong = uses[("module", "CN-GD")]
+    assert guangdong.dataset == "electricity_grid_CN-GD" and guangdong.amount == pytest.approx(3.4 * 2.015, rel=1e-12)
+    assert uses[("module", "CN-JS")].amount == pytest.approx(default("module", "glass-backsheet", "electricity") * AREA, rel=1e-12)
+    ef = emission_factors()
+    key = next(key for key in result.by_activity if key.startswith("module: frame extrusion (frame): electricity"))
+    assert result.by_activity[key].value == pytest.approx(3.4 * 2.015 * ef("electricity_grid_CN-GD"), rel=1e-9)
