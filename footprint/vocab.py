@@ -33,8 +33,12 @@ STAGE_PARAMETERS = {
     "ingot": {"polysilicon": "kg/kg"},
     "wafer": {"wafer_area": "cm**2", "thickness": "um", "kerf": "um", "ingot_utilisation": "dimensionless", "yield": "dimensionless"},
     "cell": {"efficiency": "dimensionless", "yield": "dimensionless"},
-    "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless"},
+    "module": {"cells": "piece", "cells_per_wafer": "dimensionless", "yield": "dimensionless",
+               "frame_extrusion_electricity": "kWh/kg", "frame_extrusion_heat": "MJ/kg", "frame_mass_per_length": "kg/m"},
 }
+#: Parameters never required, even without a bundled default: ``frame_mass_per_length`` is used
+#: only where a product gives its dimensions and the module technology has a per-metre figure.
+OPTIONAL_PARAMETERS = frozenset({"frame_mass_per_length"})
 #: Parameters that are fractions (0 to 1, "%" allowed).
 FRACTIONS = frozenset({"ingot_utilisation", "yield", "efficiency"})
 #: Counts: a module holds a whole number of cells, and a wafer is cut into a whole number.

@@ -96,7 +96,10 @@ def rows_of(ws):
 def fill(book, data, comments):
     """Type the YAML file's values into the template's rows."""
     header = comments.get("format", ([], ""))[0]
-    sheets = {"product": data["product"], **data["stages"]}
+    product_values = dict(data["product"])
+    if "dimensions" in product_values:  # as a datasheet writes them: 2278×1134 mm
+        product_values["dimensions"] = product_values["dimensions"].replace(" x ", "×")
+    sheets = {"product": product_values, **data["stages"]}
     for sheet, values in sheets.items():
         ws = book[sheet_title(sheet, "both")]
         rows = rows_of(ws)

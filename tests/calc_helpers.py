@@ -29,9 +29,10 @@ BY_HAND = {
         "cell": {"site": "CN-JS", "efficiency": "23 %", "yield": 0.98, "electricity": "17.7 kWh/m2",
                  "materials": {"silver": "0.092 g/piece"}, "emissions": {"co2_fossil": "0 kg/m2", "hfc134a": "0 kg/m2"}},
         "module": {"site": "CN-JS", "technology": "glass-backsheet", "cells": 144, "cells_per_wafer": 2, "yield": 0.97, "electricity": "3.32 kWh/m2",
+                   "frame_extrusion_electricity": "2.015 kWh/kg", "frame_extrusion_heat": "8.63257 MJ/kg",
                    "materials": {"copper": "8.31488 g/m2", "solar_glass": "8 kg/m2", "aluminium_primary_CN": "1.57996 kg/m2",
                                  "ldpe": "0.7827075 kg/m2", "pet": "0.3983772 kg/m2", "tin": "0 kg/m2", "lead": "0 kg/m2",
-                                 "hdpe": "0 kg/m2", "paperboard": "0 kg/m2"},
+                                 "hdpe": "0 kg/m2", "paperboard": "0 kg/m2", "wood": "0 kg/m2"},
                    "emissions": {"co2_fossil": "0 kg/m2"}},
     },
 }
@@ -117,7 +118,9 @@ def _by_hand():
     wafer = silicon_per_wafer * ingot + 0.033 * js
     cell = wafer / 0.98 + 17.7 * wafer_area * js + 0.092e-3 * ef("silver")
     area = 2.583
+    # the frame: its aluminium, and its extrusion at the module's site (2.015 kWh and 8.63257 MJ of gas per kg)
+    frame = 1.57996 * (ef("aluminium_primary_CN") + 2.015 * js + 8.63257 * ef("heat_natural_gas"))
     module = (144 / 2) / 0.97 * cell + 3.32 * area * js + area * (
-        8.31488e-3 * ef("copper") + 8 * ef("solar_glass") + 1.57996 * ef("aluminium_primary_CN")
+        8.31488e-3 * ef("copper") + 8 * ef("solar_glass") + frame
         + 0.7827075 * ef("ldpe") + 0.3983772 * ef("pet"))
     return {"mg_silicon": mg, "polysilicon": poly, "ingot": ingot, "wafer": wafer, "cell": cell, "module": module, "grid_JS": js}

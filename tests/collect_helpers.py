@@ -15,7 +15,7 @@ COLUMN = {"item": 1, "value": 3, "unit": 4, "period": 5, "site": 6, "source": 7,
 #: The values of examples/perc-glass-backsheet-jiangsu.yaml, as typed into the workbook.
 EXAMPLE = {
     "product": {"id": "perc-gb-550-jiangsu", "name": "PERC glass-backsheet module 550 W (M10, 144 half cells)",
-                "technology": "perc", "rated_power": (550, "W"), "area": (2.583, "m2")},
+                "technology": "perc", "rated_power": (550, "W"), "area": (2.583, "m2"), "dimensions": "2278×1134 mm"},
     "mg_silicon": {"site": "CN-XJ"},
     "polysilicon": {"site": "CN-XJ", "technology": "siemens"},
     "ingot": {"site": "CN-NM"},

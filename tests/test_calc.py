@@ -49,7 +49,6 @@ def hand_total_per_module():
     m = stages["module"]
     cells_per_module = m["cells"] / m["cells_per_wafer"] / _default("module", "any", "yield")
     materials = (_default("module", "glass-backsheet", "material:solar_glass") * ef("solar_glass")
-                 + _default("module", "any", "material:aluminium_primary_CN") * ef("aluminium_primary_CN")
                  + _default("module", "any", "material:ldpe") * ef("ldpe")
                  + _default("module", "glass-backsheet", "material:pet") * ef("pet")
                  + _default("module", "glass-backsheet", "material:copper") / 1000 * ef("copper")  # g/m2
@@ -57,8 +56,16 @@ def hand_total_per_module():
                  + _default("module", "glass-backsheet", "material:lead") / 1000 * ef("lead")
                  + _default("module", "glass-backsheet", "material:hdpe") / 1000 * ef("hdpe")
                  + _default("module", "glass-backsheet", "material:paperboard") / 1000 * ef("paperboard")
+                 + _default("module", "glass-backsheet", "material:wood") * ef("wood")  # pallets [kg/m2]
                  + _default("module", "any", "emission:co2_fossil")) * area_module
-    module = cells_per_module * cell + _default("module", "glass-backsheet", "electricity") * area_module * grid("CN-JS") + materials
+    # the frame by the module's perimeter (product.dimensions, mm): 0.5 kg per metre of profile; its aluminium,
+    # and its extrusion at the module's site [kWh and MJ per kg of frame]
+    length, width = (float(side) / 1000 for side in product["product"]["dimensions"].split()[0:3:2])
+    frame_kg = _default("module", "glass-backsheet", "frame_mass_per_length") * 2 * (length + width)
+    frame = frame_kg * (ef("aluminium_primary_CN") + _default("module", "any", "frame_extrusion_electricity") * grid("CN-JS")
+                        + _default("module", "any", "frame_extrusion_heat") * ef("heat_natural_gas"))
+    module = (cells_per_module * cell + _default("module", "glass-backsheet", "electricity") * area_module * grid("CN-JS")
+              + materials + frame)
     return module
 
 

@@ -115,7 +115,11 @@ def hand_total_topcon():
               + _default("module", "glass-glass", "electricity") * area_module * grid("VN")
               + _number(mat["solar_glass"]) * area_module * ef("solar_glass")  # the file's glass replaces the default
               + _number(mat["copper"]) * area_module * ef("copper")  # the file's ribbons replace the default copper
-              + _default("module", "glass-glass", "material:aluminium_primary_CN") * area_module * ef("aluminium_primary_CN")
+              + _default("module", "glass-glass", "material:aluminium_primary_CN") * area_module * (
+                  ef("aluminium_primary_CN")  # the frame's aluminium, and its extrusion in Viet Nam [kWh, MJ per kg]
+                  + _default("module", "any", "frame_extrusion_electricity") * grid("VN")
+                  + _default("module", "any", "frame_extrusion_heat") * ef("heat_natural_gas"))
+              + _default("module", "glass-glass", "material:wood") * area_module * ef("wood")  # pallets
               + _default("module", "glass-glass", "material:ldpe") * area_module * ef("ldpe")
               # solder and packaging plastic defaults [g/m2]; the file gives its own junction box and board
               + (_default("module", "glass-glass", "material:tin") * ef("tin") + _default("module", "glass-glass", "material:lead") * ef("lead")

@@ -262,12 +262,53 @@ def test_epeat_needs_the_frame_in_the_inventory(site_chain):
     chain = copy.copy(site_chain)
     chain.processes = dict(site_chain.processes)
     module = copy.copy(site_chain.processes["module"])
-    module.flows = [flow for flow in module.flows if "aluminium" not in flow.target]
+    module.flows = [flow for flow in module.flows if "aluminium" not in flow.target and "frame" not in flow.label]
     chain.processes["module"] = module
     decision = decide(350.0, "epeat-ulcs", chain)
     assert decision.grade == "ultra-low" and decision.outcome == "incomplete"
     assert [(u.kind, u.reason.split(":")[0]) for u in decision.unmet] == [("boundary", "frame")]
     assert decision.unmet[0].reason_zh.startswith("边框:")
+    assert "no frame (aluminium) input" in decision.unmet[0].reason
+
+
+def _without(chain, drop):
+    import copy
+
+    changed = copy.copy(chain)
+    changed.processes = dict(chain.processes)
+    module = copy.copy(chain.processes["module"])
+    module.flows = [flow for flow in module.flows if not drop(flow)]
+    changed.processes["module"] = module
+    return changed
+
+
+def test_epeat_frame_included_means_the_frame_not_only_its_aluminium(site_chain):
+    """"Frame included": the frame's aluminium ingot without its extrusion does not meet the rule."""
+    labels = [flow.label for flow in site_chain.processes["module"].flows]
+    assert any(label.startswith("frame extrusion (aluminium_primary_CN): electricity") for label in labels)
+    assert any(label == "frame extrusion (aluminium_primary_CN): heat, natural gas" for label in labels)
+    assert decide(350.0, "epeat-ulcs", site_chain).unmet == []  # aluminium and extrusion: met
+    ingot_only = _without(site_chain, lambda flow: flow.label.startswith("frame extrusion"))
+    decision = decide(350.0, "epeat-ulcs", ingot_only)
+    assert decision.outcome == "incomplete"
+    (unmet,) = decision.unmet
+    assert unmet.kind == "boundary" and unmet.reason.startswith("frame: ")
+    assert "has the frame's aluminium but not its extrusion" in unmet.reason and "挤压" in unmet.reason_zh
+
+
+def test_epeat_a_supplier_factor_for_the_frame_counts_the_frame_as_delivered(tmp_path, bundle):
+    """A frame supplier's factor covers the frame as delivered: the rule is met, and no extrusion is added on top."""
+    raw = yaml.safe_load(PERC.read_text(encoding="utf-8"))
+    raw["stages"]["module"]["electricity"] = "3.5 kWh/m2"  # site data, as the scheme asks of the label holder's stage
+    raw["stages"]["module"]["materials"] = {"frame": {"dataset": "aluminium_primary_CN", "amount": "4.08 kg/module", "factor": "8.6 kg CO2-eq/kg",
+                                                      "source": "Example Aluminium Co., frame EPD (illustrative)", "valid_until": "2099-01-01"}}
+    path = tmp_path / "supplied.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    spec = read_product(path)
+    chain = build_chain(spec, bundle)
+    flows = chain.processes["module"].flows
+    assert not [flow for flow in flows if flow.kind == "dataset" and ("aluminium" in flow.target or "frame" in flow.label)]
+    assert decide(350.0, "epeat-ulcs", chain, spec=spec).unmet == []
 
 
 def test_epeat_frameless_module_meets_the_frame_rule(tmp_path, bundle):

@@ -99,7 +99,7 @@ OURS_FIELDS = (("polysilicon", "mg_silicon"), ("ingot", "polysilicon"), ("wafer"
 def test_the_configurations_own_values_are_the_examples(stem):
     example = yaml.safe_load((EXAMPLES / "perc-glass-backsheet-jiangsu.yaml").read_text(encoding="utf-8"))
     data = yaml.safe_load((MUELLER.FOLDER / f"{stem}.yaml").read_text(encoding="utf-8"))
-    for key in ("rated_power", "area", "technology"):
+    for key in ("rated_power", "area", "dimensions", "technology"):
         assert data["product"][key] == example["product"][key], f"product.{key}: copy the Jiangsu example's value into {stem}.yaml"
     for stage, name in OURS_FIELDS:
         assert data["stages"][stage].get(name) == example["stages"][stage].get(name), (

@@ -78,6 +78,20 @@ MATERIAL_ROLES = {
     "tco": "transparent conductive oxide (ITO target)",
 }
 
+#: The recycled counterpart of a primary material dataset, from the same source: a product's
+#: ``recycled_content`` (a mass fraction) is valued with it, the rest with the primary dataset
+#: (inventories/materials.csv: aluminium_recycled_CN from Peng et al. 2022 like
+#: aluminium_primary_CN; glass_closed_loop from UK DESNZ 2025 like solar_glass). The European
+#: and world primary aluminium have none: their sources give no recycled figure.
+RECYCLED_COUNTERPARTS = {
+    "aluminium_primary_CN": "aluminium_recycled_CN",
+    "solar_glass": "glass_closed_loop",
+}
+
+#: Frame datasets that are aluminium ingot: a frame of them is extruded at the module stage
+#: (``frame_extrusion_electricity`` and ``frame_extrusion_heat`` per kg of frame).
+EXTRUDED_FRAME_METALS = frozenset({"aluminium_primary_CN", "aluminium_primary_GLO", "aluminium_primary_EU", "aluminium_recycled_CN"})
+
 #: Roles that are not part of the module as it is weighed (the datasheet mass).
 NOT_IN_MODULE_MASS = frozenset({"packaging"})
 

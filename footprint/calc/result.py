@@ -320,15 +320,27 @@ def _by_origin(evaluation, bundle, background, share):
 
 
 def _electricity_uses(evaluation, bundle, divisor):
+    """Grid electricity per stage and grid: the stage's own grid, and any other grid it draws on.
+
+    A module's frame extruded at another site (``frame: {site: ...}``) draws on that site's grid:
+    it is listed as a use of the module stage at the grid's geography.
+    """
     uses = []
     for code, process in evaluation.processes.items():
         if not process.electricity_dataset:
             continue
-        dataset = bundle.datasets[process.electricity_dataset]
-        kwh = sum(float(flow.amount) for flow in process.flows if flow.kind == "dataset" and flow.target == dataset.id)
-        amount = float(evaluation.supply[code][0]) * kwh / divisor
-        uses.append(ElectricityUse(process.stage, process.site, dataset.id, dataset.name, dataset.year, dataset.scope, amount,
-                                   getattr(process, "electricity_basis", "")))
+        grids = [process.electricity_dataset]
+        for flow in process.flows:
+            target = bundle.datasets.get(flow.target) if flow.kind == "dataset" else None
+            if target is not None and target.category == "electricity" and target.id not in grids:
+                grids.append(target.id)
+        for grid in grids:
+            dataset = bundle.datasets[grid]
+            kwh = sum(float(flow.amount) for flow in process.flows if flow.kind == "dataset" and flow.target == dataset.id)
+            amount = float(evaluation.supply[code][0]) * kwh / divisor
+            site = process.site if grid == process.electricity_dataset else dataset.geography
+            uses.append(ElectricityUse(process.stage, site, dataset.id, dataset.name, dataset.year, dataset.scope, amount,
+                                       getattr(process, "electricity_basis", "")))
     return uses
 
 

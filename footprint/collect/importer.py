@@ -43,7 +43,7 @@ from footprint.errors import InputError, WorkbookError
 from footprint.model.chain import build_chain
 from footprint.model.spec import FORMAT, geography_id, parse_product
 from footprint.units import Quantity, parse_degradation, parse_yield, ureg
-from footprint.vocab import MOUNTINGS, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES
+from footprint.vocab import MOUNTINGS, OPTIONAL_PARAMETERS, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES, TECHNOLOGIES
 
 #: Technologies (and mountings) written in Chinese or other spellings; ids are read in any case.
 TECHNOLOGY_ALIASES = {"改良西门子法": "siemens", "西门子法": "siemens", "流化床法": "fbr", "流化床": "fbr",
@@ -95,6 +95,7 @@ class _Import:
         self.sources = {}  # product-file path -> description
         self.cells = {}  # product-file path -> (file, sheet, cell)
         self.resolved = {}  # (stage, key) -> Quantity, for the checks of pass 3
+        self.module_dimensions = None  # "2278 x 1134 mm" when the area row holds the module's dimensions
         self.sites = {}
         self.technologies = {}
         self.notes = {}  # "product" or "stages.<stage>" -> comment lines: the notes of rows left blank
@@ -164,6 +165,13 @@ class _Import:
                 product[key] = value
                 data["product"][key] = yaml_quantity(value, entry.unit) if isinstance(value, Quantity) else value
                 self.note(f"product.{key}", entry)
+        dimensions = entries.get("dimensions")
+        typed = self.value(dimensions) if dimensions is not None else None
+        if not _missing(typed):
+            data["product"]["dimensions"] = typed  # checked against the area when the product is read
+            self.note("product.dimensions", dimensions)
+        elif self.module_dimensions is not None and "area" in data["product"]:
+            data["product"]["dimensions"] = self.module_dimensions
         for key in ("rated_power", "area"):
             if key in product:
                 self.resolved[("product", key)] = product[key]
@@ -280,8 +288,8 @@ class _Import:
                     else value
                 self.note(f"stages.{stage}.{entry.key}", entry)
         for key in ("electricity", *STAGE_PARAMETERS[stage]):
-            if key in given and given[key] is not None:
-                continue  # a value, or an error already reported
+            if key in given and given[key] is not None or key in OPTIONAL_PARAMETERS:
+                continue  # a value, an error already reported, or a parameter never required
             default = self.bundle.process_default(stage, technology or "any", key)
             if default is not None:
                 continue
@@ -504,6 +512,7 @@ class _Import:
             return _INVALID
         entry.derivation = f"{shown} = {length} {unit_text} x {width} {unit_text}" + (f" (thickness {thickness} {unit_text})"
                                                                                       if thickness else "")
+        self.module_dimensions = f"{length} x {width} {unit_text}"  # product.dimensions: the frame by perimeter
         return Quantity(float(area), "m**2")
 
     def choices(self, entry):

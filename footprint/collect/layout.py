@@ -120,6 +120,7 @@ ROWS = {
         _row("technology", "choice", "", "product.technology", "perc"),
         _row("rated_power", "quantity", "W", "product.rated_power", "550 W"),
         _row("area", "quantity", "m**2", "product.area", "2.583 m2 | 2278×1134 mm"),
+        _row("dimensions", "text", "", "product.dimensions", "2278×1134 mm"),
         *USE_ROWS,
     ),
     "mg_silicon": (_SITE, _OUTPUT, _ELECTRICITY, _HEAT, _INSTRUMENTS),

@@ -418,9 +418,8 @@ def _check_boundary(data, scheme, chain, spec, notes):
             unmet.append(_unmet("missing_data", "system_boundary", text("reason", "boundary_unchecked", item=item)))
             continue
         words = [w.lower() for w in rule["match"]]
-        found = any(any(w in f"{flow.target} {flow.label}".lower() for w in words)
-                    for process in chain.processes.values() for flow in process.flows if flow.kind == "dataset")
-        if found:
+        found, complete = _found_in_chain(chain, words, [w.lower() for w in rule.get("complete_with", [])])
+        if found and complete:
             continue
         declared_absent = _declared_absent(spec, words) if rule.get("absent_when_zero") else []
         if declared_absent:
@@ -428,9 +427,32 @@ def _check_boundary(data, scheme, chain, spec, notes):
             words = text("note", "declared_absent", item=item, entries=declared_absent, note=note)
             notes.append({"en": words["en"].rstrip("; "), "zh": words["zh"].rstrip(";")})  # without a note, no dangling ";"
             continue
-        reason = {"en": rule["reason"], "zh": rule.get("reason_zh", rule["reason"])}
+        if found:  # the item is there, the step that makes it what the rule counts is not
+            reason = {"en": rule["incomplete_reason"], "zh": rule.get("incomplete_reason_zh", rule["incomplete_reason"])}
+        else:
+            reason = {"en": rule["reason"], "zh": rule.get("reason_zh", rule["reason"])}
         unmet.append(_unmet("boundary", "system_boundary", text("reason", "boundary_rule", item=item, reason=reason)))
     return unmet
+
+
+def _found_in_chain(chain, words, complete_with):
+    """Whether the chain has an input matching ``words``, and whether that input is complete.
+
+    An input is a background dataset (its id or label matches) or a supplier's own factor
+    (its label names the material): the factor covers the material as delivered, so it is
+    complete. A dataset input is complete when another input matches ``complete_with`` (the
+    frame's extrusion beside its aluminium), or when the rule asks for nothing more.
+    """
+    def matches(flow, terms):
+        return any(term in f"{flow.target} {flow.label}".lower() for term in terms)
+
+    flows = [flow for process in chain.processes.values() for flow in process.flows]
+    datasets = [flow for flow in flows if flow.kind == "dataset"]
+    supplied = [flow for flow in flows if flow.kind == "gas" and "supplier-specific factor" in flow.label.lower()]
+    in_datasets = any(matches(flow, words) for flow in datasets)
+    in_supplied = any(matches(flow, words) for flow in supplied)
+    completed = not complete_with or any(matches(flow, complete_with) for flow in datasets)
+    return in_datasets or in_supplied, in_supplied or (in_datasets and completed)
 
 
 def _declared_absent(spec, words):

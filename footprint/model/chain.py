@@ -14,7 +14,11 @@ between stages:
 - module: cells per module = cells / cells per wafer / module yield (in full cells).
 
 Materials fill roles (:data:`footprint.bundle.types.MATERIAL_ROLES`): a product's material
-replaces the stage's default of its role (:func:`resolve_materials`). A material or heat
+replaces the stage's default of its role (:func:`resolve_materials`). An aluminium frame is
+extruded at the module stage: ``frame_extrusion_electricity`` and ``frame_extrusion_heat`` per
+kg of frame, with the grid of the frame maker's site (the frame's ``site``, else the module's).
+A material with ``recycled_content`` and a bundled recycled counterpart
+(:data:`~footprint.bundle.types.RECYCLED_COUNTERPARTS`) is split between the two. A material or heat
 given with a supplier's own factor enters as a direct CO2-eq emission (``co2e_aggregated``)
 with the factor's source, and counts as primary data; a material typed in with a bundled
 factor counts as secondary data (its amount is the user's, its factor generic).
@@ -25,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from footprint.bundle.types import AGGREGATED_GAS, MATERIAL_ROLES
+from footprint.bundle.types import AGGREGATED_GAS, EXTRUDED_FRAME_METALS, MATERIAL_ROLES, RECYCLED_COUNTERPARTS
 from footprint.errors import InputError
 from footprint.i18n import names
 from footprint.units import Quantity, format_quantity
@@ -187,6 +191,7 @@ class Material:
     recycled_content: object = None
     replaces: tuple = ()
     inferred: bool = False
+    site: str = ""  # a frame's extrusion site, or "": the stage's
 
 
 def resolve_materials(spec, bundle, stage):
@@ -331,8 +336,14 @@ class _Builder:
                 process.flows.append(Flow("dataset", "heat_natural_gas", _magnitude(heat), "heat, natural gas", provenance))
             else:
                 self.add_factor(process, "heat", f"stages.{stage}.heat", heat, heat_factor, "heat")
+        if stage == "module" and getattr(self.spec, "dimensions", None) is not None:
+            per_length, provenance = self.parameter("module", "frame_mass_per_length", "kg/m", required=False)
+            if per_length is not None:
+                process.parameters["frame_mass_per_length"] = (per_length, provenance)
         for material in self.materials(stage):
             self.add_material(process, material)
+            if material.role == "frame" and material.factor is None and material.dataset in EXTRUDED_FRAME_METALS:
+                self.add_frame_extrusion(process, material, basis)
         for item, (amount, provenance) in self.items(stage, "emission").items():
             if item not in self.bundle.gases:
                 choices = ", ".join(sorted(self.bundle.gases)[:40])
@@ -376,9 +387,51 @@ class _Builder:
         except Exception:
             self.fail(material.path or f"stages.{process.stage}.materials.{material.key}",
                       f"got {_show_amount(material.amount)}; expected {target_unit} per {unit}, per m2 or per W")
+        name = self.bundle.datasets[material.dataset].name
+        if material.recycled_content is not None:
+            # the recycled share is valued with the primary dataset's recycled counterpart, the rest as primary
+            share = material.recycled_content.to("").magnitude
+            recycled = RECYCLED_COUNTERPARTS[material.dataset]
+            process.parameters[f"materials.{material.key}.recycled_content"] = (material.recycled_content, self.user)
+            if np.any(value.magnitude * share > 0):
+                percent = f"{float(np.ravel(share)[0]) * 100:g} %"
+                process.flows.append(Flow("dataset", recycled, _magnitude(value * share),
+                                          f"{self.bundle.datasets[recycled].name} (recycled content {percent} of {material.key})",
+                                          material.provenance))
+            value = value * (1 - share)
         if np.any(value.magnitude > 0):
-            process.flows.append(Flow("dataset", material.dataset, _magnitude(value), self.bundle.datasets[material.dataset].name,
-                                      material.provenance))
+            process.flows.append(Flow("dataset", material.dataset, _magnitude(value), name, material.provenance))
+
+    def add_frame_extrusion(self, process, material, basis):
+        """The extrusion of an aluminium frame: electricity at the frame maker's grid and natural gas, per kg of frame.
+
+        Defaults: USLCI "Aluminum, secondary, extruded" (inventories/processes.csv,
+        ``frame_extrusion_electricity`` and ``frame_extrusion_heat``); the product file may give
+        its own under ``stages.module``. The grid is the frame's ``site``'s, else the module's,
+        on the stage's electricity basis.
+        """
+        path = material.path or f"stages.module.materials.{material.key}"
+        frame = material.amount.to(f"kg/{process.unit}")
+        if not np.any(frame.magnitude > 0):
+            return
+        site = material.site or process.site
+        grid = self.bundle.grid_for(site, basis) if site in self.bundle.geographies else None
+        if grid is None:
+            self.fail(f"{path}.site", f"unknown geography {site!r} or no bundled grid electricity for it; expected an id of "
+                                      "inventories/geographies.csv such as CN-JS")
+        electricity, electricity_provenance = self.parameter("module", "frame_extrusion_electricity", "kWh/kg")
+        heat, heat_provenance = self.parameter("module", "frame_extrusion_heat", "MJ/kg")
+        process.parameters["frame_extrusion_electricity"] = (electricity, electricity_provenance)
+        process.parameters["frame_extrusion_heat"] = (heat, heat_provenance)
+        grid_label = grid.name if grid.name.startswith("electricity") else f"electricity, {grid.name}"
+        kwh = (frame * electricity).to(f"kWh/{process.unit}")
+        megajoules = (frame * heat).to(f"MJ/{process.unit}")
+        if np.any(kwh.magnitude > 0):
+            process.flows.append(Flow("dataset", grid.id, _magnitude(kwh), f"frame extrusion ({material.key}): {grid_label}",
+                                      electricity_provenance))
+        if np.any(megajoules.magnitude > 0):
+            process.flows.append(Flow("dataset", "heat_natural_gas", _magnitude(megajoules),
+                                      f"frame extrusion ({material.key}): heat, natural gas", heat_provenance))
 
     def add_factor(self, process, name, path, amount, factor, what):
         """A supplier's factor x the amount, as a direct CO2-eq emission with the factor's source.
@@ -410,6 +463,8 @@ class _Builder:
                                self.per_reference(stage, default.value, item, numerator=self.item_unit("material", item)),
                                Provenance(False, default.source, default.year, default.locator))
                 for item, default in defaults.items()}
+        if stage == "module":
+            self.frame_by_perimeter(kept)
         default_roles = {self.bundle.role_of(item) for item in defaults}
         given = self.spec.stages[stage]
         secondary = Provenance(True, self.spec.source, share=0.0)  # the user's amount, a bundled factor: secondary data
@@ -434,14 +489,20 @@ class _Builder:
             else:
                 self.fail(path, f"unknown dataset {key!r}; expected one of {self.material_choices()}, a role "
                                 f"({', '.join(MATERIAL_ROLES)}) or a label of your own with {{dataset: ..., amount: ...}}")
-            if recycled is not None and factor is None:
-                self.fail(f"{path}.recycled_content", f"no recycled counterpart of {dataset or role} is bundled "
-                          "(inventories/materials.csv), so recycled content cannot change the footprint; expected the "
-                          "supplier's factor of the material as delivered (factor, source, valid_until) beside it")
+            if recycled is not None and factor is None and dataset not in RECYCLED_COUNTERPARTS:
+                self.fail(f"{path}.recycled_content", f"no recycled counterpart of {dataset or role} is bundled (only of "
+                          f"{', '.join(sorted(RECYCLED_COUNTERPARTS))}), so recycled content cannot change the footprint; expected "
+                          "one of those datasets, or the supplier's factor of the material as delivered (factor, source, "
+                          "valid_until) beside it")
+            site = entry.site if entry else ""
+            if site and (role != "frame" or factor is not None or dataset not in EXTRUDED_FRAME_METALS):
+                self.fail(f"{path}.site", f"got {site!r}; a site is the extrusion site of an aluminium frame valued with a "
+                          f"bundled dataset ({', '.join(sorted(EXTRUDED_FRAME_METALS))}); a supplier's factor covers the "
+                          "frame as delivered; expected no site here")
             amount = self.per_reference(stage, amount, key, numerator=self.item_unit("material", dataset) if dataset else None)
             provenance = self.user if factor is not None else secondary
             if key in defaults:  # the default's own dataset: its amount, item by item (0 removes it)
-                kept[key] = Material(key, path, dataset, role, amount, provenance, factor, recycled)
+                kept[key] = Material(key, path, dataset, role, amount, provenance, factor, recycled, site=site)
                 continue
             replaces = ()
             if role and (said or role in default_roles):
@@ -451,7 +512,7 @@ class _Builder:
                                     f"my_{role}: {{dataset: {dataset or '...'}, amount: ...}})")
                 fills[role] = path
                 replaces = tuple(item for item in defaults if self.bundle.role_of(item) == role)
-            own.append(Material(key, path, dataset, role, amount, provenance, factor, recycled, replaces, inferred=not said))
+            own.append(Material(key, path, dataset, role, amount, provenance, factor, recycled, replaces, inferred=not said, site=site))
         for material in own:
             given_too = [item for item in material.replaces if kept[item].path]
             for item in given_too:
@@ -464,6 +525,30 @@ class _Builder:
             for item in material.replaces:
                 kept.pop(item, None)
         return [*kept.values(), *own]
+
+    def frame_by_perimeter(self, kept):
+        """The default frame from the module's perimeter where the product gives its dimensions.
+
+        ``frame_mass_per_length`` [kg/m] x 2 x (length + width) of ``product.dimensions``
+        replaces the per-m2 default of the frame role; only where a per-length figure exists for
+        the module technology (glass-backsheet: Götz et al. 2026's 0.5 kg/m) or the file gives
+        one. The product file's own frame amount, read afterwards, still wins.
+        """
+        dimensions = getattr(self.spec, "dimensions", None)
+        if dimensions is None:
+            return
+        per_length, provenance = self.parameter("module", "frame_mass_per_length", "kg/m", required=False)
+        if per_length is None:
+            return
+        perimeter = 2 * (dimensions[0] + dimensions[1])
+        for item, material in kept.items():
+            if material.role != "frame":
+                continue
+            locator = (f"{provenance.locator}; x perimeter 2 x ({dimensions[0].to('mm').magnitude:g} + "
+                       f"{dimensions[1].to('mm').magnitude:g} mm) = {perimeter.to('m').magnitude:g} m of product.dimensions")
+            amount = (per_length * perimeter / Quantity(1, "piece")).to("kg/piece")
+            kept[item] = Material(item, "", material.dataset, material.role, amount,
+                                  Provenance(provenance.primary, provenance.source, provenance.year, locator))
 
     def role_dataset(self, stage, role, defaults, path, *, needed):
         """The dataset of a role's default in a stage; "" when it has none and a supplier's factor stands in."""

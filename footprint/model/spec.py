@@ -63,6 +63,9 @@ from footprint.vocab import (  # noqa: F401  (STAGES ... re-exported: the produc
 )
 
 FORMAT = "footprint-product/1"
+#: ``product.dimensions`` (length x width) and ``product.area`` may differ by this fraction
+#: (rounding of a datasheet's millimetres and of the area); more is two different modules.
+DIMENSIONS_TOLERANCE = 0.01
 #: ``stages.<stage>.supplier: registry:ENTRY@VERSION``: an entry id of the shared database
 #: (footprint.shareddb.checks.ENTRY_ID) and its version; resolved by the caller's resolver.
 SHARED_REF = re.compile(r"registry:[A-Za-z0-9][A-Za-z0-9._-]{0,79}@[1-9][0-9]*")
@@ -113,6 +116,7 @@ class ProductSpec:
     mass: object = None  # Quantity [kg]: the module's datasheet weight (product.mass), or None
     electricity_basis: str = DEFAULT_ELECTRICITY_BASIS  # product.electricity_basis: a key of vocab.ELECTRICITY_BASES
     stage: str = "module"  # product.stage: the last stage the file describes (vocab.STAGE_PRODUCTS)
+    dimensions: object = None  # (length, width) Quantities [m] (product.dimensions), or None
 
     @property
     def directory(self):
@@ -213,7 +217,8 @@ class _Reader:
         if "product" not in data:
             self.fail("product", "missing; expected the product's id, name, technology, rated_power and area")
         product = self.mapping(data["product"], "product")
-        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area", "mass", "electricity_basis", "stage"}, "product")
+        self.unknown_keys(product, {"id", "name", "technology", "rated_power", "area", "mass", "electricity_basis", "stage", "dimensions"},
+                          "product")
         last = self.text(product["stage"], "product.stage").casefold() if product.get("stage") is not None else "module"
         if last not in STAGE_PRODUCTS:
             self.fail("product.stage", f"got {show(product['stage'])}; expected one of {', '.join(STAGE_PRODUCTS)}")
@@ -251,13 +256,37 @@ class _Reader:
         if data.get("downstream") is not None:
             downstream = parse_downstream(self.mapping(data["downstream"], "downstream"), reader=self)
         mass = self.quantity(product["mass"], "kg", "product.mass", positive=True) if product.get("mass") is not None else None
+        dimensions = self.dimensions(product["dimensions"], area) if product.get("dimensions") is not None else None
         basis = self.electricity_basis(product.get("electricity_basis"), "product.electricity_basis") or DEFAULT_ELECTRICITY_BASIS
         if last != "module" and (use is not None or downstream is not None):
             self.fail("use" if use is not None else "downstream", f"the file describes the product up to {last} (product.stage); "
                       "use and downstream belong to a module")
         return ProductSpec(product_id, self.text(product["name"], "product.name"), technology, rated_power, area,
                            stages, self.source, sha, use=use, downstream=downstream, data=data, mass=mass,
-                           electricity_basis=basis, stage=last)
+                           electricity_basis=basis, stage=last, dimensions=dimensions)
+
+    def dimensions(self, value, area):
+        """``product.dimensions``: the module's length and width, "2278 x 1134 mm"; their product must be ``product.area``.
+
+        Returns
+        -------
+        (pint.Quantity [m], pint.Quantity [m])
+        """
+        path = "product.dimensions"
+        text = self.text(value, path)
+        parts = [part.strip() for part in re.split(r"\s*[x×*]\s*", text)]
+        if len(parts) != 2 or not all(parts):
+            self.fail(path, f"got {show(value)}; expected length x width, such as '2278 x 1134 mm'")
+        unit = re.sub(r"^[0-9.eE+-]+", "", parts[1]).strip()
+        if unit and not re.sub(r"^[0-9.eE+-]+", "", parts[0]).strip():
+            parts[0] = f"{parts[0]} {unit}"  # "2278 x 1134 mm": the unit after the width is the length's too
+        sides = tuple(self.quantity(part, "m", path, positive=True).to("m") for part in parts)
+        if area is not None:
+            product = (sides[0] * sides[1]).to("m**2")
+            if abs(product.magnitude - area.to("m**2").magnitude) > DIMENSIONS_TOLERANCE * area.to("m**2").magnitude:
+                self.fail(path, f"got {show(value)}, {product.magnitude:.4g} m2; product.area is {area.to('m**2').magnitude:g} m2: "
+                          f"expected the same module (within {DIMENSIONS_TOLERANCE:.0%})")
+        return sides
 
     def electricity_basis(self, value, path):
         """A basis of the grid factors (``life-cycle`` or ``official``), or "" when not given."""
@@ -309,7 +338,7 @@ class _Reader:
     def material_entry(self, stage, item, value, reference, path):
         """A material written as a mapping; its amount is returned, the rest kept in ``stage.material_entries``.
 
-        ``{amount, dataset, factor, source, valid_until, recycled_content}``: the key is a role
+        ``{amount, dataset, factor, source, valid_until, recycled_content, site}``: the key is a role
         (``frame``), a dataset id or a label of the product's own; see docs/calculator.md,
         "Materials: roles" and "Supplier-specific factors".
         """
@@ -322,7 +351,8 @@ class _Reader:
         if value.get("recycled_content") is not None:
             recycled = self.quantity(value["recycled_content"], "dimensionless", f"{path}.recycled_content", fraction=True)
         factor = self.factor(value, amount, reference, path)
-        stage.material_entries[item] = MaterialEntry(dataset, factor, recycled)
+        site = self.site(value["site"], f"{path}.site") if value.get("site") is not None else ""
+        stage.material_entries[item] = MaterialEntry(dataset, factor, recycled, site)
         return amount
 
     def energy_entry(self, stage, key, value, reference, path):
@@ -523,7 +553,7 @@ def _within(inner, outer, geographies):
 
 #: The keys of a material written as a mapping, and of a supplier's factor.
 FACTOR_KEYS = {"factor", "source", "valid_until"}
-ENTRY_KEYS = {"amount", "dataset", "recycled_content"} | FACTOR_KEYS
+ENTRY_KEYS = {"amount", "dataset", "recycled_content", "site"} | FACTOR_KEYS
 
 #: "kg CO2-eq", "kg CO2e", "t CO2eq" ... as the registry's units (kg_CO2_eq, t_CO2_eq).
 _CO2E_UNIT = re.compile(r"(?<![A-Za-z_])(kg|g|t|tonnes?)\s*CO2[-_ ]?e(?:q(?:uivalents?)?)?\.?(?![A-Za-z_])", re.IGNORECASE)
@@ -568,6 +598,7 @@ class MaterialEntry:
     dataset: str = ""  # the dataset it names; "" = its key's (a dataset id, or a role's default)
     factor: object = None  # SupplierFactor, or None: the bundled dataset's factor
     recycled_content: object = None  # Quantity [fraction], or None
+    site: str = ""  # where a frame is extruded (its grid), or "": the stage's site
 
 
 def _short(reference):
