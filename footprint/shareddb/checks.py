@@ -40,13 +40,17 @@ KINDS = {
 }
 #: Kinds whose value is an electricity factor, held to the bundled grid of their geography.
 ELECTRICITY_KINDS = ("electricity_mix", "grid_factor")
+#: What an electricity factor counts (``basis``): life-cycle greenhouse gases (CO2-eq, the fuels'
+#: upstream and CH4, N2O included), or the CO2 of generation only (China's MEE/NBS factors).
+#: The bundled grid of the same basis is what it is held to, and what it may replace in a product.
+ELECTRICITY_ENTRY_BASES = {"life-cycle": "life-cycle CO2-eq", "co2-only": "CO2 of generation only"}
 #: An entry id: a letter or digit first, then letters, digits, ``.``, ``_``, ``-``; at most 80.
 ENTRY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 #: Longest title, source and note [characters].
 MAX_TEXT = {"title": 400, "source": 2000, "note": 2000, "geography": 40, "dataset": 120, "site": 200}
 #: Fields an entry may have; anything else is refused (a typo would otherwise be silently dropped).
 FIELDS = ("id", "kind", "title", "value", "dataset", "geography", "site", "source", "valid_from", "valid_until",
-          "quality", "note", "payload", "certificate")
+          "quality", "note", "payload", "certificate", "basis")
 REQUIRED = ("id", "kind", "title", "value", "source", "valid_from", "valid_until")
 #: How "kg CO2-eq" is written by people; read as the registry's kg_CO2_eq.
 _CO2_WORDS = re.compile(r"\b(k?g|t)\s*CO2[-_ ]?(?:eq|e)\b\.?", re.IGNORECASE)
@@ -149,8 +153,11 @@ def check_schema(data, *, where="entry") -> dict:
     read = {"id": entry_id, "kind": kind}
     for key in ("title", "source"):
         read[key] = _text(data, key, where, required=True)
-    for key in ("dataset", "geography", "site", "note", "certificate"):
+    for key in ("dataset", "geography", "site", "note", "certificate", "basis"):
         read[key] = _text(data, key, where, required=False)
+    if read["basis"] is not None and (kind not in ELECTRICITY_KINDS or read["basis"] not in ELECTRICITY_ENTRY_BASES):
+        expected = f"one of {', '.join(ELECTRICITY_ENTRY_BASES)}" if kind in ELECTRICITY_KINDS else "no basis (only an electricity factor has one)"
+        raise EntryError(f"{where}.basis: got {show(read['basis'])}; expected {expected}")
     read["quantity"] = quantity_of(data["value"], kind, where=f"{where}.value")
     read["valid_from"] = _date(data, "valid_from", where)
     read["valid_until"] = _date(data, "valid_until", where)
@@ -233,12 +240,19 @@ def check_plausible(read, *, bundle=None, on: _dt.date | None = None) -> list[Fi
                                                         "(see 'footprint datasets')"))
             return findings
     elif read["kind"] in ELECTRICITY_KINDS:
-        dataset = bundle.electricity_for(geography)
+        dataset = bundled_grid(bundle, geography, read.get("basis"))
     if dataset is None:
         findings.append(Finding("warning", "default", "no bundled dataset to compare with (name one in 'dataset')"))
         return findings
     findings.extend(_against_default(quantity, dataset, bundle))
     return findings
+
+
+def bundled_grid(bundle, geography, basis):
+    """The bundled grid dataset an electricity entry stands beside: of its basis when it gives one, else the default grid."""
+    if basis == "life-cycle":
+        return bundle.grid_for(geography, "life-cycle")
+    return bundle.electricity_for(geography)
 
 
 def bundled_factor(dataset, bundle, gwp="ar6") -> Quantity:

@@ -126,6 +126,7 @@ def entry_dict(session, entry: SharedEntry) -> dict:
             "kind": entry.kind,
             "title": entry.title, "owner": owner, "state": entry.state, "value": entry.value, "unit": entry.unit,
             "quantity": content["value"], "dataset": entry.dataset, "geography": entry.geography, "site": content.get("site"),
+            "basis": content.get("basis"),
             "source": entry.source, "valid_from": entry.valid_from.isoformat(), "valid_until": entry.valid_until.isoformat(),
             "quality": entry.quality, "note": content.get("note"), "certificate": content.get("certificate"),
             "payload": content.get("payload"), "sha256": entry.sha256, "created_on": entry.created_on.isoformat(),
@@ -145,7 +146,7 @@ def content_of(read: dict) -> dict:
                "value": f"{float(quantity.magnitude)!r} {unit_text(quantity.units)}",
                "source": read["source"], "valid_from": read["valid_from"].isoformat(),
                "valid_until": read["valid_until"].isoformat()}
-    for key in ("dataset", "geography", "site", "quality", "note", "certificate", "payload"):
+    for key in ("dataset", "geography", "site", "quality", "note", "certificate", "payload", "basis"):
         if read.get(key) is not None:
             content[key] = read[key]
     return content
@@ -488,10 +489,21 @@ def resolver(*, registry=None, organisation: str | None = None):
     organisation : str, optional
         Resolve as this member (only the entries it may see); default: the local registry's user, who sees every entry
         (the state rules still apply: only validated, published or superseded versions are used).
+
+    The resolver remembers what it answered (per reference and calculation date): one run reads each entry
+    once. Make a new resolver to see a move made since (a withdrawal, a newer version).
     """
 
+    answered = {}
+
     def resolve(ref: str, *, as_of: _dt.date) -> tuple[dict, dict]:
-        return resolve_entry(ref, as_of=as_of, registry=registry, organisation=organisation)
+        # One run (a label builds the chain again; a Monte Carlo builds the system per figure) asks for the same
+        # entry several times: the database is read once per reference and date. A refusal is not kept.
+        key = (str(ref).strip(), as_of)
+        if key not in answered:
+            answered[key] = resolve_entry(ref, as_of=as_of, registry=registry, organisation=organisation)
+        data, provenance = answered[key]
+        return dict(data), dict(provenance)
 
     return resolve
 
