@@ -177,7 +177,7 @@ def check_schema(data, *, where="entry") -> dict:
         raise EntryError(f"{where}.payload: got {show(payload)}; expected a mapping (a PACT ProductFootprint, for example)")
     read["payload"] = payload
     if payload is not None and "pcf" in payload:
-        _check_pact(payload, read["quantity"], where=f"{where}.payload")
+        _check_pact(payload, read["quantity"], where=f"{where}.payload", certified=kind == "certified_footprint")
     if kind in ELECTRICITY_KINDS and not read["geography"]:
         raise EntryError(f"{where}.geography: missing; an electricity factor needs the geography it holds for (CN-JS, CN)")
     if kind == "certified_footprint" and not read["certificate"]:
@@ -190,8 +190,13 @@ PACT_UNITS = {"kilogram": "kg", "square meter": "m**2", "kilowatt hour": "kWh", 
               "megajoule": "MJ", "ton kilometer": "t*km"}
 
 
-def _check_pact(payload, quantity, *, where):
-    """A PACT ProductFootprint payload must say what the entry says: its pCfExcludingBiogenic per its declared unit."""
+def _check_pact(payload, quantity, *, where, certified=False):
+    """A PACT ProductFootprint payload must say what the entry says: its pCfExcludingBiogenic per its declared unit.
+
+    A certified footprint is declared per the scheme's unit (kWp), its PACT export per square metre: the two are
+    not compared by unit; submitting and validating hold the payload to the certificate's dossier instead
+    (:func:`footprint.shareddb.certified.certified_findings`).
+    """
     pcf = payload["pcf"]
     if not isinstance(pcf, dict):
         raise EntryError(f"{where}.pcf: got {show(pcf)}; expected a PACT CarbonFootprint object")
@@ -206,6 +211,8 @@ def _check_pact(payload, quantity, *, where):
         raise EntryError(f"{where}.pcf.pCfExcludingBiogenic: got {show(declared)} per {show(amount)}; expected decimal "
                          "strings") from None
     per = ureg.Unit(f"kg_CO2_eq/({PACT_UNITS[unit]})")
+    if certified and quantity.dimensionality != per.dimensionality:
+        return
     if quantity.dimensionality != per.dimensionality:
         raise EntryError(f"{where}.pcf.declaredUnit: {unit}, but the entry's value is {format_quantity(quantity)}")
     mine = float(quantity.to(per).magnitude)

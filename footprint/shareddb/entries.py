@@ -32,6 +32,7 @@ from footprint.errors import InputError, OptionError, show
 from footprint.registry import store
 from footprint.registry.events import append as append_event
 from footprint.registry.models import Organisation
+from footprint.shareddb.certified import certified_findings, certified_payload
 from footprint.shareddb.checks import Finding, check_plausible, check_schema
 from footprint.shareddb.db import transaction
 from footprint.shareddb.models import Member, SharedAccess, SharedEntry
@@ -222,11 +223,15 @@ def certified_entry(number: str, *, registry=None) -> dict:
         product = session.get(Product, cert.product_id)
         holder = session.get(Organisation, cert.holder_id).name
         body = session.get(Organisation, cert.body_id).name
+        payload = certified_payload(session, cert, holder=holder, body=body)
     entry_id = "CERT-" + "".join(char if char.isalnum() or char in "._-" else "-" for char in cert.number)
-    return {"id": entry_id[:80], "kind": "certified_footprint", "title": f"{product.name} ({product.code})"[:400],
-            "value": f"{cert.declared_value!r} {cert.unit}", "source": f"certificate {cert.number} ({cert.scheme}), issued by "
-            f"{body}", "valid_from": cert.issued_on.isoformat(), "valid_until": cert.expires_on.isoformat(),
-            "certificate": cert.number, "_holder": holder}
+    fields = {"id": entry_id[:80], "kind": "certified_footprint", "title": f"{product.name} ({product.code})"[:400],
+              "value": f"{cert.declared_value!r} {cert.unit}", "source": f"certificate {cert.number} ({cert.scheme}), issued by "
+              f"{body}", "valid_from": cert.issued_on.isoformat(), "valid_until": cert.expires_on.isoformat(),
+              "certificate": cert.number, "_holder": holder}
+    if payload is not None:
+        fields["payload"] = payload
+    return fields
 
 
 def add_certified(number: str, *, by: str, on=None, registry=None) -> dict:
@@ -249,9 +254,12 @@ def add_certified(number: str, *, by: str, on=None, registry=None) -> dict:
     return add_entry(fields, owner=holder, on=on, registry=registry)
 
 
-def _checks(entry: SharedEntry, on) -> list[Finding]:
+def _checks(session, entry: SharedEntry, on) -> list[Finding]:
     read = check_schema(json.loads(entry.content))
-    return check_plausible(read, on=on)
+    findings = check_plausible(read, on=on)
+    if read["kind"] == "certified_footprint":
+        findings += certified_findings(session, read)
+    return findings
 
 
 def _errors(findings):
@@ -271,7 +279,7 @@ def submit(ref: str, *, by: str, on=None, registry=None) -> dict:
         if entry.state != "draft":
             raise ReviewError(f"entry {entry.entry_id}@{entry.version} is {entry.state}; only a draft is submitted")
         day = store.on_date(on)
-        findings = _checks(entry, day)
+        findings = _checks(session, entry, day)
         errors = _errors(findings)
         if errors:
             raise ReviewError(f"entry {entry.entry_id}@{entry.version}: not submitted: {errors[0].message}"
@@ -311,7 +319,7 @@ def validate(ref: str, *, reviewer: str, by: str, on=None, registry=None) -> dic
         if entry.state != "submitted":
             raise ReviewError(f"entry {entry.entry_id}@{entry.version} is {entry.state}; only a submitted version is validated")
         day = store.on_date(on)
-        findings = _checks(entry, day)
+        findings = _checks(session, entry, day)
         errors = _errors(findings)
         if errors:
             raise ReviewError(f"entry {entry.entry_id}@{entry.version}: cannot be validated: {errors[0].message}; reject it "
