@@ -217,3 +217,13 @@ def test_a_label_reads_each_entry_once(tmp_path, registry, monkeypatch):  # noqa
         study = evaluate_label(path, scheme="cn-cfp")
     assert sorted(calls) == [AL_REF, GRID_REF]
     assert {row["ref"] for row in study.result["provenance"]["shared_entries"]} == {AL_REF, GRID_REF}
+
+
+def test_impact_lists_a_product_whose_material_factor_has_a_newer_version(tmp_path, registry):  # noqa: F811
+    publish(registry, material_entry())
+    publish(registry, material_entry(value="9.6 kg CO2-eq/kg"))  # @2 supersedes @1
+    path = frame_product(tmp_path, AL_REF)
+    found = shared.impact(AL_REF, products=[path], per="kWp", registry=registry)
+    assert (found["from"], found["to"]) == ("AL-SMELTER-2026@1", "AL-SMELTER-2026@2")
+    [row] = found["rows"]
+    assert row["change"] == pytest.approx(FRAME * (9.6 - 8.6) / KWP, rel=1e-9)

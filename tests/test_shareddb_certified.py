@@ -20,10 +20,16 @@ PERIOD = "2025"  # the reporting period: referencePeriodEnd 2026-01-01T00:00:00Z
 
 
 @pytest.fixture
-def certified(tmp_path, material):  # noqa: F811
+def cert_registry(tmp_path):
+    """The registry of these tests: a SQLite file (tests/test_shared_data_postgres.py: a PostgreSQL database)."""
+    return str(tmp_path / "registry.sqlite")
+
+
+@pytest.fixture
+def certified(tmp_path, material, cert_registry):  # noqa: F811
     from footprint.report import write_report
 
-    registry = str(tmp_path / "registry.sqlite")
+    registry = cert_registry
     files = write_report(material["product"], scheme=SCHEME, out_dir=tmp_path / "dossier", pdf=False, period=PERIOD)
     assert files.pact_json is not None
     app = run_process(registry, tmp_path / "dossier")
