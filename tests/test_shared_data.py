@@ -198,13 +198,18 @@ def test_the_command_line_resolves_against_its_registry(tmp_path, registry, home
 
 
 def test_a_label_reads_each_entry_once(tmp_path, registry, monkeypatch):  # noqa: F811
-    """evaluate_label computes, then builds the chain again (the review's 'resolved 2-4 times'): one read per entry."""
+    """evaluate_label computes, builds the chain again and, with montecarlo, builds the system once more (the
+    review's 'supplier ref resolved 2-4 times per label'): one read of the database per entry."""
+    from test_shareddb_use import REF as POLY_REF
+    from test_shareddb_use import publish as publish_declaration
+
     from footprint.labels.study import evaluate_label
     from footprint.shareddb import entries
 
     publish(registry, material_entry())
     publish(registry, grid_entry())
-    path = frame_product(tmp_path, AL_REF, **{"stages.cell.electricity_factor": GRID_REF})
+    publish_declaration(registry)
+    path = frame_product(tmp_path, AL_REF, **{"stages.cell.electricity_factor": GRID_REF, "stages.polysilicon.supplier": POLY_REF})
     calls = []
     real = entries.resolve_entry
 
@@ -214,9 +219,10 @@ def test_a_label_reads_each_entry_once(tmp_path, registry, monkeypatch):  # noqa
 
     monkeypatch.setattr(entries, "resolve_entry", counting)
     with resolving(shared.resolver(registry=registry)):
-        study = evaluate_label(path, scheme="cn-cfp")
-    assert sorted(calls) == [AL_REF, GRID_REF]
-    assert {row["ref"] for row in study.result["provenance"]["shared_entries"]} == {AL_REF, GRID_REF}
+        study = evaluate_label(path, scheme="cn-cfp", montecarlo=200, seed=1)
+    assert sorted(calls) == sorted([AL_REF, GRID_REF, POLY_REF])
+    assert {row["ref"] for row in study.result["provenance"]["shared_entries"]} == {AL_REF, GRID_REF, POLY_REF}
+    assert study.analysis is not None
 
 
 def test_impact_lists_a_product_whose_material_factor_has_a_newer_version(tmp_path, registry):  # noqa: F811
