@@ -19,6 +19,7 @@ from test_shared_data import (  # noqa: F401
 from test_shareddb_certified import (  # noqa: F401
     certified,
     test_a_certified_entry_that_is_not_the_certificate_s_is_not_submitted,
+    test_a_certified_footprint_of_another_organisation_s_certificate_is_not_submitted,
     test_a_published_certified_footprint_is_an_active_pact_footprint,
     test_a_suspended_certificate_s_footprint_is_deprecated,
 )

@@ -102,3 +102,15 @@ def test_a_certified_entry_that_is_not_the_certificate_s_is_not_submitted(certif
         shared.submit(ref, by=APPLICANT, registry=registry)
     assert message in str(caught.value)
     assert shared.show_entry(ref, registry=registry)["state"] == "draft"
+
+
+def test_a_certified_footprint_of_another_organisation_s_certificate_is_not_submitted(certified):
+    from footprint.shareddb.entries import certified_entry
+
+    registry, number, _ = certified
+    fields = certified_entry(number, registry=registry)
+    fields.pop("_holder")
+    shared.set_role("Copycat PV Co.", "manufacturer", registry=registry)
+    ref = shared.add_entry(fields, owner="Copycat PV Co.", registry=registry)["ref"]
+    with pytest.raises(shared.ReviewError, match=f"not submitted: certificate {number} is held by another organisation"):
+        shared.submit(ref, by="Copycat PV Co.", registry=registry)

@@ -15,7 +15,8 @@ issued, :func:`certified_payload` makes the footprint the shared database exchan
 - ``comment``: the certified value and the certificate, in words.
 
 :func:`certified_findings` holds an entry of kind ``certified_footprint`` to the registry when it
-is submitted and validated: its certificate exists, the value and unit are the certificate's, and
+is submitted and validated: its certificate exists and its holder owns the entry, the value and unit are the
+certificate's, and
 a payload carries the certified dossier's own figures and names the certificate.
 
 References
@@ -94,8 +95,9 @@ def _validity(cert, reference_end):
     return {"validityPeriodStart": f"{start.isoformat()}T00:00:00Z", "validityPeriodEnd": f"{end.isoformat()}T00:00:00Z"}
 
 
-def certified_findings(session, read: dict) -> list[Finding]:
-    """Errors of a certified footprint against the registry: no such certificate, another value, another dossier's figures."""
+def certified_findings(session, read: dict, *, owner_id: int) -> list[Finding]:
+    """Errors of a certified footprint against the registry: no such certificate, an owner other than its holder,
+    another value, another dossier's figures."""
     from footprint.registry.models import Certificate
     from footprint.units import Quantity
 
@@ -104,6 +106,9 @@ def certified_findings(session, read: dict) -> list[Finding]:
     if cert is None:
         return [Finding("error", "certificate", f"certificate {number}: not in the registry")]
     findings = []
+    if owner_id != cert.holder_id:
+        findings.append(Finding("error", "certificate", f"certificate {cert.number} is held by another organisation; only "
+                                                        "its holder's entry is its certified footprint"))
     mine = read["quantity"]
     try:
         same = abs(float(mine.to(Quantity(1, _unit(cert.unit)).units).magnitude) - cert.declared_value) <= 1e-9 * abs(cert.declared_value)

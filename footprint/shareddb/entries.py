@@ -258,7 +258,7 @@ def _checks(session, entry: SharedEntry, on) -> list[Finding]:
     read = check_schema(json.loads(entry.content))
     findings = check_plausible(read, on=on)
     if read["kind"] == "certified_footprint":
-        findings += certified_findings(session, read)
+        findings += certified_findings(session, read, owner_id=entry.owner_id)
     return findings
 
 
