@@ -233,3 +233,15 @@ def test_impact_lists_a_product_whose_material_factor_has_a_newer_version(tmp_pa
     assert (found["from"], found["to"]) == ("AL-SMELTER-2026@1", "AL-SMELTER-2026@2")
     [row] = found["rows"]
     assert row["change"] == pytest.approx(FRAME * (9.6 - 8.6) / KWP, rel=1e-9)
+
+
+def test_the_report_shows_the_stage_s_kwh_beside_the_shared_grid_factor(tmp_path, registry):  # noqa: F811
+    from footprint.report import write_report
+
+    publish(registry, grid_entry())
+    path = write_product(tmp_path, product_data(**{"stages.cell.electricity_factor": GRID_REF}), "grid.yaml")
+    with resolving(shared.resolver(registry=registry)):
+        files = write_report(path, scheme="cn-cfp", out_dir=tmp_path / "dossier", pdf=False)
+    html = files.html.read_text(encoding="utf-8")
+    assert f"{17.7 * 330.15e-4:,.3g} kWh/pc" in html  # the cell's 17.7 kWh/m2 x its 330.15 cm2 wafer
+    assert GRID_REF in html
