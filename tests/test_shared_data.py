@@ -245,3 +245,19 @@ def test_the_report_shows_the_stage_s_kwh_beside_the_shared_grid_factor(tmp_path
     html = files.html.read_text(encoding="utf-8")
     assert f"{17.7 * 330.15e-4:,.3g} kWh/pc" in html  # the cell's 17.7 kWh/m2 x its 330.15 cm2 wafer
     assert GRID_REF in html
+
+
+def test_the_command_line_s_default_registry_reads_each_entry_once_per_label(tmp_path, registry, home_env, monkeypatch):  # noqa: F811
+    from footprint.shareddb import entries
+
+    publish(registry, material_entry())
+    path = frame_product(tmp_path, AL_REF)
+    calls = []
+    real = entries.resolve_entry
+    counting = lambda ref, **options: calls.append(ref) or real(ref, **options)  # noqa: E731
+    monkeypatch.setattr(entries, "resolve_entry", counting)
+    monkeypatch.setattr(shared, "resolve_entry", counting)  # the name the package exports, in case a caller uses it
+    monkeypatch.setenv("FOOTPRINT_REGISTRY", registry)
+    completed = invoke("label", str(path), "--scheme", "cn-cfp", "--format", "json", home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    assert calls == [AL_REF]

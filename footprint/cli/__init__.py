@@ -42,10 +42,14 @@ def _shared_entries():
     (else registry.sqlite in FOOTPRINT_HOME); the shared database is opened only when a product names an entry."""
     from footprint.supplier import resolving
 
-    def resolve(ref, *, as_of):
-        from footprint.shareddb import resolve_entry
+    made = []  # one resolver for the command, made at the first reference: it reads each entry once
 
-        return resolve_entry(ref, as_of=as_of, registry=None)
+    def resolve(ref, *, as_of):
+        if not made:
+            from footprint.shareddb import resolver
+
+            made.append(resolver(registry=None))
+        return made[0](ref, as_of=as_of)
 
     with resolving(resolve):
         yield
