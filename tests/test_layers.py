@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "footprint"
 LAYERS = {
     0: ("errors", "units", "vocab", "i18n", "fileio", "resources", "_version"),
     1: ("bundle",),
-    2: ("model", "energy_yield", "lifecycle", "electricity", "supplier", "collect"),
+    2: ("model", "energy_yield", "lifecycle", "electricity", "supplier", "shared_data", "collect"),
     3: ("brightway", "engine", "provenance", "signing"),
     4: ("calc", "claims", "uncertainty"),
     5: ("labels",),

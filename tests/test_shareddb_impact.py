@@ -17,7 +17,7 @@ from footprint.errors import OptionError
 from footprint.supplier import resolving
 
 from calc_helpers import product_data, write_product
-from conftest import invoke
+from conftest import ROOT, invoke
 
 NEW_REF = "registry:POLY-XJ-2026@2"
 
@@ -132,3 +132,54 @@ def test_a_certificate_whose_dossier_used_the_entry_is_recomputed(tmp_path, regi
     assert row["new"] == pytest.approx(new.value_unrounded, rel=1e-12)
     assert row["new"] > row["old"]
     assert (row["outcome"], row["new_outcome"], row["crosses"]) == (old.outcome, new.outcome, old.outcome != new.outcome)
+
+
+def test_a_new_grid_factor_in_the_bundled_data_lists_the_certificates_it_moves(tmp_path, material, monkeypatch):  # noqa: F811
+    """A copy of inventories/ with China's life-cycle grid factor of 2024 at 0.6777 in place of 0.5777 kg CO2-eq/kWh:
+    the certified footprint moves by 0.1 x the grid kWh per kWp its recorded result used of that dataset."""
+    import shutil
+
+    from footprint.brightway.install import setup
+    from footprint.labels.study import evaluate_label
+
+    registry = str(tmp_path / "registry.sqlite")
+    app = run_process(registry, material["dossier"])
+    number = issue(registry, app, material)["certificate"]
+    assert shared.data_impact(registry=registry)["rows"] == []  # certified on the data installed: nothing moves
+    [same] = shared.data_impact(every=True, registry=registry)["rows"]
+    assert same["certificate"] == number and same["change"] == pytest.approx(0.0, abs=1e-9 * same["old"])
+    recorded = json.loads(next(material["dossier"].glob("*-result.json")).read_text(encoding="utf-8"))
+    kwh = sum(use["amount"] for use in recorded["electricity"]["uses"] if use["dataset"] == "electricity_lifecycle_CN_2024")
+    assert kwh > 100  # kWh per kWp: every stage of the example is in China, on the life-cycle basis
+
+    changed = tmp_path / "inventories"
+    shutil.copytree(ROOT / "inventories", changed)
+    china = changed / "electricity_china.csv"
+    old_row = "electricity_lifecycle_CN_2024,\"electricity, grid, China national average, life cycle CO2-eq, 2024\",kWh,CN,electricity,co2e_aggregated,0.5777,"
+    text = china.read_text(encoding="utf-8")
+    assert text.count(old_row) == 1
+    china.write_text(text.replace(old_row, old_row.replace(",0.5777,", ",0.6777,")), encoding="utf-8")
+    monkeypatch.setenv("FOOTPRINT_INVENTORIES", str(changed))
+    monkeypatch.setenv("FOOTPRINT_HOME", str(tmp_path / "home"))
+    setup()
+    found = shared.data_impact(registry=registry)
+    [row] = found["rows"]
+    assert found["data_sha256"] != recorded["provenance"]["data_sha256"]
+    assert (row["certificate"], row["old_data_version"], row["status"]) == (number, recorded["provenance"]["data_version"], "valid")
+    assert row["old"] == pytest.approx(recorded["total"]["value"], rel=1e-12)
+    assert row["change"] == pytest.approx(0.1 * kwh, rel=1e-6)
+    assert row["new"] == pytest.approx(recorded["total"]["value"] + 0.1 * kwh, rel=1e-9)
+    decision = evaluate_label(material["product"], scheme=SCHEME).decision  # the same product, computed afresh on the new data
+    assert row["new"] == pytest.approx(decision.value_unrounded, rel=1e-12)
+    assert row["new_outcome"] == decision.outcome
+
+
+def test_data_impact_on_the_command_line(tmp_path, material, home_env):  # noqa: F811
+    registry = str(tmp_path / "registry.sqlite")
+    number = issue(registry, run_process(registry, material["dossier"]), material)["certificate"]
+    completed = invoke("shared", "data-impact", "--registry", registry, home=home_env)
+    assert completed.returncode == 0, completed.stderr
+    assert "no certificate was certified on other bundled data" in completed.stdout
+    completed = invoke("shared", "data-impact", "--all", "--registry", registry, "--format", "json", home=home_env)
+    [row] = json.loads(completed.stdout)["rows"]
+    assert row["certificate"] == number and row["change"] == pytest.approx(0.0, abs=1e-9 * row["old"])

@@ -221,7 +221,8 @@ def build_result(system, bundle, background, location, market, *, gwp, as_of, br
         inputs_sha256=system.inputs_sha256, input_files=dict(system.input_files), data_version=bundle.data_version,
         data_sha256=bundle.sha256, method=methods["total"], methods=methods, gwp=GWP_SETS[gwp], library_version=__version__,
         brightway=brightway, computed_at=now, as_of=as_of.isoformat(), cross_check=cross_check,
-        shared_entries=[{"stage": use.stage, **use.entry} for use in system.suppliers if use.entry],
+        shared_entries=[{"stage": use.stage, **use.entry} for use in system.suppliers if use.entry]
+        + list(getattr(system, "shared_entries", [])),
     )
     _, description = DECLARED_UNITS[system.per]
     reference = next(iter(system.demand))
@@ -329,8 +330,12 @@ def _electricity_uses(evaluation, bundle, divisor):
     for code, process in evaluation.processes.items():
         if not process.electricity_dataset:
             continue
-        grids = [process.electricity_dataset]
-        for flow in process.flows:
+        grids = []
+        if process.electricity_dataset.startswith("registry:"):  # a shared database entry's grid factor (footprint.shared_data)
+            uses.append(_shared_electricity_use(evaluation, code, process, divisor))
+        else:
+            grids.append(process.electricity_dataset)
+        for flow in process.flows:  # another grid of the stage (a frame extruded at its maker's site)
             target = bundle.datasets.get(flow.target) if flow.kind == "dataset" else None
             if target is not None and target.category == "electricity" and target.id not in grids:
                 grids.append(target.id)
@@ -342,6 +347,18 @@ def _electricity_uses(evaluation, bundle, divisor):
             uses.append(ElectricityUse(process.stage, site, dataset.id, dataset.name, dataset.year, dataset.scope, amount,
                                        getattr(process, "electricity_basis", "")))
     return uses
+
+
+def _shared_electricity_use(evaluation, code, process, divisor):
+    """The grid electricity of a stage whose factor is a shared database entry: its kWh, the entry as the dataset."""
+    quantity, _ = process.parameters["electricity"]
+    kwh = float(np.ravel(quantity.to(f"kWh/{process.unit}").magnitude)[0])
+    flow = next(flow for flow in process.flows if flow.kind == "gas" and flow.label.endswith(f"({process.electricity_dataset})"))
+    year = int(flow.provenance.year or 0)  # the first year the entry holds for
+    scope = "co2_combustion" if flow.provenance.locator.endswith("co2-only") else "co2e_lifecycle"
+    amount = float(evaluation.supply[code][0]) * kwh / divisor
+    return ElectricityUse(process.stage, process.site, process.electricity_dataset, flow.label, year, scope, amount,
+                          getattr(process, "electricity_basis", ""))
 
 
 def _instrument_claims(system, market, divisor, shared):

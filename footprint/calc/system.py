@@ -33,6 +33,8 @@ class ProductSystem:
     energy: object = None  # footprint.energy_yield.EnergyYield
     notes: list = field(default_factory=list)
     input_files: dict = field(default_factory=dict)  # path -> sha256
+    #: Shared database entries used as a material's factor or a stage's electricity factor (footprint.shared_data).
+    shared_entries: list = field(default_factory=list)
 
     @property
     def stages(self):
@@ -66,13 +68,13 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
         The date supplier declarations must be valid on; today by default.
     resolve : callable, optional
         ``resolve(ref, *, as_of) -> (data, provenance)``: fetches a ``supplier: registry:ENTRY@N``
-        from the shared database; default: the one in effect (:func:`footprint.supplier.resolving`).
+        (and a material's ``factor`` or a stage's ``electricity_factor`` naming one) from the shared database; default: the one in effect (:func:`footprint.supplier.resolving`).
 
     Raises
     ------
     InputError
     """
-    from footprint import electricity, lifecycle, supplier
+    from footprint import electricity, lifecycle, shared_data, supplier
     from footprint.energy_yield import lifetime_energy
 
     last = getattr(spec, "stage", "module")
@@ -95,6 +97,9 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
         if spec.stages[name].instruments is not None:
             raise InputError(f"{spec.source}: stages.{name}: both supplier and electricity_instruments; a supplier's declared "
                              "footprint already includes its electricity")
+    spec, shared_entries = shared_data.resolve_shared(spec, bundle=bundle, as_of=as_of, resolve=resolve)
+    for use in shared_entries:
+        input_files[use["ref"]] = use["sha256"]
     chain = build_chain(spec, bundle, replaced=replaced)
     suppliers = []
     notes = []
@@ -129,7 +134,8 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
 
     location = {code: location[code] for code in reachable(location, demand)}
     market = {code: market[code] for code in reachable(market, demand)}
-    return ProductSystem(spec, chain, location, market, demand, per, divisor, boundary, plan, suppliers, energy, notes, input_files)
+    return ProductSystem(spec, chain, location, market, demand, per, divisor, boundary, plan, suppliers, energy, notes, input_files,
+                         shared_entries)
 
 
 def _divisor(per, spec, energy):

@@ -43,17 +43,22 @@ def _shared_entries():
     or FOOTPRINT_TOKEN_FILE); the shared database is opened only when a product names an entry."""
     from footprint.supplier import resolving
 
+    made = []  # one resolver for the command, made at the first reference: it reads each entry once
+
     def resolve(ref, *, as_of):
-        from footprint.cli.options import server
+        if not made:
+            from footprint.cli.options import server
 
-        remote = server(None)
-        if remote is not None:
-            from footprint.shareddb.client import resolve_entry as remote_entry
+            remote = server(None)
+            if remote is not None:
+                from footprint.shareddb.client import resolver as remote_resolver
 
-            return remote_entry(ref, as_of=as_of, registry=remote)
-        from footprint.shareddb import resolve_entry
+                made.append(remote_resolver(remote))
+            else:
+                from footprint.shareddb import resolver
 
-        return resolve_entry(ref, as_of=as_of, registry=None)
+                made.append(resolver(registry=None))
+        return made[0](ref, as_of=as_of)
 
     with resolving(resolve):
         yield

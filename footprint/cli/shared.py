@@ -267,3 +267,25 @@ def impact(entry, to, products, per, registry, fmt):
                    f"{row['change']:+.6g}{percent}{crosses}")
     if not found["rows"]:
         click.echo(f"no certificate or product uses registry:{found['from']}")
+
+
+@shared.command("data-impact")
+@click.option("--all", "every", is_flag=True, help="Also the certificates certified on the data installed (change 0).")
+@registry_option
+@format_option
+def data_impact(every, registry, fmt):
+    """Certificates certified on other bundled data than this installation's, recomputed on it: old, new, change."""
+    from footprint.shareddb import data_impact as run
+
+    found = run(every=every, registry=registry)
+    if fmt == "json":
+        _emit(found, fmt)
+        return
+    click.echo(f"bundled data {found['data_version']} ({found['data_sha256'][:12]})")
+    for row in found["rows"]:
+        percent = "" if row["change_percent"] is None else f" ({row['change_percent']:+.2f} %)"
+        crosses = f"; {row['outcome']} -> {row['new_outcome']}" if row["crosses"] else ""
+        click.echo(f"{row['certificate']}  {row['product']} (data {row['old_data_version']}): {row['old']:.6g} -> "
+                   f"{row['new']:.6g} {row['unit']}, {row['change']:+.6g}{percent}{crosses}")
+    if not found["rows"]:
+        click.echo("no certificate was certified on other bundled data")

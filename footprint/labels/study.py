@@ -19,6 +19,7 @@ from footprint.labels.evaluate import LabelDecision, certificate_status, evaluat
 from footprint.labels.schemes import Scheme, load_scheme
 from footprint.model import build_chain
 from footprint.model.spec import ProductSpec
+from footprint.shared_data import resolve_shared
 from footprint.supplier import read_pact
 from footprint.vocab import ELECTRICITY_BASES, GWP_SETS, choose
 
@@ -150,12 +151,14 @@ def evaluate_label(
         analysis = analyse_study(spec, scheme=scheme, iterations=montecarlo, seed=seed, per=scheme.declared_unit, gwp=gwp,
                                  as_of=as_of)
         result.update(analysis.result_entries())
-    full_chain = build_chain(spec, bundle)
+    # the shared database's factors as compute() fetched them (the resolver in effect answers the same)
+    built, _ = resolve_shared(spec, bundle=bundle, as_of=as_of)
+    full_chain = build_chain(built, bundle)
     # the chain as calculated: stages a supplier declares replace the modelled ones and their upstream
     replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]
     chain = full_chain
     if replaced:
-        chain, _ = _supplier.apply(build_chain(spec, bundle, replaced=replaced), spec, bundle=bundle, as_of=as_of, gwp=gwp)
+        chain, _ = _supplier.apply(build_chain(built, bundle, replaced=replaced), spec, bundle=bundle, as_of=as_of, gwp=gwp)
     ecs = None
     if factors is not None:
         # the formula counts quantities of every stage, whoever makes it: the full chain

@@ -32,6 +32,7 @@ import numpy as np
 from footprint.bundle.types import AGGREGATED_GAS, EXTRUDED_FRAME_METALS, MATERIAL_ROLES, RECYCLED_COUNTERPARTS
 from footprint.errors import InputError
 from footprint.i18n import names
+from footprint.model.spec import SharedFactor, SharedGrid
 from footprint.units import Quantity, format_quantity
 from footprint.vocab import REFERENCE_UNITS, STAGES
 
@@ -164,7 +165,13 @@ def check_factor_dates(spec, *, as_of):
         given = spec.stages[stage]
         found = [(f"stages.{stage}.materials.{key}", entry.factor) for key, entry in given.material_entries.items()]
         found += [(f"stages.{stage}.{key}", factor) for key, factor in given.factors.items()]
+        if given.electricity_factor is not None:
+            found.append((f"stages.{stage}.electricity_factor", given.electricity_factor))
         for path, factor in found:
+            if isinstance(factor, (str, SharedFactor)):  # a registry:ENTRY@N that nobody fetched
+                raise InputError(f"{spec.source}: {path}: {getattr(factor, 'ref', factor)} is a shared database entry, but no "
+                                 "shared database was given; expected FOOTPRINT_REGISTRY (the command line), or "
+                                 "footprint.supplier.resolving(footprint.shareddb.resolver(...))")
             if factor is not None and factor.valid_until < as_of:
                 raise InputError(f"{spec.source}: {path}.valid_until: the factor ({factor.source}) expired on "
                                  f"{factor.valid_until.isoformat()}; the calculation date is {as_of.isoformat()}: expected a "
@@ -317,8 +324,10 @@ class _Builder:
         if grid is None:
             self.fail(f"stages.{stage}.site", f"no bundled grid electricity for {site!r} or the grids it belongs to")
         unit = REFERENCE_UNITS[stage]
-        process = Process(stage, _STAGE_NAMES[stage], unit, site, grid.id, technology=self.technology(stage),
-                          electricity_basis=basis)
+        shared = self.spec.stages[stage].electricity_factor
+        shared = shared if isinstance(shared, SharedGrid) else None
+        process = Process(stage, _STAGE_NAMES[stage], unit, site, shared.ref if shared else grid.id,
+                          technology=self.technology(stage), electricity_basis=basis)
         if stage in UPSTREAM:
             amount, provenance, label = self.upstream_amount(stage, process)
             process.flows.append(Flow("stage", UPSTREAM[stage], amount, label, provenance))
@@ -327,7 +336,14 @@ class _Builder:
             electricity, provenance = self.per_ingot_drawn(electricity, provenance)
         process.parameters["electricity"] = (electricity, provenance)
         label = grid.name if grid.name.startswith("electricity") else f"electricity, {grid.name}"
-        process.flows.append(Flow("dataset", grid.id, _magnitude(electricity), label, provenance))
+        if shared is None:
+            process.flows.append(Flow("dataset", grid.id, _magnitude(electricity), label, provenance))
+        else:  # the shared entry's factor x the kWh, as direct CO2-eq (as a supplier's factor): docs/server.md
+            emission = _magnitude((electricity * shared.value).to(f"kg_CO2_eq/{unit}"))
+            process.flows.append(Flow("gas", AGGREGATED_GAS, emission, f"electricity, {shared.title} ({shared.ref})",
+                                      Provenance(provenance.primary, f"{shared.ref}: {shared.source}", shared.year,
+                                                 f"valid until {shared.valid_until.isoformat()}; {shared.basis}",
+                                                 provenance.share)))
         heat, provenance = self.parameter(stage, "heat", f"MJ/{unit}", required=False)
         if heat is not None and np.any(heat.magnitude > 0):
             process.parameters["heat"] = (heat, provenance)

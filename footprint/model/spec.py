@@ -75,7 +75,7 @@ SHARED_REF = re.compile(r"registry:[A-Za-z0-9][A-Za-z0-9._-]{0,79}@[1-9][0-9]*")
 #: (materials and chemicals in kg, transport in tonne*km, heat in MJ ...).
 MATERIAL_NUMERATORS = ("kg", "tonne * km", "MJ", "kWh", "m**2", "piece")
 COMMON_KEYS = {"site", "technology", "electricity", "heat", "materials", "emissions", "route",
-               "electricity_instruments", "supplier", "electricity_basis"}
+               "electricity_instruments", "supplier", "electricity_basis", "electricity_factor"}
 
 
 @dataclass
@@ -96,6 +96,9 @@ class StageSpec:
     material_entries: dict = field(default_factory=dict)
     #: Supplier-specific factors of energy: "heat" -> SupplierFactor.
     factors: dict = field(default_factory=dict)
+    #: ``electricity_factor: registry:ENTRY@N``: the grid factor of a shared database entry, as the
+    #: reference (str) until resolved (footprint.shared_data), then a SharedGrid.
+    electricity_factor: object = None
 
 
 @dataclass
@@ -329,6 +332,9 @@ class _Reader:
         stage.electricity_basis = self.electricity_basis(data.get("electricity_basis"), f"{path}.electricity_basis")
         if data.get("electricity_instruments") is not None:
             stage.instruments = self.path(data["electricity_instruments"], f"{path}.electricity_instruments")
+        if data.get("electricity_factor") is not None:
+            stage.electricity_factor = self.shared_ref(data["electricity_factor"], f"{path}.electricity_factor",
+                                                       "a grid_factor or electricity_mix entry")
         if data.get("supplier") is not None:
             if name not in SUPPLIER_STAGES:
                 self.fail(f"{path}.supplier", f"a supplier's declared footprint can replace {', '.join(SUPPLIER_STAGES)}; not {name}")
@@ -365,6 +371,9 @@ class _Reader:
         if "amount" not in value:
             self.fail(f"{path}.amount", "missing; expected the amount per reference unit, such as '70 MJ/kg'")
         amount = self.per_unit(value["amount"], "MJ", reference, f"{path}.amount")
+        if isinstance(value.get("factor"), str) and value["factor"].strip().startswith("registry:"):
+            self.fail(f"{path}.factor", "a shared database entry gives a material's factor (per kg, m2, m3 or piece), "
+                                        "not heat's; expected a factor with its source and valid_until")
         factor = self.factor(value, amount, reference, path)
         if factor is None:
             self.fail(f"{path}.factor", "missing; a mapping gives a supplier's factor (factor, source, valid_until), "
@@ -382,6 +391,11 @@ class _Reader:
             return None
         where = f"{self.source}: {path}.factor"
         raw = value["factor"]
+        if isinstance(raw, str) and raw.strip().startswith("registry:"):
+            for key in ("source", "valid_until"):
+                if value.get(key) is not None:
+                    self.fail(f"{path}.{key}", f"given with {raw.strip()}; a shared database entry brings its own {key}")
+            return SharedFactor(self.shared_ref(raw, f"{path}.factor", "a material_factor entry"))
         text = _co2e_units(raw) if isinstance(raw, str) else raw
         numerator = _numerator(amount, reference)
         try:
@@ -416,6 +430,14 @@ class _Reader:
             self.fail(path, f"got {show(text)}, but there is no such file ({resolved}); expected a file path relative to the "
                             "product file")
         return resolved
+
+    def shared_ref(self, value, path, what):
+        """``registry:ENTRY@VERSION``, checked in form only (the entry is fetched when the chain is built)."""
+        ref = value.strip() if isinstance(value, str) else ""
+        if not SHARED_REF.fullmatch(ref):
+            self.fail(path, f"got {show(value)}; expected registry:ENTRY@VERSION such as registry:GRID-CN-JS-2025@1 ({what} of the "
+                            "shared database, with its version)")
+        return ref
 
     def supplier(self, value, path):
         """``file.json``, ``{file: file.json, id: <footprint id>}`` or ``registry:ENTRY@VERSION`` (a shared database entry)."""
@@ -589,6 +611,31 @@ class SupplierFactor:
     value: object  # Quantity [kg_CO2_eq / unit]
     source: str
     valid_until: _dt.date
+
+
+@dataclass(frozen=True)
+class SharedFactor:
+    """``factor: registry:ENTRY@N`` as read: a shared database entry, fetched when the chain is built
+    (:func:`footprint.shared_data.resolve_shared`, which puts a :class:`SupplierFactor` in its place)."""
+
+    ref: str
+
+
+@dataclass(frozen=True)
+class SharedGrid:
+    """A stage's grid electricity factor from a shared database entry (``electricity_factor: registry:ENTRY@N``), fetched.
+
+    ``value`` [kg CO2-eq/kWh]; ``basis`` is the entry's (``life-cycle`` or ``co2-only``).
+    """
+
+    ref: str
+    value: object  # Quantity [kg_CO2_eq / kWh]
+    basis: str
+    title: str
+    source: str
+    valid_until: _dt.date
+    geography: str
+    year: int  # the first year it holds for (valid_from)
 
 
 @dataclass(frozen=True)

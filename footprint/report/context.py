@@ -121,6 +121,8 @@ def report_context(st, *, lang, env, label_svg="", meta=None):
     for stage, process in chain.processes.items():
         supplied = stage in supplied_stages
         kwh = next((f.amount for f in process.flows if f.kind == "dataset" and f.target == process.electricity_dataset), 0.0)
+        if process.electricity_dataset.startswith("registry:") and "electricity" in process.parameters:
+            kwh = float(process.parameters["electricity"][0].magnitude)  # a shared database entry's grid factor: no dataset flow
         inputs = [pick(names.short_dataset(st.bundle.datasets[f.target])) if st.bundle and f.target in st.bundle.datasets else f.label
                   for f in process.flows if f.kind == "dataset" and f.target != process.electricity_dataset]
         if supplied:

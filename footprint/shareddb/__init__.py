@@ -26,8 +26,8 @@ from footprint.shareddb.entries import (
     validate,
     withdraw,
 )
-from footprint.shareddb.impact import impact, successor
+from footprint.shareddb.impact import data_impact, impact, successor
 
 __all__ = ["KINDS", "ROLES", "STATES", "AccessError", "EntryError", "Finding", "ReviewError", "add_certified", "add_entry", "check_plausible",
-           "check_schema", "impact", "list_entries", "monitor", "parse_ref", "publish", "reject", "resolve_entry", "resolver", "set_role", "share",
+           "check_schema", "data_impact", "impact", "list_entries", "monitor", "parse_ref", "publish", "reject", "resolve_entry", "resolver", "set_role", "share",
            "show_entry", "submit", "successor", "validate", "withdraw"]

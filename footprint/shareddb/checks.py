@@ -40,13 +40,17 @@ KINDS = {
 }
 #: Kinds whose value is an electricity factor, held to the bundled grid of their geography.
 ELECTRICITY_KINDS = ("electricity_mix", "grid_factor")
+#: What an electricity factor counts (``basis``): life-cycle greenhouse gases (CO2-eq, the fuels'
+#: upstream and CH4, N2O included), or the CO2 of generation only (China's MEE/NBS factors).
+#: The bundled grid of the same basis is what it is held to, and what it may replace in a product.
+ELECTRICITY_ENTRY_BASES = {"life-cycle": "life-cycle CO2-eq", "co2-only": "CO2 of generation only"}
 #: An entry id: a letter or digit first, then letters, digits, ``.``, ``_``, ``-``; at most 80.
 ENTRY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 #: Longest title, source and note [characters].
 MAX_TEXT = {"title": 400, "source": 2000, "note": 2000, "geography": 40, "dataset": 120, "site": 200}
 #: Fields an entry may have; anything else is refused (a typo would otherwise be silently dropped).
 FIELDS = ("id", "kind", "title", "value", "dataset", "geography", "site", "source", "valid_from", "valid_until",
-          "quality", "note", "payload", "certificate")
+          "quality", "note", "payload", "certificate", "basis")
 REQUIRED = ("id", "kind", "title", "value", "source", "valid_from", "valid_until")
 #: How "kg CO2-eq" is written by people; read as the registry's kg_CO2_eq.
 _CO2_WORDS = re.compile(r"\b(k?g|t)\s*CO2[-_ ]?(?:eq|e)\b\.?", re.IGNORECASE)
@@ -149,8 +153,11 @@ def check_schema(data, *, where="entry") -> dict:
     read = {"id": entry_id, "kind": kind}
     for key in ("title", "source"):
         read[key] = _text(data, key, where, required=True)
-    for key in ("dataset", "geography", "site", "note", "certificate"):
+    for key in ("dataset", "geography", "site", "note", "certificate", "basis"):
         read[key] = _text(data, key, where, required=False)
+    if read["basis"] is not None and (kind not in ELECTRICITY_KINDS or read["basis"] not in ELECTRICITY_ENTRY_BASES):
+        expected = f"one of {', '.join(ELECTRICITY_ENTRY_BASES)}" if kind in ELECTRICITY_KINDS else "no basis (only an electricity factor has one)"
+        raise EntryError(f"{where}.basis: got {show(read['basis'])}; expected {expected}")
     read["quantity"] = quantity_of(data["value"], kind, where=f"{where}.value")
     read["valid_from"] = _date(data, "valid_from", where)
     read["valid_until"] = _date(data, "valid_until", where)
@@ -170,7 +177,7 @@ def check_schema(data, *, where="entry") -> dict:
         raise EntryError(f"{where}.payload: got {show(payload)}; expected a mapping (a PACT ProductFootprint, for example)")
     read["payload"] = payload
     if payload is not None and "pcf" in payload:
-        _check_pact(payload, read["quantity"], where=f"{where}.payload")
+        _check_pact(payload, read["quantity"], where=f"{where}.payload", certified=kind == "certified_footprint")
     if kind in ELECTRICITY_KINDS and not read["geography"]:
         raise EntryError(f"{where}.geography: missing; an electricity factor needs the geography it holds for (CN-JS, CN)")
     if kind == "certified_footprint" and not read["certificate"]:
@@ -183,8 +190,13 @@ PACT_UNITS = {"kilogram": "kg", "square meter": "m**2", "kilowatt hour": "kWh", 
               "megajoule": "MJ", "ton kilometer": "t*km"}
 
 
-def _check_pact(payload, quantity, *, where):
-    """A PACT ProductFootprint payload must say what the entry says: its pCfExcludingBiogenic per its declared unit."""
+def _check_pact(payload, quantity, *, where, certified=False):
+    """A PACT ProductFootprint payload must say what the entry says: its pCfExcludingBiogenic per its declared unit.
+
+    A certified footprint is declared per the scheme's unit (kWp), its PACT export per square metre: the two are
+    not compared by unit; submitting and validating hold the payload to the certificate's dossier instead
+    (:func:`footprint.shareddb.certified.certified_findings`).
+    """
     pcf = payload["pcf"]
     if not isinstance(pcf, dict):
         raise EntryError(f"{where}.pcf: got {show(pcf)}; expected a PACT CarbonFootprint object")
@@ -199,6 +211,8 @@ def _check_pact(payload, quantity, *, where):
         raise EntryError(f"{where}.pcf.pCfExcludingBiogenic: got {show(declared)} per {show(amount)}; expected decimal "
                          "strings") from None
     per = ureg.Unit(f"kg_CO2_eq/({PACT_UNITS[unit]})")
+    if certified and quantity.dimensionality != per.dimensionality:
+        return
     if quantity.dimensionality != per.dimensionality:
         raise EntryError(f"{where}.pcf.declaredUnit: {unit}, but the entry's value is {format_quantity(quantity)}")
     mine = float(quantity.to(per).magnitude)
@@ -233,12 +247,19 @@ def check_plausible(read, *, bundle=None, on: _dt.date | None = None) -> list[Fi
                                                         "(see 'footprint datasets')"))
             return findings
     elif read["kind"] in ELECTRICITY_KINDS:
-        dataset = bundle.electricity_for(geography)
+        dataset = bundled_grid(bundle, geography, read.get("basis"))
     if dataset is None:
         findings.append(Finding("warning", "default", "no bundled dataset to compare with (name one in 'dataset')"))
         return findings
     findings.extend(_against_default(quantity, dataset, bundle))
     return findings
+
+
+def bundled_grid(bundle, geography, basis):
+    """The bundled grid dataset an electricity entry stands beside: of its basis when it gives one, else the default grid."""
+    if basis == "life-cycle":
+        return bundle.grid_for(geography, "life-cycle")
+    return bundle.electricity_for(geography)
 
 
 def bundled_factor(dataset, bundle, gwp="ar6") -> Quantity:

@@ -348,10 +348,17 @@ def resolve_entry(ref: str, *, as_of: _dt.date, registry: Server) -> tuple[dict,
 
 
 def resolver(registry: Server):
-    """A calculation's resolver of ``supplier: registry:ENTRY@N`` through the server (see :func:`footprint.shareddb.resolver`)."""
+    """A calculation's resolver of ``supplier: registry:ENTRY@N`` through the server (see :func:`footprint.shareddb.resolver`).
+
+    It remembers what it answered (per reference and calculation date), as the database's resolver does: one run asks
+    the server once per entry.
+    """
+    answered: dict = {}
 
     def resolve(ref: str, *, as_of: _dt.date) -> tuple[dict, dict]:
-        return resolve_entry(ref, as_of=as_of, registry=registry)
+        if (ref, as_of) not in answered:
+            answered[ref, as_of] = resolve_entry(ref, as_of=as_of, registry=registry)
+        return answered[ref, as_of]
 
     return resolve
 

@@ -32,6 +32,7 @@ from footprint.errors import InputError, OptionError, show
 from footprint.registry import store
 from footprint.registry.events import append as append_event
 from footprint.registry.models import Organisation
+from footprint.shareddb.certified import certified_findings, certified_payload
 from footprint.shareddb.checks import Finding, check_plausible, check_schema
 from footprint.shareddb.db import transaction
 from footprint.shareddb.models import Member, SharedAccess, SharedEntry
@@ -126,6 +127,7 @@ def entry_dict(session, entry: SharedEntry) -> dict:
             "kind": entry.kind,
             "title": entry.title, "owner": owner, "state": entry.state, "value": entry.value, "unit": entry.unit,
             "quantity": content["value"], "dataset": entry.dataset, "geography": entry.geography, "site": content.get("site"),
+            "basis": content.get("basis"),
             "source": entry.source, "valid_from": entry.valid_from.isoformat(), "valid_until": entry.valid_until.isoformat(),
             "quality": entry.quality, "note": content.get("note"), "certificate": content.get("certificate"),
             "payload": content.get("payload"), "sha256": entry.sha256, "created_on": entry.created_on.isoformat(),
@@ -145,7 +147,7 @@ def content_of(read: dict) -> dict:
                "value": f"{float(quantity.magnitude)!r} {unit_text(quantity.units)}",
                "source": read["source"], "valid_from": read["valid_from"].isoformat(),
                "valid_until": read["valid_until"].isoformat()}
-    for key in ("dataset", "geography", "site", "quality", "note", "certificate", "payload"):
+    for key in ("dataset", "geography", "site", "quality", "note", "certificate", "payload", "basis"):
         if read.get(key) is not None:
             content[key] = read[key]
     return content
@@ -221,11 +223,15 @@ def certified_entry(number: str, *, registry=None) -> dict:
         product = session.get(Product, cert.product_id)
         holder = session.get(Organisation, cert.holder_id).name
         body = session.get(Organisation, cert.body_id).name
+        payload = certified_payload(session, cert, holder=holder, body=body)
     entry_id = "CERT-" + "".join(char if char.isalnum() or char in "._-" else "-" for char in cert.number)
-    return {"id": entry_id[:80], "kind": "certified_footprint", "title": f"{product.name} ({product.code})"[:400],
-            "value": f"{cert.declared_value!r} {cert.unit}", "source": f"certificate {cert.number} ({cert.scheme}), issued by "
-            f"{body}", "valid_from": cert.issued_on.isoformat(), "valid_until": cert.expires_on.isoformat(),
-            "certificate": cert.number, "_holder": holder}
+    fields = {"id": entry_id[:80], "kind": "certified_footprint", "title": f"{product.name} ({product.code})"[:400],
+              "value": f"{cert.declared_value!r} {cert.unit}", "source": f"certificate {cert.number} ({cert.scheme}), issued by "
+              f"{body}", "valid_from": cert.issued_on.isoformat(), "valid_until": cert.expires_on.isoformat(),
+              "certificate": cert.number, "_holder": holder}
+    if payload is not None:
+        fields["payload"] = payload
+    return fields
 
 
 def add_certified(number: str, *, by: str, on=None, registry=None) -> dict:
@@ -248,9 +254,12 @@ def add_certified(number: str, *, by: str, on=None, registry=None) -> dict:
     return add_entry(fields, owner=holder, on=on, registry=registry)
 
 
-def _checks(entry: SharedEntry, on) -> list[Finding]:
+def _checks(session, entry: SharedEntry, on) -> list[Finding]:
     read = check_schema(json.loads(entry.content))
-    return check_plausible(read, on=on)
+    findings = check_plausible(read, on=on)
+    if read["kind"] == "certified_footprint":
+        findings += certified_findings(session, read, owner_id=entry.owner_id)
+    return findings
 
 
 def _errors(findings):
@@ -270,7 +279,7 @@ def submit(ref: str, *, by: str, on=None, registry=None) -> dict:
         if entry.state != "draft":
             raise ReviewError(f"entry {entry.entry_id}@{entry.version} is {entry.state}; only a draft is submitted")
         day = store.on_date(on)
-        findings = _checks(entry, day)
+        findings = _checks(session, entry, day)
         errors = _errors(findings)
         if errors:
             raise ReviewError(f"entry {entry.entry_id}@{entry.version}: not submitted: {errors[0].message}"
@@ -310,7 +319,7 @@ def validate(ref: str, *, reviewer: str, by: str, on=None, registry=None) -> dic
         if entry.state != "submitted":
             raise ReviewError(f"entry {entry.entry_id}@{entry.version} is {entry.state}; only a submitted version is validated")
         day = store.on_date(on)
-        findings = _checks(entry, day)
+        findings = _checks(session, entry, day)
         errors = _errors(findings)
         if errors:
             raise ReviewError(f"entry {entry.entry_id}@{entry.version}: cannot be validated: {errors[0].message}; reject it "
@@ -488,10 +497,21 @@ def resolver(*, registry=None, organisation: str | None = None):
     organisation : str, optional
         Resolve as this member (only the entries it may see); default: the local registry's user, who sees every entry
         (the state rules still apply: only validated, published or superseded versions are used).
+
+    The resolver remembers what it answered (per reference and calculation date): one run reads each entry
+    once. Make a new resolver to see a move made since (a withdrawal, a newer version).
     """
 
+    answered = {}
+
     def resolve(ref: str, *, as_of: _dt.date) -> tuple[dict, dict]:
-        return resolve_entry(ref, as_of=as_of, registry=registry, organisation=organisation)
+        # One run (a label builds the chain again; a Monte Carlo builds the system per figure) asks for the same
+        # entry several times: the database is read once per reference and date. A refusal is not kept.
+        key = (str(ref).strip(), as_of)
+        if key not in answered:
+            answered[key] = resolve_entry(ref, as_of=as_of, registry=registry, organisation=organisation)
+        data, provenance = answered[key]
+        return dict(data), dict(provenance)
 
     return resolve
 

@@ -4,8 +4,11 @@
 version (its ``provenance.input_files`` or ``shared_entries``), and recomputes each from the
 dossier's own inputs and options twice: with the version it used and with the newer one put in
 its place (a resolver that answers ``ENTRY@M`` when asked for ``ENTRY@N``; the dossier is not
-changed). Product files given by path are recomputed the same way. The bundled data version's
-route (a new grid factor changing certified footprints) is not covered here.
+changed). Product files given by path are recomputed the same way.
+
+:func:`data_impact` is the bundled data's route: the certificates whose dossier was computed on
+another data version than the one installed (a new data release, a new grid factor), each
+recomputed against the installed data and listed beside its recorded result.
 """
 
 from __future__ import annotations
@@ -74,41 +77,65 @@ def _row(kind, name, product, unit, old, new, *, declared=None, status=None, out
             "crosses": None if outcome is None or new_outcome is None else outcome != new_outcome}
 
 
-def _certificate_rows(ref, old_key, new_ref, *, registry, on):
+def _dossier_files(session, app) -> dict:
+    """The dossier's stored files by path: ``{path: DossierFile}``."""
+    from footprint.registry.models import DossierFile
+
+    return {row.path: row for row in session.scalars(select(DossierFile).where(DossierFile.application_id == app.id))}
+
+
+def _stored_json(session, files, suffix):
+    row = next((row for path, row in sorted(files.items()) if path.endswith(suffix)), None)
+    return json.loads(store.stored(session, row.sha256)) if row is not None else None
+
+
+def _evaluate_dossiers(session, app, resolvers):
+    """The label decision of a dossier recomputed from its own inputs and options, once per resolver (as 'verify' does)."""
     from footprint.labels.study import evaluate_label
-    from footprint.registry.models import Application, Certificate, DossierFile, Product
-    from footprint.registry.workflow import effective_status
     from footprint.supplier import resolving
+
+    decisions = []
+    with tempfile.TemporaryDirectory(prefix="footprint-impact-") as scratch:
+        folder = store.extract_dossier(session, app, Path(scratch) / "dossier")
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        options = manifest.get("options") or {}
+        for resolve in resolvers:
+            with resolving(resolve):
+                decisions.append(evaluate_label(
+                    folder / str(manifest.get("product_file", "")), scheme=options.get("scheme") or manifest["scheme"],
+                    gwp=options.get("gwp"), factors=folder / options["factors"] if options.get("factors") else None,
+                    shares=folder / options["shares"] if options.get("shares") else None,
+                    certificate=options.get("certificate"), previous=options.get("previous"),
+                    issued=options.get("issued") if options.get("certificate") else None,
+                    as_of=options.get("as_of"), electricity_basis=options.get("electricity_basis")).decision)
+    return decisions
+
+
+def _certificates(session):
+    from footprint.registry.models import Application, Certificate, Product
+
+    found = session.execute(select(Certificate, Application).join(Application, Certificate.application_id == Application.id)
+                            .order_by(Certificate.number)).all()
+    for cert, app in found:
+        product = session.get(Product, cert.product_id)
+        yield cert, app, f"{product.name} ({product.code})"
+
+
+def _certificate_rows(ref, old_key, new_ref, *, registry, on):
+    from footprint.registry.workflow import effective_status
 
     rows = []
     with transaction(registry, write=False) as session:
-        found = session.execute(select(Certificate, Application).join(Application, Certificate.application_id == Application.id)
-                                .order_by(Certificate.number)).all()
-        for cert, app in found:
-            files = session.scalars(select(DossierFile).where(DossierFile.application_id == app.id)).all()
-            result_file = next((row for row in files if row.path.endswith("-result.json")), None)
-            if result_file is None or not _uses(json.loads(store.stored(session, result_file.sha256)), ref):
+        for cert, app, product in _certificates(session):
+            files = _dossier_files(session, app)
+            result = _stored_json(session, files, "-result.json")
+            if result is None or not _uses(result, ref):
                 continue
-            product = session.get(Product, cert.product_id)
             status = effective_status(cert.status, cert.expires_on, on)
-            with tempfile.TemporaryDirectory(prefix="footprint-impact-") as scratch:
-                folder = store.extract_dossier(session, app, Path(scratch) / "dossier")
-                manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-                options = manifest.get("options") or {}
-                studies = []
-                for resolve in (resolver(registry=registry), _substituting(old_key, new_ref, registry=registry)):
-                    with resolving(resolve):
-                        studies.append(evaluate_label(
-                            folder / str(manifest.get("product_file", "")), scheme=options.get("scheme") or manifest["scheme"],
-                            gwp=options.get("gwp"), factors=folder / options["factors"] if options.get("factors") else None,
-                            shares=folder / options["shares"] if options.get("shares") else None,
-                            certificate=options.get("certificate"), previous=options.get("previous"),
-                            issued=options.get("issued") if options.get("certificate") else None,
-                            as_of=options.get("as_of"), electricity_basis=options.get("electricity_basis")))
-            before, after = (study.decision for study in studies)
-            rows.append(_row("certificate", cert.number, f"{product.name} ({product.code})", before.unit,
-                             before.value_unrounded, after.value_unrounded, declared=cert.declared_value, status=status,
-                             outcome=before.outcome, new_outcome=after.outcome))
+            before, after = _evaluate_dossiers(session, app, (resolver(registry=registry),
+                                                              _substituting(old_key, new_ref, registry=registry)))
+            rows.append(_row("certificate", cert.number, product, before.unit, before.value_unrounded, after.value_unrounded,
+                             declared=cert.declared_value, status=status, outcome=before.outcome, new_outcome=after.outcome))
     return rows
 
 
@@ -176,3 +203,56 @@ def impact(ref: str, *, to: str | None = None, products: Sequence[str | os.PathL
     rows = _certificate_rows(f"registry:{old}", (entry_id, version), new, registry=registry, on=day)
     rows += _product_rows(list(products), (entry_id, version), new, registry=registry, per=per)
     return {"from": old, "to": new, "rows": rows}
+
+
+def data_impact(*, every: bool = False, on: str | _dt.date | None = None, registry: str | os.PathLike | None = None) -> dict:
+    """The certificates whose footprint the bundled data of this installation changes: each recomputed against it.
+
+    A certificate's dossier records the result it was certified on, with the data version and
+    the data's sha256 (``provenance.data_version``, ``data_sha256``). Each certificate whose
+    recorded data is not this installation's (every certificate with ``every``) is recomputed from
+    the dossier's own inputs and options, as ``footprint verify`` does, with the bundled data now
+    installed (a new data release, a new grid factor, ``FOOTPRINT_INVENTORIES``); shared database
+    entries resolve as they did (``registry``).
+
+    Parameters
+    ----------
+    every : bool
+        List every certificate, also those certified on this very data (their change is 0).
+    on : date, optional
+        The day a certificate's status is told for (default today).
+    registry : str, optional
+        The registry's URL or SQLite file.
+
+    Returns
+    -------
+    dict
+        ``{"data_version", "data_sha256", "rows": [...]}``: this installation's data, and per certificate
+        ``certificate``, ``product``, ``status``, ``unit``, ``declared``, ``old_data_version``, ``old``
+        (the recorded result) and ``new`` (recomputed) [unit], ``change`` [unit], ``change_percent`` [%],
+        ``outcome`` (recorded) and ``new_outcome``, ``crosses``.
+    """
+    from footprint.bundle import read_bundle
+    from footprint.registry.workflow import effective_status
+
+    bundle = read_bundle()
+    day = store.on_date(on)
+    rows = []
+    with transaction(registry, write=False) as session:
+        for cert, app, product in _certificates(session):
+            files = _dossier_files(session, app)
+            result = _stored_json(session, files, "-result.json")
+            if result is None:
+                continue
+            recorded = result.get("provenance") or {}
+            if not every and recorded.get("data_sha256") == bundle.sha256:
+                continue
+            label = _stored_json(session, files, "-label.json") or {}
+            outcome = (label.get("decision") or {}).get("outcome")
+            [after] = _evaluate_dossiers(session, app, (resolver(registry=registry),))
+            row = _row("certificate", cert.number, product, after.unit, float(result["total"]["value"]), after.value_unrounded,
+                       declared=cert.declared_value, status=effective_status(cert.status, cert.expires_on, day),
+                       outcome=outcome, new_outcome=after.outcome)
+            row["old_data_version"] = recorded.get("data_version")
+            rows.append(row)
+    return {"data_version": bundle.data_version, "data_sha256": bundle.sha256, "rows": rows}

@@ -1,10 +1,12 @@
 """The shared database in PACT's terms: published entries as ProductFootprints, received events kept.
 
 An entry is exchanged through PACT when its payload is a PACT ProductFootprint (a supplier's
-declaration as received, or the PACT JSON of a certified product's dossier): the payload
+declaration as received, or a certified footprint's: the certified dossier's PACT figures with
+the certificate as ``pcf.assurance``, :mod:`footprint.shareddb.certified`): the payload
 goes out as given, with this database's id (a random UUID per version), version, creation
 time and status (``Active`` while published, ``Deprecated`` once superseded, with the
-version that superseded it in ``statusComment``). An entry without such a payload is not
+version that superseded it in ``statusComment``; a certified footprint whose certificate is no
+longer valid is ``Deprecated`` too, naming the certificate's status). An entry without such a payload is not
 exported: a ProductFootprint made up from a value alone would have to assert fields (fossil
 and biogenic carbon content, exemptions) that nobody declared.
 
@@ -67,19 +69,39 @@ def parse_filter(text: str | None):
     return accept
 
 
-def product_footprint(entry: SharedEntry) -> dict:
-    """The ProductFootprint of a version whose payload is one."""
+def product_footprint(entry: SharedEntry, *, certificate: tuple[str, str] | None = None) -> dict:
+    """The ProductFootprint of a version whose payload is one.
+
+    ``certificate`` is (number, status today) for a certified footprint: a certificate that is
+    no longer valid (suspended, withdrawn, expired) makes it ``Deprecated``, saying so.
+    """
     payload = json.loads(entry.content)["payload"]
     doc = dict(payload)
     doc["id"] = entry.pf_id
     doc["version"] = entry.version - 1  # PACT counts from 0
     doc["created"] = f"{entry.created_on.isoformat()}T00:00:00Z"
     doc["status"] = "Active" if entry.state == "published" else "Deprecated"
+    doc.pop("statusComment", None)
     if entry.state == "superseded":
         doc["statusComment"] = f"superseded by {entry.entry_id}@{entry.superseded_by}"
-    else:
-        doc.pop("statusComment", None)
+    if certificate is not None and certificate[1] != "valid":
+        doc["status"] = "Deprecated"
+        doc["statusComment"] = "; ".join(filter(None, [doc.get("statusComment"), f"certificate {certificate[0]} is {certificate[1]}"]))
     return doc
+
+
+def _certificate_of(session, entry: SharedEntry):
+    """(number, status today) of a certified footprint's certificate; None for any other entry."""
+    if entry.kind != "certified_footprint":
+        return None
+    from footprint.registry.models import Certificate
+    from footprint.registry.workflow import effective_status
+
+    number = json.loads(entry.content).get("certificate")
+    cert = session.scalar(select(Certificate).where(Certificate.number == str(number)))
+    if cert is None:
+        return (str(number), "not in the registry")
+    return (cert.number, effective_status(cert.status, cert.expires_on, store.today()))
 
 
 def _exportable(session, viewer):
@@ -98,7 +120,7 @@ def list_footprints(*, viewer: str, filter: str | None = None, limit: int = 100,
         org = store.organisation(session, viewer, create=False)
         skipped = 0
         for entry in _exportable(session, org):
-            doc = product_footprint(entry)
+            doc = product_footprint(entry, certificate=_certificate_of(session, entry))
             if not accept(doc):
                 continue
             if skipped < offset:
@@ -120,7 +142,7 @@ def get_footprint(pf_id: str, *, viewer: str, registry=None) -> dict:
             raise AccessError(f"footprint {show(str(pf_id))}: not in the shared database")
         if "pcf" not in (json.loads(entry.content).get("payload") or {}):
             raise AccessError(f"footprint {show(str(pf_id))}: not in the shared database")
-        return product_footprint(entry)
+        return product_footprint(entry, certificate=_certificate_of(session, entry))
 
 
 def record_event(event: dict, *, sender: str, registry=None) -> dict:
