@@ -201,8 +201,12 @@ def test_goetz_2026_defaults_are_the_numbers_of_the_source(bundle):
         return default.value.to(unit).magnitude
 
     assert value("cell", "perc", "electricity", "kWh/m**2") == pytest.approx(9.69, rel=1e-9)
-    lpcvd, pecvd = 16.5873786407767, 19.8942804428044  # kWh per m2 of cell, the panel takes both routes 50/50
-    assert value("cell", "topcon", "electricity", "kWh/m**2") == pytest.approx((lpcvd + pecvd) / 2, rel=1e-8)
+    # TOPCon: the simulated dataset (row 3390, column AV, B3434 and B3435), not the 2018 cost model of the industry
+    # datasets (LPCVD 16.5873786407767, PECVD 19.8942804428044 kWh/m2): docs/inventories.md, "TOPCon cell electricity"
+    assert value("cell", "topcon", "electricity", "kWh/m**2") == pytest.approx(11.01252862660651, rel=1e-12)
+    assert value("cell", "topcon", "heat", "MJ/m**2") == pytest.approx(2.51, rel=1e-12)
+    assert bundle.process_default("cell", "topcon", "electricity").year == 2024
+    assert "simulated" in bundle.process_default("cell", "topcon", "electricity").note
     # silver = front paste x 0.8383 + back paste x 0.6767 (X-paste, columns L and P), mean of LPCVD and PECVD
     lp = 0.00150425161812298 * 0.8383 + 0.00143296116504854 * 0.6767
     pe = 0.00187232472324723 * 0.8383 + 0.00147435424354244 * 0.6767
