@@ -83,6 +83,8 @@ DECLARED_UNITS = {
     "kWp": ("module", "1 kWp (STC) of module"),
     "kWh": ("module", "1 kWh of electricity delivered over the module's life"),
     "cell": ("cell", "1 cell"),
+    "m2-cell": ("cell", "1 m2 of cell (the wafer area)"),
+    "W-cell": ("cell", "1 W (peak, STC) of cell: area x efficiency x 1000 W/m2"),
     "wafer": ("wafer", "1 wafer"),
     "kg-polysilicon": ("polysilicon", "1 kg of polysilicon"),
     "kg-ingot": ("ingot", "1 kg of mono ingot"),
