@@ -326,7 +326,9 @@ class _Reader:
         nf3_keys = [key for key in ("nf3_used", "nf3_abated", "nf3_emitted_fraction", "nf3_destruction") if key in value]
         method = "ipcc-tier2" if nf3_keys else ""
         if value.get("method") is not None:
-            method = self.text(value["method"], f"{path}.method", choices=tuple(FLUORINATED_METHODS)).casefold()
+            method = self.text(value["method"], f"{path}.method").casefold()
+            if method not in FLUORINATED_METHODS:
+                self.fail(f"{path}.method", f"got {show(value['method'])}; expected one of {', '.join(FLUORINATED_METHODS)}")
         if not method:
             self.fail(f"{path}.method", f"missing; expected one of {', '.join(FLUORINATED_METHODS)} (ipcc-tier2 with nf3_used)")
         given = {}
