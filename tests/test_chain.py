@@ -220,3 +220,28 @@ def test_fluorinated_gases_belong_to_the_cell_stage_and_a_bad_one_is_one_line_ex
     assert done.returncode == 1
     _, errors = split_warnings(done.stderr, path)
     assert len(errors) == 1 and "stages.cell.fluorinated_gases.nf3_used: missing" in errors[0]
+
+
+# --- HJT and back-contact cells: what no public source gives is asked for, with the reason --------
+
+BC = EXAMPLES / "bc-glass-backsheet-shaanxi.yaml"
+HJT = EXAMPLES / "hjt-glass-glass-anhui.yaml"
+
+
+def test_a_back_contact_cell_without_its_silver_is_refused_saying_what_is_public():
+    with pytest.raises(InputError, match=r"stages.cell.materials.silver: missing; a back-contact cell's silver has no bundled "
+                                         r"default: no public figure .* per back-contact cell or per W was found"):
+        _chain(BC, lambda data: data["stages"]["cell"]["materials"].pop("silver"))
+    zero = _chain(BC, lambda data: data["stages"]["cell"]["materials"].update(silver="0 g/cell"))  # silver-free contacts
+    assert "silver" not in _flows(zero, "cell")
+    assert _flows(_chain(BC), "cell")["silver"] == pytest.approx(0.09e-3)  # the example's own 0.09 g/cell
+    # PERC, TOPCon and HJT keep their bundled silver when the file gives none
+    assert "silver" in _flows(_chain(HJT, lambda data: data["stages"]["cell"]["materials"].pop("silver")), "cell")
+
+
+@pytest.mark.parametrize(("path", "reason"), [(HJT, "no public heterojunction cell yield was found"),
+                                              (BC, "no public back-contact cell yield was found")])
+def test_hjt_and_bc_cell_yield_is_asked_for_with_the_reason(path, reason):
+    with pytest.raises(InputError, match=rf"stages.cell.yield: missing, and no bundled default exists for cell \(\w+\): {reason}.*"
+                                         r"expected a fraction, such as 0.98"):
+        _chain(path, lambda data: data["stages"]["cell"].pop("yield"))

@@ -33,6 +33,17 @@ SILICON_DENSITY = Quantity(2.329, "g/cm**3")
 #: Irradiance at standard test conditions [W/m2] (IEC 60904-3), for the power of a cell.
 STC_IRRADIANCE = Quantity(1000.0, "W/m**2")
 
+#: Cell inputs without a default, (technology, parameter) -> why, for the message that asks for them.
+CELL_WITHOUT_DEFAULT = {
+    ("hjt", "yield"): ": no public heterojunction cell yield was found (Götz et al. 2026, the source of the PERC and TOPCon "
+                      "yields, have no HJT inventory)",
+    ("bc", "yield"): ": no public back-contact cell yield was found (no public BC cell inventory exists)",
+}
+#: What is public about back-contact cells' metallisation, for the message that asks for it.
+BC_METALLISATION = ("a back-contact cell's silver has no bundled default: no public figure of silver (or silver-coated copper "
+                    "paste) per back-contact cell or per W was found, only the qualitative statement that IBC cells are "
+                    "metallised with printed silver-copper or pure copper contacts (Fraunhofer ISE, 2025)")
+
 #: The upstream stage each stage consumes, and the parameter that gives how much.
 UPSTREAM = {"polysilicon": "mg_silicon", "ingot": "polysilicon", "wafer": "ingot", "cell": "wafer", "module": "cell"}
 
@@ -263,7 +274,9 @@ class _Builder:
         if default is None:
             if not required:
                 return None, None
-            self.fail(f"stages.{stage}.{name}", f"missing, and no bundled default exists for {stage} ({self.technology(stage)}); expected a value in {unit}")
+            why = CELL_WITHOUT_DEFAULT.get((self.technology(stage), name), "") if stage == "cell" else ""
+            self.fail(f"stages.{stage}.{name}", f"missing, and no bundled default exists for {stage} ({self.technology(stage)}){why}; "
+                                                f"expected {'a value in ' + unit if unit else 'a fraction, such as 0.98'}")
         provenance = Provenance(False, default.source, default.year, default.locator)
         return self.per_reference(stage, default.value, name, where=default.where).to(unit), provenance
 
@@ -327,7 +340,12 @@ class _Builder:
                 process.flows.append(Flow("dataset", "heat_natural_gas", _magnitude(heat), "heat, natural gas", provenance))
             else:
                 self.add_factor(process, "heat", f"stages.{stage}.heat", heat, heat_factor, "heat")
-        for material in self.materials(stage):
+        materials = self.materials(stage)
+        if stage == "cell" and process.technology == "bc" and not any(m.path and m.role == "metallisation" for m in materials):
+            self.fail("stages.cell.materials.silver", f"missing; {BC_METALLISATION}; expected the silver of your cells, such as "
+                                                      "'90 mg/cell' (and copper for a silver-coated copper paste), or 0 for "
+                                                      "silver-free contacts")
+        for material in materials:
             self.add_material(process, material)
         for item, (amount, provenance) in self.items(stage, "emission").items():
             if item not in self.bundle.gases:
