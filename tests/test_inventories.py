@@ -447,3 +447,42 @@ def test_a_topcon_cell_books_the_n2o_its_deposition_uses_as_emitted(bundle):
     assert row.value.to("kg/m**2").magnitude == pytest.approx((0.00655854368932039 + 0.00902730627306273) / 2, rel=1e-9)
     assert "emitted fraction 1" in row.note and "AMEE" in row.note
     assert bundle.process_default("cell", "perc", "emission:n2o") is None  # the source lists no N2O for its measured PERC
+
+
+def test_chemicals_are_the_numbers_of_their_public_sources(bundle):
+    """inventories/chemicals.csv: each amount as read in its source, typed here from the source, not from the file.
+
+    Götz et al. 2026 via premise 2.5.2 lci-PV-2026.xlsx (sheet Inventory; Excel cells named in each row's locator) and
+    USLCI (FLCAC-admin/uslci-content, openLCA JSON-LD processes and the fy21 EcoSpold01 export).
+    """
+    def amounts(dataset):
+        return {exchange.flow: exchange.amount for exchange in bundle.datasets[dataset].exchanges}
+
+    grid = "electricity_lifecycle_CN_2024"
+    assert amounts("nitrogen_trifluoride") == {grid: 43.0, "heat_natural_gas": 0.07, "nf3": 0.012}  # B17, B16, B25 (X-NF3)
+    silane = amounts("silane")  # X-silane: B348, B347, B350; metallurgical silicon 1 kg (B345) as the mg_silicon defaults
+    assert silane == {grid: 25.0, "heat_natural_gas": 179.35952, "hydrogen_syngas": 0.084242619825,
+                      "electricity_lifecycle_CN_2023": 11.0, "co2_fossil": 4.85}
+    assert amounts("hydrogen_fluoride") == {grid: 2.55918955122285, "heat_natural_gas": 1.1235, "sulfuric_acid": 5.5}  # X-fluor
+    assert amounts("sulfuric_acid") == {grid: 0.0661375661375661}  # USLCI 'Sulfuric acid, at plant'
+    assert amounts("oxygen_liquid") == {grid: 0.138007054673721}  # USLCI 'Oxygen, liquid, at plant'
+    assert amounts("hydrogen_syngas") == {"co2_fossil": 8.0, grid: 0.316, "natural_gas_boiler_m3": 0.0703}
+    assert amounts("sodium_hydroxide_50pct") == {grid: 0.6 + 0.613, "natural_gas_boiler_m3": 0.0763}  # grid + cogeneration
+    assert amounts("natural_gas_boiler_m3") == {"co2_fossil": 1.96, "ch4_fossil": 3.6017e-05, "n2o": 3.6017e-05}
+    for dataset in ("nitrogen_trifluoride", "silane", "hydrogen_fluoride", "sulfuric_acid", "oxygen_liquid", "hydrogen_syngas",
+                    "sodium_hydroxide_50pct"):
+        assert bundle.datasets[dataset].file == "chemicals.csv" and bundle.datasets[dataset].unit == "kg"
+        # no default amount: no stage takes a chemical unless the product file names it
+        assert not [d for d in bundle.processes if d.parameter == f"material:{dataset}"]
+    # no USLCI dataset adapted from ecoinvent (hydrochloric acid) is bundled
+    assert not [d for d in bundle.datasets if "hydrochloric" in d or "hcl" in d.lower()]
+
+
+def test_a_cell_takes_a_chemical_with_its_own_amount():
+    from footprint.model import build_chain, parse_product
+
+    data = yaml.safe_load((ROOT / "examples" / "topcon-glass-glass-vietnam.yaml").read_text(encoding="utf-8"))
+    data["stages"]["cell"]["materials"]["hydrogen_fluoride"] = "0.09 kg/m2"
+    chain = build_chain(parse_product(yaml.safe_dump(data, allow_unicode=True), source="p.yaml"), read_bundle())
+    flows = {flow.target: flow for flow in chain.processes["cell"].flows}
+    assert flows["hydrogen_fluoride"].amount == pytest.approx(0.09 * 330.15e-4, rel=1e-12)  # x the file's wafer area
