@@ -94,7 +94,8 @@ def hand_total_topcon():
     assert "electricity" not in c  # the example takes the n-type default
     silver_kg_per_m2 = _default("cell", "topcon", "material:silver") / 1000  # g per m2 of cell (Götz et al. 2026)
     cell = (wafer / _number(c["yield"])
-            + _default("cell", "topcon", "electricity") * wafer_m2 * grid("VN")  # kWh per m2 of cell (Götz et al. 2026)
+            + _default("cell", "topcon", "electricity") * wafer_m2 * grid("VN")  # kWh per m2 of cell (Götz et al. 2026, simulated)
+            + _default("cell", "topcon", "heat") * wafer_m2 * ef("heat_natural_gas")  # MJ per m2 of cell, the same dataset
             + silver_kg_per_m2 * wafer_m2 * ef("silver")
             # default direct emissions per m2 of cell, beside the file's own NF3 and CO2-eq
             + (_default("cell", "topcon", "emission:co2_fossil") + _default("cell", "topcon", "emission:hfc134a") * gwp["hfc134a"]
