@@ -257,9 +257,14 @@ def parse_pact(data, *, where, sha256, footprint_id=None):
 #: PACT data model version of the declarations :func:`declaration` writes [1]_.
 SPEC_VERSION = "2.3.3"
 #: A supplier's own stage: its declared unit in footprint -> (PACT declaredUnit, per piece?).
-#: PACT has no "piece" unit: wafers and cells are declared per square metre of wafer.
+#: PACT has no "piece" unit: wafers and cells are declared per square metre of wafer; a cell's
+#: result per m2 (``m2-cell``) is that already. PACT has no watt either (:data:`NOT_DECLARABLE`).
 STAGE_DECLARED = {"kg-polysilicon": ("kilogram", False), "kg-ingot": ("kilogram", False),
-                  "wafer": ("square meter", True), "cell": ("square meter", True)}
+                  "wafer": ("square meter", True), "cell": ("square meter", True), "m2-cell": ("square meter", False)}
+#: Results a PACT declaration cannot carry, and why.
+NOT_DECLARABLE = {"W-cell": "PACT's declaredUnit has no watt (liter, kilogram, cubic meter, kilowatt hour, megajoule, "
+                            "ton kilometer, square meter); expected a result per cell or m2-cell, declared per square meter "
+                            "(the module maker's file converts it with its own wafer area)"}
 #: UN CPC Ver. 2.1 subclass 47150 (photosensitive semiconductor devices, incl. photovoltaic
 #: cells), as footprint.report.pact cites it for modules; no subclass is assumed for
 #: polysilicon, ingots or wafers (give ``cpc``).
@@ -273,7 +278,7 @@ def declaration(result, *, company, period, cpc=None, created=None, validity=Non
     ----------
     result : dict
         ``FootprintResult.to_dict()`` of a product file for one stage (``product.stage``),
-        per its own unit: ``kg-polysilicon``, ``kg-ingot``, ``wafer`` or ``cell``.
+        per its own unit: ``kg-polysilicon``, ``kg-ingot``, ``wafer``, ``cell`` or ``m2-cell``.
     company : str
         The declaring company (``companyName``; a vendor-assigned code in ``companyIds``).
     period : (datetime.date, datetime.date)
@@ -298,12 +303,14 @@ def declaration(result, *, company, period, cpc=None, created=None, validity=Non
         A result of another declared unit, a missing wafer area, CPC code or company.
     """
     unit = str(result.get("declared_unit", "")).removeprefix("1 ")
+    if unit in NOT_DECLARABLE:
+        raise InputError(f"declaration: the result is per {unit}; {NOT_DECLARABLE[unit]}")
     if unit not in STAGE_DECLARED:
         raise InputError(f"declaration: the result is per {unit!r}; a supplier's declaration is per "
                          f"{', '.join(STAGE_DECLARED)} (a product file with product.stage)")
     if not company:
         raise InputError("declaration: company missing; a PACT footprint names the company that declares it")
-    cpc = cpc or (CPC_CELLS if unit == "cell" else None)
+    cpc = cpc or (CPC_CELLS if unit in ("cell", "m2-cell") else None)
     if not cpc:
         raise InputError(f"declaration: cpc missing; give the UN CPC code of the product (none is assumed for {unit})")
     declared_unit, per_piece = STAGE_DECLARED[unit]

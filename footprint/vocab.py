@@ -39,6 +39,17 @@ STAGE_PARAMETERS = {
 #: Parameters never required, even without a bundled default: ``frame_mass_per_length`` is used
 #: only where a product gives its dimensions and the module technology has a per-metre figure.
 OPTIONAL_PARAMETERS = frozenset({"frame_mass_per_length"})
+#: Fluorinated gases of the cell stage (``stages.cell.fluorinated_gases``): the bundled IPCC 2006
+#: defaults a product file may replace, with their units. NF3 chamber cleaning (Tier 2): the
+#: emitted fraction of the NF3 used and the destruction efficiency of abatement; the Tier 1
+#: PV-cell factors, per m2 of cell, used only with the ``ipcc-tier1`` option.
+FLUORINATED_PARAMETERS = {"nf3_emitted_fraction": "dimensionless", "nf3_destruction": "dimensionless",
+                          "ipcc_tier1_cf4": "kg/m**2", "ipcc_tier1_c2f6": "kg/m**2"}
+#: ``stages.cell.fluorinated_gases`` methods: what each counts (docs/calculator.md, "Fluorinated gases").
+FLUORINATED_METHODS = {
+    "ipcc-tier2": "NF3 of CVD chamber cleaning from the NF3 used (IPCC 2006 Tier 2 emitted fraction and abatement)",
+    "ipcc-tier1": "IPCC 2006 Tier 1 PV-cell factors, CF4 and C2F6 per m2 of cell (a conservative screening option)",
+}
 #: Parameters that are fractions (0 to 1, "%" allowed).
 FRACTIONS = frozenset({"ingot_utilisation", "yield", "efficiency"})
 #: Counts: a module holds a whole number of cells, and a wafer is cut into a whole number.
@@ -76,6 +87,8 @@ DECLARED_UNITS = {
     "kWp": ("module", "1 kWp (STC) of module"),
     "kWh": ("module", "1 kWh of electricity delivered over the module's life"),
     "cell": ("cell", "1 cell"),
+    "m2-cell": ("cell", "1 m2 of cell (the wafer area)"),
+    "W-cell": ("cell", "1 W (peak, STC) of cell: area x efficiency x 1000 W/m2"),
     "wafer": ("wafer", "1 wafer"),
     "kg-polysilicon": ("polysilicon", "1 kg of polysilicon"),
     "kg-ingot": ("ingot", "1 kg of mono ingot"),

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INVENTORIES = ROOT / "inventories"
 
 #: Units met in the data files' flow_unit column, to the reference units kg, kWh, MJ and tonne*km.
-TO_REFERENCE = {"kg": 1.0, "g": 1e-3, "lb": 0.45359237, "kWh": 1.0, "MJ": 1.0, "tonne * km": 1.0}
+TO_REFERENCE = {"kg": 1.0, "g": 1e-3, "lb": 0.45359237, "kWh": 1.0, "MJ": 1.0, "tonne * km": 1.0, "m**3": 1.0}
 MJ_PER_KWH = 3.6
 
 

@@ -449,3 +449,21 @@ def test_the_verdict_is_the_library_s(tmp_path, base):
     bad = good + [Verified(1, "b", "location", 1.0, 1.0 + 3e-9, 3e-9)]
     with pytest.raises(FootprintError, match=r"^out.csv: batch and bw2calc differ by 3.0e-09 \(relative\); expected at most 1e-9$"):
         check_agreement(bad, where="out.csv")
+
+
+def test_nf3_used_and_cell_units_as_batch_columns_equal_compute(tmp_path, home_env):
+    """stages.cell.fluorinated_gases.nf3_used varies per row; --per W-cell divides by each row's cell power."""
+    data = product_data(**{"stages.cell.fluorinated_gases": {"nf3_used": "0.05 g/m2", "nf3_abated": "50 %"}})
+    base_file = write_product(tmp_path, data, "base.yaml")
+    path = tmp_path / "v.csv"
+    path.write_text("variant,stages.cell.fluorinated_gases.nf3_used,stages.cell.efficiency\n"
+                    "low,0.01 g/m2,\nhigh,2 mg/cell,24 %\n", encoding="utf-8")
+    for per in ("cell", "W-cell"):
+        result = run_batch(base_file, path, per=per)
+        for index, changes in enumerate([{"nf3_used": "0.01 g/m2"}, {"nf3_used": "2 mg/cell"}]):
+            variant = copy.deepcopy(data)
+            variant["stages"]["cell"]["fluorinated_gases"].update(changes)
+            if index == 1:
+                variant["stages"]["cell"]["efficiency"] = "24 %"
+            expected = compute(write_product(tmp_path, variant, f"p{index}.yaml"), per=per, verify=False)
+            assert result.location_based[index] == pytest.approx(expected.total.value, rel=1e-12), (per, index)

@@ -533,3 +533,34 @@ def test_a_bad_electricity_basis_option_is_one_line_exit_1(home_env):
     completed = invoke("calc", PERC, "--electricity-basis", "co2-only", home=home_env)
     assert completed.returncode == 1
     assert completed.stderr.strip() == "error: --electricity-basis: got 'co2-only'; expected one of life-cycle, official"
+
+
+# --- fluorinated gases of the cell line: the footprint they add, by hand ----------------------------
+
+
+def test_nf3_chamber_cleaning_adds_its_emission_and_the_nf3_production_by_hand(tmp_path, home_env):
+    import handcalc
+
+    base = compute(write_product(tmp_path, product_data(), "base.yaml"), per="cell").total.value
+    data = product_data(**{"stages.cell.fluorinated_gases": {"nf3_used": "1 g/m2", "nf3_abated": "40 %"}})
+    result = compute(write_product(tmp_path, data, "nf3.yaml"), per="cell")
+    used = 1e-3 * 330.15e-4  # kg NF3 per cell: 1 g/m2 x the product's wafer area
+    gwp_nf3 = handcalc.gas_factors()["nf3"]  # bw2io's IPCC 2021 factor, 17400
+    assert gwp_nf3 == pytest.approx(17400)
+    # NF3 production (Götz et al. 2026): 43 kWh at China's 2024 life-cycle factor, 0.07 MJ of gas heat, a 1.2 % leak
+    production = 43 * 0.5777 + 0.07 * handcalc.emission_factors()("heat_natural_gas") + 0.012 * gwp_nf3
+    assert handcalc.emission_factors()("nitrogen_trifluoride") == pytest.approx(production, rel=1e-12)
+    added = used * 0.3 * (1 - 0.4 * 0.95) * gwp_nf3 + used * production
+    assert result.total.value - base == pytest.approx(added, rel=1e-5)
+    assert result.parameters["stages.cell.fluorinated_gases.nf3_used"]["value"] == pytest.approx(used)
+
+
+def test_ipcc_tier1_adds_cf4_and_c2f6_per_m2_of_cell_by_hand(tmp_path, home_env):
+    import handcalc
+
+    base = compute(write_product(tmp_path, product_data(), "base.yaml"), per="m2-cell").total.value
+    data = product_data(**{"stages.cell.fluorinated_gases": "ipcc-tier1"})
+    result = compute(write_product(tmp_path, data, "tier1.yaml"), per="m2-cell").total.value
+    gas = handcalc.gas_factors()
+    assert (gas["cf4"], gas["c2f6"]) == (pytest.approx(7380), pytest.approx(12400))  # IPCC AR6 GWP100
+    assert result - base == pytest.approx(0.005 * 7380 + 0.0002 * 12400, rel=1e-5)  # 39.38 kg CO2-eq per m2 of cell

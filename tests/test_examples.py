@@ -98,7 +98,8 @@ def hand_total_topcon():
     assert "electricity" not in c  # the example takes the n-type default
     silver_kg_per_m2 = _default("cell", "topcon", "material:silver") / 1000  # g per m2 of cell (Götz et al. 2026)
     cell = (wafer / _number(c["yield"])
-            + _default("cell", "topcon", "electricity") * wafer_m2 * grid("VN")  # kWh per m2 of cell (Götz et al. 2026)
+            + _default("cell", "topcon", "electricity") * wafer_m2 * grid("VN")  # kWh per m2 of cell (Götz et al. 2026, simulated)
+            + _default("cell", "topcon", "heat") * wafer_m2 * ef("heat_natural_gas")  # MJ per m2 of cell, the same dataset
             + silver_kg_per_m2 * wafer_m2 * ef("silver")
             # default direct emissions per m2 of cell, beside the file's own NF3 and CO2-eq
             + (_default("cell", "topcon", "emission:co2_fossil") + _default("cell", "topcon", "emission:hfc134a") * gwp["hfc134a"]
@@ -153,3 +154,16 @@ def test_validation_page_matches_results(home_env, tmp_path, basis):
         stages = [result.by_stage[s].value for s in ("mg_silicon", "polysilicon", "ingot", "wafer", "cell", "module")]
         kwh = sum(use.amount for use in result.electricity.uses)
         assert numbers == pytest.approx([result.total.value, *stages, kwh], abs=0.051), stem
+
+
+def test_validation_page_bases_and_gwp_tables_are_fresh(home_env):
+    """The electricity-bases and AR5 tables of docs/validation.md are what scripts/validation_examples.py computes now."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("validation_examples", EXAMPLES.parent / "scripts" / "validation_examples.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    page = (EXAMPLES.parent / "docs" / "validation.md").read_text(encoding="utf-8")
+    for key in ("bases", "ar5"):
+        quoted = page.split(script.MARKERS[key], 1)[1].split(script.END, 1)[0].strip()
+        assert quoted == script.table(key), key

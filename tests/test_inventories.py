@@ -212,8 +212,12 @@ def test_goetz_2026_defaults_are_the_numbers_of_the_source(bundle):
         return default.value.to(unit).magnitude
 
     assert value("cell", "perc", "electricity", "kWh/m**2") == pytest.approx(9.69, rel=1e-9)
-    lpcvd, pecvd = 16.5873786407767, 19.8942804428044  # kWh per m2 of cell, the panel takes both routes 50/50
-    assert value("cell", "topcon", "electricity", "kWh/m**2") == pytest.approx((lpcvd + pecvd) / 2, rel=1e-8)
+    # TOPCon: the simulated dataset (row 3390, column AV, B3434 and B3435), not the 2018 cost model of the industry
+    # datasets (LPCVD 16.5873786407767, PECVD 19.8942804428044 kWh/m2): docs/inventories.md, "TOPCon cell electricity"
+    assert value("cell", "topcon", "electricity", "kWh/m**2") == pytest.approx(11.01252862660651, rel=1e-12)
+    assert value("cell", "topcon", "heat", "MJ/m**2") == pytest.approx(2.51, rel=1e-12)
+    assert bundle.process_default("cell", "topcon", "electricity").year == 2024
+    assert "simulated" in bundle.process_default("cell", "topcon", "electricity").note
     # silver = front paste x 0.8383 + back paste x 0.6767 (X-paste, columns L and P), mean of LPCVD and PECVD
     lp = 0.00150425161812298 * 0.8383 + 0.00143296116504854 * 0.6767
     pe = 0.00187232472324723 * 0.8383 + 0.00147435424354244 * 0.6767
@@ -470,3 +474,41 @@ def test_a_topcon_cell_books_the_n2o_its_deposition_uses_as_emitted(bundle):
     assert row.value.to("kg/m**2").magnitude == pytest.approx((0.00655854368932039 + 0.00902730627306273) / 2, rel=1e-9)
     assert "emitted fraction 1" in row.note and "AMEE" in row.note
     assert bundle.process_default("cell", "perc", "emission:n2o") is None  # the source lists no N2O for its measured PERC
+
+
+def test_chemicals_are_the_numbers_of_their_public_sources(bundle):
+    """inventories/chemicals.csv: each amount as read in its source, typed here from the source, not from the file.
+
+    Götz et al. 2026 via premise 2.5.2 lci-PV-2026.xlsx (sheet Inventory; Excel cells named in each row's locator) and
+    USLCI (FLCAC-admin/uslci-content, openLCA JSON-LD processes and the fy21 EcoSpold01 export).
+    """
+    def amounts(dataset):
+        return {exchange.flow: exchange.amount for exchange in bundle.datasets[dataset].exchanges}
+
+    grid = "electricity_lifecycle_CN_2024"
+    assert amounts("nitrogen_trifluoride") == {grid: 43.0, "heat_natural_gas": 0.07, "nf3": 0.012}  # B17, B16, B25 (X-NF3)
+    silane = amounts("silane")  # X-silane: B348, B347, B350; metallurgical silicon 1 kg (B345) as the mg_silicon defaults
+    assert silane == {grid: 25.0 + 11.0, "heat_natural_gas": 179.35952, "hydrogen_syngas": 0.084242619825, "co2_fossil": 4.85}
+    assert amounts("hydrogen_fluoride") == {grid: 2.55918955122285, "heat_natural_gas": 1.1235, "sulfuric_acid": 5.5}  # X-fluor
+    assert amounts("sulfuric_acid") == {grid: 0.0661375661375661}  # USLCI 'Sulfuric acid, at plant'
+    assert amounts("oxygen_liquid") == {grid: 0.138007054673721}  # USLCI 'Oxygen, liquid, at plant'
+    assert amounts("hydrogen_syngas") == {"co2_fossil": 8.0, grid: 0.316, "natural_gas_boiler_m3": 0.0703}
+    assert amounts("sodium_hydroxide_50pct") == {grid: 0.6 + 0.613, "natural_gas_boiler_m3": 0.0763}  # grid + cogeneration
+    assert amounts("natural_gas_boiler_m3") == {"co2_fossil": 1.96, "ch4_fossil": 3.6017e-05, "n2o": 3.6017e-05}
+    for dataset in ("nitrogen_trifluoride", "silane", "hydrogen_fluoride", "sulfuric_acid", "oxygen_liquid", "hydrogen_syngas",
+                    "sodium_hydroxide_50pct"):
+        assert bundle.datasets[dataset].file == "chemicals.csv" and bundle.datasets[dataset].unit == "kg"
+        # no default amount: no stage takes a chemical unless the product file names it
+        assert not [d for d in bundle.processes if d.parameter == f"material:{dataset}"]
+    # no USLCI dataset adapted from ecoinvent (hydrochloric acid) is bundled
+    assert not [d for d in bundle.datasets if "hydrochloric" in d or "hcl" in d.lower()]
+
+
+def test_a_cell_takes_a_chemical_with_its_own_amount():
+    from footprint.model import build_chain, parse_product
+
+    data = yaml.safe_load((ROOT / "examples" / "topcon-glass-glass-vietnam.yaml").read_text(encoding="utf-8"))
+    data["stages"]["cell"]["materials"]["hydrogen_fluoride"] = "0.09 kg/m2"
+    chain = build_chain(parse_product(yaml.safe_dump(data, allow_unicode=True), source="p.yaml"), read_bundle())
+    flows = {flow.target: flow for flow in chain.processes["cell"].flows}
+    assert flows["hydrogen_fluoride"].amount == pytest.approx(0.09 * 330.15e-4, rel=1e-12)  # x the file's wafer area

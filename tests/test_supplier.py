@@ -254,3 +254,66 @@ def test_calc_format_pact_refuses_a_module_and_missing_company_in_one_line(tmp_p
     bad = invoke("calc", PERC_EXAMPLE, "--format", "pact", "--company", "M", "--period", "2025", home=home_env)
     assert bad.returncode == 1 and bad.stderr.strip() == "error: --period: got '2025'; expected the first and last day, YYYY-MM-DD/YYYY-MM-DD"
     assert invoke("calc", PERC_EXAMPLE, "--company", "M", home=home_env).returncode == 2
+
+
+# --- a cell maker declares per cell, per m2 or per W of cell ------------------------------------------
+
+
+def test_a_cell_file_gives_its_footprint_per_cell_per_m2_and_per_w(tmp_path, home_env):
+    """Per m2 and per W divide the per-cell total by the cell's area and power, read here from the example file."""
+    from footprint.errors import OptionError
+
+    cell_file = _stage_file(tmp_path, "cell", "cell.yaml")
+    per_cell = compute(cell_file).total.value
+    area = 330.15e-4  # m2: the example's wafer_area, 330.15 cm2
+    watts = area * 0.230 * 1000.0  # its efficiency, 23.0 %, at 1000 W/m2 (STC)
+    per_m2 = compute(cell_file, per="m2-cell")
+    per_w = compute(cell_file, per="W-cell")
+    assert per_m2.total.value == pytest.approx(per_cell / area, rel=1e-12)
+    assert per_w.total.value == pytest.approx(per_cell / watts, rel=1e-12)
+    assert per_m2.declared_unit == "1 m2-cell" and per_w.total.unit == "kg CO2-eq/W-cell"
+    with pytest.raises(OptionError, match=r"m2-cell: the product file describes the product up to wafer \(product.stage\)"):
+        compute(_stage_file(tmp_path, "wafer", "wafer.yaml"), per="m2-cell")
+
+
+def test_a_cell_declared_from_its_result_per_m2_is_the_declaration_per_cell(tmp_path, home_env):
+    import yaml
+
+    from footprint.supplier import declaration
+
+    cell_file = _stage_file(tmp_path, "cell", "cell.yaml")
+    period = (dt.date(2025, 1, 1), dt.date(2025, 12, 31))
+    per_cell = declaration(compute(cell_file).to_dict(), company="Example Cell Co.", period=period)
+    per_m2 = declaration(compute(cell_file, per="m2-cell").to_dict(), company="Example Cell Co.", period=period)
+    assert per_m2["pcf"]["declaredUnit"] == "square meter" and per_m2["pcf"]["unitaryProductAmount"] == "1"
+    assert per_m2["productCategoryCpc"] == "47150"
+    assert float(per_m2["pcf"]["pCfExcludingBiogenic"]) == pytest.approx(float(per_cell["pcf"]["pCfExcludingBiogenic"]), rel=1e-8)
+    (tmp_path / "cell.pact.json").write_text(json.dumps(per_m2), encoding="utf-8")
+    module = yaml.safe_load(PERC_EXAMPLE.read_text(encoding="utf-8"))
+    wafer_area = module["stages"]["wafer"]["wafer_area"]
+    for stage in ("mg_silicon", "polysilicon", "ingot"):
+        module["stages"].pop(stage)
+    module["stages"]["wafer"] = {"wafer_area": wafer_area}
+    module["stages"]["cell"]["supplier"] = "cell.pact.json"
+    result = compute(write_product(tmp_path, module, "module.yaml"), per="kWp")
+    assert result.total.value == pytest.approx(compute(PERC_EXAMPLE, per="kWp").total.value, rel=1e-7)
+
+
+def test_a_cell_result_per_w_is_not_declared_as_pact_in_one_line(tmp_path, home_env):
+    from conftest import invoke
+
+    from footprint.supplier import declaration
+
+    cell_file = _stage_file(tmp_path, "cell", "cell.yaml")
+    with pytest.raises(InputError, match="PACT's declaredUnit has no watt"):
+        declaration(compute(cell_file, per="W-cell").to_dict(), company="C", period=(dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+    target = tmp_path / "cell.pact.json"
+    refused = invoke("calc", cell_file, "--per", "W-cell", "--format", "pact", "--company", "C", "--period", "2025-01-01/2025-12-31",
+                     "-o", target, home=home_env)
+    assert refused.returncode == 1 and not target.exists()
+    (line,) = [text for text in refused.stderr.splitlines() if text.startswith("error:")]
+    assert line.startswith("error: declaration: the result is per W-cell; PACT's declaredUnit has no watt")
+    written = invoke("calc", cell_file, "--per", "m2-cell", "--format", "pact", "--company", "C", "--period",
+                     "2025-01-01/2025-12-31", "-o", target, home=home_env)
+    assert written.returncode == 0, written.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["pcf"]["declaredUnit"] == "square meter"

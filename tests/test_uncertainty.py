@@ -629,3 +629,33 @@ def test_the_api_functions_are_typed_keyword_only_and_documented(name):
     doc = inspect.getdoc(function)
     for section in ("Parameters", "Returns", "Examples"):
         assert section in doc, f"{name}: no {section}"
+
+
+def test_the_nf3_used_and_the_tier1_factors_are_drawn_the_shares_are_not(tmp_path, home_env):
+    import handcalc
+
+    data = product_data(**{"stages.cell.fluorinated_gases": {"nf3_used": "1 g/m2", "nf3_abated": "50 %"}})
+    product = write_product(tmp_path, data)
+    model, _ = montecarlo.prepare(product, per="cell", gwp="ar6", boundary="cradle-to-gate", as_of=None)
+    paths = {figure.path for figure in model.figures}
+    prefix = "stages.cell.fluorinated_gases."
+    assert prefix + "nf3_used" in paths
+    assert not {prefix + name for name in ("nf3_abated", "nf3_emitted_fraction", "nf3_destruction")} & paths
+    static = model.evaluate(model.static_values(), 1).total[0]
+    assert static == pytest.approx(footprint.compute(product, per="cell").total.value, rel=1e-6)
+    # one more gram of NF3 used per m2: its emission (IPCC Tier 2, half abated) and its production, per cell
+    values = model.static_values()
+    values[prefix + "nf3_used"] = values[prefix + "nf3_used"] * 2
+    added = model.evaluate(values, 1).total[0] - static
+    per_kg = 0.3 * (1 - 0.5 * 0.95) * handcalc.gas_factors()["nf3"] + handcalc.emission_factors()("nitrogen_trifluoride")
+    assert added == pytest.approx(1e-3 * 330.15e-4 * per_kg, rel=1e-9)
+    result = montecarlo.monte_carlo(product, iterations=2000, seed=1, per="cell")
+    assert result.total.sd > 0
+    tier1 = write_product(tmp_path, product_data(**{"stages.cell.fluorinated_gases": "ipcc-tier1"}), "tier1.yaml")
+    model, _ = montecarlo.prepare(tier1, per="m2-cell", gwp="ar6", boundary="cradle-to-gate", as_of=None)
+    figures = {figure.path: figure for figure in model.figures}
+    assert figures[prefix + "ipcc_tier1_cf4"].static == pytest.approx(0.005) and figures[prefix + "ipcc_tier1_cf4"].source == "default"
+    values = model.static_values()
+    base = model.evaluate(values, 1).total[0]
+    values[prefix + "ipcc_tier1_cf4"] = values[prefix + "ipcc_tier1_cf4"] * 2  # a drawn default reaches the chain
+    assert model.evaluate(values, 1).total[0] - base == pytest.approx(0.005 * handcalc.gas_factors()["cf4"], rel=1e-9)

@@ -3,7 +3,7 @@
 from footprint.bundle.types import Exchange
 from footprint.errors import DataError, UnitError
 from footprint.units import parse_quantity, ureg
-from footprint.vocab import CO2_ONLY_SCOPES, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES
+from footprint.vocab import CO2_ONLY_SCOPES, FLUORINATED_PARAMETERS, REFERENCE_UNITS, STAGE_PARAMETERS, STAGES
 
 
 class Pending:
@@ -81,13 +81,15 @@ def check_default(key, value, where, datasets, gases):
         numerator = "kg"
     elif parameter in ("electricity", "heat"):
         numerator = "kWh" if parameter == "electricity" else "MJ"
-    elif parameter in STAGE_PARAMETERS[stage]:
-        expected = ureg.Unit(STAGE_PARAMETERS[stage][parameter].replace("dimensionless", ""))
+    elif parameter in STAGE_PARAMETERS[stage] or (stage == "cell" and parameter in FLUORINATED_PARAMETERS):
+        unit = STAGE_PARAMETERS[stage].get(parameter) or FLUORINATED_PARAMETERS[parameter]
+        expected = ureg.Unit(unit.replace("dimensionless", ""))
         if value.dimensionality != expected.dimensionality:
             raise DataError(f"{where}, column unit: got {show_unit(value.units)} for {stage}/{parameter}; expected {show_unit(expected)}")
         return
     else:
-        known = ", ".join(["electricity", "heat", *STAGE_PARAMETERS[stage], "material:<dataset>", "emission:<gas>"])
+        own = [*FLUORINATED_PARAMETERS] if stage == "cell" else []
+        known = ", ".join(["electricity", "heat", *STAGE_PARAMETERS[stage], *own, "material:<dataset>", "emission:<gas>"])
         raise DataError(f"{where}, column parameter: {parameter!r} is not a {stage} parameter; expected one of {known}")
     denominators = (reference,) if reference == "kg" else (reference, "m**2", "W")
     for denominator in denominators:

@@ -10,7 +10,7 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from footprint.errors import InputError, OptionError
-from footprint.model.chain import build_chain
+from footprint.model.chain import STC_IRRADIANCE, build_chain, stage_parameter
 from footprint.provenance import combined_sha256
 from footprint.units import plain_number
 from footprint.vocab import BOUNDARIES, DECLARED_UNITS, STAGE_PRODUCTS, STAGES  # noqa: F401
@@ -129,7 +129,7 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
     energy = None
     if per == "kWh":
         energy = lifetime_energy(rated_power=spec.rated_power, use=spec.use, source=spec.source, bundle=bundle)
-    divisor = _divisor(per, spec, energy)
+    divisor = _divisor(per, spec, energy, bundle)
     from footprint.engine import reachable
 
     location = {code: location[code] for code in reachable(location, demand)}
@@ -138,8 +138,14 @@ def build_system(spec, bundle, *, per="module", boundary="cradle-to-gate", gwp="
                          shared_entries)
 
 
-def _divisor(per, spec, energy):
+def _divisor(per, spec, energy, bundle):
     """Declared units in one reference flow (one module, cell, wafer or kg)."""
+    if per in ("m2-cell", "W-cell"):  # the cell's area and power as the chain takes them
+        area = stage_parameter(spec, bundle, "wafer", "wafer_area", "m**2")[0]
+        if per == "m2-cell":
+            return plain_number(area.magnitude)
+        efficiency = stage_parameter(spec, bundle, "cell", "efficiency", "")[0]
+        return plain_number((area * efficiency * STC_IRRADIANCE).to("W").magnitude)
     if per == "m2":
         return plain_number(spec.area.to("m**2").magnitude)
     if per in ("W", "Wp"):

@@ -42,6 +42,17 @@ SILICON_DENSITY = Quantity(2.329, "g/cm**3")
 #: Irradiance at standard test conditions [W/m2] (IEC 60904-3), for the power of a cell.
 STC_IRRADIANCE = Quantity(1000.0, "W/m**2")
 
+#: Cell inputs without a default, (technology, parameter) -> why, for the message that asks for them.
+CELL_WITHOUT_DEFAULT = {
+    ("hjt", "yield"): ": no public heterojunction cell yield was found (Götz et al. 2026, the source of the PERC and TOPCon "
+                      "yields, have no HJT inventory)",
+    ("bc", "yield"): ": no public back-contact cell yield was found (no public BC cell inventory exists)",
+}
+#: What is public about back-contact cells' metallisation, for the message that asks for it.
+BC_METALLISATION = ("a back-contact cell's silver has no bundled default: no public figure of silver (or silver-coated copper "
+                    "paste) per back-contact cell or per W was found, only the qualitative statement that IBC cells are "
+                    "metallised with printed silver-copper or pure copper contacts (Fraunhofer ISE, 2025)")
+
 #: The upstream stage each stage consumes, and the parameter that gives how much.
 UPSTREAM = {"polysilicon": "mg_silicon", "ingot": "polysilicon", "wafer": "ingot", "cell": "wafer", "module": "cell"}
 
@@ -279,7 +290,9 @@ class _Builder:
         if default is None:
             if not required:
                 return None, None
-            self.fail(f"stages.{stage}.{name}", f"missing, and no bundled default exists for {stage} ({self.technology(stage)}); expected a value in {unit}")
+            why = CELL_WITHOUT_DEFAULT.get((self.technology(stage), name), "") if stage == "cell" else ""
+            self.fail(f"stages.{stage}.{name}", f"missing, and no bundled default exists for {stage} ({self.technology(stage)}){why}; "
+                                                f"expected {'a value in ' + unit if unit else 'a fraction, such as 0.98'}")
         provenance = Provenance(False, default.source, default.year, default.locator)
         return self.per_reference(stage, default.value, name, where=default.where).to(unit), provenance
 
@@ -356,7 +369,12 @@ class _Builder:
             per_length, provenance = self.parameter("module", "frame_mass_per_length", "kg/m", required=False)
             if per_length is not None:
                 process.parameters["frame_mass_per_length"] = (per_length, provenance)
-        for material in self.materials(stage):
+        materials = self.materials(stage)
+        if stage == "cell" and process.technology == "bc" and not any(m.path and m.role == "metallisation" for m in materials):
+            self.fail("stages.cell.materials.silver", f"missing; {BC_METALLISATION}; expected the silver of your cells, such as "
+                                                      "'90 mg/cell' (and copper for a silver-coated copper paste), or 0 for "
+                                                      "silver-free contacts")
+        for material in materials:
             self.add_material(process, material)
             if material.role == "frame" and material.factor is None and material.dataset in EXTRUDED_FRAME_METALS:
                 self.add_frame_extrusion(process, material, basis)
@@ -370,7 +388,65 @@ class _Builder:
                 self.fail(f"stages.{stage}.emissions.{item}", f"got {_show_amount(amount)}; expected kg per {unit}, per m2 or per W")
             if np.any(value.magnitude > 0):
                 process.flows.append(Flow("gas", item, _magnitude(value), self.bundle.gases[item].label, provenance))
+        if stage == "cell" and self.spec.stages[stage].fluorinated is not None:
+            self.add_fluorinated_gases(process)
         return process
+
+    def fluorinated_value(self, name, unit):
+        """A value of ``stages.cell.fluorinated_gases``: the file's, else the bundled IPCC default."""
+        given = self.spec.stages["cell"].fluorinated.values
+        if name in given:
+            return given[name].to(unit), self.user
+        default = self.bundle.process_default("cell", self.technology("cell"), name)
+        if default is None:
+            self.fail(f"stages.cell.fluorinated_gases.{name}", f"missing, and no bundled default exists; expected a value in {unit}")
+        return default.value.to(unit), Provenance(False, default.source, default.year, default.locator)
+
+    def add_fluorinated_gases(self, process):
+        """The cell line's fluorinated gases (``stages.cell.fluorinated_gases``; docs/calculator.md).
+
+        ``ipcc-tier2``: NF3 of CVD chamber cleaning, emitted = used x (1 - U) x (1 - abated x
+        destruction) [1]_, and the NF3 used is produced (``nitrogen_trifluoride``, its plant's
+        leak included). ``ipcc-tier1``: CF4 and C2F6 per m2 of cell produced [1]_, a screening
+        value for lines that etch and clean with fluorinated compounds.
+
+        References
+        ----------
+        .. [1] IPCC, 2006 IPCC Guidelines for National Greenhouse Gas Inventories, Vol. 3, Ch. 6
+           Electronics Industry Emissions: Tier 1 PV-cell factors; Tier 2 defaults for PV CVD
+           cleaning (NF3 1-U = 0.3) and emission-control destruction efficiency (NF3 0.95).
+        """
+        method = self.spec.stages["cell"].fluorinated.method
+        unit = process.unit
+        prefix = "fluorinated_gases"
+        if method == "ipcc-tier1":
+            area = self.area("cell")
+            for gas in ("cf4", "c2f6"):
+                factor, provenance = self.fluorinated_value(f"ipcc_tier1_{gas}", "kg/m**2")
+                process.parameters[f"{prefix}.ipcc_tier1_{gas}"] = (factor, provenance)
+                amount = (factor * area).to("kg") / Quantity(1, unit)
+                label = f"{self.bundle.gases[gas].label}, fluorinated gases of the cell line (IPCC 2006 Tier 1 PV-cell factor, screening)"
+                process.flows.append(Flow("gas", gas, _magnitude(amount), label, provenance))
+            return
+        given = self.spec.stages["cell"].fluorinated.values
+        used = self.per_reference("cell", given["nf3_used"], "nf3_used", numerator="kg").to(f"kg/{unit}")
+        abated = given["nf3_abated"].to("")
+        emitted_fraction, fraction_provenance = self.fluorinated_value("nf3_emitted_fraction", "")
+        destruction, destruction_provenance = self.fluorinated_value("nf3_destruction", "")
+        for name, value, provenance in (("nf3_used", used, self.user), ("nf3_abated", abated, self.user),
+                                        ("nf3_emitted_fraction", emitted_fraction, fraction_provenance),
+                                        ("nf3_destruction", destruction, destruction_provenance)):
+            process.parameters[f"{prefix}.{name}"] = (value, provenance)
+        emitted = used * emitted_fraction * (1 - abated * destruction)
+        # the user's amount with IPCC defaults is secondary data, as a material with a bundled factor is
+        factors_given = fraction_provenance.primary and destruction_provenance.primary
+        provenance = self.user if factors_given else Provenance(True, self.spec.source, share=0.0)
+        if np.any(emitted.magnitude > 0):
+            process.flows.append(Flow("gas", "nf3", _magnitude(emitted), "NF3 emitted, CVD chamber cleaning (IPCC 2006 Tier 2)",
+                                      provenance))
+        if np.any(used.magnitude > 0):
+            name = self.bundle.datasets["nitrogen_trifluoride"].name
+            process.flows.append(Flow("dataset", "nitrogen_trifluoride", _magnitude(used), name, Provenance(True, self.spec.source, share=0.0)))
 
     def per_ingot_drawn(self, value, provenance):
         """A bundled ingot default (electricity, polysilicon) per kg of the chain's ingot: x the ingot utilisation.

@@ -52,6 +52,8 @@ from footprint.units import Quantity, parse_quantity
 from footprint.vocab import (  # noqa: F401  (STAGES ... re-exported: the product file's vocabulary)
     DEFAULT_ELECTRICITY_BASIS,
     ELECTRICITY_BASES,
+    FLUORINATED_METHODS,
+    FLUORINATED_PARAMETERS,
     FRACTIONS,
     REFERENCE_UNITS,
     STAGE_PARAMETERS,
@@ -99,6 +101,8 @@ class StageSpec:
     #: ``electricity_factor: registry:ENTRY@N``: the grid factor of a shared database entry, as the
     #: reference (str) until resolved (footprint.shared_data), then a SharedGrid.
     electricity_factor: object = None
+    #: ``stages.cell.fluorinated_gases``: a FluorinatedGases, or None (no fluorinated-gas estimate).
+    fluorinated: object = None
 
 
 @dataclass
@@ -303,7 +307,7 @@ class _Reader:
     def stage(self, name, data, product_technology):
         path = f"stages.{name}"
         specific = STAGE_PARAMETERS[name]
-        self.unknown_keys(data, COMMON_KEYS | set(specific), path)
+        self.unknown_keys(data, COMMON_KEYS | set(specific) | ({"fluorinated_gases"} if name == "cell" else set()), path)
         stage = StageSpec(name)
         if "site" in data:
             stage.site = self.site(data["site"], f"{path}.site")
@@ -329,6 +333,8 @@ class _Reader:
                     target[str(item)] = self.material_entry(stage, str(item), value, reference, f"{path}.{key}.{item}")
                 else:
                     target[str(item)] = self.per_unit(value, numerators, reference, f"{path}.{key}.{item}")
+        if data.get("fluorinated_gases") is not None:
+            stage.fluorinated = self.fluorinated_gases(data["fluorinated_gases"], stage, reference, f"{path}.fluorinated_gases")
         stage.electricity_basis = self.electricity_basis(data.get("electricity_basis"), f"{path}.electricity_basis")
         if data.get("electricity_instruments") is not None:
             stage.instruments = self.path(data["electricity_instruments"], f"{path}.electricity_instruments")
@@ -340,6 +346,61 @@ class _Reader:
                 self.fail(f"{path}.supplier", f"a supplier's declared footprint can replace {', '.join(SUPPLIER_STAGES)}; not {name}")
             stage.supplier = self.supplier(data["supplier"], f"{path}.supplier")
         return stage
+
+    def fluorinated_gases(self, value, stage, reference, path):
+        """``ipcc-tier1``, or ``{method, nf3_used, nf3_abated, nf3_emitted_fraction, nf3_destruction, ipcc_tier1_cf4, ...}``.
+
+        Tier 2 (NF3 chamber cleaning) needs the NF3 used: no public figure per m2 of cell
+        exists. Tier 1 is not combined with other fluorinated-gas data (IPCC), so the gases it
+        counts, and NF3, may then not be given as emissions too.
+        """
+        if isinstance(value, str):
+            value = {"method": value}
+        value = self.mapping(value, path)
+        self.unknown_keys(value, {"method", "nf3_used", "nf3_abated", *FLUORINATED_PARAMETERS}, path)
+        nf3_keys = [key for key in ("nf3_used", "nf3_abated", "nf3_emitted_fraction", "nf3_destruction") if key in value]
+        method = "ipcc-tier2" if nf3_keys else ""
+        if value.get("method") is not None:
+            method = self.text(value["method"], f"{path}.method").casefold()
+            if method not in FLUORINATED_METHODS:
+                self.fail(f"{path}.method", f"got {show(value['method'])}; expected one of {', '.join(FLUORINATED_METHODS)}")
+        if not method:
+            self.fail(f"{path}.method", f"missing; expected one of {', '.join(FLUORINATED_METHODS)} (ipcc-tier2 with nf3_used)")
+        given = {}
+        if method == "ipcc-tier1":
+            if nf3_keys:
+                self.fail(f"{path}.{nf3_keys[0]}", "given with method ipcc-tier1, whose CF4 and C2F6 factors per m2 stand for all "
+                                                   "fluorinated-gas emissions of the cell line and are not combined with other data "
+                                                   "(IPCC 2006); expected method ipcc-tier2 for NF3 chamber cleaning, or no NF3 fields")
+            own = ("ipcc_tier1_cf4", "ipcc_tier1_c2f6")
+            doubled = sorted({"cf4", "c2f6", "nf3"} & set(stage.emissions))
+            if doubled:
+                self.fail(f"stages.cell.emissions.{doubled[0]}", "given with fluorinated_gases: ipcc-tier1, which already counts "
+                                                                 "the cell line's fluorinated gases; expected one of the two")
+        else:
+            own = ("nf3_emitted_fraction", "nf3_destruction")
+            for key in ("ipcc_tier1_cf4", "ipcc_tier1_c2f6"):
+                if key in value:
+                    self.fail(f"{path}.{key}", "goes with method ipcc-tier1; expected it left out with ipcc-tier2")
+            if value.get("nf3_used") is None:
+                self.fail(f"{path}.nf3_used", "missing; no public figure of the NF3 a PERC, TOPCon, HJT or BC line uses per m2 of "
+                                              "cell exists, so there is no default: expected the NF3 fed to the CVD tools (purchases "
+                                              "less the heel left in the cylinders), such as '0.05 g/m2', '4 mg/cell' or '0.2 mg/W'")
+            if "nf3" in stage.emissions:
+                self.fail("stages.cell.emissions.nf3", "given with fluorinated_gases.nf3_used, from which the NF3 emitted is "
+                                                       "computed; expected one of the two (emissions.nf3 for a measured release)")
+            given["nf3_used"] = self.per_unit(value["nf3_used"], "kg", reference, f"{path}.nf3_used")
+            abated = 0.0 if value.get("nf3_abated") is None else value["nf3_abated"]
+            given["nf3_abated"] = self.quantity(abated, "dimensionless", f"{path}.nf3_abated")
+            if float(given["nf3_abated"].to("").magnitude) > 1:
+                self.fail(f"{path}.nf3_abated", f"got {show(value['nf3_abated'])}; expected the share of the NF3 used in tools with "
+                                                "abatement, 0 to 1 (or 0 % to 100 %)")
+        for key in own:
+            if value.get(key) is not None:
+                unit = FLUORINATED_PARAMETERS[key]
+                fraction = unit == "dimensionless"
+                given[key] = self.quantity(value[key], unit, f"{path}.{key}", positive=not fraction, fraction=fraction)
+        return FluorinatedGases(method, given)
 
     def material_entry(self, stage, item, value, reference, path):
         """A material written as a mapping; its amount is returned, the rest kept in ``stage.material_entries``.
@@ -636,6 +697,17 @@ class SharedGrid:
     valid_until: _dt.date
     geography: str
     year: int  # the first year it holds for (valid_from)
+@dataclass(frozen=True)
+class FluorinatedGases:
+    """``stages.cell.fluorinated_gases`` as given: a method of :data:`FLUORINATED_METHODS` and its values.
+
+    ``values`` holds what the file gives: ``nf3_used`` (kg per reference unit, per m2 or per W),
+    ``nf3_abated`` (a fraction, 0 when not given) and any bundled IPCC default it replaces
+    (:data:`FLUORINATED_PARAMETERS`).
+    """
+
+    method: str
+    values: dict
 
 
 @dataclass(frozen=True)

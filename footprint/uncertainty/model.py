@@ -53,6 +53,8 @@ DESIGN_PARAMETERS = frozenset({"wafer_area", "cells", "cells_per_wafer"})
 RATIO_PARAMETERS = frozenset({"mg_silicon", "polysilicon"})
 #: Use-phase fields that are fractions (their spread goes on the loss).
 USE_FRACTIONS = frozenset({"performance_ratio"})
+#: ``stages.cell.fluorinated_gases`` values that are shares, held at their values in a Monte Carlo.
+FLUORINATED_FRACTIONS = frozenset({"nf3_abated", "nf3_emitted_fraction", "nf3_destruction"})
 
 
 @dataclass
@@ -179,6 +181,9 @@ class UncertainProduct:
             for name, (_, provenance) in process.parameters.items():
                 if name in DESIGN_PARAMETERS:
                     continue
+                if name.startswith("fluorinated_gases."):
+                    self._fluorinated_figure(stage, process, name)
+                    continue
                 spread = "loss" if name in FRACTIONS - {"efficiency"} else "excess" if name in RATIO_PARAMETERS else "plain"
                 path = f"stages.{stage}.{name}"
                 target = ("parameter", stage, name)
@@ -210,6 +215,27 @@ class UncertainProduct:
                 self._add(f"stages.{stage}.emissions.{item}", f"{stage}: {item} emitted", "stage", stage, default.value,
                           ("emission", stage, item), source="default", quality=scores_of(default.quality),
                           note=f"default: {default.where}", kind=gas_kind(item), default=default)
+
+    def _fluorinated_figure(self, stage, process, name):
+        """An amount of ``stages.cell.fluorinated_gases``: the file's NF3 used, or a Tier 1 factor.
+
+        The shares (``nf3_abated``) and the IPCC fractions (``nf3_emitted_fraction``,
+        ``nf3_destruction``) are held at their values: a pedigree lognormal, on the value or on
+        1 - value, would draw shares below 0 or above 1.
+        """
+        leaf = name.split(".", 1)[1]
+        if leaf in FLUORINATED_FRACTIONS:
+            return
+        path = f"stages.{stage}.{name}"
+        quantity = self.spec.stages[stage].fluorinated.values.get(leaf)
+        if quantity is not None:
+            self._add(path, f"{stage}: {name}", "stage", stage, quantity, ("fluorinated", stage, leaf), source="product file",
+                      note=f"product file ({self.spec.source})")
+            return
+        default = self.bundle.process_default(stage, process.technology, leaf)
+        if default is not None:
+            self._add(path, f"{stage}: {name}", "stage", stage, default.value, ("parameter", stage, name), source="default",
+                      quality=scores_of(default.quality), note=f"default: {default.where}", default=default)
 
     def _material_figure(self, stage, process, material):
         """A material's amount as the chain resolved it: the product's own (by its key) or a default."""
@@ -505,6 +531,11 @@ class UncertainProduct:
             elif kind in ("downstream-materials", "downstream-emissions"):
                 stage = spec.downstream.stages[figure.target[1]]
                 (stage.materials if kind == "downstream-materials" else stage.emissions)[figure.target[2]] = quantity
+            elif kind == "fluorinated":
+                stage = spec.stages[figure.target[1]]
+                drawn = {**stage.fluorinated.values, figure.target[2]: quantity}
+                spec.stages[figure.target[1]] = dataclasses.replace(stage, fluorinated=dataclasses.replace(stage.fluorinated,
+                                                                                                          values=drawn))
             elif kind == "leg":
                 spec.downstream.stages[figure.target[1]].legs[figure.target[2]].distance = quantity
         return spec
