@@ -156,6 +156,15 @@ def test_an_outlier_is_a_warning_naming_the_default(tmp_path):
     assert [f for f in findings(near) if f.path == "stages.cell.electricity"] == []
 
 
+def test_no_gas_heat_is_allowed_but_no_electricity_is_not(tmp_path):
+    # a TOPCon line heated electrically gives heat: 0 (the default is 2.51 MJ/m2); a line without electricity is impossible
+    topcon = yaml.safe_load((EXAMPLES / "topcon-glass-glass-vietnam.yaml").read_text(encoding="utf-8"))
+    topcon["stages"]["cell"]["heat"] = "0 MJ/m2"
+    assert [f for f in findings(topcon) if f.path == "stages.cell.heat"] == []
+    topcon["stages"]["cell"]["electricity"] = "0 kWh/m2"
+    assert [f.severity for f in findings(topcon) if f.path == "stages.cell.electricity"] == ["error"]
+
+
 def test_a_unit_slip_beyond_a_hundred_times_the_default_is_refused(tmp_path):
     # 17.7 MWh/m2 instead of 17.7 kWh/m2 computed about 1e5 kg CO2-eq/kWp with exit 0
     data = example(set_stage("cell", "electricity", "17.7 MWh/m2"))

@@ -518,8 +518,10 @@ class _Checker(_Materials):
                     default = self.role_default(stage, key.split(":", 1)[1])
                 if default is None:
                     continue
-                if key.startswith(("material:", "emission:")) and value.magnitude == 0:
-                    continue  # 0 removes a default material on purpose (a glass-glass module has no backsheet)
+                if (key.startswith(("material:", "emission:")) or key == "heat") and value.magnitude == 0:
+                    # 0 removes a default on purpose: a glass-glass module has no backsheet, a line heated
+                    # electrically burns no gas (its heat is in its electricity)
+                    continue
                 self.outlier(stage, path, value, default)
 
     def role_default(self, stage, role):
