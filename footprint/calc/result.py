@@ -170,6 +170,10 @@ class FootprintResult:
                 f"<tbody>{rows}</tbody></table></div>")
 
 
+#: The share of a total under which a gas's contribution is the background solve's rounding, not an emission.
+GAS_NOISE = 1e-12
+
+
 def build_result(system, bundle, background, location, market, *, gwp, as_of, brightway, shared=None, cross_check="not run"):
     spec = system.spec
     divisor = float(system.divisor)
@@ -181,7 +185,10 @@ def build_result(system, bundle, background, location, market, *, gwp, as_of, br
 
     by_stage = {stage: share(value) for stage, value in location.by_stage().items()}
     gas_labels = {gas: bundle.gases[gas].label for gas in bundle.gases}
-    by_gas = {gas_labels[gas]: share(value) for gas, value in location.by_gas().items() if float(value[0]) != 0.0}
+    # a gas below GAS_NOISE of the total is the background solve's rounding (the dense inverse of the
+    # background spreads ~1e-17 into every entry), not an emission: a PERC module emits no NF3
+    noise = GAS_NOISE * abs(float(location.score()[0]))
+    by_gas = {gas_labels[gas]: share(value) for gas, value in location.by_gas().items() if abs(float(value[0])) > noise}
     by_gas = dict(sorted(by_gas.items(), key=lambda item: -abs(item[1].value)))
     by_origin = _by_origin(location, bundle, background, share)
     by_activity = {}
