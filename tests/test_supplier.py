@@ -254,3 +254,15 @@ def test_calc_format_pact_refuses_a_module_and_missing_company_in_one_line(tmp_p
     bad = invoke("calc", PERC_EXAMPLE, "--format", "pact", "--company", "M", "--period", "2025", home=home_env)
     assert bad.returncode == 1 and bad.stderr.strip() == "error: --period: got '2025'; expected the first and last day, YYYY-MM-DD/YYYY-MM-DD"
     assert invoke("calc", PERC_EXAMPLE, "--company", "M", home=home_env).returncode == 2
+
+
+def test_calc_format_pact_without_cpc_names_the_option(tmp_path, home_env):
+    """A polysilicon declaration without --cpc: the line names --cpc (the option to add), nothing written."""
+    from conftest import invoke
+
+    target = tmp_path / "poly.pact.json"
+    refused = invoke("calc", _stage_file(tmp_path, "polysilicon", "poly.yaml"), "--format", "pact", "--company", "M",
+                     "--period", "2025-01-01/2025-12-31", "-o", target, home=home_env)
+    assert refused.returncode == 1 and not target.exists()
+    assert refused.stderr.strip().splitlines()[-1] == (
+        "error: --cpc: missing; give the UN CPC code of the product (none is assumed for kg-polysilicon)")
