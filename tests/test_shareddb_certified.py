@@ -47,13 +47,17 @@ def publish_certified(registry, number):
     return shared.publish(ref, by=APPLICANT, registry=registry)
 
 
-def test_a_published_certified_footprint_is_an_active_pact_footprint(certified):
+def test_a_published_certified_footprint_is_an_active_pact_footprint(certified, tmp_path):
     import jsonschema
 
     registry, number, dossier = certified
     assert dossier["status"] == "Deprecated"  # the dossier's own export: a draft, made before the certificate
     entry = publish_certified(registry, number)
     record = reg.show(number, registry=registry)
+    # the signed certificate's URL, which a PACT reader outside this server can open (not a bare /verify/ path)
+    verification_url = json.loads(reg.export(number, out_dir=tmp_path / "cert", formats=("json",), registry=registry)[0].read_text(
+        encoding="utf-8"))["verification_url"]
+    assert verification_url.startswith("https://") and verification_url.endswith(f"/verify/{number}")
     found, more = list_footprints(viewer=APPLICANT, registry=registry)
     [doc] = found
     assert not more and doc == get_footprint(entry["pf_id"], viewer=BODY, registry=registry)
@@ -62,7 +66,7 @@ def test_a_published_certified_footprint_is_an_active_pact_footprint(certified):
     assert (doc["id"], doc["status"], doc["version"]) == (entry["pf_id"], "Active", 0) and "statusComment" not in doc
     assurance = doc["pcf"].pop("assurance")
     assert assurance == {"assurance": True, "providerName": BODY, "completedAt": f"{record['issued_on']}T00:00:00Z",
-                         "standardName": SCHEME, "comments": f"certificate {number}; its status: /verify/{number}"}
+                         "standardName": SCHEME, "comments": f"certificate {number}; its status: {verification_url}"}
     assert doc["pcf"] == dossier["pcf"]  # the certified dossier's figures, unchanged
     assert (doc["companyName"], doc["productIds"]) == (APPLICANT, dossier["productIds"])
     assert number in doc["comment"] and "DRAFT" not in doc["comment"]
