@@ -226,6 +226,11 @@ def test_the_review_and_a_calculation_through_the_server(world, live, footprint_
     line = [text for text in invoke("calc", product, "--registry", url, home=footprint_home).stderr.splitlines()
             if not text.startswith("warning: ")]
     assert len(line) == 1 and line[0].endswith("withdrawn (new furnace line); expected a validated entry"), line
+    # and for the member who used it while it was published: the same reason, not "not in the shared database"
+    as_member(monkeypatch, world, RIVAL)
+    line = [text for text in invoke("calc", product, "--registry", url, home=footprint_home).stderr.splitlines()
+            if not text.startswith("warning: ")]
+    assert len(line) == 1 and line[0].endswith("withdrawn (new furnace line); expected a validated entry"), line
 
 
 def test_what_a_member_may_not_do_is_the_servers_reason_in_one_line(world, live, footprint_home, monkeypatch, tmp_path):
