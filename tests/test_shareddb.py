@@ -291,6 +291,10 @@ def test_the_command_line(registry, tmp_path, footprint_home):
     assert json.loads(resolved.stdout)["provenance"]["state"] == "published"
     listed = invoke("shared", "list", "--registry", registry, home=footprint_home)
     assert listed.stdout.split()[:2] == ["GRID-CN-JS-2024@1", "published"]
+    # tables write the unit as people and the entry files do, not as the unit registry names it
+    assert "0.6 kg CO2-eq/kWh" in listed.stdout and "CO2_eq" not in listed.stdout
+    shown = invoke("shared", "show", "GRID-CN-JS-2024@1", "--registry", registry, home=footprint_home).stdout
+    assert "published grid_factor, 0.6 kg CO2-eq/kWh (" in shown and "CO2_eq" not in shown, shown
     bad = invoke("shared", "withdraw", "GRID-CN-JS-2024@1", "--by", MAKER, "--reason", "x", "--registry", registry,
                  home=footprint_home)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "only its owner or the operator may withdraw" in bad.stderr

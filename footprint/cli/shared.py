@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import click
 
@@ -20,17 +21,27 @@ def _api(registry):
     return options.functions(registry, local)
 
 
+#: The unit registry's names of CO2-eq (footprint/units.txt), as people and entry files write them.
+_CO2_EQ_NAMES = re.compile(r"\b(kg|g|t)_CO2_eq\b")
+
+
+def _people(text):
+    """``8.6 kg_CO2_eq/kg`` -> ``8.6 kg CO2-eq/kg``: a table shows units as the entry file wrote them."""
+    return _CO2_EQ_NAMES.sub(r"\1 CO2-eq", str(text))
+
+
 def _emit(record, fmt):
     if fmt == "json":
         click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
     elif isinstance(record, list):
         for row in record:
-            click.echo(f"{row['ref']:<28} {row['state']:<10} {row['kind']:<21} {row['value']:<28} {row['owner']}: {row['title']}")
+            click.echo(f"{row['ref']:<28} {row['state']:<10} {row['kind']:<21} {_people(row['value']):<28} {row['owner']}: "
+                       f"{row['title']}")
     elif "ref" in record:
-        click.echo(f"{record['ref']}: {record['state']} {record['kind']}, {record['quantity']} ({record['owner']})")
+        click.echo(f"{record['ref']}: {record['state']} {record['kind']}, {_people(record['quantity'])} ({record['owner']})")
         click.echo(f"  {record['title']}; valid {record['valid_from']} to {record['valid_until']}; sha256 {record['sha256']}")
         for finding in record.get("checks") or []:
-            click.echo(f"  {finding['severity']}: {finding['check']}: {finding['message']}")
+            click.echo(f"  {finding['severity']}: {finding['check']}: {_people(finding['message'])}")
         if record.get("reason"):
             click.echo(f"  reason: {record['reason']}")
     else:
