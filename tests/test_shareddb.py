@@ -298,3 +298,11 @@ def test_the_command_line(registry, tmp_path, footprint_home):
     bad = invoke("shared", "withdraw", "GRID-CN-JS-2024@1", "--by", MAKER, "--reason", "x", "--registry", registry,
                  home=footprint_home)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "only its owner or the operator may withdraw" in bad.stderr
+
+
+def test_a_token_life_out_of_range_is_named_as_given(registry, footprint_home):
+    """`footprint shared token ORG --days 0`: the line shows 0 as typed (was 'got 0:00:00'), exit 1, no token."""
+    shared.set_role(SUPPLIER, "supplier", registry=registry)
+    done = invoke("shared", "token", SUPPLIER, "--days", "0", "--registry", registry, home=footprint_home)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "error: --days: got 0; expected a life of 1 s to 3650 days\n"
