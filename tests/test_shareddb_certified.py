@@ -80,6 +80,16 @@ def test_a_published_certified_footprint_is_an_active_pact_footprint(certified, 
         assert "validityPeriodStart" not in doc and "validityPeriodEnd" not in doc
 
 
+def test_a_certified_footprint_is_held_to_its_certificate_not_flagged_for_want_of_a_dataset(certified):
+    """No bundled dataset is a certified product's: the review and the monitor do not warn of one (nothing to name)."""
+    registry, number, _ = certified
+    entry = publish_certified(registry, number)
+    assert [f for f in entry["checks"] if f["severity"] in ("warning", "error")] == []
+    assert {"severity": "info", "check": "default", "message": "compared with its certificate, not with bundled data"} in \
+        entry["checks"]
+    assert shared.monitor(within_days=1, registry=registry)["flagged"] == []
+
+
 def test_a_suspended_certificate_s_footprint_is_deprecated(certified):
     registry, number, _ = certified
     entry = publish_certified(registry, number)

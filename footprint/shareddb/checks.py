@@ -248,8 +248,13 @@ def check_plausible(read, *, bundle=None, on: _dt.date | None = None) -> list[Fi
             return findings
     elif read["kind"] in ELECTRICITY_KINDS:
         dataset = bundled_grid(bundle, geography, read.get("basis"))
+    if dataset is None and read["kind"] == "certified_footprint":
+        # held to its certificate instead (certified.certified_findings): no bundled data to name, nothing to warn of
+        findings.append(Finding("info", "default", "compared with its certificate, not with bundled data"))
+        return findings
     if dataset is None:
-        findings.append(Finding("warning", "default", "no bundled dataset to compare with (name one in 'dataset')"))
+        findings.append(Finding("warning", "default", "no bundled dataset to compare with (name one in 'dataset'; a PV "
+                                                      "stage has none: compare with 'footprint calc' of the stage)"))
         return findings
     findings.extend(_against_default(quantity, dataset, bundle))
     return findings
