@@ -69,6 +69,7 @@ def test_an_entry_from_draft_to_published_and_resolved_with_its_provenance(regis
     assert submitted["state"] == "submitted"
     [finding] = submitted["checks"]
     assert finding["severity"] == "info" and f"{0.6 / JIANGSU_GRID:.3g} times the bundled electricity_grid_CN-JS" in finding["message"]
+    assert finding["check"] == "default"  # within 2 times: a comparison with the default, not an "outlier"
     validated = shared.validate(draft["ref"], reviewer=BODY, by="Zhang Min", registry=registry)
     assert (validated["state"], validated["reviewer"], validated["reviewed_by"]) == ("validated", BODY, "Zhang Min")
     assert shared.publish(draft["ref"], by=SUPPLIER, registry=registry)["state"] == "published"

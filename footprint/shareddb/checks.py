@@ -291,4 +291,4 @@ def _against_default(quantity, dataset, bundle):
         return [Finding("error", "outlier", f"{said}: more than {OUTLIER_ERROR_FACTOR:g} times off, a unit slip?")]
     if factor > OUTLIER_FACTOR:
         return [Finding("warning", "outlier", f"{said}: more than {OUTLIER_FACTOR:g} times off; check the source")]
-    return [Finding("info", "outlier", f"{said}: within {OUTLIER_FACTOR:g} times")]
+    return [Finding("info", "default", f"{said}: within {OUTLIER_FACTOR:g} times")]  # not an outlier: said so
