@@ -259,13 +259,16 @@ def resolve(entry, as_of, registry, fmt):
 @click.option("--product", "products", multiple=True, type=click.Path(path_type=str),
               help="A product file not under certification, recomputed too (repeatable).")
 @click.option("--per", default="module", show_default=True, help="Declared unit of the --product files.")
-@database_option
+@registry_option
 @format_option
 def impact(entry, to, products, per, registry, fmt):
-    """Certificates and products using ENTRY@N, recomputed with the newer version: old, new, change, outcome."""
-    from footprint.shareddb import impact as run
+    """Certificates and products using ENTRY@N, recomputed with the newer version: old, new, change, outcome.
 
-    found = run(entry, to=to, products=products, per=per, registry=registry)
+    Through a footprint server (--registry https://...), only the --product files are recomputed (the certificates
+    are the database's).
+    """
+    api, where = _api(registry)
+    found = api.impact(entry, to=to, products=products, per=per, registry=where)
     if fmt == "json":
         _emit(found, fmt)
         return

@@ -148,16 +148,25 @@ def _certificate_rows(ref, old_key, new_ref, *, registry, on):
 
 
 def _product_rows(paths, old_key, new_ref, *, registry, per):
+    return product_rows(paths, old_key, new_ref, per=per, current=lambda: resolver(registry=registry),
+                        substituted=lambda: _substituting(old_key, new_ref, registry=registry))
+
+
+def product_rows(paths, old_key, new_ref, *, per, current, substituted) -> list[dict]:
+    """The product files that use ``old_key`` (``(ENTRY, N)``), computed with it and with ``new_ref`` in its place.
+
+    ``current`` and ``substituted`` make the two resolvers (a database's, or a server's: footprint.shareddb.client).
+    """
     from footprint.calc import compute
     from footprint.supplier import resolving
 
     rows = []
     for path in paths:
-        with resolving(resolver(registry=registry)):
+        with resolving(current()):
             before = compute(path, per=per)
         if not _uses(before.to_dict(), f"registry:{old_key[0]}@{old_key[1]}"):
             continue  # not computed again with the newer version: it does not use this one
-        with resolving(_substituting(old_key, new_ref, registry=registry)):
+        with resolving(substituted()):
             after = compute(path, per=per)
         rows.append(_row("product", str(path), before.product_name, before.total.unit, before.total.value, after.total.value))
     return rows
