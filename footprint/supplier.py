@@ -44,7 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
-from footprint.errors import FootprintError, InputError, show
+from footprint.errors import FootprintError, InputError, OptionError, show
 from footprint.fileio import add_years, load_json, read_bytes
 from footprint.model.chain import SILICON_DENSITY, Flow, Process, Provenance, stage_parameter
 from footprint.units import Quantity
@@ -312,7 +312,8 @@ def declaration(result, *, company, period, cpc=None, created=None, validity=Non
         raise InputError("declaration: company missing; a PACT footprint names the company that declares it")
     cpc = cpc or (CPC_CELLS if unit in ("cell", "m2-cell") else None)
     if not cpc:
-        raise InputError(f"declaration: cpc missing; give the UN CPC code of the product (none is assumed for {unit})")
+        # an OptionError: the command line names its --cpc, the one thing the user must add
+        raise OptionError("cpc", f"missing; give the UN CPC code of the product (none is assumed for {unit})")
     declared_unit, per_piece = STAGE_DECLARED[unit]
     amount = 1.0
     if per_piece:

@@ -226,6 +226,43 @@ def test_the_review_and_a_calculation_through_the_server(world, live, footprint_
     line = [text for text in invoke("calc", product, "--registry", url, home=footprint_home).stderr.splitlines()
             if not text.startswith("warning: ")]
     assert len(line) == 1 and line[0].endswith("withdrawn (new furnace line); expected a validated entry"), line
+    # and for the member who used it while it was published: the same reason, not "not in the shared database"
+    as_member(monkeypatch, world, RIVAL)
+    line = [text for text in invoke("calc", product, "--registry", url, home=footprint_home).stderr.splitlines()
+            if not text.startswith("warning: ")]
+    assert len(line) == 1 and line[0].endswith("withdrawn (new furnace line); expected a validated entry"), line
+
+
+def test_a_member_s_impact_through_the_server_is_the_database_s(world, live, footprint_home, monkeypatch, tmp_path):
+    """A supplier supersedes POLY-NET@1 with @2 (33.0 in place of 30.5 kg CO2-eq/kg): the module maker runs
+    'shared impact POLY-NET@1 --product FILE' through the server and gets the database's answer, to the last digit."""
+    import copy
+
+    url, registry = live
+    for version, value in ((1, "30.5"), (2, "33.0")):
+        data = json.loads(entry_file(tmp_path, "POLY-NET").read_text(encoding="utf-8"))
+        data["payload"] = copy.deepcopy(POLY_PACT)
+        data["payload"]["pcf"]["pCfExcludingBiogenic"] = value
+        data["value"] = f"{value} kg CO2-eq/kg"
+        ref = shared.add_entry(data, owner=SUPPLIER, registry=registry)["ref"]
+        assert ref == f"POLY-NET@{version}"
+        shared.submit(ref, by=SUPPLIER, registry=registry)
+        shared.validate(ref, reviewer=BODY, by="Zhang Min", registry=registry)
+        shared.publish(ref, by=SUPPLIER, registry=registry)
+    product = write_product(tmp_path, product_data(**{"stages.polysilicon.supplier": "registry:POLY-NET@1"}), "mine.yaml")
+    local = invoke("shared", "impact", "POLY-NET@1", "--product", product, "--per", "kWp", "--registry", registry,
+                   "--format", "json", home=footprint_home)
+    assert local.returncode == 0, local.stderr
+    as_member(monkeypatch, world, RIVAL)
+    remote = invoke("shared", "impact", "POLY-NET@1", "--product", product, "--per", "kWp", "--registry", url,
+                    "--format", "json", home=footprint_home)
+    assert remote.returncode == 0, remote.stderr
+    assert remote.stdout == local.stdout
+    [row] = json.loads(remote.stdout)["rows"]
+    assert (row["file"], row["new"] > row["old"]) == (str(product), True)
+    table = invoke("shared", "impact", "POLY-NET@1", "--product", product, "--per", "kWp", "--registry", url,
+                   home=footprint_home)
+    assert table.stdout.splitlines()[0] == "POLY-NET@1 -> POLY-NET@2"
 
 
 def test_what_a_member_may_not_do_is_the_servers_reason_in_one_line(world, live, footprint_home, monkeypatch, tmp_path):
@@ -319,7 +356,7 @@ def test_a_server_down_or_silent_is_one_line(footprint_home, monkeypatch):
 def test_what_stays_on_the_database_says_so_in_one_line(footprint_home, monkeypatch, tmp_path):
     url = "https://footprint.example.org"
     for command in (("shared", "monitor"), ("shared", "token", "X"), ("shared", "role", "X", "supplier"),
-                    ("shared", "impact", "A@1"), ("cert", "apply", tmp_path, "--applicant", "A", "--body", "B"),
+                    ("cert", "apply", tmp_path, "--applicant", "A", "--body", "B"),
                     ("cert", "suspend", "N", "--by", "P", "--reason", "r"), ("cert", "export", "N", "-o", tmp_path),
                     ("registry", "upgrade"), ("serve",)):
         line = refused(invoke(*command, "--registry", url, home=footprint_home))

@@ -563,6 +563,24 @@ def test_supplier_declaration_end_to_end_has_no_boundary_gap(footprint_home, tmp
         assert "mg_silicon" not in st.chain.processes  # the chain as calculated: the supplier's stage replaces it
 
 
+def test_a_module_file_without_the_stages_a_declaration_covers_is_labelled(footprint_home, tmp_path):
+    """A module file taking polysilicon from a declaration needs no mg_silicon stage (calc takes it): label
+    evaluates it too, on the value calc computes, instead of asking for stages.mg_silicon.site."""
+    from footprint.calc import compute
+    from footprint.labels import evaluate_label as study
+
+    product = supplier_product(tmp_path)
+    raw = yaml.safe_load(product.read_text(encoding="utf-8"))
+    del raw["stages"]["mg_silicon"]
+    product.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    expected = compute(product, per="kWp", as_of=dt.date(2026, 1, 1)).total.value
+    st = study(product, scheme="cn-cfp", as_of=dt.date(2026, 1, 1))
+    assert st.decision.value_unrounded == pytest.approx(expected, rel=1e-12)
+    assert "mg_silicon" not in st.chain.processes
+    done = invoke("label", product, "--scheme", "epeat-ulcs", "--as-of", "2026-01-01", home=footprint_home)
+    assert done.returncode == 0, done.stderr
+
+
 def test_expired_supplier_data_is_an_unmet_requirement_not_an_error(footprint_home, tmp_path):
     """calc refuses the expired declaration; label evaluates with it and reports it as unmet, with the reason."""
     product = supplier_product(tmp_path)

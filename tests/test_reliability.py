@@ -229,3 +229,21 @@ def test_a_device_is_refused_at_once_not_read_until_memory_runs_out(tmp_path, ho
     result = invoke(*[str(tmp_path / part) if part.startswith("out.") else part for part in command], home=home_env)
     assert result.returncode == 1 and "/dev/zero: is a device, not a file" in result.stderr
     assert time.perf_counter() - started < 10
+
+
+def test_a_reader_that_stops_early_is_no_internal_error(home_env):
+    """`footprint ... | head -1`: the reader closes the pipe before the command writes; no 'internal error' line."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "FOOTPRINT_HOME": str(home_env)}
+    env.pop("FOOTPRINT_DEBUG", None)
+    reader = subprocess.Popen([sys.executable, "-m", "footprint", "datasets", "--format", "json"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # the reader is gone before the command writes (it takes a moment to start)
+    stderr = reader.stderr.read().decode()
+    assert reader.wait(timeout=300) != 0
+    assert "internal error" not in stderr and "Traceback" not in stderr and "Exception ignored" not in stderr, stderr

@@ -206,6 +206,16 @@ def test_every_forbidden_access_is_refused_and_writes_nothing(world, client):
         assert client.get("/registry/certificates", headers=auth(world, who)).json() == {"data": []}
 
 
+def test_a_public_status_asked_without_a_key_says_nothing_of_one(world, client):
+    """GET /registry/status/NUMBER without ?key=: no 'signing key  is NOT a registered key' (no key was given)."""
+    cert = world["certificate"]
+    answer = client.get(f"/registry/status/{cert}").json()
+    assert (answer["status"], answer["key_registered"]) == ("valid", None)
+    assert "key" not in answer["summary"] and answer["summary"].startswith(f"registry: certificate {cert} is VALID")
+    wrong = client.get(f"/registry/status/{cert}?key=sha256:{'0' * 64}").json()
+    assert wrong["key_registered"] is False and "is NOT a registered key of" in wrong["summary"]
+
+
 def test_certificate_records_for_the_holder_the_body_and_the_operator(world, client):
     cert = world["certificate"]
     for who in (APPLICANT, BODY, OPERATOR):

@@ -132,3 +132,16 @@ def test_kill_9_mid_write_and_restart_lose_nothing_committed(served):
     assert {row["ref"] for row in listed} == {f"{entry_id}@1" for entry_id in stored}
     assert client.post("/shared/entries", content=json.dumps(entry("AFTER")), headers=headers).status_code == 201
     client.close()
+
+
+def test_serve_says_where_it_listens(served):
+    """uvicorn says only warnings: the command's own line names the address and the database (no password)."""
+    registry, _, port, home, processes = served
+    process = start(registry, port, home)
+    processes.append(process)
+    wait_up(port, process)
+    process.send_signal(signal.SIGINT)
+    process.wait(30)
+    first = process.stderr.read().decode().splitlines()[0]
+    assert first == (f"footprint serve: http://127.0.0.1:{port} on sqlite:///{registry}, 1 worker(s); health check GET "
+                     "/healthz; Ctrl-C stops it")

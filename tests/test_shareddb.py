@@ -69,6 +69,7 @@ def test_an_entry_from_draft_to_published_and_resolved_with_its_provenance(regis
     assert submitted["state"] == "submitted"
     [finding] = submitted["checks"]
     assert finding["severity"] == "info" and f"{0.6 / JIANGSU_GRID:.3g} times the bundled electricity_grid_CN-JS" in finding["message"]
+    assert finding["check"] == "default"  # within 2 times: a comparison with the default, not an "outlier"
     validated = shared.validate(draft["ref"], reviewer=BODY, by="Zhang Min", registry=registry)
     assert (validated["state"], validated["reviewer"], validated["reviewed_by"]) == ("validated", BODY, "Zhang Min")
     assert shared.publish(draft["ref"], by=SUPPLIER, registry=registry)["state"] == "published"
@@ -291,6 +292,18 @@ def test_the_command_line(registry, tmp_path, footprint_home):
     assert json.loads(resolved.stdout)["provenance"]["state"] == "published"
     listed = invoke("shared", "list", "--registry", registry, home=footprint_home)
     assert listed.stdout.split()[:2] == ["GRID-CN-JS-2024@1", "published"]
+    # tables write the unit as people and the entry files do, not as the unit registry names it
+    assert "0.6 kg CO2-eq/kWh" in listed.stdout and "CO2_eq" not in listed.stdout
+    shown = invoke("shared", "show", "GRID-CN-JS-2024@1", "--registry", registry, home=footprint_home).stdout
+    assert "published grid_factor, 0.6 kg CO2-eq/kWh (" in shown and "CO2_eq" not in shown, shown
     bad = invoke("shared", "withdraw", "GRID-CN-JS-2024@1", "--by", MAKER, "--reason", "x", "--registry", registry,
                  home=footprint_home)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and "only its owner or the operator may withdraw" in bad.stderr
+
+
+def test_a_token_life_out_of_range_is_named_as_given(registry, footprint_home):
+    """`footprint shared token ORG --days 0`: the line shows 0 as typed (was 'got 0:00:00'), exit 1, no token."""
+    shared.set_role(SUPPLIER, "supplier", registry=registry)
+    done = invoke("shared", "token", SUPPLIER, "--days", "0", "--registry", registry, home=footprint_home)
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr == "error: --days: got 0; expected a life of 1 s to 3650 days\n"

@@ -47,13 +47,17 @@ def publish_certified(registry, number):
     return shared.publish(ref, by=APPLICANT, registry=registry)
 
 
-def test_a_published_certified_footprint_is_an_active_pact_footprint(certified):
+def test_a_published_certified_footprint_is_an_active_pact_footprint(certified, tmp_path):
     import jsonschema
 
     registry, number, dossier = certified
     assert dossier["status"] == "Deprecated"  # the dossier's own export: a draft, made before the certificate
     entry = publish_certified(registry, number)
     record = reg.show(number, registry=registry)
+    # the signed certificate's URL, which a PACT reader outside this server can open (not a bare /verify/ path)
+    verification_url = json.loads(reg.export(number, out_dir=tmp_path / "cert", formats=("json",), registry=registry)[0].read_text(
+        encoding="utf-8"))["verification_url"]
+    assert verification_url.startswith("https://") and verification_url.endswith(f"/verify/{number}")
     found, more = list_footprints(viewer=APPLICANT, registry=registry)
     [doc] = found
     assert not more and doc == get_footprint(entry["pf_id"], viewer=BODY, registry=registry)
@@ -62,7 +66,7 @@ def test_a_published_certified_footprint_is_an_active_pact_footprint(certified):
     assert (doc["id"], doc["status"], doc["version"]) == (entry["pf_id"], "Active", 0) and "statusComment" not in doc
     assurance = doc["pcf"].pop("assurance")
     assert assurance == {"assurance": True, "providerName": BODY, "completedAt": f"{record['issued_on']}T00:00:00Z",
-                         "standardName": SCHEME, "comments": f"certificate {number}; its status: /verify/{number}"}
+                         "standardName": SCHEME, "comments": f"certificate {number}; its status: {verification_url}"}
     assert doc["pcf"] == dossier["pcf"]  # the certified dossier's figures, unchanged
     assert (doc["companyName"], doc["productIds"]) == (APPLICANT, dossier["productIds"])
     assert number in doc["comment"] and "DRAFT" not in doc["comment"]
@@ -74,6 +78,16 @@ def test_a_published_certified_footprint_is_an_active_pact_footprint(certified):
                                                                           f"{last + dt.timedelta(days=1)}T00:00:00Z")
     else:
         assert "validityPeriodStart" not in doc and "validityPeriodEnd" not in doc
+
+
+def test_a_certified_footprint_is_held_to_its_certificate_not_flagged_for_want_of_a_dataset(certified):
+    """No bundled dataset is a certified product's: the review and the monitor do not warn of one (nothing to name)."""
+    registry, number, _ = certified
+    entry = publish_certified(registry, number)
+    assert [f for f in entry["checks"] if f["severity"] in ("warning", "error")] == []
+    assert {"severity": "info", "check": "default", "message": "compared with its certificate, not with bundled data"} in \
+        entry["checks"]
+    assert shared.monitor(within_days=1, registry=registry)["flagged"] == []
 
 
 def test_a_suspended_certificate_s_footprint_is_deprecated(certified):

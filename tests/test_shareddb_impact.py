@@ -183,3 +183,19 @@ def test_data_impact_on_the_command_line(tmp_path, material, home_env):  # noqa:
     completed = invoke("shared", "data-impact", "--all", "--registry", registry, "--format", "json", home=home_env)
     [row] = json.loads(completed.stdout)["rows"]
     assert row["certificate"] == number and row["change"] == pytest.approx(0.0, abs=1e-9 * row["old"])
+
+
+def test_a_certificate_whose_scheme_needs_the_uncertainty_analysis_keeps_its_outcome(tmp_path, material):  # noqa: F811
+    """cn-cfp requires the uncertainty and sensitivity analyses: the dossier was written with --montecarlo, so the
+    recomputation runs them again (the iterations and seed its result records) and an unchanged footprint stays 'pass'
+    (not 'incomplete', which would list every cn-cfp certificate as crossing its threshold)."""
+    from footprint.report import write_report
+
+    registry = str(tmp_path / "registry.sqlite")
+    write_report(material["product"], scheme="cn-cfp", out_dir=tmp_path / "dossier", pdf=False, montecarlo=200, seed=3)
+    number = issue(registry, run_process(registry, tmp_path / "dossier"), material)["certificate"]
+    label = json.loads(next((tmp_path / "dossier").glob("*-label.json")).read_text(encoding="utf-8"))
+    assert label["decision"]["outcome"] == "pass"
+    [row] = shared.data_impact(every=True, registry=registry)["rows"]
+    assert row["certificate"] == number and row["change"] == pytest.approx(0.0, abs=1e-9 * row["old"])
+    assert (row["outcome"], row["new_outcome"], row["crosses"]) == ("pass", "pass", False)

@@ -95,6 +95,14 @@ def test_a_malformed_reference_is_refused_where_it_is_written(tmp_path, home_env
         compute(path)
 
 
+def test_an_entry_under_the_stage_s_name_says_where_it_goes(tmp_path, home_env):
+    """`supplier: {polysilicon: registry:...}` (the stage named again): the line says to write the entry as the supplier."""
+    path = write_product(tmp_path, product_data(**{"stages.polysilicon.supplier": {"polysilicon": "registry:POLY-XJ-2026@3"}}))
+    with pytest.raises(InputError, match=r"stages.polysilicon.supplier.polysilicon: unknown field; a shared entry is the "
+                                         r"supplier itself: write 'stages.polysilicon.supplier: registry:POLY-XJ-2026@3'$"):
+        compute(path)
+
+
 @pytest.mark.parametrize("state, reason", [
     ("withdrawn", r"withdrawn \(new furnace line\); expected a validated entry"),
     ("draft", "draft, not validated; expected a validated or published entry"),

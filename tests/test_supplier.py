@@ -317,3 +317,13 @@ def test_a_cell_result_per_w_is_not_declared_as_pact_in_one_line(tmp_path, home_
                      "2025-01-01/2025-12-31", "-o", target, home=home_env)
     assert written.returncode == 0, written.stderr
     assert json.loads(target.read_text(encoding="utf-8"))["pcf"]["declaredUnit"] == "square meter"
+def test_calc_format_pact_without_cpc_names_the_option(tmp_path, home_env):
+    """A polysilicon declaration without --cpc: the line names --cpc (the option to add), nothing written."""
+    from conftest import invoke
+
+    target = tmp_path / "poly.pact.json"
+    refused = invoke("calc", _stage_file(tmp_path, "polysilicon", "poly.yaml"), "--format", "pact", "--company", "M",
+                     "--period", "2025-01-01/2025-12-31", "-o", target, home=home_env)
+    assert refused.returncode == 1 and not target.exists()
+    assert refused.stderr.strip().splitlines()[-1] == (
+        "error: --cpc: missing; give the UN CPC code of the product (none is assumed for kg-polysilicon)")

@@ -6,6 +6,7 @@ what was expected) or an internal error; 2 a usage error (click).
 
 import contextlib
 import os
+import sys
 import traceback
 import warnings
 
@@ -89,6 +90,10 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # the reader stopped early (| head): as a shell's command would, end quietly
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())  # so that Python's own flush at exit finds no closed pipe
+            ctx.exit(141)  # 128 + SIGPIPE
         except Exception as exc:  # a bug: say so in one line, traceback only on request
             if os.environ.get("FOOTPRINT_DEBUG"):
                 traceback.print_exc()

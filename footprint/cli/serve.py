@@ -26,9 +26,15 @@ def serve(host, port, workers, registry):
 
     from footprint.shareddb.db import ensure_schema
 
+    from footprint.registry.db import describe, registry_url
+
     ensure_schema(registry)  # a bad URL or schema is one line here, not a traceback per worker
     if registry:
         os.environ["FOOTPRINT_REGISTRY"] = str(registry)
+    # uvicorn is told to say only warnings: one line says where the server listens, on what (password hidden)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"footprint serve: http://{shown}:{port} on {describe(registry_url(registry))}, {workers} worker(s); "
+               "health check GET /healthz; Ctrl-C stops it", err=True)
     uvicorn.run("footprint.server.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level="warning", access_log=False, server_header=False,
                 timeout_keep_alive=75)  # longer than a load balancer's usual 60 s idle timeout

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import click
 
@@ -20,17 +21,27 @@ def _api(registry):
     return options.functions(registry, local)
 
 
+#: The unit registry's names of CO2-eq (footprint/units.txt), as people and entry files write them.
+_CO2_EQ_NAMES = re.compile(r"\b(kg|g|t)_CO2_eq\b")
+
+
+def _people(text):
+    """``8.6 kg_CO2_eq/kg`` -> ``8.6 kg CO2-eq/kg``: a table shows units as the entry file wrote them."""
+    return _CO2_EQ_NAMES.sub(r"\1 CO2-eq", str(text))
+
+
 def _emit(record, fmt):
     if fmt == "json":
         click.echo(json.dumps(record, ensure_ascii=False, indent=2, default=str))
     elif isinstance(record, list):
         for row in record:
-            click.echo(f"{row['ref']:<28} {row['state']:<10} {row['kind']:<21} {row['value']:<28} {row['owner']}: {row['title']}")
+            click.echo(f"{row['ref']:<28} {row['state']:<10} {row['kind']:<21} {_people(row['value']):<28} {row['owner']}: "
+                       f"{row['title']}")
     elif "ref" in record:
-        click.echo(f"{record['ref']}: {record['state']} {record['kind']}, {record['quantity']} ({record['owner']})")
+        click.echo(f"{record['ref']}: {record['state']} {record['kind']}, {_people(record['quantity'])} ({record['owner']})")
         click.echo(f"  {record['title']}; valid {record['valid_from']} to {record['valid_until']}; sha256 {record['sha256']}")
         for finding in record.get("checks") or []:
-            click.echo(f"  {finding['severity']}: {finding['check']}: {finding['message']}")
+            click.echo(f"  {finding['severity']}: {finding['check']}: {_people(finding['message'])}")
         if record.get("reason"):
             click.echo(f"  reason: {record['reason']}")
     else:
@@ -248,13 +259,16 @@ def resolve(entry, as_of, registry, fmt):
 @click.option("--product", "products", multiple=True, type=click.Path(path_type=str),
               help="A product file not under certification, recomputed too (repeatable).")
 @click.option("--per", default="module", show_default=True, help="Declared unit of the --product files.")
-@database_option
+@registry_option
 @format_option
 def impact(entry, to, products, per, registry, fmt):
-    """Certificates and products using ENTRY@N, recomputed with the newer version: old, new, change, outcome."""
-    from footprint.shareddb import impact as run
+    """Certificates and products using ENTRY@N, recomputed with the newer version: old, new, change, outcome.
 
-    found = run(entry, to=to, products=products, per=per, registry=registry)
+    Through a footprint server (--registry https://...), only the --product files are recomputed (the certificates
+    are the database's).
+    """
+    api, where = _api(registry)
+    found = api.impact(entry, to=to, products=products, per=per, registry=where)
     if fmt == "json":
         _emit(found, fmt)
         return

@@ -153,16 +153,17 @@ def evaluate_label(
         result.update(analysis.result_entries())
     # the shared database's factors as compute() fetched them (the resolver in effect answers the same)
     built, _ = resolve_shared(spec, bundle=bundle, as_of=as_of)
-    full_chain = build_chain(built, bundle)
     # the chain as calculated: stages a supplier declares replace the modelled ones and their upstream
+    # (which the product file may leave out: a module file taking a polysilicon declaration has no mg_silicon)
     replaced = [name for name, stage in spec.stages.items() if stage.supplier is not None]
-    chain = full_chain
     if replaced:
         chain, _ = _supplier.apply(build_chain(built, bundle, replaced=replaced), spec, bundle=bundle, as_of=as_of, gwp=gwp)
+    else:
+        chain = build_chain(built, bundle)
     ecs = None
     if factors is not None:
         # the formula counts quantities of every stage, whoever makes it: the full chain
-        ecs = evaluate_ecs(full_chain, bundle, read_factor_table(factors), shares=read_shares(shares) if shares else None,
+        ecs = evaluate_ecs(build_chain(built, bundle) if replaced else chain, bundle, read_factor_table(factors), shares=read_shares(shares) if shares else None,
                            table=factors, shares_table=shares)
     decision = evaluate(result, scheme, chain=chain, today=today, issued=issued, certificate=certificate, previous=previous,
                         ecs=ecs, spec=spec)

@@ -511,6 +511,10 @@ class _Reader:
         if isinstance(value, str):
             return (self.path(value, path), None)
         mapping = self.mapping(value, path)
+        for key, named in mapping.items():
+            if isinstance(named, str) and named.strip().startswith("registry:"):  # {polysilicon: registry:...}
+                self.fail(f"{path}.{key}", f"unknown field; a shared entry is the supplier itself: write "
+                                           f"'{path}: {named.strip()}'")
         self.unknown_keys(mapping, {"file", "id"}, path)
         if "file" not in mapping:
             self.fail(f"{path}.file", "missing; expected the path of the supplier's PACT JSON file")

@@ -252,8 +252,11 @@ def certificate_status(document: dict, *, signer: dict | None = None, document_s
         newer = session.scalar(select(func.count()).select_from(Certificate).where(Certificate.renews_id == cert.id))
     words = [f"registry: certificate {number} is {status.upper()} (issued {_iso(cert.issued_on)}, last valid day "
              f"{_iso(cert.expires_on) or '-'})"]
-    words.append(f"signing key {short((signer or {}).get('fingerprint', ''))} " +
-                 (f"is registered to {body}" if registered else f"is NOT a registered key of {body}"))
+    if signer is not None:  # asked without a key (a browser, a status check): nothing is said of one
+        words.append(f"signing key {short(signer.get('fingerprint', ''))} " +
+                     (f"is registered to {body}" if registered else f"is NOT a registered key of {body}"))
+    else:
+        registered = None
     if not issued:
         words.append("the document differs from the one the registry issued (sha256)")
     if newer:

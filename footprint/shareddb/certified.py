@@ -71,8 +71,11 @@ def certified_payload(session, cert, *, holder: str, body: str) -> dict | None:
     doc.pop("validityPeriodEnd", None)
     doc.update(_validity(cert, doc["pcf"].get("referencePeriodEnd")))
     issued = f"{cert.issued_on.isoformat()}T00:00:00Z"
+    # the signed certificate's own verification URL (what its QR code opens): a PACT reader elsewhere can follow it
+    signed = json.loads(store.stored(session, cert.document_sha256))
+    status_url = signed.get("verification_url") or f"/verify/{cert.number}"
     doc["pcf"]["assurance"] = {"assurance": True, "providerName": body, "completedAt": issued, "standardName": cert.scheme,
-                               "comments": f"certificate {cert.number}; its status: /verify/{cert.number}"}
+                               "comments": f"certificate {cert.number}; its status: {status_url}"}
     until = f", valid until {cert.expires_on.isoformat()}" if cert.expires_on else ""
     doc["comment"] = (f"Certified: {cert.declared_text or cert.declared_value} {cert.unit}, certificate {cert.number} "
                       f"({cert.scheme}) issued by {body} on {cert.issued_on.isoformat()}{until}. Figures of the certified "

@@ -248,8 +248,13 @@ def check_plausible(read, *, bundle=None, on: _dt.date | None = None) -> list[Fi
             return findings
     elif read["kind"] in ELECTRICITY_KINDS:
         dataset = bundled_grid(bundle, geography, read.get("basis"))
+    if dataset is None and read["kind"] == "certified_footprint":
+        # held to its certificate instead (certified.certified_findings): no bundled data to name, nothing to warn of
+        findings.append(Finding("info", "default", "compared with its certificate, not with bundled data"))
+        return findings
     if dataset is None:
-        findings.append(Finding("warning", "default", "no bundled dataset to compare with (name one in 'dataset')"))
+        findings.append(Finding("warning", "default", "no bundled dataset to compare with (name one in 'dataset'; a PV "
+                                                      "stage has none: compare with 'footprint calc' of the stage)"))
         return findings
     findings.extend(_against_default(quantity, dataset, bundle))
     return findings
@@ -286,4 +291,4 @@ def _against_default(quantity, dataset, bundle):
         return [Finding("error", "outlier", f"{said}: more than {OUTLIER_ERROR_FACTOR:g} times off, a unit slip?")]
     if factor > OUTLIER_FACTOR:
         return [Finding("warning", "outlier", f"{said}: more than {OUTLIER_FACTOR:g} times off; check the source")]
-    return [Finding("info", "outlier", f"{said}: within {OUTLIER_FACTOR:g} times")]
+    return [Finding("info", "default", f"{said}: within {OUTLIER_FACTOR:g} times")]  # not an outlier: said so

@@ -363,6 +363,45 @@ def resolver(registry: Server):
     return resolve
 
 
+def impact(ref: str, *, to: str | None = None, products=(), per: str = "module", on=None, registry: Server) -> dict:
+    """:func:`footprint.shareddb.impact` through the server, for the member's own product files.
+
+    The certificates whose dossiers used the entry are the database's (``footprint shared impact`` there); through a
+    server, only the product files given are recomputed, with ``ENTRY@N`` and with its successor (``to``, else the
+    version that superseded it, else the newest validated or published one after it that the member may see).
+    """
+    from footprint.shareddb.entries import ReviewError, parse_ref
+    from footprint.shareddb.impact import product_rows
+
+    _no_date(on)
+    entry_id, version = parse_ref(ref, version_required=True)
+    old = f"{entry_id}@{version}"
+    used = show_entry(old, registry=registry)  # visible to the member, else the server's 404
+    if to is not None:
+        new_id, new_version = parse_ref(to, version_required=True)
+        if new_id != entry_id:
+            raise OptionError("to", f"got {to!r}; expected a version of {entry_id} (ENTRY@M)")
+    elif used.get("superseded_by"):
+        new_version = int(used["superseded_by"])
+    else:
+        newer = [row["version"] for row in list_entries(registry=registry)
+                 if row["id"] == entry_id and row["version"] > version and row["state"] in ("validated", "published")]
+        if not newer:
+            raise ReviewError(f"entry {old}: no validated or published version after it; "
+                              "expected a newer version (or give one with --to ENTRY@M)")
+        new_version = max(newer)
+    new = f"{entry_id}@{new_version}"
+    show_entry(new, registry=registry)
+
+    def substituted(asked: str, *, as_of: _dt.date):
+        return resolve_entry(new if parse_ref(asked, version_required=True) == (entry_id, version) else asked, as_of=as_of,
+                             registry=registry)
+
+    rows = product_rows(list(products), (entry_id, version), new, per=per, current=lambda: resolver(registry),
+                        substituted=lambda: substituted)
+    return {"from": old, "to": new, "rows": rows}
+
+
 # -- the registry's records (reading) ---------------------------------------------------------------
 
 

@@ -106,8 +106,8 @@ def visible(session, entry: SharedEntry, viewer: Organisation | None) -> bool:
     """Whether ``viewer`` may read ``entry`` (None: the local registry's user, who sees everything)."""
     if viewer is None or entry.state == "published" or entry.owner_id == viewer.id:
         return True
-    if entry.state == "superseded" and entry.published_on is not None:  # once public, its history stays public
-        return True
+    if entry.state in ("superseded", "withdrawn") and entry.published_on is not None:
+        return True  # once public, its history stays public: who used it learns that it was withdrawn, and why
     role = role_of(session, viewer)
     if role == "operator":
         return True

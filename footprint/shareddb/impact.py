@@ -89,11 +89,18 @@ def _stored_json(session, files, suffix):
     return json.loads(store.stored(session, row.sha256)) if row is not None else None
 
 
-def _evaluate_dossiers(session, app, resolvers):
-    """The label decision of a dossier recomputed from its own inputs and options, once per resolver (as 'verify' does)."""
+def _evaluate_dossiers(session, app, resolvers, result):
+    """The label decision of a dossier recomputed from its own inputs and options, once per resolver (as 'verify' does).
+
+    ``result`` is the dossier's recorded result: when it holds the uncertainty analysis (``report --montecarlo``), the
+    analysis runs again with its iterations and seed, so that a scheme requiring it (cn-cfp, epd) is evaluated as the
+    dossier was, not found incomplete.
+    """
     from footprint.labels.study import evaluate_label
     from footprint.supplier import resolving
 
+    analysis = (result or {}).get("uncertainty") or {}
+    montecarlo, seed = analysis.get("iterations"), analysis.get("seed")
     decisions = []
     with tempfile.TemporaryDirectory(prefix="footprint-impact-") as scratch:
         folder = store.extract_dossier(session, app, Path(scratch) / "dossier")
@@ -107,7 +114,8 @@ def _evaluate_dossiers(session, app, resolvers):
                     shares=folder / options["shares"] if options.get("shares") else None,
                     certificate=options.get("certificate"), previous=options.get("previous"),
                     issued=options.get("issued") if options.get("certificate") else None,
-                    as_of=options.get("as_of"), electricity_basis=options.get("electricity_basis")).decision)
+                    as_of=options.get("as_of"), electricity_basis=options.get("electricity_basis"),
+                    montecarlo=montecarlo, seed=seed if montecarlo else None).decision)
     return decisions
 
 
@@ -133,23 +141,32 @@ def _certificate_rows(ref, old_key, new_ref, *, registry, on):
                 continue
             status = effective_status(cert.status, cert.expires_on, on)
             before, after = _evaluate_dossiers(session, app, (resolver(registry=registry),
-                                                              _substituting(old_key, new_ref, registry=registry)))
+                                                              _substituting(old_key, new_ref, registry=registry)), result)
             rows.append(_row("certificate", cert.number, product, before.unit, before.value_unrounded, after.value_unrounded,
                              declared=cert.declared_value, status=status, outcome=before.outcome, new_outcome=after.outcome))
     return rows
 
 
 def _product_rows(paths, old_key, new_ref, *, registry, per):
+    return product_rows(paths, old_key, new_ref, per=per, current=lambda: resolver(registry=registry),
+                        substituted=lambda: _substituting(old_key, new_ref, registry=registry))
+
+
+def product_rows(paths, old_key, new_ref, *, per, current, substituted) -> list[dict]:
+    """The product files that use ``old_key`` (``(ENTRY, N)``), computed with it and with ``new_ref`` in its place.
+
+    ``current`` and ``substituted`` make the two resolvers (a database's, or a server's: footprint.shareddb.client).
+    """
     from footprint.calc import compute
     from footprint.supplier import resolving
 
     rows = []
     for path in paths:
-        with resolving(resolver(registry=registry)):
+        with resolving(current()):
             before = compute(path, per=per)
         if not _uses(before.to_dict(), f"registry:{old_key[0]}@{old_key[1]}"):
             continue  # not computed again with the newer version: it does not use this one
-        with resolving(_substituting(old_key, new_ref, registry=registry)):
+        with resolving(substituted()):
             after = compute(path, per=per)
         rows.append(_row("product", str(path), before.product_name, before.total.unit, before.total.value, after.total.value))
     return rows
@@ -249,7 +266,7 @@ def data_impact(*, every: bool = False, on: str | _dt.date | None = None, regist
                 continue
             label = _stored_json(session, files, "-label.json") or {}
             outcome = (label.get("decision") or {}).get("outcome")
-            [after] = _evaluate_dossiers(session, app, (resolver(registry=registry),))
+            [after] = _evaluate_dossiers(session, app, (resolver(registry=registry),), result)
             row = _row("certificate", cert.number, product, after.unit, float(result["total"]["value"]), after.value_unrounded,
                        declared=cert.declared_value, status=effective_status(cert.status, cert.expires_on, day),
                        outcome=outcome, new_outcome=after.outcome)

@@ -62,7 +62,9 @@ def issue_token(organisation: str, *, days: float = 365, seconds: float | None =
     """
     life = _dt.timedelta(seconds=seconds) if seconds is not None else _dt.timedelta(days=days)
     if not _dt.timedelta(seconds=1) <= life <= _dt.timedelta(days=MAX_DAYS):
-        raise OptionError("days", f"got {life}; expected a life of 1 s to {MAX_DAYS} days")
+        given = f"{seconds:g} s" if seconds is not None else f"{days:g}"  # as the caller wrote it, not a timedelta
+        raise OptionError("seconds" if seconds is not None else "days",
+                          f"got {given}; expected a life of 1 s to {MAX_DAYS} days")
     token = PREFIX + secrets.token_urlsafe(32)
     created = _now()
     expires = created + life
