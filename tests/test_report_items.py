@@ -16,7 +16,7 @@ from footprint.report import write_report
 from footprint.report.items import parse_period, readable
 from footprint.report.templates import num
 
-from conftest import PERC, ROOT, invoke
+from conftest import EXAMPLES, PERC, ROOT, invoke
 
 WORKBOOK = ROOT / "examples" / "perc-glass-backsheet-jiangsu.xlsx"
 
@@ -169,3 +169,31 @@ def test_a_per_kwh_result_names_its_use_stage_assumptions():
     basis = comparison_basis(result)
     assert basis["per"] == "1 kWh" and basis["boundary"] == "cradle-to-grave"
     assert [row[0] for row in basis["use"]] == ["use.specific_yield", "use.lifetime"]
+
+
+def test_the_cut_off_list_names_what_the_defaults_leave_out_and_no_false_chemicals():
+    """The report's "not modelled" list: HFC-134a is not hydrogen fluoride, and a default that leaves out an input of
+    its source (the Siemens steam, the FBR's SiCl4, the recycling chemicals of the ingot default) is named when used."""
+    import yaml as _yaml
+
+    from footprint.bundle.read import read_bundle
+    from footprint.model import build_chain, parse_product
+    from footprint.report.context import _not_modelled
+
+    def listed(path, change=None):
+        data = _yaml.safe_load(path.read_text(encoding="utf-8"))
+        if change:
+            change(data)
+        chain = build_chain(parse_product(_yaml.safe_dump(data, allow_unicode=True), source="p.yaml"), read_bundle())
+        return " | ".join(str(item) for item in _not_modelled(chain, "en"))
+
+    topcon = listed(EXAMPLES / "topcon-glass-glass-vietnam.yaml")  # FBR polysilicon; its cells emit HFC-134a
+    assert "process chemicals and gases" in topcon and "silicon tetrachloride" in topcon and "steam" not in topcon
+    assert "ethanol and hydrogen fluoride" in topcon
+    perc = listed(EXAMPLES / "perc-glass-backsheet-jiangsu.yaml")  # modified Siemens
+    assert "steam of the Siemens process" in perc and "silicon tetrachloride" not in perc
+
+    def own_heat(data):
+        data["stages"]["polysilicon"]["heat"] = "40 MJ/kg"  # the site's metered heat, steam included
+
+    assert "steam" not in listed(EXAMPLES / "perc-glass-backsheet-jiangsu.yaml", own_heat)

@@ -1,6 +1,7 @@
 """The report template's context: every item of the study report, as plain data and pre-escaped SVG."""
 
 import base64
+import re
 
 from markupsafe import Markup
 
@@ -36,12 +37,30 @@ EXPECTED_INPUTS = (
     (("junction", "cable", "connector"), "junction_box"),
     (("packaging", "pallet", "carton"), "packaging"),
     (("water",), "water"),
-    (("hf", "hno3", "naoh", "koh", "chemical", "argon", "nitrogen"), "chemicals"),
+    (("hf", "hno3", "naoh", "koh", "chemical", "argon", "nitrogen", "fluoride", "sulfuric", "silane", "oxygen",
+      "sodium_hydroxide", "nitrogen_trifluoride"), "chemicals"),
     (("graphite", "crucible", "quartz"), "crucibles"),
     (("diamond wire", "diamond_wire", "slurry"), "sawing"),
     (("capital", "equipment", "building", "infrastructure"), "capital_goods"),
     (("waste", "treatment"), "waste"),
 )
+
+
+#: Bundled defaults that leave out an input of their source (the row's locator says "NOT INCLUDED" or its
+#: note names it): (stage, technology, parameter) -> key of ``expected_input`` in ``names.yaml``. When the
+#: product uses that default, the report lists the input as not modelled.
+DEFAULT_EXCLUSIONS = {
+    ("polysilicon", "siemens", "heat"): "siemens_steam",
+    ("polysilicon", "fbr", "electricity"): "fbr_sicl4",
+    ("ingot", None, "electricity"): "recycling_chemicals",
+}
+
+
+def _matches(word, text):
+    """A keyword in the inputs' text: short ones (hf, koh) as whole words, so HFC-134a is not hydrogen fluoride."""
+    if len(word) > 4:
+        return word in text
+    return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", text) is not None
 
 
 def report_context(st, *, lang, env, label_svg="", meta=None):
@@ -423,6 +442,13 @@ def _not_modelled(chain, lang):
     inputs = " ".join(f"{flow.target} {flow.label}".lower() for process in chain.processes.values() for flow in process.flows)
     missing = []
     for keywords, key in EXPECTED_INPUTS:
-        if not any(word in inputs for word in keywords):
+        if not any(_matches(word, inputs) for word in keywords):
             missing.append(bilingual(words("expected_input", key), lang))
+    for process in chain.processes.values():
+        for (stage, technology, parameter), key in DEFAULT_EXCLUSIONS.items():
+            used = process.parameters.get(parameter)
+            if process.stage != stage or used is None or used[1].primary:
+                continue
+            if technology is None or getattr(process, "technology", None) == technology:
+                missing.append(bilingual(words("expected_input", key), lang))
     return missing
