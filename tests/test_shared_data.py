@@ -16,8 +16,8 @@ from footprint.errors import InputError
 from footprint.supplier import resolving
 
 from calc_helpers import emission_factors, product_data, write_product
-from handcalc import default
 from conftest import invoke
+from handcalc import default
 
 TODAY = dt.date.today()
 ALUMINIUM_CN = 15.947  # kg CO2-eq/kg, aluminium_primary_CN (inventories/materials.csv)

@@ -142,7 +142,7 @@ def test_a_new_grid_factor_in_the_bundled_data_lists_the_certificates_it_moves(t
     from footprint.brightway.install import setup
     from footprint.labels.study import evaluate_label
 
-    registry = str(tmp_path / "registry.sqlite")
+    registry = str(tmp_path / "registry.sqlite")  # noqa: F811 (a database of its own, not the fixture)
     app = run_process(registry, material["dossier"])
     number = issue(registry, app, material)["certificate"]
     assert shared.data_impact(registry=registry)["rows"] == []  # certified on the data installed: nothing moves
@@ -175,7 +175,7 @@ def test_a_new_grid_factor_in_the_bundled_data_lists_the_certificates_it_moves(t
 
 
 def test_data_impact_on_the_command_line(tmp_path, material, home_env):  # noqa: F811
-    registry = str(tmp_path / "registry.sqlite")
+    registry = str(tmp_path / "registry.sqlite")  # noqa: F811
     number = issue(registry, run_process(registry, material["dossier"]), material)["certificate"]
     completed = invoke("shared", "data-impact", "--registry", registry, home=home_env)
     assert completed.returncode == 0, completed.stderr
@@ -191,7 +191,7 @@ def test_a_certificate_whose_scheme_needs_the_uncertainty_analysis_keeps_its_out
     (not 'incomplete', which would list every cn-cfp certificate as crossing its threshold)."""
     from footprint.report import write_report
 
-    registry = str(tmp_path / "registry.sqlite")
+    registry = str(tmp_path / "registry.sqlite")  # noqa: F811
     write_report(material["product"], scheme="cn-cfp", out_dir=tmp_path / "dossier", pdf=False, montecarlo=200, seed=3)
     number = issue(registry, run_process(registry, tmp_path / "dossier"), material)["certificate"]
     label = json.loads(next((tmp_path / "dossier").glob("*-label.json")).read_text(encoding="utf-8"))

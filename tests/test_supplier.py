@@ -300,9 +300,9 @@ def test_a_cell_declared_from_its_result_per_m2_is_the_declaration_per_cell(tmp_
 
 
 def test_a_cell_result_per_w_is_not_declared_as_pact_in_one_line(tmp_path, home_env):
-    from conftest import invoke
-
     from footprint.supplier import declaration
+
+    from conftest import invoke
 
     cell_file = _stage_file(tmp_path, "cell", "cell.yaml")
     with pytest.raises(InputError, match="PACT's declaredUnit has no watt"):

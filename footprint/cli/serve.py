@@ -24,9 +24,8 @@ def serve(host, port, workers, registry):
 
     import uvicorn
 
-    from footprint.shareddb.db import ensure_schema
-
     from footprint.registry.db import describe, registry_url
+    from footprint.shareddb.db import ensure_schema
 
     ensure_schema(registry)  # a bad URL or schema is one line here, not a traceback per worker
     if registry:
