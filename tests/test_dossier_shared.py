@@ -10,12 +10,13 @@ import hashlib
 import json
 import shutil
 
-import footprint.shareddb as shared
-from footprint.report import write_report
-from footprint.supplier import resolving
 from test_shared_data import AL_REF, GRID_REF, frame_product, grid_entry, material_entry
 from test_shared_data import publish as publish_entry
 from test_shareddb_use import REF, SUPPLIER, products, publish, registry  # noqa: F401 (the fixture)
+
+import footprint.shareddb as shared
+from footprint.report import write_report
+from footprint.supplier import resolving
 
 from conftest import invoke
 
@@ -139,3 +140,17 @@ def test_a_material_factor_and_a_grid_factor_are_stored_too(tmp_path, registry, 
     done, data = verify(folder, home_env, monkeypatch, tmp_path / "none.sqlite")
     assert done.returncode == 0, done.stdout + done.stderr
     assert data["verdict"] == "identical" and "2 shared database entries read from the dossier" in done.stdout
+
+
+def test_a_superseded_entry_is_named_with_its_successor(tmp_path, registry, home_env, monkeypatch):  # noqa: F811
+    publish(registry)
+    folder = dossier(tmp_path, registry)
+    done, _ = verify(folder, home_env, monkeypatch, registry)
+    [note] = [line for line in done.stdout.splitlines() if "shared database: registry:POLY-XJ-2026@1" in line]
+    assert "published, as when the dossier was written" in note
+    publish(registry)  # version 2, published: it supersedes version 1
+    assert shared.show_entry("POLY-XJ-2026@1", registry=registry)["state"] == "superseded"
+    done, data = verify(folder, home_env, monkeypatch, registry)
+    assert done.returncode == 0 and data["verdict"] == "identical"
+    [note] = [line for line in done.stdout.splitlines() if "shared database: registry:POLY-XJ-2026@1" in line]
+    assert "superseded by version 2; the dossier used version 1 as published then" in note

@@ -213,7 +213,8 @@ def write_report(
             record(claims_of_result(st.result), product_id=st.result["product"])
     return ReportFiles(out / names["html"], out / names["pdf"] if pdf else None, out / names["label_svg"],
                        out / names["label_png"] if pdf else None, out / names["pact_json"] if pact is not None else None, out / names["label_json"],
-                       out / names["workbook"], st.decision, notes, result_json=out / names["result_json"], inputs=[out / "inputs" / name for name in sorted(inputs)],
+                       out / names["workbook"], st.decision, notes, result_json=out / names["result_json"], inputs=[out / "inputs" / name for name in sorted(inputs)]
+                       + [out / kept["file"] for kept in shared.values()],
                        manifest=out / MANIFEST)
 
 
