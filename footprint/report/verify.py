@@ -11,6 +11,11 @@ study ran with, the data version). :func:`verify_dossier` says one of:
 - ``cannot reproduce``: the dossier names a data version or library this installation does
   not have, or an input that is not in the dossier.
 
+The shared database entries the result used are stored in the dossier (``inputs/shared/ID@N.json``,
+listed in ``manifest.json``'s ``shared_entries``) and read from there, each checked against the
+sha256 the result recorded: no database is needed. An older dossier without them reads its
+entries from the shared database in effect, as the calculation did.
+
 Signatures (who wrote the dossier) are a separate check; this one is recomputation.
 """
 
@@ -98,7 +103,7 @@ def verify_dossier(folder: str | os.PathLike) -> DossierCheck:
         check.declared["total"] = declared.get("total")
     stored = manifest.get("shared_entries") or {}
     check.shared_entries = _shared_entries(declared, stored)
-    tampered = _check_stored_entries(folder, stored, check.shared_entries)
+    tampered = _check_stored_entries(folder, stored, check.shared_entries, manifest.get("files") or {})
     if tampered:
         check.verdict = "altered"
         check.reasons = tampered
@@ -162,13 +167,17 @@ def _shared_entries(declared, stored):
     return list(rows.values())
 
 
-def _check_stored_entries(folder, stored, rows):
-    """Each stored entry's file hashes to the sha256 the manifest and the declared result record for it."""
+def _check_stored_entries(folder, stored, rows, files):
+    """Each stored entry's file is one the manifest lists and hashes to the sha256 the manifest and the declared result
+    record for it."""
     problems = []
     recorded = {row["ref"]: row["sha256"] for row in rows}
     for ref, kept in sorted(stored.items()):
         name = kept.get("file") if isinstance(kept, dict) else None
         path = folder / str(name or "")
+        if name and (name not in files or Path(name).is_absolute() or ".." in Path(name).parts):
+            problems.append(f"{name}: the stored copy of {ref} is not one of manifest.json's files inside the dossier")
+            continue
         if not name or not path.is_file():
             problems.append(f"{name or ref}: the stored copy of {ref} is missing")
             continue
@@ -207,7 +216,13 @@ def _stored_resolving(folder, stored):
         from footprint.shareddb.checks import quantity_of
 
         where = f"{kept['file']} (registry:{key})"
-        data = json.loads((folder / kept["file"]).read_bytes())
+        try:
+            data = json.loads((folder / kept["file"]).read_bytes())
+            data["valid_from"], data["valid_until"], data["value"], data["kind"]  # noqa: B018
+            _dt.date.fromisoformat(data["valid_from"]), _dt.date.fromisoformat(data["valid_until"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{where}: not a shared database entry ({exc}); expected the entry's JSON as the database "
+                             "hashed it") from None
         if as_of > _dt.date.fromisoformat(data["valid_until"]):
             raise InputError(f"{where}: expired on {data['valid_until']}; the calculation date is {as_of}")
         if as_of < _dt.date.fromisoformat(data["valid_from"]):
