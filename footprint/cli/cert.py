@@ -35,15 +35,15 @@ def verify(target, key, no_recompute, registry, fmt):
     """
     from footprint.registry.verify import verify_path
 
-    remote, status = options.server(registry), None
+    remote, status, entry = options.server(registry), None, None
     if remote is not None:
         from functools import partial
 
-        from footprint.shareddb.client import certificate_status
+        from footprint.shareddb.client import certificate_status, show_entry
 
-        status, registry = partial(certificate_status, registry=remote), None
+        status, entry, registry = partial(certificate_status, registry=remote), partial(show_entry, registry=remote), None
     with contextlib.redirect_stdout(sys.stderr):
-        found = verify_path(target, key=key, recompute=not no_recompute, registry=registry, status=status)
+        found = verify_path(target, key=key, recompute=not no_recompute, registry=registry, status=status, entry=entry)
     if fmt == "json":
         data = found.to_dict()
         if found.dossier is not None:  # the dossier check's own fields stay at the top, as before signatures

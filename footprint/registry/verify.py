@@ -45,7 +45,7 @@ class Verification:
 
 
 def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, registry: str | None = None,
-                status=None) -> Verification:
+                status=None, entry=None) -> Verification:
     """Check a dossier folder, a signed file or a certificate.
 
     Parameters
@@ -65,6 +65,11 @@ def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, re
         Asks for a certificate's standing in place of the registry's database, with the
         arguments of :func:`footprint.registry.records.certificate_status` but ``registry``
         (a server's: ``functools.partial(footprint.shareddb.client.certificate_status, registry=server)``).
+    entry : callable, optional
+        For a dossier: ``entry("ID@N") -> dict`` gives a shared database entry's current state in place of
+        ``registry``'s database (a server's: ``functools.partial(footprint.shareddb.client.show_entry, registry=server)``).
+        Each entry the dossier used gets a note of its state now (withdrawn, superseded, ...), when the database can
+        be asked; the note never changes the verdict: the dossier is recomputed from the entries it stores.
 
     Raises
     ------
@@ -73,7 +78,7 @@ def verify_path(path: str | os.PathLike, *, key=None, recompute: bool = True, re
     """
     path = Path(path)
     if path.is_dir():
-        return _verify_dossier(path, key=key, recompute=recompute)
+        return _verify_dossier(path, key=key, recompute=recompute, registry=registry, entry=entry)
     if not path.exists():
         raise InputError(f"{path}: no such file or folder; expected a dossier folder, a signed file or a certificate")
     if path.with_name(path.name + SUFFIX).is_file():
@@ -106,7 +111,7 @@ def _from_signature(path, kind, check):
     return Verification(str(path), kind, check.valid, signature=check.to_dict(), reasons=list(check.reasons))
 
 
-def _verify_dossier(folder, *, key, recompute):
+def _verify_dossier(folder, *, key, recompute, registry=None, entry=None):
     manifest = folder / "manifest.json"
     if not manifest.is_file():
         raise InputError(f"{folder}: no manifest.json; expected a dossier folder written by 'footprint report'")
@@ -130,7 +135,55 @@ def _verify_dossier(folder, *, key, recompute):
         dossier = verify_dossier(folder)
         found.dossier = dossier.to_dict()
         found.valid = found.valid and dossier.ok
+        found.reasons.extend(entry_states(found.dossier["shared_entries"], registry=registry, entry=entry))
     return found
+
+
+def entry_states(rows, *, registry=None, entry=None) -> list:
+    """A line per shared database entry a dossier used: its state in the database now, as information.
+
+    ``rows`` are :attr:`footprint.report.verify.DossierCheck.shared_entries`; each gets ``now`` (the state now, or
+    None when the database could not be asked). Nothing is asked when there is no database (the default SQLite file
+    does not exist and none is named): a dossier that stores its entries needs none.
+    """
+    if not rows:
+        return []
+    if entry is None:
+        from footprint.registry.db import registry_url, sqlite_path
+
+        path = sqlite_path(registry_url(registry))
+        if path is not None and not path.is_file():
+            return [f"shared database: not asked (no registry at {path}); the entries' state now is not known"]
+        from functools import partial
+
+        from footprint.shareddb import show_entry
+
+        entry = partial(show_entry, registry=registry)
+    lines = []
+    for row in rows:
+        ref = row["ref"]
+        key = ref[len("registry:"):] if ref.startswith("registry:") else ref
+        used = f"version {row.get('version')} as {row.get('state') or 'validated'} then"
+        where = f" (stored in {row['file']})" if row.get("file") else ""
+        row["now"] = None
+        try:
+            now = entry(key)
+        except FootprintError as exc:
+            lines.append(f"shared database: {ref}: state now not known ({exc})")
+            continue
+        state = row["now"] = now.get("state")
+        if state == "withdrawn":
+            text = f"withdrawn since the dossier was written ({now.get('reason')}); the dossier used {used}{where}"
+        elif state == "superseded":
+            text = f"superseded by version {now.get('superseded_by')}; the dossier used {used}{where}"
+        elif state == row.get("state"):
+            text = f"{state}, as when the dossier was written{where}"
+        else:
+            text = f"{state} now; the dossier used {used}{where}"
+        if row.get("sha256") and now.get("sha256") and now["sha256"] != row["sha256"]:
+            text += f"; the database's content (sha256 {now['sha256'][:16]}...) is not the dossier's"
+        lines.append(f"shared database: {ref}: {text} (information; the verdict does not depend on it)")
+    return lines
 
 
 def _registry_status(certificate, check, registry, document_sha256, status=None):

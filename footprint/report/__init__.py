@@ -150,9 +150,11 @@ def write_report(
     # the dossier's inventory is recorded in the Brightway project as well (brightway=True); the
     # claims are recorded only once every file of the dossier is written (below)
     as_of = parse_date(as_of, where="as_of", today=datetime.date.today())
-    st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
-                        previous=previous, issued=issued, as_of=as_of, brightway=True, montecarlo=montecarlo, seed=seed,
-                        electricity_basis=electricity_basis)
+    read_entries = {}  # the shared database entries the calculation read, stored in the dossier (inputs/shared/)
+    with _recording(read_entries):
+        st = evaluate_label(product, scheme=scheme, gwp=gwp, factors=factors, shares=shares, certificate=certificate,
+                            previous=previous, issued=issued, as_of=as_of, brightway=True, montecarlo=montecarlo, seed=seed,
+                            electricity_basis=electricity_basis)
     meta = report_meta(st.spec, company=company, practitioner=practitioner, report_number=report_number,
                        report_version=report_version, period=period)
     stem = f"{_safe(st.result['product'])}-{_safe(st.scheme.id)}"
@@ -198,7 +200,8 @@ def write_report(
                    "shares": by_source.get(str(Path(shares).resolve())) if shares else None}
         if electricity_basis is not None:  # the caller's, in place of the product file's: `footprint verify` uses it too
             options["electricity_basis"] = st.spec.electricity_basis
-        _write_manifest(folder, st, inputs, options)
+        shared = _store_shared_entries(st.result, read_entries, folder / "inputs", notes)
+        _write_manifest(folder, st, inputs, options, shared)
         if signer is not None:
             from footprint.signing import sign_folder
 
@@ -210,7 +213,8 @@ def write_report(
             record(claims_of_result(st.result), product_id=st.result["product"])
     return ReportFiles(out / names["html"], out / names["pdf"] if pdf else None, out / names["label_svg"],
                        out / names["label_png"] if pdf else None, out / names["pact_json"] if pact is not None else None, out / names["label_json"],
-                       out / names["workbook"], st.decision, notes, result_json=out / names["result_json"], inputs=[out / "inputs" / name for name in sorted(inputs)],
+                       out / names["workbook"], st.decision, notes, result_json=out / names["result_json"], inputs=[out / "inputs" / name for name in sorted(inputs)]
+                       + [out / kept["file"] for kept in shared.values()],
                        manifest=out / MANIFEST)
 
 
@@ -254,7 +258,69 @@ def _copy_inputs(result, folder, extra=()):
     return copied
 
 
-def _write_manifest(folder, st, inputs, options):
+def _recording(read):
+    """The resolver in effect (``supplier: registry:ENTRY@N``, a material's or a stage's electricity factor), wrapped
+    so that what it answers is kept in ``read`` (``ID@N`` -> (data, provenance)); nothing when none is in effect."""
+    import contextlib
+
+    from footprint.supplier import RESOLVER, resolving
+
+    inner = RESOLVER.get()
+    if inner is None:
+        return contextlib.nullcontext()
+
+    def resolve(ref, *, as_of):
+        data, provenance = inner(ref, as_of=as_of)
+        read[f"{provenance['id']}@{provenance['version']}"] = (dict(data), dict(provenance))
+        return data, provenance
+
+    return resolving(resolve)
+
+
+def _store_shared_entries(result, read, inputs, notes):
+    """Write each shared database entry the result used into ``inputs/shared/ID@N.json``: the entry's content exactly
+    as the database hashed it (canonical JSON), so that its sha256 is the one ``provenance.shared_entries`` records,
+    and ``footprint verify`` recomputes the dossier without the database.
+
+    Returns
+    -------
+    dict
+        ``registry:ID@N`` -> ``{"file", "sha256", "provenance"}`` (what the resolver answered besides the content:
+        the state, owner, source, ... at the calculation), for the manifest.
+    """
+    import hashlib
+
+    from footprint.signing import canonical_json
+
+    used = {row["ref"]: row for row in (result.get("provenance") or {}).get("shared_entries") or [] if row.get("ref")}
+    if not used:
+        return {}
+    name = "shared"
+    while (inputs / name).exists():  # a product's own folder named shared/ was copied there
+        name = f"_{name}"
+    stored = {}
+    for ref, row in sorted(used.items()):
+        key = f"{row['id']}@{row['version']}"
+        if key not in read:
+            notes.append(f"{ref}: not stored in the dossier (the calculation did not read it here); "
+                         "footprint verify needs the shared database for it")
+            continue
+        data, provenance = read[key]
+        raw = canonical_json({k: v for k, v in data.items() if k != "quantity"})
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != row["sha256"]:
+            notes.append(f"{ref}: not stored in the dossier (its content does not hash to the recorded sha256 "
+                         f"{row['sha256'][:16]}...); footprint verify needs the shared database for it")
+            continue
+        path = inputs / name / f"{key}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(raw)
+        stored[ref] = {"file": path.relative_to(inputs.parent).as_posix(), "sha256": digest,
+                       "provenance": json.loads(json.dumps(provenance, default=str))}
+    return stored
+
+
+def _write_manifest(folder, st, inputs, options, shared=None):
     import datetime as _dt
     import hashlib
 
@@ -279,6 +345,8 @@ def _write_manifest(folder, st, inputs, options):
         "inputs": {f"inputs/{name}": original for name, original in inputs.items()},
         "files": files,
     }
+    if shared:  # each shared database entry the result used, stored in the dossier: footprint verify reads it there
+        manifest = {**{k: v for k, v in manifest.items() if k != "files"}, "shared_entries": shared, "files": files}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 

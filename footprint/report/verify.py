@@ -11,6 +11,11 @@ study ran with, the data version). :func:`verify_dossier` says one of:
 - ``cannot reproduce``: the dossier names a data version or library this installation does
   not have, or an input that is not in the dossier.
 
+The shared database entries the result used are stored in the dossier (``inputs/shared/ID@N.json``,
+listed in ``manifest.json``'s ``shared_entries``) and read from there, each checked against the
+sha256 the result recorded: no database is needed. An older dossier without them reads its
+entries from the shared database in effect, as the calculation did.
+
 Signatures (who wrote the dossier) are a separate check; this one is recomputation.
 """
 
@@ -40,6 +45,9 @@ class DossierCheck:
     declared: dict = field(default_factory=dict)  # total {value, unit}, result_sha256, data_version
     recomputed: dict = field(default_factory=dict)
     differences: list = field(default_factory=list)  # {where, declared, recomputed, relative}
+    #: each shared database entry the result used: {ref, sha256, file} (file None: not stored, read from the database);
+    #: ``footprint verify`` adds ``now``, the entry's state in the database when it can be asked (information only)
+    shared_entries: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -93,6 +101,13 @@ def verify_dossier(folder: str | os.PathLike) -> DossierCheck:
     declared = _declared_result(folder, manifest)
     if declared is not None:
         check.declared["total"] = declared.get("total")
+    stored = manifest.get("shared_entries") or {}
+    check.shared_entries = _shared_entries(declared, stored)
+    tampered = _check_stored_entries(folder, stored, check.shared_entries, manifest.get("files") or {})
+    if tampered:
+        check.verdict = "altered"
+        check.reasons = tampered
+        return check
     bundle = read_bundle()
     if bundle.data_version != manifest.get("data_version"):
         check.verdict = "cannot reproduce"
@@ -108,12 +123,13 @@ def verify_dossier(folder: str | os.PathLike) -> DossierCheck:
     from footprint.labels.study import evaluate_label
 
     try:
-        study = evaluate_label(product, scheme=options.get("scheme") or manifest["scheme"], gwp=options.get("gwp"),
-                               factors=folder / options["factors"] if options.get("factors") else None,
-                               shares=folder / options["shares"] if options.get("shares") else None,
-                               certificate=options.get("certificate"), previous=options.get("previous"),
-                               issued=options.get("issued") if options.get("certificate") else None,
-                               as_of=options.get("as_of"), electricity_basis=options.get("electricity_basis"))
+        with _stored_resolving(folder, stored):
+            study = evaluate_label(product, scheme=options.get("scheme") or manifest["scheme"], gwp=options.get("gwp"),
+                                   factors=folder / options["factors"] if options.get("factors") else None,
+                                   shares=folder / options["shares"] if options.get("shares") else None,
+                                   certificate=options.get("certificate"), previous=options.get("previous"),
+                                   issued=options.get("issued") if options.get("certificate") else None,
+                                   as_of=options.get("as_of"), electricity_basis=options.get("electricity_basis"))
     except InputError as exc:
         check.verdict = "cannot reproduce"
         check.reasons.append(f"the inputs in the dossier do not compute: {exc}")
@@ -122,6 +138,10 @@ def verify_dossier(folder: str | os.PathLike) -> DossierCheck:
     if study.decision.result_sha256 == manifest.get("result_sha256"):
         check.reasons.append(f"recomputed from inputs/ with data version {bundle.data_version}: the same result "
                              f"(sha256 {study.decision.result_sha256[:16]}...)")
+        kept = sum(1 for row in check.shared_entries if row["file"])
+        if kept:
+            check.reasons.append(f"{kept} shared database entr{'y' if kept == 1 else 'ies'} read from the dossier "
+                                 "(inputs/shared/), not from a shared database")
         return check
     check.verdict = "different"
     check.differences = _differences(declared or {}, study.result)
@@ -132,6 +152,85 @@ def verify_dossier(folder: str | os.PathLike) -> DossierCheck:
         check.reasons.append(f"{len(check.differences)} value(s) differ; the largest at {worst['where']}: declared "
                              f"{worst['declared']:.6g}, recomputed {worst['recomputed']:.6g} ({worst['relative']:.2e} relative)")
     return check
+
+
+def _shared_entries(declared, stored):
+    """The shared database entries the declared result used, each with the dossier's copy (``file``) when it holds one."""
+    rows = {}
+    for row in ((declared or {}).get("provenance") or {}).get("shared_entries") or []:
+        if isinstance(row, dict) and row.get("ref"):
+            rows.setdefault(row["ref"], {"ref": row["ref"], "version": row.get("version"), "sha256": row.get("sha256"),
+                                         "state": row.get("state"), "file": None})
+    for ref, kept in stored.items():
+        row = rows.setdefault(ref, {"ref": ref, "version": None, "sha256": None, "state": None, "file": None})
+        row["file"] = kept.get("file") if isinstance(kept, dict) else None
+    return list(rows.values())
+
+
+def _check_stored_entries(folder, stored, rows, files):
+    """Each stored entry's file is one the manifest lists and hashes to the sha256 the manifest and the declared result
+    record for it."""
+    problems = []
+    recorded = {row["ref"]: row["sha256"] for row in rows}
+    for ref, kept in sorted(stored.items()):
+        name = kept.get("file") if isinstance(kept, dict) else None
+        path = folder / str(name or "")
+        if name and (name not in files or Path(name).is_absolute() or ".." in Path(name).parts):
+            problems.append(f"{name}: the stored copy of {ref} is not one of manifest.json's files inside the dossier")
+            continue
+        if not name or not path.is_file():
+            problems.append(f"{name or ref}: the stored copy of {ref} is missing")
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        for what, expected in (("manifest.json's shared_entries", kept.get("sha256")), ("the result's provenance.shared_entries",
+                                                                                      recorded.get(ref))):
+            if digest != expected:
+                problems.append(f"{name}: sha256 {digest[:16]}... is not the {expected and expected[:16]}... that "
+                                f"{what} records for {ref}; expected the entry as the calculation read it")
+                break
+    return problems
+
+
+def _stored_resolving(folder, stored):
+    """The calculation's resolver: each stored entry from the dossier, any other from the resolver in effect (a database)."""
+    import contextlib
+    import datetime as _dt
+    import json
+
+    from footprint.supplier import REGISTRY_PREFIX, RESOLVER, resolving
+
+    if not stored:
+        return contextlib.nullcontext()
+    inner = RESOLVER.get()
+    by_key = {ref[len(REGISTRY_PREFIX):] if ref.startswith(REGISTRY_PREFIX) else ref: kept for ref, kept in stored.items()}
+
+    def resolve(ref, *, as_of):
+        key = "".join(str(ref).split())
+        key = key[len(REGISTRY_PREFIX):] if key.startswith(REGISTRY_PREFIX) else key
+        kept = by_key.get(key)
+        if kept is None:
+            if inner is None:
+                raise InputError(f"registry:{key} is not stored in the dossier, and no shared database was given; expected "
+                                  "FOOTPRINT_REGISTRY")
+            return inner(ref, as_of=as_of)
+        from footprint.shareddb.checks import quantity_of
+
+        where = f"{kept['file']} (registry:{key})"
+        try:
+            data = json.loads((folder / kept["file"]).read_bytes())
+            data["valid_from"], data["valid_until"], data["value"], data["kind"]  # noqa: B018
+            _dt.date.fromisoformat(data["valid_from"]), _dt.date.fromisoformat(data["valid_until"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{where}: not a shared database entry ({exc}); expected the entry's JSON as the database "
+                             "hashed it") from None
+        if as_of > _dt.date.fromisoformat(data["valid_until"]):
+            raise InputError(f"{where}: expired on {data['valid_until']}; the calculation date is {as_of}")
+        if as_of < _dt.date.fromisoformat(data["valid_from"]):
+            raise InputError(f"{where}: valid only from {data['valid_from']}; the calculation date is {as_of}")
+        data["quantity"] = quantity_of(data["value"], data["kind"], where=where)
+        return data, dict(kept.get("provenance") or {})
+
+    return resolving(resolve)
 
 
 def _check_files(folder, files, check):
