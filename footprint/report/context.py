@@ -9,8 +9,16 @@ from footprint.errors import InputError
 from footprint.i18n import names, text, words
 from footprint.labels import REPORT_ITEMS, STAGE_NAMES, gwp_id, item_available, optional
 from footprint.report.charts import bar_chart, flow_diagram
-from footprint.report.items import (ReportMeta, comparison_basis, data_quality, hotspots, provenance_rows, rated_inputs, readable,
-                                    supplier_stages)
+from footprint.report.items import (
+    ReportMeta,
+    comparison_basis,
+    data_quality,
+    hotspots,
+    provenance_rows,
+    rated_inputs,
+    readable,
+    supplier_stages,
+)
 from footprint.report.label_art import label_id, qr_payload
 from footprint.report.templates import bilingual, read_strings
 
