@@ -116,7 +116,7 @@ def resolve_shared(spec, *, bundle, as_of: _dt.date, resolve=None):
             _check_place(spec, name, stage, data, bundle, where=where, ref=ref, basis=basis)
             stage.electricity_factor = SharedGrid(ref, value, basis, data.get("title") or ref,
                                                   f"{provenance['source']} ({provenance['owner']})", _date(data["valid_until"]),
-                                                  data.get("geography") or "", _date(data["valid_from"]).year)
+                                                  data.get("geography") or "", _date(data["valid_from"]))
             uses.append(_use(name, "electricity_factor", provenance))
     return spec, uses
 

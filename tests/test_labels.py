@@ -640,3 +640,32 @@ def test_a_bilingual_label_has_both_certificate_lines_and_the_whole_name(site_ch
         assert any(text == f"有效期至 / Valid until: {decision.valid_until}" for text in texts) == bool(kwargs)
         lines = [text for text in texts if text and name.startswith(text.split(" (M10")[0][:10]) and "…" not in text]
         assert " ".join(texts[texts.index(lines[0]):texts.index(lines[0]) + 2]) == name  # broken on two lines, not cut
+
+
+@pytest.mark.parametrize("share, said", [(0.0, "declared primary data share 0.0%"), (None, "primary data share not declared")])
+def test_a_supplier_declared_stage_is_supplier_specific_in_both_report_tables(footprint_home, tmp_path, share, said):
+    """A PACT declaration with primaryDataShare 0 was 'primary' in the data sources table and 'default' in the
+    hotspots table; both now say supplier-specific, with the primary share the declaration states."""
+    import re
+
+    from footprint.report import write_report
+
+    product = supplier_product(tmp_path)
+    pact = json.loads((tmp_path / "poly.json").read_text(encoding="utf-8"))
+    if share is None:
+        del pact["pcf"]["primaryDataShare"]
+    else:
+        pact["pcf"]["primaryDataShare"] = share
+    (tmp_path / "poly.json").write_text(json.dumps(pact), encoding="utf-8")
+    files = write_report(product, scheme="cn-cfp", out_dir=tmp_path / "dossier", pdf=False, as_of=dt.date(2026, 1, 1))
+    html = files.html.read_text(encoding="utf-8")
+    sources = html[html.index('<section id="data_sources">'):]
+    sources = sources[:sources.index("</section>")]
+    spots = html[html.index('<h3 id="hotspots">'):]
+    spots = spots[:spots.index("</table>")]
+    for table in (sources, spots):
+        rows = [row for row in re.findall(r"<tr>.*?</tr>", table, flags=re.S) if '<td class="nowrap">Polysilicon</td>' in row]
+        assert rows, table[:2000]
+        for row in rows:
+            assert 'class="tag supplier">supplier-specific</span>' in row and said in row, row
+            assert "tag primary" not in row and "tag default" not in row, row

@@ -742,3 +742,14 @@ def sqlite_tables(registry):
         names = [row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
     raw.close()
     return names
+
+
+def test_cert_list_says_so_when_there_is_none(registry, footprint_home):
+    """`cert list` on a registry without certificates printed nothing; --format json stays an empty array."""
+    for args, said in ((("cert", "list"), "no certificate\n"),
+                       (("cert", "list", "--state", "valid", "--scheme", "CN-PV"), "no certificate in state valid of scheme CN-PV\n"),
+                       (("cert", "list", "--applications"), "no application\n")):
+        done = invoke(*args, "--registry", registry, home=footprint_home)
+        assert (done.returncode, done.stdout) == (0, said), done.stderr
+    done = invoke("cert", "list", "--registry", registry, "--format", "json", home=footprint_home)
+    assert (done.returncode, json.loads(done.stdout)) == (0, [])

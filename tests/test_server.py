@@ -432,3 +432,20 @@ def test_the_verification_page_in_a_real_browser(world, client, live_server, tmp
         assert "<script>" not in page.content().split("<body>")[1].split("</h1>")[1].replace("&lt;script&gt;", "")
         page.screenshot(path=os.path.join(shots, "verify-missing.png"), full_page=True)
         browser.close()
+
+
+def test_a_move_the_review_rules_forbid_is_409_conflict_and_writes_nothing(world, client):
+    """A failed check at submit answered 409 with the code BadRequest; docs/server.md: 409 is `Conflict`."""
+    headers = auth(world, SUPPLIER)
+    slip = {"id": "AL-SLIP", "kind": "material_factor", "title": "Frame aluminium, a unit slip", "value": "2000 kg CO2e/kg",
+            "dataset": "aluminium_primary_CN", "source": "smelter's EPD", "valid_from": str(TODAY - dt.timedelta(days=10)),
+            "valid_until": str(TODAY + dt.timedelta(days=300))}
+    assert client.post("/shared/entries", content=json.dumps(slip), headers=headers).status_code == 201
+    before = snapshot(client.registry)
+    refused = client.post("/shared/entries/AL-SLIP@1/submit", content="{}", headers=headers)
+    assert "AL-SLIP@1: not submitted: value" in one_line_error(refused, 409)
+    assert refused.json()["code"] == "Conflict"
+    own = client.post("/shared/entries/BODY-OWN@1/validate", content=json.dumps({"by": "Zhang Min"}), headers=auth(world, BODY))
+    assert "may not review it" in one_line_error(own, 409) and own.json()["code"] == "Conflict"
+    assert snapshot(client.registry) == before
+    assert client.get("/shared/entries/AL-SLIP@1", headers=headers).json()["state"] == "draft"

@@ -275,3 +275,28 @@ def test_the_command_line_s_default_registry_reads_each_entry_once_per_label(tmp
     completed = invoke("label", str(path), "--scheme", "cn-cfp", "--format", "json", home=home_env)
     assert completed.returncode == 0, completed.stderr
     assert calls == [AL_REF]
+
+
+def test_a_shared_grid_entry_shows_its_validity_not_a_year_taken_from_it(tmp_path, registry):  # noqa: F811
+    """A 2025 grid factor valid from a day of another year showed that year as its data year (electricity tables).
+
+    An entry has no field for the year of its data (footprint/shareddb/checks.py FIELDS): the tables say
+    'valid from DAY' for it, and the year of a bundled grid stays its data year.
+    """
+    from footprint.cli.render import result_table
+    from footprint.report import write_report
+
+    start = dt.date(TODAY.year - 1, 1, 1)  # another year than the title's 2025 unless this runs in 2026
+    publish(registry, grid_entry(valid_from=str(start)))
+    path = write_product(tmp_path, product_data(**{"stages.cell.electricity_factor": GRID_REF}), "grid.yaml")
+    with resolving(shared.resolver(registry=registry)):
+        result = compute(path, per="kWp")
+        files = write_report(path, scheme="cn-cfp", out_dir=tmp_path / "dossier", pdf=False)
+    [use] = [use for use in result.electricity.uses if use.stage == "cell"]
+    assert (use.year, use.valid_from) == (None, str(start))
+    assert all(other.year for other in result.electricity.uses if other.stage != "cell")  # the bundled grids keep theirs
+    [line] = [line for line in result_table(result).splitlines() if GRID_REF in line and " kWh " in line]
+    assert line.endswith(f"(valid from {start})") and f"({start.year})" not in line
+    html = files.html.read_text(encoding="utf-8")
+    assert f"({GRID_REF}) (valid from {start})" in html or f"({GRID_REF}) (有效期自" in html
+    assert f"({GRID_REF}) ({start.year})" not in html

@@ -15,6 +15,7 @@ import pytest
 import footprint.shareddb as shared
 from footprint.errors import FootprintError
 from footprint.shareddb import AccessError, EntryError, ReviewError
+from footprint.shareddb.tokens import authenticate
 
 from conftest import invoke
 
@@ -307,3 +308,26 @@ def test_a_token_life_out_of_range_is_named_as_given(registry, footprint_home):
     done = invoke("shared", "token", SUPPLIER, "--days", "0", "--registry", registry, home=footprint_home)
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == "error: --days: got 0; expected a life of 1 s to 3650 days\n"
+
+
+def test_role_token_and_resolve_print_text_in_table_mode_and_json_on_request(registry, footprint_home):
+    """`shared role`, `token` and `resolve` printed a JSON object even without --format json."""
+    role = invoke("shared", "role", MAKER, "manufacturer", "--registry", registry, home=footprint_home)
+    assert (role.returncode, role.stdout) == (0, f"{MAKER}: role manufacturer\n"), role.stderr
+    role = invoke("shared", "role", MAKER, "manufacturer", "--registry", registry, "--format", "json", home=footprint_home)
+    assert json.loads(role.stdout) == {"organisation": MAKER, "role": "manufacturer"}
+    issued = invoke("shared", "token", SUPPLIER, "--days", "30", "--label", "ci", "--registry", registry, home=footprint_home)
+    assert issued.returncode == 0, issued.stderr
+    token, note = issued.stdout.splitlines()
+    assert not token.startswith("{") and " " not in token
+    assert authenticate(token, registry=registry).organisation == SUPPLIER
+    assert note.startswith(f"  API token of {SUPPLIER} (ci), expires ") and "only its SHA-256 is kept" in note
+    issued = invoke("shared", "token", SUPPLIER, "--registry", registry, "--format", "json", home=footprint_home)
+    assert set(json.loads(issued.stdout)) == {"organisation", "token", "expires_at", "label"}
+    published(registry, grid_entry())
+    shown = invoke("shared", "resolve", "registry:GRID-CN-JS-2024@1", "--registry", registry, home=footprint_home)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0] == f"registry:GRID-CN-JS-2024@1: published, usable on {TODAY}"
+    assert "  value: 0.6 kg CO2-eq/kWh" in lines and "  geography: CN-JS" in lines and "{" not in shown.stdout
+    assert lines[-1].startswith(f"  owner {SUPPLIER}; valid until {TODAY + dt.timedelta(days=700)}; sha256 ")

@@ -61,10 +61,11 @@ class ElectricityUse:
     site: str
     dataset: str
     name: str
-    year: int
+    year: int | None  # the bundled dataset's data year; None for a shared database entry (it has no data year)
     scope: str
     amount: float
     basis: str = ""  # the product's or stage's electricity basis (vocab.ELECTRICITY_BASES) the grid factor was chosen on
+    valid_from: str = ""  # a shared database entry's first valid day (ISO date), shown where a bundled dataset shows its year
 
 
 @dataclass
@@ -361,11 +362,12 @@ def _shared_electricity_use(evaluation, code, process, divisor):
     quantity, _ = process.parameters["electricity"]
     kwh = float(np.ravel(quantity.to(f"kWh/{process.unit}").magnitude)[0])
     flow = next(flow for flow in process.flows if flow.kind == "gas" and flow.label.endswith(f"({process.electricity_dataset})"))
-    year = int(flow.provenance.year or 0)  # the first year the entry holds for
+    # an entry has no data year: its validity (model/chain.py's locator) is shown instead, not a year guessed from it
+    valid_from = re.match(r"valid from (\S+) until", flow.provenance.locator)
     scope = "co2_combustion" if flow.provenance.locator.endswith("co2-only") else "co2e_lifecycle"
     amount = float(evaluation.supply[code][0]) * kwh / divisor
-    return ElectricityUse(process.stage, process.site, process.electricity_dataset, flow.label, year, scope, amount,
-                          getattr(process, "electricity_basis", ""))
+    return ElectricityUse(process.stage, process.site, process.electricity_dataset, flow.label, None, scope, amount,
+                          getattr(process, "electricity_basis", ""), valid_from.group(1) if valid_from else "")
 
 
 def _instrument_claims(system, market, divisor, shared):

@@ -465,6 +465,10 @@ def list_(applications, state, scheme, registry, fmt):
         else:
             click.echo(f"{row['certificate']:<22}{row['status']:<11}{row['holder'][:28]:<30}{row['declared']:<22}"
                        f"{row['issued_on']} to {row['expires_on'] or '-'}")
+    if not rows:
+        what = "application" if applications else "certificate"
+        asked = "".join(f" {name} {value}" for name, value in (("in state", state), ("of scheme", scheme)) if value)
+        click.echo(f"no {what}{asked}")
 
 
 @cert.command("export")

@@ -27,7 +27,8 @@ def result_table(result):
         lines.append(f"  {origin:<14}{part.value:>12,.4g}  {part.share:>6.1%}")
     lines.append("Electricity, location-based grid:")
     for use in result.electricity.uses:
-        lines.append(f"  {use.stage:<14}{use.site:<8}{use.amount:>10,.4g} kWh  {use.name} ({use.year})")
+        when = use.year if use.year else f"valid from {use.valid_from}"  # a shared entry has no data year
+        lines.append(f"  {use.stage:<14}{use.site:<8}{use.amount:>10,.4g} kWh  {use.name} ({when})")
     for claim in result.electricity.instruments:
         lines.append(f"  {'+'.join(claim.stages):<14}{claim.type:<8}{claim.kwh:>10,.4g} kWh  {claim.id} "
                      f"({claim.site_mwh:,.0f} MWh = {claim.coverage:.1%} of the site's {claim.site_consumed_mwh:,.0f} MWh; "

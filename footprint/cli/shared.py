@@ -180,7 +180,11 @@ def role(organisation, role, registry, fmt):
     """Give an organisation its role: operator, certification_body, manufacturer or supplier."""
     from footprint.shareddb import set_role
 
-    _emit(set_role(organisation, role.lower(), registry=registry), fmt)
+    done = set_role(organisation, role.lower(), registry=registry)
+    if fmt == "json":
+        _emit(done, fmt)
+        return
+    click.echo(f"{done['organisation']}: role {done['role']}")
 
 
 @shared.command("token")
@@ -193,7 +197,14 @@ def token(organisation, days, label, registry, fmt):
     """Issue an API token for an organisation with a role: printed once, only its SHA-256 is kept."""
     from footprint.shareddb.tokens import issue_token
 
-    _emit(issue_token(organisation, days=days, label=label, registry=registry), fmt)
+    issued = issue_token(organisation, days=days, label=label, registry=registry)
+    if fmt == "json":
+        _emit(issued, fmt)
+        return
+    # the token alone on its first line, so that `| head -1 > token-file` keeps just it
+    click.echo(issued["token"])
+    click.echo(f"  API token of {issued['organisation']} ({issued['label']}), expires {issued['expires_at']}; "
+               "shown only now: only its SHA-256 is kept")
 
 
 @shared.command("show")
@@ -250,7 +261,15 @@ def resolve(entry, as_of, registry, fmt):
     day = parse_date(as_of, where="as_of", today=datetime.date.today())
     data, provenance = api.resolve_entry(entry, as_of=day, registry=where)
     data.pop("quantity")
-    _emit({"data": data, "provenance": provenance}, fmt)
+    if fmt == "json":
+        _emit({"data": data, "provenance": provenance}, fmt)
+        return
+    superseded = f", superseded by version {provenance['superseded_by']}" if provenance.get("superseded_by") else ""
+    click.echo(f"registry:{provenance['id']}@{provenance['version']}: {provenance['state']}{superseded}, usable on {day}")
+    for key, value in data.items():
+        shown = json.dumps(value, ensure_ascii=False, default=str) if isinstance(value, (dict, list)) else value
+        click.echo(f"  {key}: {_people(shown)}")
+    click.echo(f"  owner {provenance['owner']}; valid until {provenance['valid_until']}; sha256 {provenance['sha256']}")
 
 
 @shared.command("impact")

@@ -354,8 +354,9 @@ class _Builder:
         else:  # the shared entry's factor x the kWh, as direct CO2-eq (as a supplier's factor): docs/server.md
             emission = _magnitude((electricity * shared.value).to(f"kg_CO2_eq/{unit}"))
             process.flows.append(Flow("gas", AGGREGATED_GAS, emission, f"electricity, {shared.title} ({shared.ref})",
-                                      Provenance(provenance.primary, f"{shared.ref}: {shared.source}", shared.year,
-                                                 f"valid until {shared.valid_until.isoformat()}; {shared.basis}",
+                                      Provenance(provenance.primary, f"{shared.ref}: {shared.source}", None,  # no data year in an entry
+                                                 f"valid from {shared.valid_from.isoformat()} until "
+                                                 f"{shared.valid_until.isoformat()}; {shared.basis}",
                                                  provenance.share)))
         heat, provenance = self.parameter(stage, "heat", f"MJ/{unit}", required=False)
         if heat is not None and np.any(heat.magnitude > 0):

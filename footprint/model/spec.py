@@ -700,7 +700,7 @@ class SharedGrid:
     source: str
     valid_until: _dt.date
     geography: str
-    year: int  # the first year it holds for (valid_from)
+    valid_from: _dt.date  # the first day it holds for (an entry has no field for the year of its data)
 @dataclass(frozen=True)
 class FluorinatedGases:
     """``stages.cell.fluorinated_gases`` as given: a method of :data:`FLUORINATED_METHODS` and its values.

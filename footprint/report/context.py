@@ -10,7 +10,16 @@ from footprint.errors import InputError
 from footprint.i18n import names, text, words
 from footprint.labels import REPORT_ITEMS, STAGE_NAMES, gwp_id, item_available, optional
 from footprint.report.charts import bar_chart, flow_diagram
-from footprint.report.items import ReportMeta, comparison_basis, data_quality, hotspots, provenance_rows, rated_inputs, readable
+from footprint.report.items import (
+    ReportMeta,
+    comparison_basis,
+    data_quality,
+    hotspots,
+    provenance_rows,
+    rated_inputs,
+    readable,
+    supplier_stages,
+)
 from footprint.report.label_art import label_id, qr_payload
 from footprint.report.templates import bilingual, read_strings
 
@@ -366,6 +375,7 @@ def _inventory(st, lang, names, factors, product_file):
     rows, used = [], {}
     pick = (lambda mapping: mapping.get("zh") or mapping.get("en")) if lang != "en" else (lambda mapping: mapping.get("en"))
     product_source = st.spec.source if st.spec is not None else None
+    supplied = supplier_stages(st.result or {})
     cells_per_wafer = product_file.get("_cells_per_wafer") or {"en": "pc/wafer", "zh": "pc/wafer"}
 
     def ratio_unit(unit, process_unit):
@@ -407,7 +417,7 @@ def _inventory(st, lang, names, factors, product_file):
             amount, unit = readable(float(quantity.magnitude), f"{quantity.units:~P}".replace("pcs", "pc"), parameter=parameter)
             rows.append({"stage": stage_name, "item": label, "amount": amount, "unit": ratio_unit(unit, process.unit),
                          "primary": provenance.primary, "source": source_text(provenance, f"stages.{stage}.{parameter}"),
-                         "year": provenance.year})
+                         "year": provenance.year, "supplier": False, "declared_share": None})
         for flow in process.flows:
             if flow.kind == "dataset":
                 used.setdefault(flow.target, set()).add(stage)
@@ -423,7 +433,8 @@ def _inventory(st, lang, names, factors, product_file):
             unit = dataset.unit if dataset else "kg"
             amount, unit = readable(float(flow.amount), f"{unit}/{_unit_text(process.unit)}")
             rows.append({"stage": stage_name, "item": label, "amount": amount, "unit": unit,
-                         "primary": flow.provenance.primary, "source": source_text(flow.provenance), "year": flow.provenance.year})
+                         "primary": flow.provenance.primary, "source": source_text(flow.provenance), "year": flow.provenance.year,
+                         "supplier": stage in supplied, "declared_share": supplied.get(stage)})
     datasets = []
     if st.bundle:
         for dataset_id in used:

@@ -103,6 +103,16 @@ def workbook_periods(spec):
     return sorted(found)
 
 
+def supplier_stages(result):
+    """Stages a supplier's declaration replaces -> the primary data share it states (0..1, None when not stated).
+
+    A declaration is supplier-specific data, whatever share of primary data it states: both tables
+    of the report (data sources and hotspots) say so, with that share.
+    """
+    return {entry["stage"]: entry.get("primary_data_share") for entry in result.get("supplier") or []
+            if isinstance(entry, dict) and entry.get("stage")}
+
+
 def hotspots(result, bundle, names, pick):
     """The activities that make the footprint, largest first, with their cumulative share.
 
@@ -110,6 +120,7 @@ def hotspots(result, bundle, names, pick):
     :data:`HOTSPOT_MIN_ROWS`, at most :data:`HOTSPOT_MAX_ROWS`); the rest are summed in one row.
     """
     rows = sorted((result.get("by_activity") or {}).values(), key=lambda part: -abs(part["value"]))
+    supplied = supplier_stages(result)
     listed, cumulative = [], 0.0
     for part in rows:
         if len(listed) >= HOTSPOT_MAX_ROWS or (len(listed) >= HOTSPOT_MIN_ROWS and abs(part["share"]) < HOTSPOT_MIN_SHARE):
@@ -118,7 +129,8 @@ def hotspots(result, bundle, names, pick):
         stage = part.get("stage", "")
         listed.append({"stage": pick(STAGE_NAMES.get(stage, {"en": stage, "zh": stage})), "item": activity_name(part, bundle, names, pick),
                        "value": part["value"], "share": part["share"], "cumulative": cumulative,
-                       "primary": float(part.get("primary") or 0.0)})
+                       "primary": float(part.get("primary") or 0.0), "supplier": stage in supplied,
+                       "declared_share": supplied.get(stage)})
     rest = rows[len(listed):]
     other = {"count": len(rest), "value": sum(p["value"] for p in rest), "share": sum(p["share"] for p in rest)} if rest else None
     return listed, other

@@ -240,7 +240,7 @@ def _electricity(book, report, data, unit):
     ws = book.create_sheet("Electricity")
     for column, width in enumerate((16, 10, 26, 48, 8, 18, 22), start=1):
         ws.column_dimensions[ws.cell(1, column).column_letter].width = width
-    uses = [[u.get("stage"), u.get("site"), u.get("dataset"), u.get("name"), u.get("year"), u.get("scope"), u.get("amount")]
+    uses = [[u.get("stage"), u.get("site"), u.get("dataset"), u.get("name"), u.get("year") or (f"valid from {u['valid_from']}" if u.get("valid_from") else None), u.get("scope"), u.get("amount")]
             for u in report.get("uses") or []]
     row = _rows(ws, 1, ("stage", "site", "grid dataset", "name", "year", "scope", f"electricity [kWh/{per}]"), uses, {7: "#,##0.000"})
     row += 1

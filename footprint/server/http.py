@@ -3,10 +3,11 @@
 Every error is a JSON object ``{"code": ..., "message": ...}`` with one line of message and
 no stack trace: a body over :data:`MAX_BODY` bytes is 413, malformed JSON or a bad field
 400, a missing, unknown, expired or revoked token 401, a forbidden move 403, an entry or
-record the caller may not see 404 (its existence is not told), a move the review state
-forbids 409, anything unforeseen 500 ("internal error", logged on the server).
+record the caller may not see 404 (its existence is not told), a move the review rules
+forbid 409 (a wrong state, or an entry whose checks find an error at submit or validate),
+anything unforeseen 500 ("internal error", logged on the server).
 The codes are PACT's where PACT has one (BadRequest, AccessDenied, NoSuchFootprint,
-TokenExpired, InternalError).
+TokenExpired, InternalError); PACT has none for 409, which is ``Conflict``.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ def classify(exc: Exception) -> ServerError:
             return ServerError(404, "NoSuchFootprint", message)
         return ServerError(403, "AccessDenied", message)
     if isinstance(exc, (ReviewError, TransitionError)):
-        return ServerError(409, "BadRequest", message)
+        return ServerError(409, "Conflict", message)
     if isinstance(exc, RegistryError):
         return ServerError(503, "InternalError", "the registry is not available; try again")
     if isinstance(exc, (UnitError, OptionError, FootprintError, ValueError)):
