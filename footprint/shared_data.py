@@ -35,8 +35,9 @@ import copy
 import dataclasses
 import datetime as _dt
 
-from footprint.errors import FootprintError, InputError
+from footprint.errors import InputError
 from footprint.model.spec import SharedFactor, SharedGrid, SupplierFactor, _numerator, _plain_unit
+from footprint.supplier import fetch_entry
 from footprint.units import Quantity, format_quantity
 from footprint.vocab import CO2_ONLY_SCOPES, REFERENCE_UNITS
 
@@ -122,13 +123,7 @@ def resolve_shared(spec, *, bundle, as_of: _dt.date, resolve=None):
 
 
 def _fetch(ref, *, resolve, as_of, where, kinds):
-    if resolve is None:
-        raise InputError(f"{where}: {ref} is a shared database entry, but no shared database was given; expected "
-                         "FOOTPRINT_REGISTRY (the command line), or footprint.supplier.resolving(footprint.shareddb.resolver(...))")
-    try:
-        data, provenance = resolve(ref, as_of=as_of)
-    except FootprintError as error:
-        raise InputError(f"{where}: {error}") from None
+    data, provenance = fetch_entry(ref, resolve=resolve, as_of=as_of, where=where)
     if data.get("kind") not in kinds:
         raise InputError(f"{where}: {ref} is a {str(data.get('kind')).replace('_', ' ')} entry; expected "
                          f"{' or '.join(kinds)}")

@@ -503,6 +503,18 @@ def apply(chain, spec, *, bundle, as_of, gwp, resolve=None):
     return result, uses
 
 
+def fetch_entry(ref, *, resolve, as_of, where):
+    """A shared database entry's data and provenance through ``resolve``: its refusal, or a missing resolver, as an
+    InputError with ``where`` (the product file's field) in front."""
+    if resolve is None:
+        raise InputError(f"{where}: {ref} is a shared database entry, but no shared database was given; expected "
+                         "FOOTPRINT_REGISTRY (the command line), or footprint.supplier.resolving(footprint.shareddb.resolver(...))")
+    try:
+        return resolve(ref, as_of=as_of)
+    except FootprintError as error:
+        raise InputError(f"{where}: {error}") from None
+
+
 def read_entry(ref, *, resolve, as_of, where):
     """The PACT payload of a shared database entry (``registry:ENTRY@N``), and what the result records of the entry.
 
@@ -519,13 +531,7 @@ def read_entry(ref, *, resolve, as_of, where):
     ------
     InputError
     """
-    if resolve is None:
-        raise InputError(f"{where}: {ref} is a shared database entry, but no shared database was given; expected "
-                         "FOOTPRINT_REGISTRY (the command line), or footprint.supplier.resolving(footprint.shareddb.resolver(...))")
-    try:
-        data, provenance = resolve(ref, as_of=as_of)
-    except FootprintError as error:
-        raise InputError(f"{where}: {error}") from None
+    data, provenance = fetch_entry(ref, resolve=resolve, as_of=as_of, where=where)
     name = f"{REGISTRY_PREFIX}{provenance['id']}@{provenance['version']}"
     if data.get("kind") != "supplier_declaration" or not isinstance(data.get("payload"), dict):
         raise InputError(f"{where}: {name} is a {str(data.get('kind')).replace('_', ' ')} entry without a PACT payload; "
