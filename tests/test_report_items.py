@@ -197,3 +197,16 @@ def test_the_cut_off_list_names_what_the_defaults_leave_out_and_no_false_chemica
         data["stages"]["polysilicon"]["heat"] = "40 MJ/kg"  # the site's metered heat, steam included
 
     assert "steam" not in listed(EXAMPLES / "perc-glass-backsheet-jiangsu.yaml", own_heat)
+
+
+def test_each_default_the_report_names_as_leaving_an_input_out_still_says_so_in_its_row():
+    """report.context.DEFAULT_EXCLUSIONS and inventories/processes.csv stay in step: a row that gains the missing
+    input (a sourced steam factor, say) must lose its "NOT" statement, and the report its line, together."""
+    from footprint.bundle.read import read_bundle
+    from footprint.report.context import DEFAULT_EXCLUSIONS
+
+    bundle = read_bundle()
+    for (stage, technology, parameter), key in DEFAULT_EXCLUSIONS.items():
+        default = bundle.process_default(stage, technology or "any", parameter)
+        assert default is not None, (stage, technology, parameter)
+        assert "NOT" in f"{default.locator} {default.note}", f"{stage}/{technology}/{parameter} ({key}): its row no longer says what it leaves out"
