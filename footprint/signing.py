@@ -276,7 +276,10 @@ def load_signer(key: str | os.PathLike, *, passphrase: str | bytes | None = None
         raise SignatureError(f"{path}: the key is protected by a passphrase; give it (--passphrase-file, or the "
                              f"environment variable {PASSPHRASE_VARIABLE})") from None
     except ValueError as exc:
-        if passphrase and ("decrypt" in str(exc).lower() or "password" in str(exc).lower()):
+        # an encrypted key read with a wrong passphrase fails in decryption, or (when the wrong key happens
+        # to give valid padding, about 1 time in 256) in parsing the garbage: both are the passphrase's
+        encrypted = b"ENCRYPTED" in data
+        if passphrase and (encrypted or "decrypt" in str(exc).lower() or "password" in str(exc).lower()):
             raise SignatureError(f"{path}: wrong passphrase (or a corrupt key); nothing was signed") from None
         raise SignatureError(f"{path}: not a readable PEM private key (corrupt?); expected an Ed25519 key written "
                              "by 'footprint keys init'") from None

@@ -218,3 +218,16 @@ def test_report_with_a_wrong_passphrase_writes_nothing(footprint_home, tmp_path,
     done = invoke("report", PERC, "--scheme", "kr-carbon", "-o", out, "--no-pdf", "--sign", key, home=footprint_home)
     assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "wrong passphrase" in done.stderr
     assert not out.exists() and not list(tmp_path.glob(".dossier*"))
+
+
+def test_a_wrong_passphrase_that_decrypts_to_garbage_is_still_a_wrong_passphrase(keys, monkeypatch):
+    # about 1 wrong passphrase in 256 decrypts with valid padding, and the key then fails to parse
+    # ("Could not deserialize key data"): it was reported as a corrupt key, and the suite failed now and then
+    from cryptography.hazmat.primitives import serialization
+
+    def garbage(data, password=None, **kwargs):
+        raise ValueError("Could not deserialize key data. The data may be in an incorrect format")
+
+    monkeypatch.setattr(serialization, "load_pem_private_key", garbage)
+    with pytest.raises(SignatureError, match="wrong passphrase"):
+        load_signer("Locked Org", passphrase="wrong")
